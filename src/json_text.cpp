@@ -133,7 +133,7 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
       return true;
     }
     slot->kind = kind;
-    stack_.push_back(Frame{slot});
+    stack_.push_back(Frame{slot, 0, nullptr});
     return true;
   }
 

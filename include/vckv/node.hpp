@@ -35,7 +35,7 @@ class Node {
 
   // Handles one input line (no newline, no trailing '\r'). Never throws: a failure inside a
   // handler becomes an error 13 reply and the node goes on.
-  void handle_line(std::string_view line, std::uint64_t line_number, std::int64_t now_ms);
+  void handle_line(std::string_view line, std::uint64_t line_number);
 
   // Sends every key changed since the last call to the peers that lack it, in batches. Called
   // once per drained input chunk, so a client write reaches the peers at once.
@@ -48,6 +48,8 @@ class Node {
   const std::string& node_id() const { return node_id_; }
   const SiblingStore& store() const { return store_; }
   std::uint64_t messages_sent() const { return next_msg_id_; }
+  // Syncs sent and not yet acknowledged, over all peers.
+  std::size_t syncs_in_flight() const;
 
  private:
   using Handler = void (Node::*)(const Incoming&);
@@ -57,23 +59,29 @@ class Node {
     std::int64_t sent_at_ms;
   };
   struct Peer {
-    std::unordered_set<std::string> dirty;        // keys the peer may lack
-    std::map<std::uint64_t, InFlightSync> in_flight;  // by msg_id
+    std::unordered_set<std::string> dirty;            // keys the peer may lack
+    std::map<std::uint64_t, InFlightSync> in_flight;  // by msg_id, oldest first
+    // Grows (to 8x sync_retry_ms) while the peer does not answer, so a partition does not
+    // turn into a resend storm; any sync_ok resets it.
+    std::int64_t retry_ms = 0;
   };
 
   void dispatch(const Incoming& in);
+  void log_line(LogLevel level, std::uint64_t line_number, std::string_view message);
   void handle_init(const Incoming& in);
   void handle_write(const Incoming& in);
   void handle_get(const Incoming& in);
   void handle_sync(const Incoming& in);
   void handle_reply(const Incoming& in);
+  void handle_unanswerable(const Unanswerable& u, std::uint64_t line_number);
 
   MessageBuilder start(std::string_view src, std::string_view dest, std::string_view type,
                        const std::optional<std::string>& in_reply_to);
   // The one place messages are numbered.
   void finish(MessageBuilder& message) { message.finish(next_msg_id_++); }
   void reply_error(const Incoming& in, const Error& error, std::string_view src);
-  void mark_changed(const std::string& key, std::string_view except_peer);
+  // The key changed through a client write: every peer may lack it now.
+  void mark_changed(const std::string& key);
   void send_sync(const std::string& peer_id, Peer& peer, std::vector<std::string> keys,
                  std::int64_t now_ms);
 
@@ -85,7 +93,6 @@ class Node {
   std::unordered_map<std::string, Peer> peers_;
   SiblingStore store_;
   std::uint64_t next_msg_id_ = 0;
-  std::int64_t now_ms_ = 0;
 };
 
 }  // namespace vckv

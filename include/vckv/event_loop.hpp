@@ -1,0 +1,102 @@
+// The single-threaded event loop: poll(2) on stdin (and on stdout while output is pending),
+// plus timers. Nothing in it blocks except poll itself; every byte of output produced by the
+// input read so far is written before poll waits again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vckv/log.hpp"
+
+namespace vckv {
+
+// Splits a byte stream into lines. Pure logic: bytes in, callbacks out.
+// - '\n' ends a line; one '\r' before it is dropped; a line of only whitespace is skipped.
+// - Lines are numbered from 1, counting every line, blank or skipped.
+// - A line longer than max_line_bytes is never buffered whole: its first bytes are dropped as
+//   soon as the limit is passed, the rest is counted as it streams by, and on_overlong reports
+//   it once its end is seen (or at end of input).
+// - At end of input a final line without '\n' is handled like any other.
+class LineFramer {
+ public:
+  using LineFn = std::function<void(std::string_view line, std::uint64_t line_number)>;
+  using OverlongFn = std::function<void(std::uint64_t line_number, std::uint64_t bytes)>;
+
+  LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on_overlong);
+
+  void feed(std::string_view bytes);
+  void finish();  // end of input
+
+  // Bytes of an unfinished line held right now (never more than max_line_bytes).
+  std::size_t buffered() const { return partial_.size(); }
+
+ private:
+  void emit(std::string_view line);
+
+  std::size_t max_line_bytes_;
+  LineFn on_line_;
+  OverlongFn on_overlong_;
+  std::string partial_;           // the unfinished line, when it is not being skipped
+  bool skipping_ = false;         // inside a line longer than the limit
+  std::uint64_t skipped_bytes_ = 0;
+  std::uint64_t line_number_ = 0;  // of the last line finished
+};
+
+// Milliseconds on a monotonic clock.
+std::int64_t monotonic_ms();
+
+struct EventLoopOptions {
+  int in_fd = 0;
+  int out_fd = 1;
+  std::size_t read_chunk_bytes = 256 * 1024;
+  // Stop reading input while this much output waits for a slow reader (backpressure).
+  std::size_t max_pending_output = 8 * 1024 * 1024;
+};
+
+class EventLoop {
+ public:
+  // Called with each chunk of bytes read; the callee appends output to output().
+  using InputFn = std::function<void(std::string_view bytes)>;
+  // Called once at end of input, before the final flush.
+  using EndFn = std::function<void()>;
+  // A timer callback gets the current time and returns the delay in ms to its next run, or a
+  // negative number to stop.
+  using TimerFn = std::function<std::int64_t(std::int64_t now_ms)>;
+
+  EventLoop(EventLoopOptions options, Logger& log);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  std::string& output() { return out_; }
+  void add_timer(std::int64_t delay_ms, TimerFn fn);
+
+  // Runs until end of input, SIGTERM/SIGINT, or the reader closing stdout. Returns the exit
+  // status: 0 for all three, 1 for an I/O error.
+  int run(const InputFn& on_input, const EndFn& on_end);
+
+ private:
+  struct Timer {
+    std::int64_t due_ms;
+    TimerFn fn;
+  };
+
+  enum class WriteResult { kDone, kPending, kClosed, kError };
+  WriteResult write_pending();
+  bool drain_output();  // at exit: waits (poll) until all output is written
+  std::int64_t run_due_timers();  // returns ms until the next timer, -1 for none
+
+  EventLoopOptions options_;
+  Logger& log_;
+  std::string out_;
+  std::size_t out_sent_ = 0;  // bytes of out_ already written
+  std::vector<Timer> timers_;
+  int signal_pipe_[2] = {-1, -1};
+  int saved_out_flags_ = -1;  // stdout's flags, when the loop made it non-blocking
+};
+
+}  // namespace vckv

@@ -1,0 +1,90 @@
+// vclock-kv: CLI11 options -> a Node wired to the event loop -> exit status.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <iostream>
+#include <string>
+
+#include "vckv/event_loop.hpp"
+#include "vckv/log.hpp"
+#include "vckv/node.hpp"
+
+namespace {
+
+constexpr const char* kFooter = R"(Example:
+  $ printf '%s\n' \
+      '{"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"]}}' \
+      '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "hello", "clock": [1]}}' \
+      | vclock-kv
+  {"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}
+  {"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "written", "msg_id": 1}}
+
+Reads newline-delimited JSON envelopes (Maelstrom's protocol) on stdin, writes replies on
+stdout and logs on stderr. Exits 0 at end of input or on SIGTERM/SIGINT.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vclock-kv " VCKV_VERSION
+               " - a Dynamo-style key-value node with vector clocks and siblings"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", "vclock-kv " VCKV_VERSION);
+
+  vckv::NodeOptions node_options;
+  std::size_t max_line_bytes = 16u << 20;
+  std::string log_level = "info";
+  std::int64_t sync_interval_ms = 100;
+  bool no_replication = false;
+
+  app.add_option("--max-siblings", node_options.max_siblings,
+                 "A client write that would leave a key with more siblings is refused (error 22)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32));
+  app.add_option("--max-clock-entries", node_options.codec.max_clock_entries,
+                 "Longest clock accepted (error 12 beyond)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32));
+  app.add_option("--max-line-bytes", max_line_bytes,
+                 "Longer input lines are skipped with a log line, never buffered whole")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 40));
+  app.add_option("--log-level", log_level, "Least severe log record written to stderr")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  app.add_option("--sync-interval-ms", sync_interval_ms,
+                 "Cluster: resend unacknowledged replication after this long (backs off to 8x)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
+  app.add_option("--sync-batch", node_options.sync_batch_keys,
+                 "Cluster: most keys in one node-to-node sync message")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_flag("--debug-no-replication", no_replication,
+               "Testing only: never send versions to peers (shows the cluster checker failing)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  node_options.sync_retry_ms = sync_interval_ms;
+  node_options.replicate = !no_replication;
+  vckv::Logger log(std::cerr, *vckv::parse_log_level(log_level));
+  vckv::EventLoop loop(vckv::EventLoopOptions{}, log);
+  vckv::Node node(node_options, loop.output(), log);
+  vckv::LineFramer framer(
+      max_line_bytes,
+      [&](std::string_view line, std::uint64_t line_number) { node.handle_line(line, line_number); },
+      [&](std::uint64_t line_number, std::uint64_t bytes) {
+        log.warn("line " + std::to_string(line_number) + ": longer than --max-line-bytes (" +
+                 std::to_string(bytes) + " bytes); skipped");
+      });
+  loop.add_timer(sync_interval_ms, [&](std::int64_t now) {
+    return node.retry_unacknowledged_syncs(now);
+  });
+  return loop.run(
+      [&](std::string_view bytes) {
+        framer.feed(bytes);
+        node.send_pending_syncs(vckv::monotonic_ms());
+      },
+      [&] {
+        framer.finish();
+        node.send_pending_syncs(vckv::monotonic_ms());
+      });
+}
