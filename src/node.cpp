@@ -61,8 +61,10 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
   }
   const Incoming& in = std::get<Incoming>(decoded);
   // Before init the node answers as whatever the request called it.
-  const std::string_view self =
-      initialised() ? std::string_view(node_id_) : std::string_view(in.dest ? *in.dest : "");
+  // (Both arms are views: a ?: between a std::string and "" would make a temporary.)
+  const std::string_view self = initialised() ? std::string_view(node_id_)
+                                : in.dest     ? std::string_view(*in.dest)
+                                              : std::string_view();
   if (in.dest_error) {
     reply_error(in, *in.dest_error, self);
     return;

@@ -1,0 +1,121 @@
+#include "vckv/codec.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vckv {
+namespace {
+
+const Incoming& incoming(const Decoded& d) {
+  static const Incoming kNone;
+  const auto* in = std::get_if<Incoming>(&d);
+  EXPECT_NE(in, nullptr) << "expected an answerable line";
+  return in ? *in : kNone;
+}
+
+// The request error text of one body, wrapped in an envelope.
+std::string error_of(const std::string& body, CodecLimits limits = {}) {
+  const Decoded d = decode_line(R"({"src": "c1", "dest": "n1", "body": )" + body + "}", limits);
+  const Incoming& in = incoming(d);
+  if (in.envelope_error) return std::to_string(int(in.envelope_error->code)) + " " + in.envelope_error->text;
+  if (in.request_error) return std::to_string(int(in.request_error->code)) + " " + in.request_error->text;
+  return "ok";
+}
+
+TEST(CodecTest, DecodesAPut) {
+  const Decoded d = decode_line(
+      R"({"src":"c1","dest":"n1","id":9,"body":{"type":"kv_put","msg_id":2,"key":"x","value":{"b":1,"a":[1.5]},"clock":[1,0]}})",
+      {});
+  const Incoming& in = incoming(d);
+  EXPECT_EQ(in.src, "c1");
+  EXPECT_EQ(*in.dest, "n1");
+  EXPECT_EQ(*in.msg_id, "2");
+  const auto& w = std::get<WriteRequest>(in.request);
+  EXPECT_EQ(w.key, "\"x\"");
+  EXPECT_EQ(w.version.value, R"({"b": 1, "a": [1.5]})");
+  EXPECT_EQ(w.version.clock.to_json(), "[1, 0]");
+}
+
+TEST(CodecTest, UnanswerableLines) {
+  EXPECT_EQ(std::get<Unanswerable>(decode_line("garbage", {})).reason, "not a JSON object");
+  EXPECT_EQ(std::get<Unanswerable>(decode_line("[1]", {})).reason, "not a JSON object");
+  EXPECT_EQ(std::get<Unanswerable>(decode_line(R"({"src": 1})", {})).reason, "no string \"src\"");
+  EXPECT_EQ(std::get<Unanswerable>(decode_line(R"({"dest": "n1"})", {})).reason,
+            "no string \"src\"");
+}
+
+TEST(CodecTest, FieldErrorsNameTheFieldAndWhatWasExpected) {
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "msg_id": 1, "value": 1, "clock": []})"),
+            "12 kv_put: key is missing; expected a string or an integer");
+  EXPECT_EQ(error_of(R"({"type": "kv_get", "key": 1.5})"),
+            "12 kv_get: key must be a string or an integer, got 1.5");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "clock": []})"),
+            "12 kv_put: value is missing; expected any JSON value");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": 1})"),
+            "12 kv_put: clock is missing; expected an array of non-negative integers");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": 1, "clock": {"a": 1}})"),
+            "12 kv_put: clock must be an array of non-negative integers, got {\"a\": 1}");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": 1, "clock": [1, -3]})"),
+            "12 kv_put: clock[1] must be a non-negative integer, got -3");
+  EXPECT_EQ(error_of(R"({"type": "kv_resolve", "key": "x", "value": 1, "clock": [1.0]})"),
+            "12 kv_resolve: clock[0] must be a non-negative integer, got 1.0");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": 1, "clock": [18446744073709551616]})"),
+            "12 kv_put: clock[0] must be at most 18446744073709551615, got 18446744073709551616");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": 1, "clock": [1, 2, 3]})",
+                     CodecLimits{2}),
+            "12 kv_put: clock has 3 entries, more than --max-clock-entries (2)");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": 1, "clock": [], "msg_id": "7"})"),
+            "12 kv_put: msg_id must be an integer, got \"7\"");
+  EXPECT_EQ(error_of(R"({"type": "frobnicate"})"), "10 frobnicate: unsupported message type");
+  EXPECT_EQ(error_of(R"({"msg_id": 1})"), "12 type is missing; expected a string");
+  EXPECT_EQ(error_of(R"(["kv_get"])"), "12 body must be an object, got [\"kv_get\"]");
+}
+
+TEST(CodecTest, InitFieldErrors) {
+  EXPECT_EQ(error_of(R"({"type": "init", "node_id": "n1", "node_ids": []})"),
+            "12 init: node_ids must be a non-empty array of distinct strings, got []");
+  EXPECT_EQ(error_of(R"({"type": "init", "node_id": "n1", "node_ids": ["n1", 2]})"),
+            "12 init: node_ids[1] must be a string, got 2");
+  EXPECT_EQ(error_of(R"({"type": "init", "node_id": "n1", "node_ids": ["n1", "n1"]})"),
+            "12 init: node_ids has \"n1\" more than once");
+  EXPECT_EQ(error_of(R"({"type": "init", "node_id": "n3", "node_ids": ["n1"]})"),
+            "12 init: node_ids must contain node_id \"n3\"");
+  EXPECT_EQ(error_of(R"({"type": "init", "node_ids": ["n1"]})"),
+            "12 init: node_id is missing; expected a string");
+}
+
+TEST(CodecTest, ValueDepthIsBounded) {
+  const std::string ok = std::string(200, '[') + std::string(200, ']');
+  const std::string deep = std::string(201, '[') + std::string(201, ']');
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": )" + ok + R"(, "clock": []})"), "ok");
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": )" + deep + R"(, "clock": []})"),
+            "12 kv_put: value nests deeper than 200 levels");
+  const std::string huge = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(error_of(R"({"type": "kv_put", "key": "x", "value": )" + huge + R"(, "clock": []})"),
+            "12 kv_put: value nests deeper than 200 levels");
+}
+
+TEST(CodecTest, RepliesAreMarkedAndNotValidated) {
+  const Incoming& in = incoming(decode_line(
+      R"({"src": "n2", "dest": "n1", "body": {"type": "sync_ok", "in_reply_to": 5}})", {}));
+  EXPECT_TRUE(in.is_reply);
+  EXPECT_EQ(*in.in_reply_to, 5u);
+  EXPECT_EQ(in.type, "sync_ok");
+}
+
+TEST(CodecTest, MessageBuilderPutsMsgIdLast) {
+  std::string out;
+  MessageBuilder m(out, "n1", "c1", "kv_get_ok", std::string("-7"));
+  m.field_versions("values", {Version{"\"a\"", VectorClock{1, 0}}});
+  m.finish(3);
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": -7, "values": [{"value": "a", "clock": [1, 0]}], "msg_id": 3}})"
+                 "\n");
+  out.clear();
+  MessageBuilder e(out, "n\u00e9", "c\n", "error", std::nullopt);
+  e.field_uint("code", 12).field_string("text", "t");
+  e.finish(0);
+  EXPECT_EQ(out, R"({"src": "n\u00e9", "dest": "c\n", "body": {"type": "error", "code": 12, "text": "t", "msg_id": 0}})"
+                 "\n");
+}
+
+}  // namespace
+}  // namespace vckv

@@ -1,0 +1,123 @@
+#include "vckv/event_loop.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <sstream>
+#include <thread>
+
+namespace vckv {
+namespace {
+
+// Feeds the framer in pieces and renders what it reported, e.g. "1:a 3:b [4 overlong 9]".
+std::string frame(std::initializer_list<std::string_view> pieces, std::size_t max = 16,
+                  bool finish = true) {
+  std::string seen;
+  LineFramer framer(
+      max,
+      [&](std::string_view line, std::uint64_t n) {
+        seen += (seen.empty() ? "" : " ") + std::to_string(n) + ":" + std::string(line);
+      },
+      [&](std::uint64_t n, std::uint64_t bytes) {
+        seen += (seen.empty() ? "" : " ") + std::string("[") + std::to_string(n) + " overlong " +
+                std::to_string(bytes) + "]";
+      });
+  for (std::string_view p : pieces) framer.feed(p);
+  if (finish) framer.finish();
+  return seen;
+}
+
+TEST(LineFramerTest, SplitsLinesAcrossReads) {
+  EXPECT_EQ(frame({"a\nb", "c\n", "d"}), "1:a 2:bc 3:d");
+}
+
+TEST(LineFramerTest, BlankLinesAreSkippedButCounted) {
+  EXPECT_EQ(frame({"\n  \t\r\nx\n\n"}), "3:x");
+}
+
+TEST(LineFramerTest, StripsOneTrailingCarriageReturn) {
+  EXPECT_EQ(frame({"a\r\nb\r", "\n"}), "1:a 2:b");
+}
+
+TEST(LineFramerTest, OverlongLinesAreCountedNotBuffered) {
+  EXPECT_EQ(frame({"0123456789", "0123456789", "012\nok\n"}, 16), "[1 overlong 23] 2:ok");
+  EXPECT_EQ(frame({"short\n", std::string(40, 'x')}, 16), "1:short [2 overlong 40]");
+  // The limit is inclusive: a line of exactly max bytes is handled.
+  EXPECT_EQ(frame({std::string(16, 'y') + "\n"}, 16), "1:" + std::string(16, 'y'));
+}
+
+TEST(LineFramerTest, BufferStaysBoundedWhileSkipping) {
+  std::size_t most = 0;
+  LineFramer framer(
+      1024, [](std::string_view, std::uint64_t) {}, [](std::uint64_t, std::uint64_t) {});
+  const std::string chunk(4096, 'z');
+  for (int i = 0; i < 1000; ++i) {
+    framer.feed(chunk);
+    most = std::max(most, framer.buffered());
+  }
+  EXPECT_LE(most, 1024u);
+}
+
+TEST(LineFramerTest, EndOfInputMidLineHandlesThePartialLine) {
+  EXPECT_EQ(frame({"a\n", "partial"}), "1:a 2:partial");
+  EXPECT_EQ(frame({"a\n", "partial"}, 16, false), "1:a");
+}
+
+// The loop over real pipes: input is echoed through the callback, timers fire, EOF ends it.
+TEST(EventLoopTest, ReadsUntilEndOfInputAndRunsTimers) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  int fired = 0;
+  std::thread writer([&] {
+    const std::string text = "hello\n";
+    usleep(50000);  // long enough for the 10 ms timer to fire a few times
+    ASSERT_EQ(write(in[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    close(in[1]);
+  });
+  int status = -1;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    loop.add_timer(10, [&](std::int64_t) {
+      ++fired;
+      return fired < 3 ? 10 : -1;  // three runs, then stop
+    });
+    status = loop.run([&](std::string_view bytes) { loop.output() += std::string(bytes) + "!"; },
+                      [&] { loop.output() += "end\n"; });
+  }
+  writer.join();
+  close(out[1]);
+  char buf[64] = {};
+  const ssize_t n = read(out[0], buf, sizeof buf);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)), "hello\n!end\n");
+  EXPECT_EQ(fired, 3);
+  close(in[0]);
+  close(out[0]);
+}
+
+TEST(EventLoopTest, ReaderClosingStdoutEndsTheLoopCleanly) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  close(out[0]);  // nobody will ever read
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kWarn);
+  ASSERT_EQ(write(in[1], "x\n", 2), 2);
+  int status = -1;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    status = loop.run([&](std::string_view) { loop.output() += "reply\n"; }, [] {});
+  }
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(logs.str().find("stdout was closed by its reader"), std::string::npos);
+  close(in[0]);
+  close(in[1]);
+  close(out[1]);
+}
+
+}  // namespace
+}  // namespace vckv

@@ -1,0 +1,112 @@
+#include "vckv/json_text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace vckv {
+namespace {
+
+// Parses text and renders it back as Python's json.dumps would.
+std::string roundtrip(std::string_view text) {
+  JValue v;
+  std::string error;
+  if (!parse_json(text, v, error, 200)) return "ERROR";
+  return to_json(v);
+}
+
+std::string py_float(double d) {
+  std::string out;
+  append_python_float(out, d);
+  return out;
+}
+
+TEST(JsonTextTest, RendersLikePythonJsonDumps) {
+  EXPECT_EQ(roundtrip(R"({"b":[1,2,{"c":null}],"a":true})"),
+            R"({"b": [1, 2, {"c": null}], "a": true})");
+  EXPECT_EQ(roundtrip(R"("a/b\"\\\b\f\n\r\t\u0001\u007f")"),
+            R"("a/b\"\\\b\f\n\r\t\u0001\u007f")");
+  EXPECT_EQ(roundtrip("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""), R"("\u00e9\u20ac\ud83d\ude00")");
+  EXPECT_EQ(roundtrip(R"("\ud83d\ude00")"), R"("\ud83d\ude00")");
+  EXPECT_EQ(roundtrip("[]"), "[]");
+  EXPECT_EQ(roundtrip("{}"), "{}");
+  EXPECT_EQ(roundtrip(" [ 1 , -0 ] "), "[1, 0]");
+}
+
+TEST(JsonTextTest, FloatsPrintAsPythonRepr) {
+  EXPECT_EQ(py_float(1e15), "1000000000000000.0");
+  EXPECT_EQ(py_float(1e16), "1e+16");
+  EXPECT_EQ(py_float(1e-5), "1e-05");
+  EXPECT_EQ(py_float(0.0001), "0.0001");
+  EXPECT_EQ(py_float(-0.0), "-0.0");
+  EXPECT_EQ(py_float(0.0), "0.0");
+  EXPECT_EQ(py_float(1.5), "1.5");
+  EXPECT_EQ(py_float(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(py_float(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(py_float(1.5e300), "1.5e+300");
+  EXPECT_EQ(py_float(5e-324), "5e-324");
+  EXPECT_EQ(py_float(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
+  EXPECT_EQ(py_float(2.5e-7), "2.5e-07");
+  EXPECT_EQ(roundtrip("[1.0, 1E2, 1e-7, 12.50]"), "[1.0, 100.0, 1e-07, 12.5]");
+}
+
+TEST(JsonTextTest, IntegersKeepEveryDigit) {
+  EXPECT_EQ(roundtrip("123456789012345678901234567890"), "123456789012345678901234567890");
+  EXPECT_EQ(roundtrip("-18446744073709551616"), "-18446744073709551616");
+  EXPECT_EQ(roundtrip("18446744073709551615"), "18446744073709551615");
+}
+
+TEST(JsonTextTest, DuplicateKeyKeepsLastValueAtFirstPosition) {
+  EXPECT_EQ(roundtrip(R"({"a":1,"b":2,"a":3})"), R"({"a": 3, "b": 2})");
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  many += "\"k3\":\"last\"}";
+  const std::string out = roundtrip(many);
+  EXPECT_NE(out.find("\"k3\": \"last\", \"k4\": 4"), std::string::npos) << out;
+}
+
+TEST(JsonTextTest, RejectsWhatPythonWouldNotPrint) {
+  EXPECT_EQ(roundtrip("NaN"), "ERROR");
+  EXPECT_EQ(roundtrip("[Infinity]"), "ERROR");
+  EXPECT_EQ(roundtrip("\"\xff\""), "ERROR");            // invalid UTF-8
+  EXPECT_EQ(roundtrip(R"("\ud800")"), "ERROR");         // lone surrogate
+  EXPECT_EQ(roundtrip("1e400"), "ERROR");               // overflows a double
+  EXPECT_EQ(roundtrip("{\"a\":1} x"), "ERROR");
+  EXPECT_EQ(roundtrip(""), "ERROR");
+  EXPECT_EQ(roundtrip("[1,]"), "ERROR");
+}
+
+TEST(JsonTextTest, DepthBeyondTheLimitIsMarkedNotBuilt) {
+  JValue v;
+  std::string error;
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  ASSERT_TRUE(parse_json(deep, v, error, 10));
+  EXPECT_EQ(nesting_depth(v), SIZE_MAX);
+  ASSERT_TRUE(parse_json("[[[]]]", v, error, 10));
+  EXPECT_EQ(nesting_depth(v), 3u);
+  EXPECT_FALSE(parse_json(std::string(100000, '['), v, error, 10));  // unterminated
+}
+
+TEST(JsonTextTest, EqualityIsJsonEquality) {
+  EXPECT_TRUE(json_text_equal(R"({"a": 1, "b": [true]})", R"({"b": [true], "a": 1.0})"));
+  EXPECT_FALSE(json_text_equal("true", "1"));
+  EXPECT_FALSE(json_text_equal("0", "false"));
+  EXPECT_TRUE(json_text_equal("0", "-0.0"));
+  EXPECT_FALSE(json_text_equal("[1, 2]", "[2, 1]"));
+  EXPECT_FALSE(json_text_equal(R"({"a": 1})", R"({"a": 1, "b": 1})"));
+  EXPECT_TRUE(json_text_equal("100000000000000000000", "1e20"));
+  EXPECT_FALSE(json_text_equal("100000000000000000001", "1e20"));
+  EXPECT_FALSE(json_text_equal("\"1\"", "1"));
+}
+
+TEST(JsonTextTest, ExcerptCutsAt64Characters) {
+  JValue v;
+  std::string error;
+  ASSERT_TRUE(parse_json("\"" + std::string(100, 'a') + "\"", v, error, 10));
+  const std::string e = json_excerpt(v);
+  EXPECT_EQ(e.size(), 64u);
+  EXPECT_EQ(e.substr(58), "aaa...");
+}
+
+}  // namespace
+}  // namespace vckv
