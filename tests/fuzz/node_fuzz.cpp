@@ -1,0 +1,106 @@
+// libFuzzer target over the node's line handling: arbitrary bytes are framed into lines and fed
+// to a Node, as stdin would be. Besides "no crash" it asserts the node's output invariants:
+// - every output line is one JSON object in PROTOCOL §2 format: rendering it again gives the
+//   same bytes, keys src, dest, body in order, body starting with type and ending with msg_id;
+// - msg_ids are 0, 1, 2, ... in output order;
+// - a line that got an error reply (or no reply) left the store unchanged.
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "vckv/event_loop.hpp"
+#include "vckv/json_text.hpp"
+#include "vckv/node.hpp"
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, std::string_view line) {
+  std::fprintf(stderr, "invariant broken: %s\nline: %.*s\n", what.c_str(),
+               static_cast<int>(std::min<std::size_t>(line.size(), 2000)), line.data());
+  std::abort();
+}
+
+// The store as one string, to tell whether a line changed it.
+std::string snapshot(const vckv::SiblingStore& store) {
+  std::string out = std::to_string(store.key_count());
+  for (const auto& [key, siblings] : store.keys()) {
+    out += '\n';
+    out += key;
+    out += '=';
+    out += vckv::describe(siblings);
+  }
+  return out;
+}
+
+std::uint64_t g_next_msg_id = 0;
+
+// Checks each output line and returns whether any was an error reply.
+bool check_output(const std::string& out, std::string_view input_line) {
+  bool error = false;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    const std::size_t end = out.find('\n', start);
+    if (end == std::string::npos) fail("output does not end with a newline", input_line);
+    const std::string_view line(out.data() + start, end - start);
+    start = end + 1;
+    vckv::JValue v;
+    std::string parse_error;
+    if (!vckv::parse_json(line, v, parse_error, 1000)) fail("output is not JSON: " + std::string(line), input_line);
+    if (vckv::to_json(v) != line) fail("output is not in json.dumps form: " + std::string(line), input_line);
+    if (v.kind != vckv::JValue::Kind::Object || v.keys.size() != 3 || v.keys[0] != "src" ||
+        v.keys[1] != "dest" || v.keys[2] != "body") {
+      fail("envelope keys are not src, dest, body: " + std::string(line), input_line);
+    }
+    const vckv::JValue& body = v.items[2];
+    if (body.kind != vckv::JValue::Kind::Object || body.keys.size() < 2 || body.keys.front() != "type" ||
+        body.keys.back() != "msg_id") {
+      fail("body does not start with type and end with msg_id: " + std::string(line), input_line);
+    }
+    if (body.items.back().text != std::to_string(g_next_msg_id)) {
+      fail("msg_id " + body.items.back().text + " where " + std::to_string(g_next_msg_id) + " was next",
+           input_line);
+    }
+    ++g_next_msg_id;
+    if (body.items.front().text == "error") error = true;
+  }
+  return error;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::ostringstream logs;
+  vckv::Logger log(logs, vckv::LogLevel::kDebug);
+  std::string out;
+  vckv::NodeOptions options;
+  options.max_siblings = 4;
+  options.codec.max_clock_entries = 16;
+  vckv::Node node(options, out, log);
+  g_next_msg_id = 0;
+  std::int64_t now = 0;
+  vckv::LineFramer framer(
+      4096,
+      [&](std::string_view line, std::uint64_t number) {
+        const std::string before = snapshot(node.store());
+        out.clear();
+        node.handle_line(line, number);
+        const bool error = check_output(out, line);
+        if ((error || out.empty()) && snapshot(node.store()) != before) {
+          fail(out.empty() ? "a line without a reply changed the store"
+                           : "a request answered with an error changed the store",
+               line);
+        }
+        // Replication traffic is numbered in the same sequence.
+        out.clear();
+        node.send_pending_syncs(now);
+        now += 37;
+        node.retry_unacknowledged_syncs(now);
+        check_output(out, line);
+      },
+      [](std::uint64_t, std::uint64_t) {});
+  framer.feed(std::string_view(reinterpret_cast<const char*>(data), size));
+  framer.finish();
+  return 0;
+}
