@@ -3,6 +3,7 @@
 #include <charconv>
 #include <unordered_set>
 
+#include "codec_fast.hpp"
 #include "vckv/json_text.hpp"
 
 namespace vckv {
@@ -178,6 +179,11 @@ std::optional<Error> read_request(const std::string& type, const JValue& body,
 }  // namespace
 
 Decoded decode_line(std::string_view line, const CodecLimits& limits) {
+  if (auto fast = detail::decode_fast(line, limits)) return std::move(*fast);
+  return decode_line_general(line, limits);
+}
+
+Decoded decode_line_general(std::string_view line, const CodecLimits& limits) {
   JValue root;
   std::string parse_error;
   if (!parse_json(line, root, parse_error, kMaxLineDepth)) {
@@ -269,12 +275,15 @@ MessageBuilder& MessageBuilder::field_string(std::string_view n, std::string_vie
 
 MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t value) {
   name(n);
-  out_ += std::to_string(value);
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value);
+  out_.append(buf, res.ptr);
   return *this;
 }
 
 namespace {
-void append_version(std::string& out, const std::string* key, const Version& v) {
+void append_version(std::string& out, const std::string* key, std::string_view value,
+                    ClockSlots clock) {
   out += '{';
   if (key) {
     out += "\"key\": ";
@@ -282,20 +291,22 @@ void append_version(std::string& out, const std::string* key, const Version& v) 
     out += ", ";
   }
   out += "\"value\": ";
-  out += v.value;
+  out += value;
   out += ", \"clock\": ";
-  out += v.clock.to_json();
+  append_clock_json(out, clock);
   out += '}';
 }
 }  // namespace
 
 MessageBuilder& MessageBuilder::field_versions(std::string_view n,
-                                               const std::vector<Version>& versions) {
+                                               const SiblingSet& versions) {
   name(n);
   out_ += '[';
-  for (std::size_t i = 0; i < versions.size(); ++i) {
-    if (i) out_ += ", ";
-    append_version(out_, nullptr, versions[i]);
+  bool first = true;
+  for (VersionView v : versions) {
+    if (!first) out_ += ", ";
+    first = false;
+    append_version(out_, nullptr, v.value, v.slots);
   }
   out_ += ']';
   return *this;
@@ -307,7 +318,8 @@ MessageBuilder& MessageBuilder::field_keyed_versions(std::string_view n,
   out_ += '[';
   for (std::size_t i = 0; i < versions.size(); ++i) {
     if (i) out_ += ", ";
-    append_version(out_, &versions[i].key, versions[i].version);
+    append_version(out_, &versions[i].key, versions[i].version.value,
+                   versions[i].version.clock.slots());
   }
   out_ += ']';
   return *this;

@@ -179,13 +179,13 @@ void Node::handle_write(const Incoming& in) {
       break;
   }
   finish(m);
-  if (outcome.status != WriteStatus::kStale) mark_changed(write.key);
+  if (outcome.changed) mark_changed(write.key);
 }
 
 void Node::handle_get(const Incoming& in) {
   const auto& get = std::get<GetRequest>(in.request);
-  static const std::vector<Version> kNone;
-  const std::vector<Version>* siblings = store_.find(get.key);
+  static const SiblingSet kNone;
+  const SiblingSet* siblings = store_.find(get.key);
   MessageBuilder m = start(node_id_, in.src, reply_type(in.type), in.msg_id);
   m.field_versions("values", siblings ? *siblings : kNone);
   finish(m);
@@ -230,8 +230,10 @@ void Node::send_sync(const std::string& peer_id, Peer& peer, std::vector<std::st
                      std::int64_t now_ms) {
   std::vector<KeyedVersion> versions;
   for (const std::string& key : keys) {
-    if (const std::vector<Version>* siblings = store_.find(key)) {
-      for (const Version& v : *siblings) versions.push_back(KeyedVersion{key, v});
+    if (const SiblingSet* siblings = store_.find(key)) {
+      for (VersionView v : *siblings) {
+        versions.push_back(KeyedVersion{key, Version{std::string(v.value), v.clock()}});
+      }
     }
   }
   const std::uint64_t id = next_msg_id_;

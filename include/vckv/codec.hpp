@@ -68,7 +68,12 @@ struct Unanswerable {
 using Decoded = std::variant<Unanswerable, Incoming>;
 
 // Decodes one line (without its newline; a trailing '\r' is the caller's to strip).
+// Common client requests take a one-pass fast path; everything else, and everything unusual,
+// goes through decode_line_general. The two agree on every line the fast path accepts.
 Decoded decode_line(std::string_view line, const CodecLimits& limits);
+// The general path: a full parse into a tree, then field checks. Exposed so tests and the
+// fuzz target can hold the fast path to it.
+Decoded decode_line_general(std::string_view line, const CodecLimits& limits);
 
 // Appends one message in the exact PROTOCOL §2 byte format to out:
 // {"src": S, "dest": D, "body": {"type": T[, "in_reply_to": R], FIELDS..., "msg_id": N}}\n
@@ -81,7 +86,7 @@ class MessageBuilder {
   MessageBuilder& field_string(std::string_view name, std::string_view text);
   MessageBuilder& field_uint(std::string_view name, std::uint64_t n);
   // [{"value": V, "clock": C}, ...] (with "key": K first in each when key is given)
-  MessageBuilder& field_versions(std::string_view name, const std::vector<Version>& versions);
+  MessageBuilder& field_versions(std::string_view name, const SiblingSet& versions);
   MessageBuilder& field_keyed_versions(std::string_view name,
                                        const std::vector<KeyedVersion>& versions);
   void finish(std::uint64_t msg_id);

@@ -4,10 +4,26 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace vckv {
+
+// Clock slots as stored; the comparisons below work on these, so stored versions need not
+// be copied into a VectorClock to be compared. Missing slots count as 0.
+using ClockSlots = std::span<const std::uint64_t>;
+// Every slot of a >= the same slot of b. Every clock descends the empty clock.
+bool slots_descend(ClockSlots a, ClockSlots b);
+// Equal after zero padding.
+bool slots_equal(ClockSlots a, ClockSlots b);
+// Descends and not equal. Keep both halves: descends alone would call equal clocks
+// dominating, and a write with an equal clock would silently replace its twin.
+inline bool slots_dominate(ClockSlots a, ClockSlots b) {
+  return slots_descend(a, b) && !slots_equal(a, b);
+}
+// Python json.dumps form, e.g. "[1, 0]", appended to out.
+void append_clock_json(std::string& out, ClockSlots slots);
 
 class VectorClock {
  public:
@@ -23,16 +39,15 @@ class VectorClock {
 
   // Every slot of *this >= the same slot of other. Total: every clock descends the empty
   // clock, and equal clocks descend each other.
-  bool descends(const VectorClock& other) const;
-  // descends and not equal. Keep both halves: descends alone would call equal clocks
-  // dominating, and a write with an equal clock would silently replace its twin.
-  bool dominates(const VectorClock& other) const { return descends(other) && !equals(other); }
+  bool descends(const VectorClock& other) const { return slots_descend(slots_, other.slots_); }
+  // descends and not equal (see slots_dominate).
+  bool dominates(const VectorClock& other) const { return slots_dominate(slots_, other.slots_); }
   // Neither descends the other.
   bool concurrent_with(const VectorClock& other) const {
     return !descends(other) && !other.descends(*this);
   }
   // Equal after zero padding.
-  bool equals(const VectorClock& other) const;
+  bool equals(const VectorClock& other) const { return slots_equal(slots_, other.slots_); }
 
   // Pointwise maximum; the result is as long as the longer input. Joining nothing gives [].
   VectorClock join(const VectorClock& other) const;

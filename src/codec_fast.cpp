@@ -1,0 +1,278 @@
+#include "codec_fast.hpp"
+
+#include <charconv>
+
+namespace vckv::detail {
+namespace {
+
+constexpr int kMaxFastDepth = 32;        // deeper values take the general path
+constexpr std::size_t kMaxFastMembers = 16;  // per value object, for the duplicate-key check
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
+
+  void skip_ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool eat(char c) {
+    skip_ws();
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool at_end() {
+    skip_ws();
+    return p_ == end_;
+  }
+  char peek() {
+    skip_ws();
+    return p_ < end_ ? *p_ : '\0';
+  }
+
+  // A string of printable ASCII without escapes; its contents, without quotes.
+  bool plain_string(std::string_view& out) {
+    if (!eat('"')) return false;
+    const char* start = p_;
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+      ++p_;
+    }
+    return false;
+  }
+
+  // An integer in canonical JSON form (-?(0|[1-9][0-9]*)), not followed by a fraction or an
+  // exponent, and not "-0" (Python prints it as 0); the text as written.
+  bool plain_integer(std::string_view& out) {
+    skip_ws();
+    const char* start = p_;
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+    if (*p_ == '0') {
+      ++p_;
+      if (p_ - start == 2) return false;  // -0
+    } else {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    // Past ~309 digits the general parser reports an overflow; leave such numbers to it.
+    if (p_ - start > 300) return false;
+    if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E' || (*p_ >= '0' && *p_ <= '9'))) {
+      return false;
+    }
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    return true;
+  }
+
+  bool literal(std::string_view word) {
+    skip_ws();
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::string_view(p_, word.size()) != word) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+  // Any value of the plain subset, appended to out in json.dumps form.
+  bool value(std::string& out, int depth) {
+    switch (peek()) {
+      case '"': {
+        std::string_view s;
+        if (!plain_string(s)) return false;
+        out += '"';
+        out += s;
+        out += '"';
+        return true;
+      }
+      case '[': {
+        if (depth >= kMaxFastDepth) return false;
+        eat('[');
+        out += '[';
+        if (eat(']')) {
+          out += ']';
+          return true;
+        }
+        for (bool first = true;; first = false) {
+          if (!first) out += ", ";
+          if (!value(out, depth + 1)) return false;
+          if (eat(']')) break;
+          if (!eat(',')) return false;
+        }
+        out += ']';
+        return true;
+      }
+      case '{': {
+        if (depth >= kMaxFastDepth) return false;
+        eat('{');
+        out += '{';
+        if (eat('}')) {
+          out += '}';
+          return true;
+        }
+        std::string_view seen[kMaxFastMembers];
+        std::size_t count = 0;
+        for (;;) {
+          std::string_view key;
+          if (!plain_string(key) || count == kMaxFastMembers) return false;
+          for (std::size_t i = 0; i < count; ++i) {
+            if (seen[i] == key) return false;  // duplicate keys: the general path decides
+          }
+          seen[count++] = key;
+          if (count > 1) out += ", ";
+          out += '"';
+          out += key;
+          out += "\": ";
+          if (!eat(':') || !value(out, depth + 1)) return false;
+          if (eat('}')) break;
+          if (!eat(',')) return false;
+        }
+        out += '}';
+        return true;
+      }
+      case 't': return literal("true") && (out += "true", true);
+      case 'f': return literal("false") && (out += "false", true);
+      case 'n': return literal("null") && (out += "null", true);
+      default: {
+        std::string_view digits;
+        if (!plain_integer(digits)) return false;
+        out += digits;
+        return true;
+      }
+    }
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+// Which members were seen, to refuse duplicates.
+struct Seen {
+  unsigned bits = 0;
+  bool first(unsigned bit) {
+    if (bits & bit) return false;
+    bits |= bit;
+    return true;
+  }
+};
+
+bool clock(Scanner& s, const CodecLimits& limits, VectorClock& out) {
+  if (!s.eat('[')) return false;
+  std::vector<std::uint64_t> slots;
+  if (!s.eat(']')) {
+    for (;;) {
+      std::string_view digits;
+      if (!s.plain_integer(digits) || digits.front() == '-') return false;
+      std::uint64_t n = 0;
+      const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+      if (res.ec != std::errc()) return false;  // beyond 64 bits: the general path's error
+      slots.push_back(n);
+      if (slots.size() > limits.max_clock_entries) return false;
+      if (s.eat(']')) break;
+      if (!s.eat(',')) return false;
+    }
+  }
+  out = VectorClock(std::move(slots));
+  return true;
+}
+
+}  // namespace
+
+std::optional<Incoming> decode_fast(std::string_view line, const CodecLimits& limits) {
+  Scanner s(line);
+  Incoming in;
+  std::string_view src, dest, type, msg_id, key_text;
+  bool key_is_string = false;
+  std::string value;
+  VectorClock clock_value;
+  enum : unsigned { kSrc = 1, kDest = 2, kBody = 4, kType = 8, kMsgId = 16, kKey = 32,
+                    kValue = 64, kClock = 128 };
+  Seen top, body;
+  if (!s.eat('{')) return std::nullopt;
+  for (bool first = true;; first = false) {
+    if (!first && !s.eat(',')) return std::nullopt;
+    std::string_view name;
+    if (!s.plain_string(name) || !s.eat(':')) return std::nullopt;
+    if (name == "src") {
+      if (!top.first(kSrc) || !s.plain_string(src)) return std::nullopt;
+    } else if (name == "dest") {
+      if (!top.first(kDest) || !s.plain_string(dest)) return std::nullopt;
+    } else if (name == "body") {
+      if (!top.first(kBody) || !s.eat('{')) return std::nullopt;
+      for (bool first_member = true;; first_member = false) {
+        if (!first_member && !s.eat(',')) return std::nullopt;
+        std::string_view member;
+        if (!s.plain_string(member) || !s.eat(':')) return std::nullopt;
+        bool ok = false;
+        if (member == "type") {
+          ok = body.first(kType) && s.plain_string(type);
+        } else if (member == "msg_id") {
+          ok = body.first(kMsgId) && s.plain_integer(msg_id);
+        } else if (member == "key") {
+          key_is_string = s.peek() == '"';
+          ok = body.first(kKey) &&
+               (key_is_string ? s.plain_string(key_text) : s.plain_integer(key_text));
+        } else if (member == "value") {
+          ok = body.first(kValue) && s.value(value, 1);
+        } else if (member == "clock") {
+          ok = body.first(kClock) && clock(s, limits, clock_value);
+        } else if (member == "in_reply_to" || member == "node_id" || member == "node_ids" ||
+                   member == "versions") {
+          ok = false;  // replies, init and sync take the general path
+        } else {
+          std::string ignored;  // unknown members are ignored, but must be valid
+          ok = s.value(ignored, 1);
+        }
+        if (!ok) return std::nullopt;
+        if (s.eat('}')) break;
+      }
+    } else {
+      std::string ignored;
+      if (!s.value(ignored, 0)) return std::nullopt;
+    }
+    if (s.eat('}')) break;
+  }
+  if (!s.at_end()) return std::nullopt;
+  if (top.bits != (kSrc | kDest | kBody) || !(body.bits & kType) || !(body.bits & kKey)) {
+    return std::nullopt;
+  }
+  const bool is_get = type == "kv_get";
+  const bool is_write = type == "kv_put" || type == "kv_resolve";
+  if (!is_get && !is_write) return std::nullopt;
+  if (is_get && (body.bits & (kValue | kClock))) return std::nullopt;  // unusual: be general
+  if (is_write && (body.bits & (kValue | kClock)) != (kValue | kClock)) return std::nullopt;
+
+  in.src = src;
+  in.dest = std::string(dest);
+  in.type = type;
+  if (body.bits & kMsgId) {
+    // msg_id beyond 64 bits: the general path renders it as the parser reports it.
+    if (msg_id.size() > 18) return std::nullopt;
+    in.msg_id = std::string(msg_id);
+  }
+  std::string key;
+  if (key_is_string) {
+    key.reserve(key_text.size() + 2);
+    key += '"';
+    key += key_text;
+    key += '"';
+  } else {
+    key = key_text;
+  }
+  if (is_get) {
+    in.request = GetRequest{std::move(key)};
+  } else {
+    in.request = WriteRequest{std::move(key), Version{std::move(value), std::move(clock_value)}};
+  }
+  return in;
+}
+
+}  // namespace vckv::detail
