@@ -75,6 +75,9 @@ int run(Handler&& handler, std::size_t padding = 0) {
       }
       pos = line_end + 1;
     }
+    // Like the node: everything the input read so far produced is written before the next read,
+    // so a floor also answers one request at a time over a pipe (vckv-latency works on it).
+    write_all(1, out);
     held = end - pos;
     if (held) std::memmove(buf.data(), buf.data() + pos, held);
     if (got == 0) break;
