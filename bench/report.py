@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Renders bench/out/results.jsonl (written by bench/run.sh) as the markdown of results.md.
+
+usage: report.py RESULTS.jsonl NOTES.txt BUILD_DIR
+"""
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+TARGET_MSGS = 1.5e6          # msgs/s, mixed 1M workload
+TARGET_RSS_BYTES = 160e6     # 160 MB (10^6 bytes), 1M distinct keys
+TARGET_P99_US = 50.0         # µs, one request -> its reply over a pipe
+
+# The issue's reference numbers (2-core machine), for orientation only.
+ISSUE_REF = {
+    "python-reference": "~63k",
+    "floor-nlohmann-dom": "~230k",
+    "floor-nlohmann-sax": "~0.9M",
+    "floor-simdjson": "~2.9M",
+    "floor-pipe": "~12M",
+}
+MEANING = {
+    "python-reference": "straightforward Python node (`--batch-output`)",
+    "floor-pipe": "frame lines + fixed reply; no parse",
+    "floor-nlohmann-dom": "nlohmann DOM parse + ordered_json reply dump; no store",
+    "floor-nlohmann-sax": "nlohmann SAX parse (type/msg_id), hand-built reply; no store",
+    "floor-simdjson": "simdjson on-demand (src/type/msg_id/key), hand-built reply; no store",
+    "vclock-kv": "the node: full parse, validation, store, exact rendering",
+}
+
+
+def fmt_rate(x):
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    return f"{x / 1e3:.0f}k"
+
+
+def machine(build_dir):
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    nproc = os.cpu_count()
+    try:
+        nproc = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
+    except (OSError, ValueError):
+        pass
+    mem = ""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    build_type = compiler = "?"
+    try:
+        cache = open(os.path.join(build_dir, "CMakeCache.txt")).read()
+        m = re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", cache, re.M)
+        build_type = m.group(1) if m else "?"
+        m = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M)
+        if m:
+            v = subprocess.run([m.group(1), "--version"], capture_output=True, text=True)
+            compiler = v.stdout.splitlines()[0] if v.stdout else m.group(1)
+    except OSError:
+        pass
+    return [
+        f"- CPU: {cpu}; `nproc` = {nproc}; memory {mem}",
+        f"- kernel: {platform.release()}; python {platform.python_version()}",
+        f"- build: `{build_dir}` ({build_type}), {compiler}",
+    ]
+
+
+def main():
+    results_path, notes_path, build_dir = sys.argv[1:4]
+    rows = [json.loads(l) for l in open(results_path) if l.strip()]
+    notes = [l.strip() for l in open(notes_path) if l.strip()] if os.path.exists(notes_path) else []
+    by_kind = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], []).append(r)
+
+    out = ["# vclock-kv benchmark results", ""]
+    out += machine(build_dir)
+    for w in by_kind.get("workload", []):
+        out.append(f"- workload `{w['file']}`: {w['lines']} lines (1 init + requests), "
+                   f"{w['bytes'] / 1e6:.1f} MB, {w['avg_line_bytes']} bytes/line on average")
+    out.append("")
+
+    tp = {r["label"]: r for r in by_kind.get("throughput", [])}
+    py = tp.get("python-reference")
+    sj = tp.get("floor-simdjson")
+    wl = {w["file"]: w for w in by_kind.get("workload", [])}
+    n_mixed = wl.get("mixed.ndjson", {}).get("lines", 1) - 1
+    n_distinct = wl.get("distinct.ndjson", {}).get("lines", 1) - 1
+    out += [f"## Throughput: mixed workload, {n_mixed:,} requests "
+            "(30% get, 10% resolve, 60% put)", "",
+            "stdin from a file, stdout to /dev/null, whole process (fork to exit), best of "
+            f"{max((r['runs'] for r in tp.values()), default=0)} runs.", "",
+            "| program | what it does | msgs/s | wall s | user s | sys s | max RSS MiB | "
+            "× python | × simdjson floor | issue ref |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, r in tp.items():
+        ok = r.get("exit", 0) == 0
+        rate = r["msgs_per_s"]
+        vs_py = f"{rate / py['msgs_per_s']:.1f}×" if py and ok else "–"
+        vs_sj = f"{rate / sj['msgs_per_s']:.2f}×" if sj and ok else "–"
+        out.append(
+            f"| `{label}` | {MEANING.get(label, '')} | "
+            f"{fmt_rate(rate) if ok else 'FAILED (exit ' + str(r['exit']) + ')'} | "
+            f"{r['wall_s']:.3f} | {r['user_s']:.2f} | {r['sys_s']:.2f} | "
+            f"{r['max_rss_kb'] / 1024:.1f} | {vs_py} | {vs_sj} | {ISSUE_REF.get(label, '')} |")
+    if not py:
+        out.append("")
+        out.append("(no Python baseline row: the reference node was not found; see Notes)")
+    out.append("")
+
+    out += ["## Correctness of the measured output", ""]
+    for c in by_kind.get("check", []):
+        verdict = "OK" if c["ok"] else "**FAILED**"
+        line = (f"- `{c['who']}`: {verdict}: {c['replies']} reply lines for {c['requests']} "
+                f"requests, {c['error_replies']} error replies")
+        if "statuses" in c:
+            line += "; statuses " + ", ".join(f"{k} {v}" for k, v in sorted(c["statuses"].items()))
+            line += (" (match the generator's simulated store)" if not c["status_mismatch"]
+                     else f"; MISMATCH vs generator (got, expected): {c['status_mismatch']}")
+        if c.get("sample_error"):
+            line += f"; e.g. `{c['sample_error']}`"
+        out.append(line)
+    out.append("")
+
+    out += [f"## Memory: {n_distinct:,} distinct keys (16-byte string values, 4-slot clocks)", "",
+            "| program | max RSS MiB | max RSS MB | msgs/s | exit |", "|---|---:|---:|---:|---:|"]
+    for r in by_kind.get("memory", []):
+        out.append(f"| `{r['label']}` | {r['max_rss_kb'] / 1024:.1f} | "
+                   f"{r['max_rss_kb'] * 1024 / 1e6:.1f} | {fmt_rate(r['msgs_per_s'])} | {r['exit']} |")
+    out.append("")
+
+    out += ["## Latency: one request → its reply over pipes (µs)", "",
+            "`poll`: the client sleeps in poll() for each reply (a normal client); `spin`: the "
+            "client busy-reads, so only the node's side and the pipe are measured. "
+            "`floor-pipe` is the same round trip with no parsing at all.", "",
+            "| program | client | requests | min | p50 | p90 | p99 | p99.9 | max | mean | errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in by_kind.get("latency", []):
+        out.append(f"| `{r['label']}` | {r['mode']} | {r['requests']} | {r['min_us']:.1f} | "
+                   f"{r['p50_us']:.1f} | {r['p90_us']:.1f} | {r['p99_us']:.1f} | "
+                   f"{r['p999_us']:.1f} | {r['max_us']:.0f} | {r['mean_us']:.1f} | "
+                   f"{r['error_replies']} |")
+    out.append("")
+
+    out += ["## Targets", "", "| target | goal | measured | verdict |", "|---|---|---:|---|"]
+    node = tp.get("vclock-kv")
+    if node:
+        out.append(f"| mixed {n_mixed:,}-op throughput | ≥ 1.5M msgs/s | {fmt_rate(node['msgs_per_s'])} | "
+                   f"{'met' if node['msgs_per_s'] >= TARGET_MSGS else 'NOT met'} |")
+    mem = [r for r in by_kind.get("memory", []) if r["label"] == "vclock-kv"]
+    if mem:
+        b = mem[0]["max_rss_kb"] * 1024
+        out.append(f"| {n_distinct:,} distinct keys RSS | ≤ 160 MB | {b / 1e6:.1f} MB | "
+                   f"{'met' if b <= TARGET_RSS_BYTES else 'NOT met'} |")
+    for r in by_kind.get("latency", []):
+        if r["label"] == "vclock-kv":
+            out.append(f"| p99 latency ({r['mode']} client) | ≤ 50 µs | {r['p99_us']:.1f} µs | "
+                       f"{'met' if r['p99_us'] <= TARGET_P99_US else 'NOT met'} |")
+    floor = [r for r in by_kind.get("latency", []) if r["label"] == "floor-pipe"]
+    if floor:
+        out.append("")
+        out.append("Pipe round-trip floor on this machine (no parse): p99 "
+                   + ", ".join(f"{r['p99_us']:.1f} µs ({r['mode']})" for r in floor)
+                   + ". A p99 target below that floor cannot be met by any node here.")
+    if notes:
+        out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
