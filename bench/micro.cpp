@@ -65,10 +65,10 @@ BENCHMARK(BM_render_put_reply);
 void BM_render_get_reply_2_siblings(benchmark::State& state) {
   std::string out;
   const std::optional<std::string> in_reply_to = std::string("123457");
-  const std::vector<vckv::Version> sibs = {
-      {"\"9xCDsd14KYsKjUqb\"", vckv::VectorClock{12, 3, 5, 1}},
-      {"\"yQ4x401vM9A86Irb\"", vckv::VectorClock{11, 4, 5, 1}},
-  };
+  vckv::SiblingSet sibs;
+  const std::uint64_t c1[] = {12, 3, 5, 1}, c2[] = {11, 4, 5, 1};
+  sibs.append("\"9xCDsd14KYsKjUqb\"", c1);
+  sibs.append("\"yQ4x401vM9A86Irb\"", c2);
   std::uint64_t id = 0;
   for (auto _ : state) {
     out.clear();

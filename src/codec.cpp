@@ -179,7 +179,8 @@ std::optional<Error> read_request(const std::string& type, const JValue& body,
 }  // namespace
 
 Decoded decode_line(std::string_view line, const CodecLimits& limits) {
-  if (auto fast = detail::decode_fast(line, limits)) return std::move(*fast);
+  Decoded decoded(std::in_place_type<Incoming>);
+  if (detail::decode_fast(line, limits, std::get<Incoming>(decoded))) return decoded;
   return decode_line_general(line, limits);
 }
 
@@ -330,10 +331,15 @@ void MessageBuilder::finish(std::uint64_t msg_id) {
   out_ += "}}\n";
 }
 
-std::string reply_type(std::string_view request_type) {
-  std::string s(request_type);
-  s += "_ok";
-  return s;
+std::string_view reply_type(std::string_view request_type) {
+  static constexpr std::pair<std::string_view, std::string_view> kReplies[] = {
+      {"kv_put", "kv_put_ok"}, {"kv_get", "kv_get_ok"},  {"kv_resolve", "kv_resolve_ok"},
+      {"init", "init_ok"},     {"sync", "sync_ok"},
+  };
+  for (const auto& [request, reply] : kReplies) {
+    if (request == request_type) return reply;
+  }
+  return {};
 }
 
 }  // namespace vckv

@@ -186,9 +186,8 @@ bool clock(Scanner& s, const CodecLimits& limits, VectorClock& out) {
 
 }  // namespace
 
-std::optional<Incoming> decode_fast(std::string_view line, const CodecLimits& limits) {
+bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in) {
   Scanner s(line);
-  Incoming in;
   std::string_view src, dest, type, msg_id, key_text;
   bool key_is_string = false;
   std::string value;
@@ -196,21 +195,21 @@ std::optional<Incoming> decode_fast(std::string_view line, const CodecLimits& li
   enum : unsigned { kSrc = 1, kDest = 2, kBody = 4, kType = 8, kMsgId = 16, kKey = 32,
                     kValue = 64, kClock = 128 };
   Seen top, body;
-  if (!s.eat('{')) return std::nullopt;
+  if (!s.eat('{')) return false;
   for (bool first = true;; first = false) {
-    if (!first && !s.eat(',')) return std::nullopt;
+    if (!first && !s.eat(',')) return false;
     std::string_view name;
-    if (!s.plain_string(name) || !s.eat(':')) return std::nullopt;
+    if (!s.plain_string(name) || !s.eat(':')) return false;
     if (name == "src") {
-      if (!top.first(kSrc) || !s.plain_string(src)) return std::nullopt;
+      if (!top.first(kSrc) || !s.plain_string(src)) return false;
     } else if (name == "dest") {
-      if (!top.first(kDest) || !s.plain_string(dest)) return std::nullopt;
+      if (!top.first(kDest) || !s.plain_string(dest)) return false;
     } else if (name == "body") {
-      if (!top.first(kBody) || !s.eat('{')) return std::nullopt;
+      if (!top.first(kBody) || !s.eat('{')) return false;
       for (bool first_member = true;; first_member = false) {
-        if (!first_member && !s.eat(',')) return std::nullopt;
+        if (!first_member && !s.eat(',')) return false;
         std::string_view member;
-        if (!s.plain_string(member) || !s.eat(':')) return std::nullopt;
+        if (!s.plain_string(member) || !s.eat(':')) return false;
         bool ok = false;
         if (member == "type") {
           ok = body.first(kType) && s.plain_string(type);
@@ -231,31 +230,31 @@ std::optional<Incoming> decode_fast(std::string_view line, const CodecLimits& li
           std::string ignored;  // unknown members are ignored, but must be valid
           ok = s.value(ignored, 1);
         }
-        if (!ok) return std::nullopt;
+        if (!ok) return false;
         if (s.eat('}')) break;
       }
     } else {
       std::string ignored;
-      if (!s.value(ignored, 0)) return std::nullopt;
+      if (!s.value(ignored, 0)) return false;
     }
     if (s.eat('}')) break;
   }
-  if (!s.at_end()) return std::nullopt;
+  if (!s.at_end()) return false;
   if (top.bits != (kSrc | kDest | kBody) || !(body.bits & kType) || !(body.bits & kKey)) {
-    return std::nullopt;
+    return false;
   }
   const bool is_get = type == "kv_get";
   const bool is_write = type == "kv_put" || type == "kv_resolve";
-  if (!is_get && !is_write) return std::nullopt;
-  if (is_get && (body.bits & (kValue | kClock))) return std::nullopt;  // unusual: be general
-  if (is_write && (body.bits & (kValue | kClock)) != (kValue | kClock)) return std::nullopt;
+  if (!is_get && !is_write) return false;
+  if (is_get && (body.bits & (kValue | kClock))) return false;  // unusual: be general
+  if (is_write && (body.bits & (kValue | kClock)) != (kValue | kClock)) return false;
 
   in.src = src;
   in.dest = std::string(dest);
   in.type = type;
   if (body.bits & kMsgId) {
     // msg_id beyond 64 bits: the general path renders it as the parser reports it.
-    if (msg_id.size() > 18) return std::nullopt;
+    if (msg_id.size() > 18) return false;
     in.msg_id = std::string(msg_id);
   }
   std::string key;
@@ -272,7 +271,7 @@ std::optional<Incoming> decode_fast(std::string_view line, const CodecLimits& li
   } else {
     in.request = WriteRequest{std::move(key), Version{std::move(value), std::move(clock_value)}};
   }
-  return in;
+  return true;
 }
 
 }  // namespace vckv::detail

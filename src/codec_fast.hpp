@@ -13,7 +13,8 @@
 
 namespace vckv::detail {
 
-// The decoded request, or nullopt when the line is outside the fast subset.
-std::optional<Incoming> decode_fast(std::string_view line, const CodecLimits& limits);
+// Fills in (a default-constructed Incoming) and returns true, or returns false when the line
+// is outside the fast subset (in is then unspecified).
+bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in);
 
 }  // namespace vckv::detail

@@ -96,7 +96,8 @@ class MessageBuilder {
   std::string& out_;
 };
 
-// The request type's reply type, "kv_put" -> "kv_put_ok".
-std::string reply_type(std::string_view request_type);
+// The request type's reply type, "kv_put" -> "kv_put_ok"; empty for a type the node does not
+// answer.
+std::string_view reply_type(std::string_view request_type);
 
 }  // namespace vckv
