@@ -483,6 +483,21 @@ fixture("values-duplicate-object-keys", [
     get("e", msg_id=7),
     get("f", msg_id=8),
 ])
+fixture("value-nesting-thousands-deep", [
+    INIT,
+    put("x", "kept", [1], msg_id=2),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "x", "value": ' + "[" * 5000 + "]" * 5000 + ', "clock": [2]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "x", "value": ' + '{"a": ' * 3000 + "1" + "}" * 3000 + ', "clock": [2]}}',
+    '{"src": "c1", "dest": "n1", "id": ' + "[" * 3000 + "]" * 3000 + ', "body": {"type": "kv_get", "msg_id": 5, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 6, "key": "x", "value": ' + "[" * 3000 + "]" * 2999 + ', "clock": [2]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 7, "key": ' + "[" * 3000 + "]" * 3000 + '}}',
+    get("x", msg_id=8),
+])
+fixture("values-float-underflow", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "u", "value": [1e-400, -1e-400, 2e-324, 3e-324], "clock": [1]}}',
+    get("u", msg_id=3),
+])
 fixture("values-depth-200-ok", [
     INIT,
     put("x", json.loads('{"a": ' * 199 + "[1]" + "}" * 199), [1], msg_id=2),

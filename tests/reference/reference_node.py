@@ -17,6 +17,7 @@ by default stdout is flushed after every input line.
 
 import argparse
 import json
+import re
 import signal
 import sys
 
@@ -64,11 +65,97 @@ def parse_float(text):
     return f
 
 
+def loads(text):
+    return json.loads(text, parse_constant=reject_constant, parse_float=parse_float)
+
+
 def parse_line(text):
     """Strict JSON: no NaN/Infinity, no numbers that overflow a double, no lone surrogates."""
-    doc = json.loads(text, parse_constant=reject_constant, parse_float=parse_float)
+    try:
+        doc = loads(text)
+    except RecursionError:
+        doc = parse_deep(text)
     check_no_lone_surrogates(doc)
     return doc
+
+
+class TooDeep:
+    """A container nested too deep for json.loads; it is validated but not kept."""
+
+
+# JSON tokens for parse_deep: whitespace is only space, tab, CR and LF.
+TOKEN = re.compile(
+    r'[ \t\r\n]*(?:([\[{])|([\]}])|(,)|(:)|("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")'
+    r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|(true|false|null))"
+)
+KEEP_DEPTH = 300  # containers below this depth become TooDeep (values may nest 200)
+
+
+def parse_deep(text):
+    """Iterative parser for lines json.loads cannot take (nesting beyond the recursion limit).
+    Same results as loads() for everything kept; deeper containers become TooDeep (still
+    checked to the end, as the C++ parser does)."""
+    pos = 0
+    stack = []  # frames: [container (list, dict or TooDeep), "[" or "{", pending key, expecting]
+    result, done = None, False
+
+    def add(value):
+        nonlocal result, done
+        if not stack:
+            result, done = value, True
+            return
+        frame = stack[-1]
+        if isinstance(frame[0], list):
+            frame[0].append(value)
+        elif isinstance(frame[0], dict):
+            frame[0][frame[2]] = value
+        frame[3] = "sep"
+
+    def scalar(tok):
+        value = loads(tok)
+        check_no_lone_surrogates(value)
+        return value
+
+    while not done:
+        m = TOKEN.match(text, pos)
+        if not m:
+            raise Unparsable(f"invalid JSON at offset {pos}")
+        pos = m.end()
+        opened, closed, comma, colon, string, number, literal = m.groups()
+        kind = stack[-1][1] if stack else None
+        expecting = stack[-1][3] if stack else "value"
+        closes_frame = closed is not None and kind is not None and (closed == "]") == (kind == "[")
+        if expecting == "first" and closes_frame:  # [] or {}
+            add(stack.pop()[0])
+        elif expecting == "sep":
+            if closes_frame:
+                add(stack.pop()[0])
+            elif comma:
+                stack[-1][3] = "value" if kind == "[" else "key"
+            else:
+                raise Unparsable(f"expected ',' or a close at offset {m.start()}")
+        elif expecting == "colon":
+            if not colon:
+                raise Unparsable(f"expected ':' at offset {m.start()}")
+            stack[-1][3] = "value"
+        elif expecting == "key" or (expecting == "first" and kind == "{"):
+            if not string:
+                raise Unparsable(f"expected a key at offset {m.start()}")
+            stack[-1][2] = scalar(string)
+            stack[-1][3] = "colon"
+        elif opened:  # expecting a value
+            if len(stack) >= KEEP_DEPTH or (stack and isinstance(stack[-1][0], TooDeep)):
+                container = TooDeep()
+            else:
+                container = [] if opened == "[" else {}
+            stack.append([container, opened, None, "first"])
+        elif string or number or literal:
+            add(scalar(m.group(0)))
+        else:
+            raise Unparsable(f"expected a value at offset {m.start()}")
+    if text[pos:].strip(" \t\r\n"):
+        raise Unparsable(f"extra data at offset {pos}")
+    return result
 
 
 def check_no_lone_surrogates(doc):
@@ -97,7 +184,7 @@ def is_int(v):
 
 
 def dumps(v):
-    return json.dumps(v)
+    return json.dumps(v, default=lambda o: None)  # only a TooDeep can reach default
 
 
 def excerpt(v):
@@ -114,6 +201,8 @@ def nesting_depth(v):
     stack = [(v, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, TooDeep):
+            return float("inf")
         if isinstance(item, list):
             children = item
         elif isinstance(item, dict):
