@@ -617,6 +617,19 @@ fixture("max-line-bytes", [
     put("x", "b" * 300, [2], msg_id=3),
     get("x", msg_id=4),
 ], args="--max-line-bytes 200")
+def put_of_length(n, msg_id):
+    """A kv_put line of exactly n bytes (padding in the value)."""
+    base = '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": %d, "key": "x", "value": "%s", "clock": [%d]}}'
+    line = base % (msg_id, "a" * (n - len(base % (msg_id, "", msg_id))), msg_id)
+    assert len(line) == n
+    return line
+
+
+# The limit counts the bytes before "\n", a "\r" included: 200 passes, 201 and 200 + CR do not.
+fixture("max-line-bytes-boundary", [], raw=(
+    INIT + "\n" + put_of_length(200, 2) + "\n" + put_of_length(201, 3) + "\n"
+    + put_of_length(199, 4) + "\r\n" + put_of_length(200, 5) + "\r\n" + put_of_length(200, 6)
+).encode(), args="--max-line-bytes 200")
 fixture("unknown-fields-ignored", [
     env({"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"], "extra": [1]}, src="c0", id=0),
     env({"type": "kv_put", "msg_id": 2, "key": "x", "value": 1, "clock": [1], "ttl": 5, "node_id": "n9"}, id=1, meta={"a": 1}),
