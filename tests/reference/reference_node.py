@@ -75,8 +75,12 @@ def parse_line(text):
         doc = loads(text)
     except RecursionError:
         doc = parse_deep(text)
-    check_no_lone_surrogates(doc)
+    if SURROGATE_ESCAPE.search(text):  # only an escape can make one (the text is valid UTF-8)
+        check_no_lone_surrogates(doc)
     return doc
+
+
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class TooDeep:
