@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the reference node and a vclock-kv binary over every fixture and compares both with the
+# golden NAME.out. Exit 1 on any difference.
+# Usage: tests/reference/check_fixtures.sh [VCLOCK_KV_BINARY [FIXTURE_DIR]]
+#   default binary: build/vclock-kv; set SKIP_REFERENCE=1 to check only the binary.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bin="${1:-$here/../../build/vclock-kv}"
+dir="${2:-$here/../../maelstrom/fixtures}"
+ref="$here/reference_node.py"
+if [[ ! -x "$bin" ]]; then echo "no executable $bin (build it first)" >&2; exit 2; fi
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+n=0
+for in in "$dir"/*.in; do
+  base="${in%.in}"
+  name="$(basename "$base")"
+  n=$((n + 1))
+  args=()
+  if [[ -f "$base.args" ]]; then read -r -a args < "$base.args"; fi
+  if [[ ! -f "$base.out" ]]; then echo "MISSING $name.out"; fail=1; continue; fi
+  if [[ "${SKIP_REFERENCE:-0}" != 1 ]]; then
+    python3 "$ref" "${args[@]}" < "$in" > "$tmp/ref.out" 2>/dev/null
+    if ! cmp -s "$tmp/ref.out" "$base.out"; then
+      echo "DIFF reference  $name"
+      diff "$base.out" "$tmp/ref.out" | head -20
+      fail=1
+    fi
+  fi
+  timeout 20 "$bin" "${args[@]}" < "$in" > "$tmp/bin.out" 2>/dev/null
+  rc=$?
+  if [[ $rc -ne 0 ]]; then echo "EXIT $rc      $name (vclock-kv)"; fail=1; fi
+  if ! cmp -s "$tmp/bin.out" "$base.out"; then
+    echo "DIFF vclock-kv  $name"
+    diff "$base.out" "$tmp/bin.out" | head -20
+    fail=1
+  fi
+done
+if [[ $fail -eq 0 ]]; then echo "all $n fixtures match"; else echo "FAILED (of $n fixtures)"; fi
+exit $fail

@@ -1,0 +1,698 @@
+#!/usr/bin/env python3
+"""Writes the .in (and .args) files of maelstrom/fixtures/. The .out files come from
+regen_fixtures.sh (the reference node). Run from anywhere:
+
+    python3 tests/reference/make_fixture_inputs.py && tests/reference/regen_fixtures.sh
+
+Lines are built with json.dumps where the content is ordinary, and written raw where the
+bytes themselves are the point (garbage, CRLF, raw UTF-8, odd spacing).
+"""
+
+import json
+import pathlib
+
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "maelstrom" / "fixtures"
+
+
+def env(body, src="c1", dest="n1", **extra):
+    e = {"src": src, "dest": dest, "body": body}
+    e.update(extra)
+    return json.dumps(e)
+
+
+def init(node_id="n1", node_ids=("n1",), msg_id=1, src="c0", dest=None):
+    return env(
+        {"type": "init", "msg_id": msg_id, "node_id": node_id, "node_ids": list(node_ids)},
+        src=src,
+        dest=dest if dest is not None else node_id,
+    )
+
+
+INIT = init()
+_next = [10]
+
+
+def mid():
+    _next[0] += 1
+    return _next[0]
+
+
+def put(key, value, clock, msg_id=None, type_="kv_put", **kw):
+    return env({"type": type_, "msg_id": msg_id or mid(), "key": key, "value": value, "clock": clock}, **kw)
+
+
+def resolve(key, value, clock, msg_id=None):
+    return put(key, value, clock, msg_id, type_="kv_resolve")
+
+
+def get(key, msg_id=None, **kw):
+    return env({"type": "kv_get", "msg_id": msg_id or mid(), "key": key}, **kw)
+
+
+def body(**fields):
+    return env(fields)
+
+
+FIX = {}
+
+
+def fixture(name, lines, args=None, raw=None):
+    """lines: list of str lines, each written with "\\n"; raw: exact bytes instead."""
+    assert name not in FIX, name
+    data = raw if raw is not None else "".join(l + "\n" for l in lines).encode("utf-8")
+    FIX[name] = (data, args)
+
+
+# --- published course cases and PROTOCOL.md examples ----------------------------------------
+
+fixture("course-case-1", [
+    INIT,
+    put("x", "hello", [1, 0], msg_id=2),
+    get("x", msg_id=3),
+])
+fixture("course-case-2", [
+    INIT,
+    put("x", "v1", [1, 0], msg_id=2),
+    put("x", "v2", [0, 1], msg_id=3),
+    get("x", msg_id=4),
+])
+# Sections 4, 7, 8, 9, 10 in sequence, verbatim. node_ids names n2: the C++ node runs without
+# replication so that no sync message takes a msg_id.
+fixture("protocol-examples", [
+    '{"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1", "n2"]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "v1", "clock": [1, 0]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "x", "value": "v2", "clock": [0, 1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 4, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_resolve", "msg_id": 5, "key": "x", "value": "v1+v2", "clock": [1, 1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 7, "key": "x", "value": "v3", "clock": [1, -3]}}',
+], args="--debug-no-replication")
+# Section 7's stale reply: in_reply_to 4, msg_id 3.
+fixture("protocol-example-stale", [
+    '{"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1", "n2"]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "v1", "clock": [1, 0]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "x", "value": "v2", "clock": [0, 1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "x", "value": "v0", "clock": [0, 0]}}',
+], args="--debug-no-replication")
+
+# --- section 10 error rows -------------------------------------------------------------------
+
+fixture("error-10-unknown-type", [
+    INIT,
+    body(type="kv_delete", msg_id=2, key="x"),
+    body(type="", msg_id=3),
+    body(type="KV_PUT", msg_id=4, key="x", value=1, clock=[1]),
+    body(type="init_ok", msg_id=5),
+])
+fixture("error-11-before-init", [
+    get("x", msg_id=1),
+    put("x", 1, [1], msg_id=2, dest="n7"),
+    body(type="kv_frobnicate", msg_id=3),
+    env({"type": "kv_put", "msg_id": 4}),
+    INIT,
+    get("x", msg_id=5),
+])
+fixture("error-12-key-missing", [
+    INIT,
+    body(type="kv_put", msg_id=2, value=1, clock=[1]),
+    body(type="kv_get", msg_id=3),
+    body(type="kv_resolve", msg_id=4, value=1, clock=[1]),
+    body(type="kv_put", msg_id=5),
+])
+fixture("error-12-key-ill-typed", [
+    INIT,
+    put(True, 1, [1], msg_id=2),
+    put(1.5, 1, [1], msg_id=3),
+    put(1.0, 1, [1], msg_id=4),
+    put(None, 1, [1], msg_id=5),
+    put({"a": 1}, 1, [1], msg_id=6),
+    put(["x"], 1, [1], msg_id=7),
+    get(False, msg_id=8),
+    get(2e3, msg_id=9),
+    resolve(None, 1, [1], msg_id=10),
+])
+fixture("error-12-value-missing", [
+    INIT,
+    body(type="kv_put", msg_id=2, key="x", clock=[1]),
+    body(type="kv_resolve", msg_id=3, key="x", clock=[1]),
+    body(type="kv_put", msg_id=4, key="x"),
+    get("x", msg_id=5),
+])
+fixture("error-12-value-too-deep", [
+    INIT,
+    put("x", json.loads("[" * 201 + "]" * 201), [1], msg_id=2),
+    put("x", json.loads('{"a": ' * 201 + "1" + "}" * 201), [1], msg_id=3),
+    put("x", json.loads("[" * 200 + "]" * 200), [1], msg_id=4),
+    get("x", msg_id=5),
+])
+fixture("error-12-clock-missing", [
+    INIT,
+    body(type="kv_put", msg_id=2, key="x", value=1),
+    body(type="kv_resolve", msg_id=3, key="x", value=1),
+])
+fixture("error-12-clock-negative", [
+    INIT,
+    put("x", 1, [-1], msg_id=2),
+    put("x", 1, [1, -3], msg_id=3),
+    put("x", 1, [0, 0, -18446744073709551616], msg_id=4),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 5, "key": "x", "value": 1, "clock": [-0]}}',
+    get("x", msg_id=6),
+])
+fixture("error-12-clock-fractional", [
+    INIT,
+    put("x", 1, [1.5], msg_id=2),
+    put("x", 1, [1.0], msg_id=3),
+    put("x", 1, [0, 2.0], msg_id=4),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 5, "key": "x", "value": 1, "clock": [1e2]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 6, "key": "x", "value": 1, "clock": [-0.0]}}',
+    get("x", msg_id=7),
+])
+fixture("error-12-clock-ill-typed-items", [
+    INIT,
+    put("x", 1, ["1"], msg_id=2),
+    put("x", 1, [None], msg_id=3),
+    put("x", 1, [[1]], msg_id=4),
+    put("x", 1, [1, {"n": 1}], msg_id=5),
+    put("x", 1, [True], msg_id=6),
+    put("x", 1, [0, False], msg_id=7),
+])
+fixture("error-12-clock-not-array", [
+    INIT,
+    put("x", 1, "1,0", msg_id=2),
+    put("x", 1, None, msg_id=3),
+    put("x", 1, 1, msg_id=4),
+    put("x", 1, {"n1": 1}, msg_id=5),
+    put("x", 1, True, msg_id=6),
+    resolve("x", 1, 2.5, msg_id=7),
+])
+fixture("error-12-clock-over-u64", [
+    INIT,
+    put("x", "max", [18446744073709551615], msg_id=2),
+    put("y", "over", [18446744073709551616], msg_id=3),
+    put("y", "way over", [1, 123456789012345678901234567890], msg_id=4),
+    get("x", msg_id=5),
+    get("y", msg_id=6),
+])
+fixture("error-12-clock-too-long", [
+    INIT,
+    put("x", "ok", [1, 0], msg_id=2),
+    put("x", "long", [1, 1, 0], msg_id=3),
+    put("x", "long, bad items", [-1, "a", 0, 0, 0], msg_id=4),
+    put("x", "long not array", "abc", msg_id=5),
+    get("x", msg_id=6),
+], args="--max-clock-entries 2")
+fixture("error-12-init-fields", [
+    env({"type": "init", "msg_id": 1, "node_ids": ["n1"]}, src="c0"),
+    env({"type": "init", "msg_id": 2, "node_id": 1, "node_ids": ["n1"]}, src="c0"),
+    env({"type": "init", "msg_id": 3, "node_id": "n1"}, src="c0"),
+    env({"type": "init", "msg_id": 4, "node_id": "n1", "node_ids": []}, src="c0"),
+    env({"type": "init", "msg_id": 5, "node_id": "n1", "node_ids": "n1"}, src="c0"),
+    env({"type": "init", "msg_id": 6, "node_id": "n1", "node_ids": ["n1", 2]}, src="c0"),
+    env({"type": "init", "msg_id": 7, "node_id": "n1", "node_ids": ["n1", "n2", "n1"]}, src="c0"),
+    env({"type": "init", "msg_id": 8, "node_id": "n3", "node_ids": ["n1", "n2"]}, src="c0"),
+    env({"type": "init", "msg_id": 9, "node_id": None, "node_ids": None}, src="c0"),
+    get("x", msg_id=10),
+    INIT,
+    env({"type": "init", "msg_id": 11, "node_id": "n1", "node_ids": ["n1", "n1"]}, src="c0"),
+])
+fixture("error-12-envelope", [
+    INIT,
+    '{"src": "c1", "body": {"type": "kv_get", "msg_id": 2, "key": "x"}}',
+    '{"src": "c1", "dest": 7, "body": {"type": "kv_get", "msg_id": 3, "key": "x"}}',
+    '{"src": "c1", "dest": null, "body": {"type": "kv_get", "msg_id": 4, "key": "x"}}',
+    '{"src": "c1", "dest": "n1"}',
+    '{"src": "c1", "dest": "n1", "body": [1, 2]}',
+    '{"src": "c1", "dest": "n1", "body": null}',
+    '{"src": "c1", "dest": "n1", "body": {"msg_id": 5, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": 5, "msg_id": 6}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": null, "msg_id": 7}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": "8", "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 9.0, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": true, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_nope", "msg_id": null}}',
+])
+fixture("error-12-dest-before-init", [
+    '{"src": "c1", "body": {"type": "kv_get", "msg_id": 1, "key": "x"}}',
+    '{"src": "c1", "dest": ["n1"], "body": {"type": "init", "msg_id": 2, "node_id": "n1", "node_ids": ["n1"]}}',
+    '{"src": "c1", "dest": "n1", "body": "init"}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "init", "msg_id": "3", "node_id": "n1", "node_ids": ["n1"]}}',
+    INIT,
+])
+fixture("error-12-long-excerpt", [
+    INIT,
+    put("x" * 100, 1, "c" * 100, msg_id=2),
+    put("x", 1, [1, "\u00e9" * 30], msg_id=3),
+    put("x", 1, [1, "a" * 59], msg_id=4),
+    put("x", 1, [1, "a" * 60], msg_id=5),
+    put({"k": list(range(40))}, 1, [1], msg_id=6),
+    body(type="kv_get", msg_id=1.5, key="x", pad=1),
+])
+fixture("error-22-sibling-limit", [
+    INIT,
+    put("x", "a", [1, 0, 0], msg_id=2),
+    put("x", "b", [0, 1, 0], msg_id=3),
+    put("x", "c", [0, 0, 1], msg_id=4),
+    resolve("x", "c", [0, 0, 1], msg_id=5),
+    put("x", "b", [0, 1, 0], msg_id=6),
+    put("x", "a2", [2, 0, 0], msg_id=7),
+    get("x", msg_id=8),
+    put(7, "a", [1, 0], msg_id=9),
+    put(7, "b", [0, 1], msg_id=10),
+    put(7, "c", [0, 0, 1], msg_id=11),
+    resolve(7, "ab", [1, 1], msg_id=12),
+    get(7, msg_id=13),
+], args="--max-siblings 2")
+fixture("error-22-sibling-limit-one", [
+    INIT,
+    put("x", "a", [1, 0], msg_id=2),
+    put("x", "b", [0, 1], msg_id=3),
+    put("x", "a", [1, 0], msg_id=4),
+    put("x", "c", [2, 0], msg_id=5),
+    get("x", msg_id=6),
+], args="--max-siblings 1")
+fixture("error-22-reinit-conflict", [
+    init("n1", ["n1", "n2"]),
+    put("x", "kept", [1], msg_id=2),
+    init("n2", ["n1", "n2"], msg_id=3, dest="n1"),
+    init("n1", ["n1"], msg_id=4),
+    init("n1", ["n1", "n2", "n3"], msg_id=5),
+    init("n1", ["n1", "n3"], msg_id=6),
+    get("x", msg_id=7),
+], args="--debug-no-replication")
+fixture("init-repeated-same", [
+    init("n1", ["n1", "n2", "n3"]),
+    init("n1", ["n1", "n2", "n3"], msg_id=2),
+    init("n1", ["n3", "n1", "n2"], msg_id=3, src="c9"),
+    put("x", 1, [1], msg_id=4),
+    init("n1", ["n2", "n3", "n1"], msg_id=5),
+    get("x", msg_id=6),
+], args="--debug-no-replication")
+fixture("init-reply-from-node-id", [
+    init("n1", ["n1"], dest="whoever"),
+    get("x", msg_id=2),
+    get("x", msg_id=3, dest="whoever"),
+])
+
+# --- sections 5 and 7: the write rule ------------------------------------------------------
+
+fixture("put-stale-dominated", [
+    INIT,
+    put("x", "new", [2, 1], msg_id=2),
+    put("x", "old", [1, 1], msg_id=3),
+    put("x", "older", [1], msg_id=4),
+    put("x", "zero", [], msg_id=5),
+    get("x", msg_id=6),
+])
+fixture("put-stale-equal-clock", [
+    INIT,
+    put("x", "a", [1, 1], msg_id=2),
+    put("x", "b", [1, 1], msg_id=3),
+    put("x", "c", [1, 1, 0], msg_id=4),
+    put("x", True, [5], msg_id=5),
+    put("x", 1, [5], msg_id=6),
+    put("x", 1.5, [6], msg_id=7),
+    put("x", 1.50001, [6], msg_id=8),
+    get("x", msg_id=9),
+])
+fixture("put-duplicate-retry", [
+    INIT,
+    put("x", "a", [1, 0], msg_id=2),
+    put("x", "a", [1, 0], msg_id=3),
+    put("x", "b", [0, 1], msg_id=4),
+    put("x", "b", [0, 1], msg_id=5),
+    put("x", "a", [1, 0], msg_id=6),
+    get("x", msg_id=7),
+])
+fixture("put-duplicate-json-equal", [
+    INIT,
+    put("x", {"a": 1, "b": [1, 2.0], "c": {"d": None, "e": True}}, [1], msg_id=2),
+    put("x", {"c": {"e": True, "d": None}, "b": [1.0, 2], "a": 1.0}, [1], msg_id=3),
+    put("y", 1, [1], msg_id=4),
+    put("y", 1.0, [1], msg_id=5),
+    put("y", 1e0, [1, 0], msg_id=6),
+    put("z", 0, [1], msg_id=7),
+    put("z", -0.0, [1], msg_id=8),
+    put("w", [1, 2], [1], msg_id=9),
+    put("w", [2, 1], [1], msg_id=10),
+    put("v", {"a": 1}, [1], msg_id=11),
+    put("v", {"a": 1, "b": 2}, [1], msg_id=12),
+    get("x", msg_id=13),
+    get("y", msg_id=14),
+    get("z", msg_id=15),
+])
+fixture("put-duplicate-bool-is-not-int", [
+    INIT,
+    put("x", 1, [1], msg_id=2),
+    put("x", True, [1], msg_id=3),
+    put("y", False, [1], msg_id=4),
+    put("y", 0, [1], msg_id=5),
+    put("z", None, [1], msg_id=6),
+    put("z", False, [1], msg_id=7),
+    put("s", "1", [1], msg_id=8),
+    put("s", 1, [1], msg_id=9),
+    put("big", 9007199254740993, [1], msg_id=10),
+    put("big", 9007199254740992.0, [1], msg_id=11),
+    get("x", msg_id=12),
+    get("big", msg_id=13),
+])
+fixture("clock-padding", [
+    INIT,
+    put("x", "a", [1], msg_id=2),
+    put("x", "a", [1, 0, 0], msg_id=3),
+    put("x", "b", [1, 0, 0, 0], msg_id=4),
+    get("x", msg_id=5),
+    put("x", "c", [1, 0, 1], msg_id=6),
+    get("x", msg_id=7),
+    put("y", "p", [0, 0, 0], msg_id=8),
+    put("y", "q", [], msg_id=9),
+    put("y", "r", [0, 0, 0, 1], msg_id=10),
+    get("y", msg_id=11),
+])
+fixture("put-replaces-dominated-siblings", [
+    INIT,
+    put("x", "a", [1, 0, 0], msg_id=2),
+    put("x", "b", [0, 1, 0], msg_id=3),
+    put("x", "c", [0, 0, 1], msg_id=4),
+    get("x", msg_id=5),
+    put("x", "ab", [1, 1, 0], msg_id=6),
+    get("x", msg_id=7),
+    put("x", "d", [0, 0, 2], msg_id=8),
+    get("x", msg_id=9),
+    put("x", "all", [2, 2, 2], msg_id=10),
+    get("x", msg_id=11),
+])
+fixture("clock-max-values", [
+    INIT,
+    put("x", "a", [18446744073709551615, 0], msg_id=2),
+    put("x", "b", [18446744073709551614, 18446744073709551615], msg_id=3),
+    put("x", "c", [18446744073709551615, 18446744073709551615], msg_id=4),
+    get("x", msg_id=5),
+])
+
+# --- section 6: keys and values --------------------------------------------------------------
+
+fixture("keys-int-vs-string", [
+    INIT,
+    put(1, "int", [1], msg_id=2),
+    put("1", "string", [1], msg_id=3),
+    get(1, msg_id=4),
+    get("1", msg_id=5),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 6, "key": -0}}',
+    get(0, msg_id=7),
+    put(-5, "neg", [1], msg_id=8),
+    put(123456789012345678901234567890, "big", [1], msg_id=9),
+    get(123456789012345678901234567890, msg_id=10),
+    get(-5, msg_id=11),
+    put("", "empty key", [1], msg_id=12),
+    get("", msg_id=13),
+    put("\u00e9\U0001f600", "unicode key", [1], msg_id=14),
+    get("\u00e9\U0001f600", msg_id=15),
+])
+fixture("get-missing-key", [
+    INIT,
+    get("nope", msg_id=2),
+    get(0, msg_id=3),
+    put("x", 1, [1], msg_id=4),
+    get("X", msg_id=5),
+])
+fixture("values-all-json-types", [
+    INIT,
+    put("null", None, [1], msg_id=2),
+    put("true", True, [1], msg_id=3),
+    put("false", False, [1], msg_id=4),
+    put("empty-array", [], [1], msg_id=5),
+    put("empty-object", {}, [1], msg_id=6),
+    put("empty-string", "", [1], msg_id=7),
+    put("zero", 0, [1], msg_id=8),
+    put("mixed", [None, True, False, 0, -1, 1.5, "s", [], {}, [[]], {"": ""}], [1], msg_id=9),
+    get("null", msg_id=10),
+    get("true", msg_id=11),
+    get("false", msg_id=12),
+    get("empty-array", msg_id=13),
+    get("empty-object", msg_id=14),
+    get("empty-string", msg_id=15),
+    get("zero", msg_id=16),
+    get("mixed", msg_id=17),
+])
+# Raw UTF-8 in, \\u escapes out; and escaped input, BMP and astral (surrogate pairs).
+fixture("values-unicode", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "raw", "value": "h\u00e9llo \u4e16\u754c \U0001f600 \u20ac \uffff", "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "esc", "value": "h\\u00e9llo \\u4E16\\u754c \\ud83d\\ude00 \\u20ac \\uFFFF \\u0000", "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "obj", "value": {"\u00e9": "\U0010ffff", "\\ud800\\udc00": 1}, "clock": [1]}}',
+    get("raw", msg_id=5),
+    get("esc", msg_id=6),
+    get("obj", msg_id=7),
+])
+fixture("values-control-chars", [
+    INIT,
+    put("x", "".join(chr(c) for c in range(0, 32)), [1], msg_id=2),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "del", "value": "a\x7fb \\u007f / \\/ \\" \\\\ \\b\\f\\n\\r\\t \\u001F", "clock": [1]}}',
+    put("x\ny", "\u0080\u009f\u00a0", [1], msg_id=4),
+    get("x", msg_id=5),
+    get("del", msg_id=6),
+    get("x\ny", msg_id=7),
+])
+fixture("values-floats", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "f", "value": [1e15, 1e16, 1e-05, 0.0001, 1E-4, -0.0, 1.5e300, 0.30000000000000004, 0.1, 1.0, 100.0, 1e2, 1E+2, 2.5e-5, 123456789.123456789, 5e-324, 1.7976931348623157e308, -1e-7, 9999999999999998.0, 1e22, 0e0, -0, 0.000123], "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "g", "value": {"a": 1e400}, "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "h", "value": NaN, "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 5, "key": "i", "value": -Infinity, "clock": [1]}}',
+    get("f", msg_id=6),
+    get("g", msg_id=7),
+])
+fixture("values-big-integers", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "b", "value": [18446744073709551615, 18446744073709551616, -9223372036854775809, 123456789012345678901234567890123456789012345678901234567890, -0, 00], "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "c", "value": [18446744073709551616, -0], "clock": [1]}}',
+    get("b", msg_id=4),
+    get("c", msg_id=5),
+])
+fixture("values-nested-key-order", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "o", "value": {"z": 1, "a": {"y": [1, {"q": 2, "b": 3}], "b": null}, "m": "s", "": 0, "A": 1}, "clock": [1]}}',
+    get("o", msg_id=3),
+])
+fixture("values-duplicate-object-keys", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "d", "value": {"a": 1, "b": 2, "a": 3}, "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "d", "value": {"b": 2, "a": 3}, "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "e", "value": {"x": {"k": 1, "k": {"k": 2, "k": 3}}, "x": [1]}, "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 5, "key": "dup-field", "key": "f", "value": 1, "value": 2, "clock": [1], "clock": [2]}}',
+    get("d", msg_id=6),
+    get("e", msg_id=7),
+    get("f", msg_id=8),
+])
+fixture("value-nesting-thousands-deep", [
+    INIT,
+    put("x", "kept", [1], msg_id=2),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "x", "value": ' + "[" * 5000 + "]" * 5000 + ', "clock": [2]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "x", "value": ' + '{"a": ' * 3000 + "1" + "}" * 3000 + ', "clock": [2]}}',
+    '{"src": "c1", "dest": "n1", "id": ' + "[" * 3000 + "]" * 3000 + ', "body": {"type": "kv_get", "msg_id": 5, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 6, "key": "x", "value": ' + "[" * 3000 + "]" * 2999 + ', "clock": [2]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 7, "key": ' + "[" * 3000 + "]" * 3000 + '}}',
+    get("x", msg_id=8),
+])
+fixture("values-float-underflow", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "u", "value": [1e-400, -1e-400, 2e-324, 3e-324], "clock": [1]}}',
+    get("u", msg_id=3),
+])
+fixture("values-depth-200-ok", [
+    INIT,
+    put("x", json.loads('{"a": ' * 199 + "[1]" + "}" * 199), [1], msg_id=2),
+    get("x", msg_id=3),
+])
+
+# --- section 3: message ids ----------------------------------------------------------------
+
+fixture("msg-id-absent", [
+    env({"type": "init", "node_id": "n1", "node_ids": ["n1"]}, src="c0"),
+    body(type="kv_put", key="x", value=1, clock=[1]),
+    body(type="kv_get", key="x"),
+    body(type="kv_nope"),
+    body(type="kv_put", key="x", clock=[1]),
+    body(type="kv_get", msg_id=5, key="x"),
+])
+fixture("msg-id-zero-negative-huge", [
+    init(msg_id=0),
+    get("x", msg_id=-1),
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 0, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": -0, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 18446744073709551616, "key": "x"}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_nope", "msg_id": -123456789012345678901234567890}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 1e3, "key": "x"}}',
+])
+
+# --- section 1 and 10: transport, unanswerable lines -----------------------------------------
+
+fixture("garbage-lines", [
+    "hello",
+    "{",
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 1, "key": "x"}',
+    "{'src': 'c1'}",
+    '{"src": "c1",}',
+    '{"src": "c1", "dest": "n1", "body": {}} trailing',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 2, "key": "\x01"}}',
+    INIT,
+    "not json at all",
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 3, "key": "x"}}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 4, "key": x}}',
+    get("x", msg_id=5),
+])
+fixture("non-object-lines", [
+    "[]",
+    '[{"src": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 1, "key": "x"}}]',
+    "1",
+    '"src"',
+    "null",
+    "true",
+    INIT,
+    "{}",
+    get("x", msg_id=2),
+])
+fixture("no-src", [
+    '{"dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"]}}',
+    '{"src": 1, "dest": "n1", "body": {"type": "init", "msg_id": 2, "node_id": "n1", "node_ids": ["n1"]}}',
+    '{"src": null, "dest": "n1", "body": {"type": "init", "msg_id": 3, "node_id": "n1", "node_ids": ["n1"]}}',
+    '{"src": ["c1"], "dest": "n1", "body": {"type": "init", "msg_id": 4, "node_id": "n1", "node_ids": ["n1"]}}',
+    INIT,
+    '{"dest": "n1", "body": {"type": "kv_get", "msg_id": 5, "key": "x"}}',
+    '{"SRC": "c1", "dest": "n1", "body": {"type": "kv_get", "msg_id": 6, "key": "x"}}',
+    get("x", msg_id=7),
+])
+fixture("wrong-dest-after-init", [
+    INIT,
+    put("x", "dropped", [1], msg_id=2, dest="n2"),
+    get("x", msg_id=3, dest="N1"),
+    body(type="kv_nope", msg_id=4) .replace('"dest": "n1"', '"dest": ""'),
+    '{"src": "c1", "dest": "n2", "body": "not an object"}',
+    '{"src": "c1", "dest": "n2"}',
+    init("n2", ["n1", "n2"], dest="n2", msg_id=5),
+    get("x", msg_id=6),
+])
+fixture("crlf-line-endings", [], raw=(
+    INIT + "\r\n"
+    + put("x", "crlf", [1], msg_id=2) + "\r\n"
+    + get("x", msg_id=3) + "\r\n"
+    + get("x", msg_id=4) + "\r\r\n"
+    + "\r\n"
+    + get("x", msg_id=5) + "\n"
+).encode())
+fixture("blank-lines", [], raw=(
+    "\n\n" + INIT + "\n"
+    + "   \n\t\n \t \r\n\r\n"
+    + put("x", 1, [1], msg_id=2) + "\n"
+    + "\n"
+    + "  " + get("x", msg_id=3) + "  \t\n"
+    + "\n\n"
+).encode())
+fixture("final-line-without-newline", [], raw=(
+    INIT + "\n" + put("x", "last", [1], msg_id=2) + "\n" + get("x", msg_id=3)
+).encode())
+fixture("final-line-crlf-without-newline", [], raw=(
+    INIT + "\n" + get("x", msg_id=2) + "\r"
+).encode())
+fixture("json-whitespace-and-compact", [], raw=(
+    '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}\n'
+    + '\t{ "body" : { "clock" : [ 1 ] , "value" : { "b" :1,"a":[ ] } , "key" : "x" , "msg_id" : 2 , "type" : "kv_put" } , "dest" : "n1" , "src" : "c1" }\n'
+    + '{"body": {"key": "x", "type": "kv_get", "msg_id": 3}, "src": "c1", "dest": "n1"}\n'
+).encode())
+fixture("invalid-utf8", [], raw=(
+    INIT.encode() + b"\n"
+    + b'{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "\xff\xfe", "clock": [1]}}\n'
+    + b'{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "x", "value": "\xc3", "clock": [1]}}\n'
+    + b'{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 4, "key": "x", "value": "\xed\xa0\x80", "clock": [1]}}\n'
+    + get("x", msg_id=5).encode() + b"\n"
+))
+fixture("lone-surrogate-escape", [
+    INIT,
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "\\ud800", "clock": [1]}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 3, "key": "x", "value": "\\udc00\\ud800", "clock": [1]}}',
+    get("x", msg_id=4),
+])
+fixture("max-line-bytes", [
+    INIT,
+    put("x", "a" * 60, [1], msg_id=2),
+    put("x", "b" * 300, [2], msg_id=3),
+    get("x", msg_id=4),
+], args="--max-line-bytes 200")
+def put_of_length(n, msg_id):
+    """A kv_put line of exactly n bytes (padding in the value)."""
+    base = '{"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": %d, "key": "x", "value": "%s", "clock": [%d]}}'
+    line = base % (msg_id, "a" * (n - len(base % (msg_id, "", msg_id))), msg_id)
+    assert len(line) == n
+    return line
+
+
+# The limit counts the bytes before "\n", a "\r" included: 200 passes, 201 and 200 + CR do not.
+fixture("max-line-bytes-boundary", [], raw=(
+    INIT + "\n" + put_of_length(200, 2) + "\n" + put_of_length(201, 3) + "\n"
+    + put_of_length(199, 4) + "\r\n" + put_of_length(200, 5) + "\r\n" + put_of_length(200, 6)
+).encode(), args="--max-line-bytes 200")
+fixture("unknown-fields-ignored", [
+    env({"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"], "extra": [1]}, src="c0", id=0),
+    env({"type": "kv_put", "msg_id": 2, "key": "x", "value": 1, "clock": [1], "ttl": 5, "node_id": "n9"}, id=1, meta={"a": 1}),
+    env({"type": "kv_get", "msg_id": 3, "key": "x", "value": "ignored", "clock": "ignored"}, id=2),
+])
+fixture("in-reply-to-ignored", [
+    env({"type": "kv_get_ok", "in_reply_to": 1, "values": []}),
+    env({"type": "init", "in_reply_to": 1, "msg_id": 1, "node_id": "n1", "node_ids": ["n1"]}),
+    INIT,
+    env({"type": "kv_put", "in_reply_to": 7, "msg_id": 2, "key": "x", "value": 1, "clock": [1]}),
+    env({"in_reply_to": 3}),
+    env({"type": 5, "msg_id": "bad", "in_reply_to": None}),
+    env({"type": "error", "in_reply_to": 4, "code": 13, "text": "x"}),
+    env({"type": "sync_ok", "in_reply_to": 0}, src="n2"),
+    get("x", msg_id=5),
+])
+
+# --- section 9: kv_resolve -----------------------------------------------------------------
+
+fixture("resolve-resolved", [
+    INIT,
+    put("x", "a", [1, 0], msg_id=2),
+    put("x", "b", [0, 1], msg_id=3),
+    get("x", msg_id=4),
+    resolve("x", "a+b", [1, 1], msg_id=5),
+    get("x", msg_id=6),
+    resolve("y", "fresh", [1], msg_id=7),
+    resolve("y", "fresh", [1, 0], msg_id=8),
+])
+fixture("resolve-conflict", [
+    INIT,
+    put("x", "a", [1, 0, 0], msg_id=2),
+    put("x", "b", [0, 1, 0], msg_id=3),
+    get("x", msg_id=4),
+    put("x", "c", [0, 0, 1], msg_id=5),
+    resolve("x", "a+b", [1, 1, 0], msg_id=6),
+    get("x", msg_id=7),
+    resolve("x", "a+b", [1, 1, 0], msg_id=8),
+])
+fixture("resolve-stale", [
+    INIT,
+    put("x", "a", [2, 0], msg_id=2),
+    put("x", "b", [0, 1], msg_id=3),
+    resolve("x", "old merge", [1, 1], msg_id=4),
+    resolve("x", "b", [0, 1], msg_id=5),
+    resolve("x", "b2", [0, 1], msg_id=6),
+    put("x", "merged", [2, 1], msg_id=7),
+    resolve("x", "late", [2, 1], msg_id=8),
+    get("x", msg_id=9),
+])
+
+
+def main():
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for name, (data, args) in FIX.items():
+        (FIXTURES / f"{name}.in").write_bytes(data)
+        args_path = FIXTURES / f"{name}.args"
+        if args:
+            args_path.write_text(args + "\n")
+        elif args_path.exists():
+            args_path.unlink()
+    print(f"{len(FIX)} fixture inputs in {FIXTURES}")
+
+
+if __name__ == "__main__":
+    main()

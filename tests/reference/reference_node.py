@@ -1,0 +1,540 @@
+#!/usr/bin/env python3
+"""Reference (oracle) implementation of the vclock-kv wire protocol, single node.
+
+Written from PROTOCOL.md sections 1-10, standard library only, one json.loads and one
+json.dumps per line. It ignores section 11 (replication): a cluster of several node ids
+behaves like one node that never talks to its peers (the C++ node's --debug-no-replication).
+
+Usage:
+    python3 tests/reference/reference_node.py [--max-siblings N] [--max-clock-entries N]
+        [--max-line-bytes N] [--batch-output] < input > output
+
+The replica-only flags of the C++ node (--log-level, --sync-interval-ms, --sync-batch,
+--debug-no-replication) are accepted and ignored, so one .args file serves both.
+--batch-output writes replies through a buffer flushed only at the end (benchmark baseline);
+by default stdout is flushed after every input line.
+"""
+
+import argparse
+import json
+import re
+import signal
+import sys
+
+MAX_VALUE_DEPTH = 200  # [] nests 1 level, a scalar 0
+U64_MAX = 2**64 - 1
+
+# Error codes (PROTOCOL.md section 10).
+NOT_SUPPORTED = 10
+TEMPORARILY_UNAVAILABLE = 11
+MALFORMED_REQUEST = 12
+PRECONDITION_FAILED = 22
+
+WHAT_NODE_ID = "a string"
+WHAT_NODE_IDS = "a non-empty array of distinct strings"
+WHAT_KEY = "a string or an integer"
+WHAT_VALUE = "any JSON value"
+WHAT_CLOCK = "an array of non-negative integers"
+
+
+class RequestError(Exception):
+    """A request that gets an error reply."""
+
+    def __init__(self, code, text):
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+class Unparsable(Exception):
+    """A line that cannot be answered at all."""
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON helpers
+
+
+def reject_constant(name):
+    raise Unparsable(f"{name} is not JSON")
+
+
+def parse_float(text):
+    f = float(text)
+    if f in (float("inf"), float("-inf")):
+        raise Unparsable(f"number {text} overflows a double")
+    return f
+
+
+def loads(text):
+    return json.loads(text, parse_constant=reject_constant, parse_float=parse_float)
+
+
+def parse_line(text):
+    """Strict JSON: no NaN/Infinity, no numbers that overflow a double, no lone surrogates."""
+    try:
+        doc = loads(text)
+    except RecursionError:
+        doc = parse_deep(text)
+    if SURROGATE_ESCAPE.search(text):  # only an escape can make one (the text is valid UTF-8)
+        check_no_lone_surrogates(doc)
+    return doc
+
+
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class TooDeep:
+    """A container nested too deep for json.loads; it is validated but not kept."""
+
+
+# JSON tokens for parse_deep: whitespace is only space, tab, CR and LF.
+TOKEN = re.compile(
+    r'[ \t\r\n]*(?:([\[{])|([\]}])|(,)|(:)|("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")'
+    r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|(true|false|null))"
+)
+KEEP_DEPTH = 300  # containers below this depth become TooDeep (values may nest 200)
+
+
+def parse_deep(text):
+    """Iterative parser for lines json.loads cannot take (nesting beyond the recursion limit).
+    Same results as loads() for everything kept; deeper containers become TooDeep (still
+    checked to the end, as the C++ parser does)."""
+    pos = 0
+    stack = []  # frames: [container (list, dict or TooDeep), "[" or "{", pending key, expecting]
+    result, done = None, False
+
+    def add(value):
+        nonlocal result, done
+        if not stack:
+            result, done = value, True
+            return
+        frame = stack[-1]
+        if isinstance(frame[0], list):
+            frame[0].append(value)
+        elif isinstance(frame[0], dict):
+            frame[0][frame[2]] = value
+        frame[3] = "sep"
+
+    def scalar(tok):
+        value = loads(tok)
+        check_no_lone_surrogates(value)
+        return value
+
+    while not done:
+        m = TOKEN.match(text, pos)
+        if not m:
+            raise Unparsable(f"invalid JSON at offset {pos}")
+        pos = m.end()
+        opened, closed, comma, colon, string, number, literal = m.groups()
+        kind = stack[-1][1] if stack else None
+        expecting = stack[-1][3] if stack else "value"
+        closes_frame = closed is not None and kind is not None and (closed == "]") == (kind == "[")
+        if expecting == "first" and closes_frame:  # [] or {}
+            add(stack.pop()[0])
+        elif expecting == "sep":
+            if closes_frame:
+                add(stack.pop()[0])
+            elif comma:
+                stack[-1][3] = "value" if kind == "[" else "key"
+            else:
+                raise Unparsable(f"expected ',' or a close at offset {m.start()}")
+        elif expecting == "colon":
+            if not colon:
+                raise Unparsable(f"expected ':' at offset {m.start()}")
+            stack[-1][3] = "value"
+        elif expecting == "key" or (expecting == "first" and kind == "{"):
+            if not string:
+                raise Unparsable(f"expected a key at offset {m.start()}")
+            stack[-1][2] = scalar(string)
+            stack[-1][3] = "colon"
+        elif opened:  # expecting a value
+            if len(stack) >= KEEP_DEPTH or (stack and isinstance(stack[-1][0], TooDeep)):
+                container = TooDeep()
+            else:
+                container = [] if opened == "[" else {}
+            stack.append([container, opened, None, "first"])
+        elif string or number or literal:
+            add(scalar(m.group(0)))
+        else:
+            raise Unparsable(f"expected a value at offset {m.start()}")
+    if text[pos:].strip(" \t\r\n"):
+        raise Unparsable(f"extra data at offset {pos}")
+    return result
+
+
+def check_no_lone_surrogates(doc):
+    stack = [doc]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            strings = [v]
+        elif isinstance(v, list):
+            stack.extend(v)
+            continue
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+            strings = list(v.keys())
+        else:
+            continue
+        for s in strings:
+            try:
+                s.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Unparsable("string with a lone surrogate") from None
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def dumps(v):
+    return json.dumps(v, default=lambda o: None)  # only a TooDeep can reach default
+
+
+def excerpt(v):
+    """The "got X" part of an error text: json.dumps cut to 64 characters."""
+    s = dumps(v)
+    if len(s) > 64:
+        s = s[:61] + "..."
+    return s
+
+
+def nesting_depth(v):
+    """Arrays/objects nesting depth: [] is 1, a scalar 0 (iterative, no recursion limit)."""
+    deepest = 0
+    stack = [(v, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, TooDeep):
+            return float("inf")
+        if isinstance(item, list):
+            children = item
+        elif isinstance(item, dict):
+            children = item.values()
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in children)
+    return deepest
+
+
+def json_equal(a, b):
+    """Equal as JSON: key order ignored, numbers by value (1 == 1.0), true is not 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b  # Python compares int and float exactly
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Vector clocks (section 5)
+
+
+def slot(clock, i):
+    return clock[i] if i < len(clock) else 0
+
+
+def descends(a, b):
+    """Every slot of a >= the same slot of b, shorter clocks padded with zeros."""
+    return all(slot(a, i) >= slot(b, i) for i in range(max(len(a), len(b))))
+
+
+def clocks_equal(a, b):
+    return descends(a, b) and descends(b, a)
+
+
+def dominates(a, b):
+    return descends(a, b) and not descends(b, a)
+
+
+# ---------------------------------------------------------------------------------------------
+# Field validation (sections 4-6): "<type>: <field> is missing; expected <what>" and
+# "<type>: <field> must be <what>, got <excerpt>".
+
+
+def missing(type_, field, what):
+    return RequestError(MALFORMED_REQUEST, f"{type_}: {field} is missing; expected {what}")
+
+
+def ill_typed(type_, field, what, got):
+    return RequestError(MALFORMED_REQUEST, f"{type_}: {field} must be {what}, got {excerpt(got)}")
+
+
+def read_key(type_, body):
+    if "key" not in body:
+        raise missing(type_, "key", WHAT_KEY)
+    key = body["key"]
+    if not (isinstance(key, str) or is_int(key)):
+        raise ill_typed(type_, "key", WHAT_KEY, key)
+    return key
+
+
+def read_value(type_, body):
+    if "value" not in body:
+        raise missing(type_, "value", WHAT_VALUE)
+    value = body["value"]
+    if nesting_depth(value) > MAX_VALUE_DEPTH:
+        raise RequestError(
+            MALFORMED_REQUEST, f"{type_}: value nests deeper than {MAX_VALUE_DEPTH} levels"
+        )
+    return value
+
+
+def read_clock(type_, body, max_entries):
+    if "clock" not in body:
+        raise missing(type_, "clock", WHAT_CLOCK)
+    clock = body["clock"]
+    if not isinstance(clock, list):
+        raise ill_typed(type_, "clock", WHAT_CLOCK, clock)
+    if len(clock) > max_entries:
+        raise RequestError(
+            MALFORMED_REQUEST,
+            f"{type_}: clock has {len(clock)} entries, "
+            f"more than --max-clock-entries ({max_entries})",
+        )
+    for i, n in enumerate(clock):
+        if not is_int(n) or n < 0:
+            raise ill_typed(type_, f"clock[{i}]", "a non-negative integer", n)
+        if n > U64_MAX:
+            raise ill_typed(type_, f"clock[{i}]", f"at most {U64_MAX}", n)
+    return clock
+
+
+def read_init(body):
+    if "node_id" not in body:
+        raise missing("init", "node_id", WHAT_NODE_ID)
+    node_id = body["node_id"]
+    if not isinstance(node_id, str):
+        raise ill_typed("init", "node_id", WHAT_NODE_ID, node_id)
+    if "node_ids" not in body:
+        raise missing("init", "node_ids", WHAT_NODE_IDS)
+    node_ids = body["node_ids"]
+    if not isinstance(node_ids, list) or not node_ids:
+        raise ill_typed("init", "node_ids", WHAT_NODE_IDS, node_ids)
+    for i, n in enumerate(node_ids):
+        if not isinstance(n, str):
+            raise ill_typed("init", f"node_ids[{i}]", "a string", n)
+        if n in node_ids[:i]:
+            raise RequestError(MALFORMED_REQUEST, f"init: node_ids has {dumps(n)} more than once")
+    if node_id not in node_ids:
+        raise RequestError(
+            MALFORMED_REQUEST, f"init: node_ids must contain node_id {dumps(node_id)}"
+        )
+    return node_id, list(node_ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# The node
+
+
+class Node:
+    def __init__(self, max_siblings, max_clock_entries, out):
+        self.max_siblings = max_siblings
+        self.max_clock_entries = max_clock_entries
+        self.out = out
+        self.node_id = None  # None until init
+        self.node_ids = []
+        self.next_msg_id = 0
+        # Key -> sibling list, oldest first. Keys are (kind, value) so that 1 and "1" differ.
+        self.store = {}
+
+    # -- output --------------------------------------------------------------------------------
+
+    def send(self, src, dest, body):
+        body["msg_id"] = self.next_msg_id  # msg_id is always the last body field
+        self.next_msg_id += 1
+        self.out.write(dumps({"src": src, "dest": dest, "body": body}) + "\n")
+
+    def reply(self, src, req, msg_id, type_, **fields):
+        body = {"type": type_}
+        if msg_id is not None:
+            body["in_reply_to"] = msg_id
+        body.update(fields)
+        self.send(src, req["src"], body)
+
+    def reply_error(self, src, req, msg_id, err):
+        self.reply(src, req, msg_id, "error", code=err.code, text=err.text)
+
+    @staticmethod
+    def log(line_number, text):
+        print(f"line {line_number}: {text}", file=sys.stderr)
+
+    # -- one input line -----------------------------------------------------------------------
+
+    def handle_line(self, text, line_number):
+        try:
+            req = parse_line(text)
+        except (ValueError, Unparsable, RecursionError) as e:
+            self.log(line_number, f"not a JSON object; skipped ({e})")
+            return
+        if not isinstance(req, dict):
+            self.log(line_number, "not a JSON object; skipped")
+            return
+        if not isinstance(req.get("src"), str):
+            self.log(line_number, 'no string "src"; skipped')
+            return
+
+        body = req.get("body")
+        msg_id = None
+        if isinstance(body, dict) and is_int(body.get("msg_id")):
+            msg_id = body["msg_id"]
+
+        dest = req.get("dest")
+        # Before init the node answers as whatever the request called it.
+        if self.node_id is not None:
+            me = self.node_id
+        else:
+            me = dest if isinstance(dest, str) else ""
+        try:
+            if "dest" not in req:
+                raise RequestError(MALFORMED_REQUEST, "dest is missing; expected a string")
+            if not isinstance(dest, str):
+                raise RequestError(MALFORMED_REQUEST, f"dest must be a string, got {excerpt(dest)}")
+            if self.node_id is not None and dest != self.node_id:
+                self.log(line_number, f"dest {dumps(dest)} is not this node; dropped")
+                return
+            if "body" not in req:
+                raise RequestError(MALFORMED_REQUEST, "body is missing; expected an object")
+            if not isinstance(body, dict):
+                raise RequestError(MALFORMED_REQUEST, f"body must be an object, got {excerpt(body)}")
+            if "in_reply_to" in body:
+                return  # a reply: this node awaits none
+            if "type" not in body:
+                raise RequestError(MALFORMED_REQUEST, "type is missing; expected a string")
+            type_ = body["type"]
+            if not isinstance(type_, str):
+                raise RequestError(MALFORMED_REQUEST, f"type must be a string, got {excerpt(type_)}")
+            if "msg_id" in body and msg_id is None:
+                raise ill_typed(type_, "msg_id", "an integer", body["msg_id"])
+            if self.node_id is None and type_ != "init":
+                raise RequestError(
+                    TEMPORARILY_UNAVAILABLE, f"{type_}: node is not initialised; send init first"
+                )
+            self.dispatch(type_, req, body, msg_id)
+        except RequestError as err:
+            self.reply_error(me, req, msg_id, err)
+
+    def dispatch(self, type_, req, body, msg_id):
+        if type_ == "init":
+            self.handle_init(req, body, msg_id)
+        elif type_ in ("kv_put", "kv_resolve"):
+            key = read_key(type_, body)
+            value = read_value(type_, body)
+            clock = read_clock(type_, body, self.max_clock_entries)
+            self.handle_write(type_, req, msg_id, key, value, clock)
+        elif type_ == "kv_get":
+            key = read_key(type_, body)
+            siblings = self.store.get(store_key(key), [])
+            values = [{"value": v, "clock": c} for v, c in siblings]
+            self.reply(self.node_id, req, msg_id, "kv_get_ok", values=values)
+        else:
+            raise RequestError(NOT_SUPPORTED, f"{type_}: unsupported message type")
+
+    def handle_init(self, req, body, msg_id):
+        node_id, node_ids = read_init(body)
+        if self.node_id is None:
+            self.node_id, self.node_ids = node_id, node_ids
+        elif node_id != self.node_id or set(node_ids) != set(self.node_ids):
+            listed = ", ".join(dumps(n) for n in self.node_ids)
+            raise RequestError(
+                PRECONDITION_FAILED,
+                f"init: already initialised as {dumps(self.node_id)} in [{listed}]",
+            )
+        self.reply(self.node_id, req, msg_id, "init_ok")
+
+    def handle_write(self, type_, req, msg_id, key, value, clock):
+        """Section 7 (kv_put) and section 9 (kv_resolve)."""
+        siblings = self.store.get(store_key(key), [])
+        duplicate = any(
+            clocks_equal(c, clock) and json_equal(v, value) for v, c in siblings
+        )
+        if not duplicate:
+            if any(descends(c, clock) for _, c in siblings):
+                self.reply(self.node_id, req, msg_id, f"{type_}_ok", status="stale")
+                return
+            kept = [(v, c) for v, c in siblings if not dominates(clock, c)]
+            kept.append((value, clock))
+            if len(kept) > self.max_siblings:
+                raise RequestError(
+                    PRECONDITION_FAILED,
+                    f"{type_}: key {dumps(key)} would have {len(kept)} siblings, "
+                    f"more than --max-siblings ({self.max_siblings})",
+                )
+            self.store[store_key(key)] = siblings = kept
+        if len(siblings) == 1:
+            status = "resolved" if type_ == "kv_resolve" else "written"
+            self.reply(self.node_id, req, msg_id, f"{type_}_ok", status=status)
+        else:
+            self.reply(
+                self.node_id, req, msg_id, f"{type_}_ok", status="conflict", siblings=len(siblings)
+            )
+
+
+def store_key(key):
+    return ("s", key) if isinstance(key, str) else ("i", key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Main loop (section 1)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-siblings", type=int, default=100)
+    ap.add_argument("--max-clock-entries", type=int, default=1024)
+    ap.add_argument("--max-line-bytes", type=int, default=16 << 20)
+    ap.add_argument("--batch-output", action="store_true")
+    # Accepted for the C++ node's command lines; replication is out of scope here.
+    ap.add_argument("--log-level", default="info")
+    ap.add_argument("--sync-interval-ms", type=int, default=100)
+    ap.add_argument("--sync-batch", type=int, default=64)
+    ap.add_argument("--debug-no-replication", action="store_true")
+    args = ap.parse_args(argv)
+
+    def stop(signo, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # SIGTERM/SIGINT: flush and exit 0
+    sys.set_int_max_str_digits(0)  # values may hold integers of any size
+    out = open(sys.stdout.fileno(), "w", encoding="ascii", buffering=1 << 16, closefd=False)
+    node = Node(args.max_siblings, args.max_clock_entries, out)
+    try:
+        for line_number, raw in enumerate(sys.stdin.buffer, start=1):
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if len(raw) > args.max_line_bytes:
+                node.log(line_number, f"longer than --max-line-bytes ({len(raw)} bytes); skipped")
+                continue
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if not raw.strip(b" \t\r\n"):
+                continue  # blank line
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                node.log(line_number, "not a JSON object; skipped (invalid UTF-8)")
+                continue
+            node.handle_line(text, line_number)
+            if not args.batch_output:
+                out.flush()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        try:
+            out.flush()
+        except BrokenPipeError:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
