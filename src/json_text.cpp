@@ -163,6 +163,11 @@ void append_hex4(std::string& out, unsigned cp) {
 
 bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth) {
   out = JValue{};
+  // nlohmann skips a UTF-8 byte order mark; Python's json.loads refuses it, and so do we.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    error = "a UTF-8 byte order mark is not JSON";
+    return false;
+  }
   TreeBuilder builder(out, max_depth);
   bool ok = false;
   try {

@@ -37,6 +37,10 @@ std::size_t Node::syncs_in_flight() const {
   return n;
 }
 
+bool Node::is_peer(std::string_view id) const {
+  return id != node_id_ && std::find(node_ids_.begin(), node_ids_.end(), id) != node_ids_.end();
+}
+
 void Node::log_line(LogLevel level, std::uint64_t line_number, std::string_view message) {
   if (!log_.enabled(level)) return;
   log_.log(level, "line " + std::to_string(line_number) + ": " + std::string(message));
@@ -86,6 +90,15 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
     reply_error(in,
                 Error{ErrorCode::kTemporarilyUnavailable,
                       in.type + ": node is not initialised; send init first"},
+                self);
+    return;
+  }
+  // Node-to-node messages come only from the other cluster members; a client cannot slip
+  // versions past the stale rule and the sibling limit.
+  if (in.type == "sync" && !is_peer(in.src)) {
+    reply_error(in,
+                Error{ErrorCode::kNotSupported,
+                      "sync: only accepted from other nodes of the cluster, not " + quoted(in.src)},
                 self);
     return;
   }
@@ -192,14 +205,6 @@ void Node::handle_get(const Incoming& in) {
 }
 
 void Node::handle_sync(const Incoming& in) {
-  // Only cluster members replicate; a client cannot slip versions past the stale rule.
-  if (in.src == node_id_ || std::find(node_ids_.begin(), node_ids_.end(), in.src) == node_ids_.end()) {
-    reply_error(in,
-                Error{ErrorCode::kNotSupported,
-                      "sync: only accepted from other nodes of the cluster, not " + quoted(in.src)},
-                node_id_);
-    return;
-  }
   const auto& sync = std::get<SyncRequest>(in.request);
   std::size_t changed = 0;
   for (const KeyedVersion& kv : sync.versions) {

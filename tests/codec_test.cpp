@@ -105,7 +105,10 @@ TEST(CodecTest, RepliesAreMarkedAndNotValidated) {
 TEST(CodecTest, MessageBuilderPutsMsgIdLast) {
   std::string out;
   MessageBuilder m(out, "n1", "c1", "kv_get_ok", std::string("-7"));
-  m.field_versions("values", {Version{"\"a\"", VectorClock{1, 0}}});
+  SiblingSet siblings;
+  const std::uint64_t clock[] = {1, 0};
+  siblings.append("\"a\"", clock);
+  m.field_versions("values", siblings);
   m.finish(3);
   EXPECT_EQ(out, R"({"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": -7, "values": [{"value": "a", "clock": [1, 0]}], "msg_id": 3}})"
                  "\n");

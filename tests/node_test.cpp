@@ -238,9 +238,11 @@ TEST(NodePropertyTest, ReplicasConvergeOverALossyNetwork) {
         collect(id);
       }
     }
-    auto as_set = [](const std::vector<Version>* siblings) {
+    auto as_set = [](const SiblingSet* siblings) {
       std::set<std::string> s;
-      if (siblings) for (const Version& v : *siblings) s.insert(v.value + "@" + v.clock.to_json());
+      if (siblings) {
+        for (VersionView v : *siblings) s.insert(std::string(v.value) + "@" + v.clock().to_json());
+      }
       return s;
     };
     for (const auto& [key, ignored] : nodes["n1"]->store().keys()) {
@@ -252,8 +254,8 @@ TEST(NodePropertyTest, ReplicasConvergeOverALossyNetwork) {
       const VectorClock clock(version["clock"].get<std::vector<std::uint64_t>>());
       const std::string value = version["value"].dump(-1, ' ', true);
       bool kept = false;
-      for (const Version& s : *nodes["n2"]->store().find(key)) {
-        if ((s.value == value && s.clock.equals(clock)) || s.clock.dominates(clock)) kept = true;
+      for (VersionView s : *nodes["n2"]->store().find(key)) {
+        if ((s.value == value && s.clock().equals(clock)) || s.clock().dominates(clock)) kept = true;
       }
       EXPECT_TRUE(kept) << "seed " << seed << ": acknowledged " << value << "@" << clock.to_json() << " lost";
     }

@@ -28,8 +28,8 @@ struct JValue {
 // Strict RFC 8259 parse of one JSON text (surrounding whitespace allowed). Containers nested
 // deeper than max_depth are not built: the one at max_depth + 1 becomes Kind::TooDeep, and the
 // rest of the text is still checked. On failure returns false, sets error and leaves out
-// unspecified. Invalid UTF-8, lone surrogate escapes, NaN/Infinity and numbers that overflow a
-// double are failures.
+// unspecified. Invalid UTF-8, lone surrogate escapes, NaN/Infinity, numbers that overflow a
+// double and a leading byte order mark are failures (Python's json.loads refuses them too).
 bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth);
 
 // Append v exactly as Python's json.dumps(v) would print it. TooDeep renders as null (callers

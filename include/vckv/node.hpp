@@ -67,6 +67,7 @@ class Node {
   };
 
   void dispatch(const Incoming& in);
+  bool is_peer(std::string_view id) const;
   void log_line(LogLevel level, std::uint64_t line_number, std::string_view message);
   void handle_init(const Incoming& in);
   void handle_write(const Incoming& in);

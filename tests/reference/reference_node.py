@@ -436,6 +436,16 @@ class Node:
             siblings = self.store.get(store_key(key), [])
             values = [{"value": v, "clock": c} for v, c in siblings]
             self.reply(self.node_id, req, msg_id, "kv_get_ok", values=values)
+        elif type_ == "sync":
+            # Replication (PROTOCOL 11) is not modelled here; like the C++ node, a sync from
+            # anyone but another cluster member is refused before its fields are looked at.
+            src = req["src"]
+            if src == self.node_id or src not in self.node_ids:
+                raise RequestError(
+                    NOT_SUPPORTED,
+                    "sync: only accepted from other nodes of the cluster, not " + json.dumps(src),
+                )
+            raise RequestError(NOT_SUPPORTED, "sync: replication is not modelled by the reference")
         else:
             raise RequestError(NOT_SUPPORTED, f"{type_}: unsupported message type")
 
