@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "decoded_text.hpp"
+
 namespace vckv {
 namespace {
 
@@ -118,6 +120,41 @@ TEST(CodecTest, MessageBuilderPutsMsgIdLast) {
   e.finish(0);
   EXPECT_EQ(out, R"({"src": "n\u00e9", "dest": "c\n", "body": {"type": "error", "code": 12, "text": "t", "msg_id": 0}})"
                  "\n");
+}
+
+// The fast path must decode exactly as the general path on every line it accepts, and leave
+// the unusual ones to it.
+TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {
+  const char* const kLines[] = {
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"v","clock":[1,0]}})",
+      R"( { "src" : "c1" , "dest" : "n1" , "body" : { "type" : "kv_get" , "key" : 7 } } )",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":{"b":[1,{"c":null}],"a":true},"clock":[]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":-0,"clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":-0,"value":1,"clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":1.0,"clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":123456789012345678901234567890,"clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":1,"clock":[18446744073709551615]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":1,"clock":[18446744073709551616]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":1,"clock":[01]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":"é","clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":{"a":1,"a":2},"clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","key":"y","value":1,"clock":[1]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":1,"clock":[1]},"src":"c2"})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x","msg_id":99999999999999999999}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x","msg_id":-5}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x"},"id":[1,{"deep":[true,false]}]})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x"}} x)",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x",}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":tru}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":[1,],"clock":[1]}})",
+      "{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"kv_get\",\"key\":\"a\tb\"}}",
+      "\xEF\xBB\xBF" R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x"}})",
+  };
+  for (const char* line : kLines) {
+    EXPECT_EQ(testing::decoded_text(decode_line(line, {})),
+              testing::decoded_text(decode_line_general(line, {})))
+        << line;
+  }
 }
 
 }  // namespace

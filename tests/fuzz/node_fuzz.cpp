@@ -3,13 +3,16 @@
 // - every output line is one JSON object in PROTOCOL §2 format: rendering it again gives the
 //   same bytes, keys src, dest, body in order, body starting with type and ending with msg_id;
 // - msg_ids are 0, 1, 2, ... in output order;
-// - a line that got an error reply (or no reply) left the store unchanged.
+// - a line that got an error reply (or no reply) left the store unchanged;
+// - the codec's fast path decodes every line exactly as its general path does.
 #include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
 #include <string_view>
 
+#include "../decoded_text.hpp"
+#include "vckv/codec.hpp"
 #include "vckv/event_loop.hpp"
 #include "vckv/json_text.hpp"
 #include "vckv/node.hpp"
@@ -83,6 +86,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   vckv::LineFramer framer(
       4096,
       [&](std::string_view line, std::uint64_t number) {
+        // The fast decoding path must agree with the general one.
+        const std::string fast = vckv::testing::decoded_text(vckv::decode_line(line, options.codec));
+        const std::string general =
+            vckv::testing::decoded_text(vckv::decode_line_general(line, options.codec));
+        if (fast != general) fail("fast path: " + fast + "\ngeneral path: " + general, line);
         const std::string before = snapshot(node.store());
         out.clear();
         node.handle_line(line, number);
