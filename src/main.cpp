@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-clock-entries", node_options.codec.max_clock_entries,
                  "Longest clock accepted (error 12 beyond)")
       ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32));
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   app.add_option("--max-line-bytes", max_line_bytes,
                  "Longer input lines are skipped with a log line, never buffered whole")
       ->capture_default_str()

@@ -1,5 +1,6 @@
 #include "vckv/sibling_store.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -14,12 +15,17 @@ namespace vckv {
 
 struct SiblingSet::Block {
   std::uint32_t value_size;
-  std::uint32_t clock_size;
-  // followed by std::uint64_t slots[clock_size], then char value[value_size]
-  const std::uint64_t* slots() const { return reinterpret_cast<const std::uint64_t*>(this + 1); }
-  const char* value() const { return reinterpret_cast<const char*>(slots() + clock_size); }
+  std::uint32_t clock_size : 30;
+  std::uint32_t width_log2 : 2;  // slots are 1 << width_log2 bytes each
+  // followed by clock_size slots, then char value[value_size]
+  unsigned width() const { return 1u << width_log2; }
+  // Slots start right after this 8-byte header, so they are aligned for any width.
+  const void* slots() const { return this + 1; }
+  const char* value() const {
+    return reinterpret_cast<const char*>(this + 1) + std::size_t{clock_size} * width();
+  }
 };
-static_assert(sizeof(std::uint64_t) * 1 == 8 && alignof(std::max_align_t) >= 8);
+
 
 struct SiblingSet::Array {
   std::uint32_t size;
@@ -35,21 +41,37 @@ struct SiblingSet::Array {
 };
 
 SiblingSet::Block* SiblingSet::make_block(std::string_view value, ClockSlots clock) {
-  constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
-  if (value.size() > kMax || clock.size() > kMax) throw std::length_error("version too large");
-  const std::size_t slot_bytes = clock.size() * sizeof(std::uint64_t);
+  if (value.size() > std::numeric_limits<std::uint32_t>::max() || clock.size() >= (1u << 30)) {
+    throw std::length_error("version too large to store");
+  }
+  std::uint64_t largest = 0;
+  for (std::size_t i = 0; i < clock.size(); ++i) largest = std::max(largest, clock[i]);
+  const unsigned width_log2 = largest <= 0xFF ? 0 : largest <= 0xFFFF ? 1 : largest <= 0xFFFFFFFF ? 2 : 3;
+  const std::size_t slot_bytes = clock.size() << width_log2;
   auto* b = static_cast<Block*>(::operator new(sizeof(Block) + slot_bytes + value.size()));
   b->value_size = static_cast<std::uint32_t>(value.size());
-  b->clock_size = static_cast<std::uint32_t>(clock.size());
-  if (slot_bytes) std::memcpy(b + 1, clock.data(), slot_bytes);
-  if (!value.empty()) std::memcpy(reinterpret_cast<char*>(b + 1) + slot_bytes, value.data(), value.size());
+  b->clock_size = static_cast<std::uint32_t>(clock.size()) & ((1u << 30) - 1);
+  b->width_log2 = width_log2 & 3u;
+  static_assert(sizeof(Block) == 8);
+  auto* slots = reinterpret_cast<unsigned char*>(b + 1);
+  for (std::size_t i = 0; i < clock.size(); ++i) {
+    const std::uint64_t v = clock[i];
+    switch (width_log2) {
+      case 0: slots[i] = static_cast<std::uint8_t>(v); break;
+      case 1: reinterpret_cast<std::uint16_t*>(slots)[i] = static_cast<std::uint16_t>(v); break;
+      case 2: reinterpret_cast<std::uint32_t*>(slots)[i] = static_cast<std::uint32_t>(v); break;
+      default: reinterpret_cast<std::uint64_t*>(slots)[i] = v; break;
+    }
+  }
+  if (!value.empty()) std::memcpy(slots + slot_bytes, value.data(), value.size());
   return b;
 }
 
 void SiblingSet::free_block(Block* b) { ::operator delete(b); }
 
 VersionView SiblingSet::view(const Block* b) {
-  return VersionView{std::string_view(b->value(), b->value_size), ClockSlots(b->slots(), b->clock_size)};
+  return VersionView{std::string_view(b->value(), b->value_size),
+                     ClockSlots(b->slots(), b->clock_size, b->width())};
 }
 
 std::size_t SiblingSet::size() const {

@@ -17,12 +17,18 @@ bool slots_descend(ClockSlots a, ClockSlots b) {
   return true;
 }
 
+std::vector<std::uint64_t> ClockSlots::to_vector() const {
+  std::vector<std::uint64_t> out(size_);
+  for (std::size_t i = 0; i < size_; ++i) out[i] = (*this)[i];
+  return out;
+}
+
 bool slots_equal(ClockSlots a, ClockSlots b) {
   const std::size_t common = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < common; ++i) {
     if (a[i] != b[i]) return false;
   }
-  const ClockSlots longer = a.size() > b.size() ? a : b;
+  const ClockSlots& longer = a.size() > b.size() ? a : b;
   for (std::size_t i = common; i < longer.size(); ++i) {
     if (longer[i] != 0) return false;
   }

@@ -99,7 +99,7 @@ VersionSet as_set(const SiblingStore& store, const std::string& key) {
   VersionSet out;
   if (const auto* siblings = store.find(key)) {
     for (VersionView s : *siblings) {
-      std::vector<std::uint64_t> slots(s.slots.begin(), s.slots.end());
+      std::vector<std::uint64_t> slots = s.slots.to_vector();
       while (!slots.empty() && slots.back() == 0) slots.pop_back();
       out.emplace(std::string(s.value), slots);
     }

@@ -24,7 +24,7 @@ struct Version {
 struct VersionView {
   std::string_view value;
   ClockSlots slots;
-  VectorClock clock() const { return VectorClock(std::vector<std::uint64_t>(slots.begin(), slots.end())); }
+  VectorClock clock() const { return VectorClock(slots.to_vector()); }
 };
 
 // A key's siblings, oldest first. Memory matters here (a million keys must fit in a few

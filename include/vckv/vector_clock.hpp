@@ -10,9 +10,38 @@
 
 namespace vckv {
 
-// Clock slots as stored; the comparisons below work on these, so stored versions need not
+// Clock slots in place, as unsigned integers of 8, 4, 2 or 1 bytes: a VectorClock's are 8
+// bytes wide, a stored clock uses the narrowest width that holds its largest slot (memory:
+// a million keys' clocks). The comparisons below work on these, so stored versions need not
 // be copied into a VectorClock to be compared. Missing slots count as 0.
-using ClockSlots = std::span<const std::uint64_t>;
+class ClockSlots {
+ public:
+  ClockSlots() = default;
+  ClockSlots(const void* data, std::size_t size, unsigned width)
+      : data_(data), size_(size), width_(width) {}
+  ClockSlots(std::span<const std::uint64_t> slots) : ClockSlots(slots.data(), slots.size(), 8) {}
+  ClockSlots(const std::vector<std::uint64_t>& slots) : ClockSlots(slots.data(), slots.size(), 8) {}
+  template <std::size_t N>
+  ClockSlots(const std::uint64_t (&slots)[N]) : ClockSlots(slots, N, 8) {}
+
+  std::size_t size() const { return size_; }
+  unsigned width() const { return width_; }
+  const void* data() const { return data_; }
+  std::uint64_t operator[](std::size_t i) const {
+    switch (width_) {
+      case 1: return static_cast<const std::uint8_t*>(data_)[i];
+      case 2: return static_cast<const std::uint16_t*>(data_)[i];
+      case 4: return static_cast<const std::uint32_t*>(data_)[i];
+      default: return static_cast<const std::uint64_t*>(data_)[i];
+    }
+  }
+  std::vector<std::uint64_t> to_vector() const;
+
+ private:
+  const void* data_ = nullptr;
+  std::size_t size_ = 0;
+  unsigned width_ = 8;
+};
 // Every slot of a >= the same slot of b. Every clock descends the empty clock.
 bool slots_descend(ClockSlots a, ClockSlots b);
 // Equal after zero padding.
