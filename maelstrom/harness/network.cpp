@@ -123,9 +123,10 @@ std::vector<PartitionPeriod> make_partition_schedule(const std::vector<std::stri
   using Shape = Partition (*)(const std::vector<std::string>&, Rng&);
   std::vector<Shape> shapes = {&isolate_one, &random_halves};
   if (nodes.size() > 3) shapes.push_back(&majorities_ring);  // cuts nothing below 4 nodes
+  // Shapes take turns from a random first one, so even a short run sees each of them.
+  std::size_t turn = std::uniform_int_distribution<std::size_t>(0, shapes.size() - 1)(rng);
   for (Micros start = interval; start < until; start += 2 * interval) {
-    const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, shapes.size() - 1)(rng);
-    periods.push_back({start, std::min(start + interval, until), shapes[pick](nodes, rng)});
+    periods.push_back({start, std::min(start + interval, until), shapes[turn++ % shapes.size()](nodes, rng)});
   }
   return periods;
 }

@@ -74,8 +74,8 @@ struct PartitionPeriod {
 };
 
 // Jepsen-style alternation: healthy for `interval`, partitioned for `interval`, and so on until
-// `until`, where everything heals. Shapes are drawn at random among those that cut something
-// for this many nodes.
+// `until`, where everything heals. The shapes that cut something for this many nodes take
+// turns, starting from a random one; each shape's sides are random.
 std::vector<PartitionPeriod> make_partition_schedule(const std::vector<std::string>& nodes,
                                                      Micros interval, Micros until, Rng& rng);
 

@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,29 +75,42 @@ std::string write_plots(const std::string& dir, const std::vector<OpRecord>& ops
   gp << "set output '" << dir << "/latency-raw.png'\n"
      << "set title 'Latency of each client request (shaded: partitions)'\n"
      << "set ylabel 'latency (ms)'\nset logscale y\nplot ";
+  // Only outcomes that occurred (gnuplot warns about empty files); NaN keeps the plot valid.
+  const char* sep = "";
   for (int o = 0; o < 3; ++o) {
-    if (o) gp << ", ";
-    gp << "'" << dir << "/latency-" << kOutcomes[o] << ".dat' using 1:2 with points pt 7 ps 0.4 lc rgb '"
+    if (times[o].empty()) continue;
+    gp << sep << "'" << dir << "/latency-" << kOutcomes[o] << ".dat' using 1:2 with points pt 7 ps 0.4 lc rgb '"
        << kColours[o] << "' title '" << kOutcomes[o] << "'";
+    sep = ", ";
   }
+  if (!*sep) gp << "NaN title 'no requests'";
   gp << "\nunset logscale y\nset output '" << dir << "/rate.png'\n"
      << "set title 'Client requests per second (shaded: partitions)'\n"
      << "set ylabel 'requests/s'\nset yrange [0:*]\nplot ";
+  sep = "";
   for (int o = 0; o < 3; ++o) {
-    if (o) gp << ", ";
-    gp << "'" << dir << "/rate.dat' using 1:" << o + 2 << " with linespoints pt 7 ps 0.5 lc rgb '"
+    if (times[o].empty()) continue;
+    gp << sep << "'" << dir << "/rate.dat' using 1:" << o + 2 << " with linespoints pt 7 ps 0.5 lc rgb '"
        << kColours[o] << "' title '" << kOutcomes[o] << "'";
+    sep = ", ";
   }
+  if (!*sep) gp << "NaN title 'no requests'";
   gp << "\n";
   gp.close();
 
   const std::string script = dir + "/plots.gnuplot";
   char* argv[] = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script.c_str()), nullptr};
+  const std::string log = dir + "/gnuplot.log";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = -1;
-  if (::posix_spawn(&pid, argv[0], nullptr, nullptr, argv, environ) != 0) return "could not start gnuplot; plots skipped";
+  const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return "could not start gnuplot; plots skipped";
   int status = 0;
   ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "gnuplot failed (see " + script + ")";
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "gnuplot failed (see " + log + ")";
   return "";
 }
 

@@ -161,6 +161,7 @@ class Runner {
   std::optional<std::size_t> active_period_;
   Partition current_;
   std::optional<Micros> final_heal_;
+  std::optional<Micros> last_delivery_after_heal_;  // the network's last activity in recovery
   Micros workload_end_ = 0;
 
   std::vector<OpRecord> ops_;
@@ -234,7 +235,10 @@ void Runner::pump(Micros until, const std::function<bool()>& finished) {
     Micros t = now();
     if (t >= until) return;
     update_nemesis(t);
-    for (InFlight& m : net_.take_due(t, current_)) nodes_.at(m.to).queue_line(m.line);
+    for (InFlight& m : net_.take_due(t, current_)) {
+      nodes_.at(m.to).queue_line(m.line);
+      if (final_heal_) last_delivery_after_heal_ = t;
+    }
     // Timeouts.
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->second.deadline <= t) {
@@ -591,6 +595,8 @@ RunResult Runner::finish(std::optional<CheckResult> check, const std::vector<Pro
   } else {
     convergence["converged_after_ms"] = nullptr;
   }
+  convergence["last_node_message_after_heal_ms"] =
+      last_delivery_after_heal_ && final_heal_ ? json(round3(to_ms(*last_delivery_after_heal_ - *final_heal_))) : json(nullptr);
   convergence["probe_rounds"] = rounds.size();
   convergence["probe_interval_ms"] = cfg_.probe_interval_ms;
 
@@ -666,7 +672,9 @@ RunResult Runner::finish(std::optional<CheckResult> check, const std::vector<Pro
   out_ << std::setprecision(6);
   out_ << "\nconvergence after the final heal: "
        << (converged_after_ms ? "<= " + json(*converged_after_ms).dump() + " ms (probe every " + json(cfg_.probe_interval_ms).dump() + " ms, " + std::to_string(rounds.size()) + " rounds)"
-                              : std::string("not observed"));
+                              : std::string("not observed"))
+       << "; last node-to-node delivery "
+       << (last_delivery_after_heal_ ? convergence["last_node_message_after_heal_ms"].dump() + " ms after it" : std::string("none after it"));
   if (check) {
     out_ << "\nchecker: " << check->keys_checked << " keys, " << check->acknowledged << " acknowledged writes: "
          << check->survived << " present everywhere, " << check->superseded << " superseded, " << check->lost

@@ -28,7 +28,7 @@ struct HarnessConfig {
   std::vector<std::string> node_args;
   std::size_t keys = 10;
   double timeout_ms = 1000;
-  double probe_interval_ms = 250;  // 0: no convergence probes during recovery
+  double probe_interval_ms = 100;  // 0: no convergence probes during recovery
   double blind_write_fraction = 0.1;
   double other_node_fraction = 0.75;  // writes sent to another node than the one read
   double init_timeout_s = 10;

@@ -101,7 +101,12 @@ TEST(PartitionScheduleTest, AlternatesPartitionAndHealUntilTheEnd) {
   EXPECT_EQ(periods[0].end, 10'000'000);
   EXPECT_EQ(periods[2].start, 25'000'000);
   EXPECT_EQ(periods[2].end, 30'000'000);
-  for (const auto& p : periods) EXPECT_FALSE(p.partition.healthy());
+  std::set<std::string> shapes;
+  for (const auto& p : periods) {
+    EXPECT_FALSE(p.partition.healthy());
+    shapes.insert(p.partition.name());
+  }
+  EXPECT_EQ(shapes, (std::set<std::string>{"isolated", "halves", "majorities-ring"}));
 }
 
 TEST(PartitionScheduleTest, ThreeNodesNeverGetAnEmptyCut) {
