@@ -45,6 +45,7 @@ std::string write_plots(const std::string& dir, const std::vector<OpRecord>& ops
                         const std::vector<Shade>& partitions, double duration_s) {
   const std::string gnuplot = find_on_path("gnuplot");
   if (gnuplot.empty()) return "gnuplot not found on PATH; plots skipped";
+  if (ops.empty()) return "no client requests; plots skipped";
 
   // Data files: latency points per outcome, and requests per second per outcome.
   std::vector<double> times[3];
@@ -75,7 +76,7 @@ std::string write_plots(const std::string& dir, const std::vector<OpRecord>& ops
   gp << "set output '" << dir << "/latency-raw.png'\n"
      << "set title 'Latency of each client request (shaded: partitions)'\n"
      << "set ylabel 'latency (ms)'\nset logscale y\nplot ";
-  // Only outcomes that occurred (gnuplot warns about empty files); NaN keeps the plot valid.
+  // Only outcomes that occurred: gnuplot warns about empty files.
   const char* sep = "";
   for (int o = 0; o < 3; ++o) {
     if (times[o].empty()) continue;
@@ -83,7 +84,6 @@ std::string write_plots(const std::string& dir, const std::vector<OpRecord>& ops
        << kColours[o] << "' title '" << kOutcomes[o] << "'";
     sep = ", ";
   }
-  if (!*sep) gp << "NaN title 'no requests'";
   gp << "\nunset logscale y\nset output '" << dir << "/rate.png'\n"
      << "set title 'Client requests per second (shaded: partitions)'\n"
      << "set ylabel 'requests/s'\nset yrange [0:*]\nplot ";
@@ -94,7 +94,6 @@ std::string write_plots(const std::string& dir, const std::vector<OpRecord>& ops
        << kColours[o] << "' title '" << kOutcomes[o] << "'";
     sep = ", ";
   }
-  if (!*sep) gp << "NaN title 'no requests'";
   gp << "\n";
   gp.close();
 

@@ -188,7 +188,7 @@ bool Runner::start_nodes() {
     json body{{"type", "init"}, {"node_id", id}, {"node_ids", node_ids_}};
     send_request(kControlClient, id, body, from_ms(cfg_.init_timeout_s * 1000), [this, id, &ready](const json* reply, Micros) {
       if (!reply) {
-        fail(Verdict::kUnknown, "node " + id + " did not answer init within " + std::to_string(cfg_.init_timeout_s) + " s");
+        fail(Verdict::kUnknown, "node " + id + " did not answer init within " + json(cfg_.init_timeout_s).dump() + " s");
       } else if (reply->value("type", "") != "init_ok") {
         fail(Verdict::kUnknown, "node " + id + " answered init with " + truncated(reply->dump()));
       } else {
@@ -196,7 +196,7 @@ bool Runner::start_nodes() {
       }
     });
   }
-  pump(now() + from_ms(cfg_.init_timeout_s * 1000) + 1000, [&] { return ready == node_ids_.size(); });
+  pump(now() + from_ms(cfg_.init_timeout_s * 1000) + from_ms(1000), [&] { return ready == node_ids_.size(); });
   return !fatal_ && ready == node_ids_.size();
 }
 
@@ -232,8 +232,9 @@ void Runner::pump(Micros until, const std::function<bool()>& finished) {
   std::vector<std::string> fd_nodes;
   std::vector<std::string> lines;
   while (!fatal_ && !finished()) {
-    Micros t = now();
-    if (t >= until) return;
+    // Everything due is handled before `until` is checked: poll may wake late, and a timeout
+    // due at the same moment as `until` must still fire.
+    const Micros t = now();
     update_nemesis(t);
     for (InFlight& m : net_.take_due(t, current_)) {
       nodes_.at(m.to).queue_line(m.line);
@@ -249,6 +250,7 @@ void Runner::pump(Micros until, const std::function<bool()>& finished) {
         ++it;
       }
     }
+    if (fatal_ || finished() || t >= until) return;
     if (workload_on_) {
       for (auto& c : clients_) {
         if (!c->busy && c->next_start <= t) start_client_op(*c, t);
@@ -469,7 +471,7 @@ std::map<std::string, NodeState> Runner::read_everything(ProbeRound& round, std:
                    });
     }
   }
-  pump(now() + from_ms(cfg_.timeout_ms) + 1000, [&] { return outstanding == 0; });
+  pump(now() + from_ms(cfg_.timeout_ms) + from_ms(1000), [&] { return outstanding == 0; });
   round.complete = outstanding == 0 && failures.empty();
   if (round.complete) {
     round.agreed = true;
@@ -523,7 +525,7 @@ RunResult Runner::run() {
     history({{"process", "nemesis"}, {"type", "info"}, {"f", "final-heal"}, {"time_ms", round3(to_ms(workload_end_))}});
     out_ << "recovery: " << cfg_.recovery_time_s << " s without client writes" << std::endl;
     const Micros recovery_end = workload_end_ + from_ms(cfg_.recovery_time_s * 1000);
-    pump(now() + from_ms(cfg_.timeout_ms) + 1000, [&] {
+    pump(now() + from_ms(cfg_.timeout_ms) + from_ms(1000), [&] {
       return std::none_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->busy; });
     });
     if (cfg_.probe_interval_ms > 0) {
