@@ -1,0 +1,158 @@
+#include "checker.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+namespace vckv::harness {
+
+namespace {
+
+std::vector<std::uint64_t> trimmed(const VectorClock& clock) {
+  std::vector<std::uint64_t> slots = clock.slots();
+  while (!slots.empty() && slots.back() == 0) slots.pop_back();
+  return slots;
+}
+
+std::string render(const StoredVersion& v) { return v.value + "@" + v.clock.to_json(); }
+
+// Counts an anomaly and keeps its reason while there are few of this kind.
+void note(std::size_t& counter, std::vector<std::string>& reasons, std::string reason) {
+  if (++counter <= kMaxReasonsPerKind) reasons.push_back(std::move(reason));
+}
+
+}  // namespace
+
+std::string CheckResult::summary() const {
+  std::string out;
+  auto add = [&](std::size_t n, const char* what) {
+    if (n == 0) return;
+    if (!out.empty()) out += ", ";
+    out += std::string(what) + " " + std::to_string(n);
+  };
+  add(lost, "lost");
+  add(diverged, "diverged");
+  add(not_antichain, "not-antichain");
+  add(phantom, "phantom");
+  add(rejected_present, "rejected-but-present");
+  return out;
+}
+
+std::string canonical_set(const std::vector<StoredVersion>& siblings) {
+  std::vector<std::string> items;
+  for (const StoredVersion& v : siblings) {
+    items.push_back(v.value + "@" + VectorClock(trimmed(v.clock)).to_json());
+  }
+  std::sort(items.begin(), items.end());
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ' ';
+    out += item;
+  }
+  return out;
+}
+
+CheckResult check(const std::vector<WriteRecord>& writes,
+                  const std::map<std::string, NodeState>& final_states) {
+  CheckResult r;
+  static const std::vector<StoredVersion> kEmpty;
+  auto siblings_on = [&](const NodeState& state, std::int64_t key) -> const std::vector<StoredVersion>& {
+    auto it = state.find(key);
+    return it == state.end() ? kEmpty : it->second;
+  };
+
+  std::set<std::int64_t> keys;
+  for (const WriteRecord& w : writes) keys.insert(w.key);
+  for (const auto& [node, state] : final_states) {
+    for (const auto& [key, siblings] : state) keys.insert(key);
+  }
+  r.keys_checked = keys.size();
+
+  // 1. Agreement, and 2. antichains.
+  for (std::int64_t key : keys) {
+    std::map<std::string, std::vector<std::string>> nodes_by_set;
+    for (const auto& [node, state] : final_states) {
+      const std::vector<StoredVersion>& siblings = siblings_on(state, key);
+      nodes_by_set[canonical_set(siblings)].push_back(node);
+      for (const StoredVersion& a : siblings) {
+        const auto dominated = std::find_if(siblings.begin(), siblings.end(), [&](const StoredVersion& b) {
+          return b.clock.dominates(a.clock);
+        });
+        if (dominated != siblings.end()) {
+          note(r.not_antichain, r.reasons,
+               "not an antichain: key " + std::to_string(key) + " on " + node + ": " +
+                   render(*dominated) + " dominates " + render(a));
+          break;
+        }
+      }
+    }
+    if (nodes_by_set.size() > 1) {
+      std::string detail;
+      for (const auto& [set, nodes] : nodes_by_set) {
+        std::string names;
+        for (const std::string& n : nodes) names += (names.empty() ? "" : ",") + n;
+        detail += " [" + names + ": {" + set + "}]";
+      }
+      note(r.diverged, r.reasons, "diverged: key " + std::to_string(key) + ":" + detail);
+    }
+  }
+
+  // 3. Acknowledged writes survive or are superseded, on every node.
+  for (const WriteRecord& w : writes) {
+    if (w.outcome != WriteOutcome::kAcknowledged) continue;
+    ++r.acknowledged;
+    bool everywhere = true;
+    std::vector<std::string> lost_on;
+    for (const auto& [node, state] : final_states) {
+      const std::vector<StoredVersion>& siblings = siblings_on(state, w.key);
+      const bool present = std::any_of(siblings.begin(), siblings.end(), [&](const StoredVersion& v) {
+        return v.value == w.value && v.clock.equals(w.clock);
+      });
+      if (present) continue;
+      everywhere = false;
+      const bool dominated = std::any_of(siblings.begin(), siblings.end(), [&](const StoredVersion& v) {
+        return v.clock.dominates(w.clock);
+      });
+      if (!dominated) lost_on.push_back(node);
+    }
+    if (!lost_on.empty()) {
+      std::string nodes;
+      for (const std::string& n : lost_on) nodes += (nodes.empty() ? "" : ",") + n;
+      note(r.lost, r.reasons,
+           "lost: " + w.client + " wrote key " + std::to_string(w.key) + " = " + w.value + "@" +
+               w.clock.to_json() + " (acknowledged), neither present nor dominated on " + nodes);
+    } else if (everywhere) {
+      ++r.survived;
+    } else {
+      ++r.superseded;
+    }
+  }
+
+  // 4. Every final version was written, with its clock, and not rejected.
+  std::unordered_map<std::string, const WriteRecord*> by_value;  // values are unique per write
+  for (const WriteRecord& w : writes) by_value.emplace(w.value, &w);
+  std::set<std::string> reported;
+  for (const auto& [node, state] : final_states) {
+    for (const auto& [key, siblings] : state) {
+      for (const StoredVersion& v : siblings) {
+        const std::string where = "key " + std::to_string(key) + " " + render(v);
+        if (!reported.insert(where).second) continue;  // count each version once, not per node
+        auto it = by_value.find(v.value);
+        if (it == by_value.end()) {
+          note(r.phantom, r.reasons, "phantom: " + where + " on " + node + " was never written");
+        } else if (it->second->key != key || !it->second->clock.equals(v.clock)) {
+          note(r.phantom, r.reasons,
+               "phantom: " + where + " on " + node + " but it was written to key " +
+                   std::to_string(it->second->key) + " with clock " +
+                   it->second->clock.to_json());
+        } else if (it->second->outcome == WriteOutcome::kRejected) {
+          note(r.rejected_present, r.reasons,
+               "rejected-but-present: " + where + " on " + node + " was rejected by the node");
+        }
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace vckv::harness

@@ -1,0 +1,74 @@
+// The cluster checker: given every client write and each node's final sibling sets (read after
+// the partitions healed and the cluster had time to recover), decides whether the run kept
+// PROTOCOL §11's promises. Pure logic.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vckv/vector_clock.hpp"
+
+namespace vckv::harness {
+
+enum class WriteOutcome {
+  kAcknowledged,   // written, conflict or resolved: must survive
+  kRejected,       // stale or an error reply: must not appear
+  kIndeterminate,  // timed out: may or may not appear
+};
+
+struct WriteRecord {
+  std::string client;
+  std::int64_t key = 0;
+  std::string value;  // JSON text, e.g. "\"c3-17\""
+  VectorClock clock;
+  WriteOutcome outcome = WriteOutcome::kIndeterminate;
+};
+
+struct StoredVersion {
+  std::string value;  // JSON text
+  VectorClock clock;
+};
+
+// A node's final state: key -> its siblings as read with kv_get.
+using NodeState = std::map<std::int64_t, std::vector<StoredVersion>>;
+
+struct CheckResult {
+  std::size_t keys_checked = 0;
+  std::size_t acknowledged = 0;  // acknowledged writes checked
+  std::size_t survived = 0;      // ... present in every final set
+  std::size_t superseded = 0;    // ... absent somewhere but dominated there (fine)
+  std::size_t lost = 0;          // ... absent and not dominated on at least one node
+  std::size_t diverged = 0;      // keys whose sibling sets differ between nodes
+  std::size_t not_antichain = 0; // (node, key) sets in which one clock dominates another
+  std::size_t phantom = 0;       // final versions no client ever wrote (or with another clock)
+  std::size_t rejected_present = 0;  // final versions whose write was rejected
+  std::vector<std::string> reasons;  // one line per anomaly, at most kMaxReasons per kind
+
+  bool valid() const {
+    return lost == 0 && diverged == 0 && not_antichain == 0 && phantom == 0 &&
+           rejected_present == 0;
+  }
+  // e.g. "lost 3, diverged 2"; empty when valid.
+  std::string summary() const;
+};
+
+inline constexpr std::size_t kMaxReasonsPerKind = 10;
+
+// A sibling set in a canonical form: (value, clock without trailing zeros) pairs, sorted,
+// duplicates kept. Two replicas agree on a key when their canonical forms are equal.
+std::string canonical_set(const std::vector<StoredVersion>& siblings);
+
+// Checks, for every key any node reports and every key written:
+// 1. replicas agree (same canonical set on every node; a key missing on a node is empty);
+// 2. each stored set is an antichain (no clock dominates another);
+// 3. every acknowledged write is, on every node, present (same value and clock) or strictly
+//    dominated by a final sibling's clock; otherwise it is lost;
+// 4. every final version was written by a client with that very clock, and not rejected.
+//    Timed-out writes may be present or absent.
+CheckResult check(const std::vector<WriteRecord>& writes,
+                  const std::map<std::string, NodeState>& final_states);
+
+}  // namespace vckv::harness

@@ -1,0 +1,173 @@
+#include "network.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vckv::harness {
+
+std::optional<LatencyDist> parse_latency_dist(const std::string& name) {
+  if (name == "constant") return LatencyDist::kConstant;
+  if (name == "uniform") return LatencyDist::kUniform;
+  if (name == "exponential") return LatencyDist::kExponential;
+  return std::nullopt;
+}
+
+const char* latency_dist_name(LatencyDist dist) {
+  switch (dist) {
+    case LatencyDist::kConstant: return "constant";
+    case LatencyDist::kUniform: return "uniform";
+    case LatencyDist::kExponential: return "exponential";
+  }
+  return "?";
+}
+
+Micros LatencyModel::sample(Rng& rng) const {
+  if (mean_ms <= 0) return 0;
+  double ms = mean_ms;
+  switch (dist) {
+    case LatencyDist::kConstant: break;
+    case LatencyDist::kUniform: ms = std::uniform_real_distribution<double>(0, 2 * mean_ms)(rng); break;
+    case LatencyDist::kExponential: ms = std::exponential_distribution<double>(1 / mean_ms)(rng); break;
+  }
+  return static_cast<Micros>(std::llround(ms * 1000));
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+std::vector<std::string> shuffled(std::vector<std::string> nodes, Rng& rng) {
+  std::shuffle(nodes.begin(), nodes.end(), rng);
+  return nodes;
+}
+
+}  // namespace
+
+Partition Partition::from_components(std::string name,
+                                     const std::vector<std::vector<std::string>>& components) {
+  Partition p;
+  p.name_ = std::move(name);
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < components.size(); ++i) {
+    parts.push_back(join(components[i], " "));
+    for (std::size_t j = 0; j < components.size(); ++j) {
+      if (i == j) continue;
+      for (const std::string& a : components[i]) {
+        for (const std::string& b : components[j]) p.block(a, b);
+      }
+    }
+  }
+  p.description_ = p.name_ + ": " + join(parts, " | ");
+  return p;
+}
+
+Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng) {
+  if (nodes.size() < 2) return {};
+  const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, nodes.size() - 1)(rng);
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (i != pick) rest.push_back(nodes[i]);
+  }
+  return Partition::from_components("isolated", {{nodes[pick]}, rest});
+}
+
+Partition random_halves(const std::vector<std::string>& nodes, Rng& rng) {
+  if (nodes.size() < 2) return {};
+  std::vector<std::string> all = shuffled(nodes, rng);
+  const auto middle = all.begin() + static_cast<std::ptrdiff_t>(all.size() / 2);
+  std::vector<std::string> small(all.begin(), middle), large(middle, all.end());
+  std::sort(small.begin(), small.end());
+  std::sort(large.begin(), large.end());
+  return Partition::from_components("halves", {small, large});
+}
+
+Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
+  Partition p;
+  p.name_ = "majorities-ring";
+  const std::vector<std::string> ring = shuffled(nodes, rng);
+  const std::size_t n = ring.size();
+  const std::size_t majority = n / 2 + 1;
+  // Neighbours on each side so that 2k + 1 >= majority.
+  const std::size_t k = majority / 2;
+  std::vector<std::string> views;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::string> sees;
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t d = (i + n - j) % n;
+      const std::size_t dist = std::min(d, n - d);
+      if (dist <= k) {
+        sees.push_back(ring[j]);
+      } else {
+        p.block(ring[j], ring[i]);
+      }
+    }
+    std::sort(sees.begin(), sees.end());
+    views.push_back(ring[i] + " sees " + join(sees, ","));
+  }
+  std::sort(views.begin(), views.end());
+  p.description_ = p.name_ + ": " + join(views, "; ");
+  return p;
+}
+
+std::vector<PartitionPeriod> make_partition_schedule(const std::vector<std::string>& nodes,
+                                                     Micros interval, Micros until, Rng& rng) {
+  std::vector<PartitionPeriod> periods;
+  if (nodes.size() < 2 || interval <= 0) return periods;
+  using Shape = Partition (*)(const std::vector<std::string>&, Rng&);
+  std::vector<Shape> shapes = {&isolate_one, &random_halves};
+  if (nodes.size() > 3) shapes.push_back(&majorities_ring);  // cuts nothing below 4 nodes
+  // Shapes take turns from a random first one, so even a short run sees each of them.
+  std::size_t turn = std::uniform_int_distribution<std::size_t>(0, shapes.size() - 1)(rng);
+  for (Micros start = interval; start < until; start += 2 * interval) {
+    periods.push_back({start, std::min(start + interval, until), shapes[turn++ % shapes.size()](nodes, rng)});
+  }
+  return periods;
+}
+
+void VirtualNetwork::send(std::string from, std::string to, std::string line, Micros now,
+                          Rng& rng) {
+  const Micros at = now + latency_.sample(rng);
+  const std::uint64_t seq = sent_++;
+  Queue& q = queues_[to];
+  q.emplace(std::make_pair(at, seq), InFlight{at, seq, std::move(from), std::move(to), std::move(line)});
+}
+
+std::optional<Micros> VirtualNetwork::next_delivery() const {
+  std::optional<Micros> next;
+  for (const auto& [to, q] : queues_) {
+    if (!q.empty() && (!next || q.begin()->first.first < *next)) next = q.begin()->first.first;
+  }
+  return next;
+}
+
+std::vector<InFlight> VirtualNetwork::take_due(Micros now, const Partition& partition) {
+  std::vector<InFlight> due;
+  for (auto& [to, q] : queues_) {
+    while (!q.empty() && q.begin()->first.first <= now) {
+      InFlight m = std::move(q.begin()->second);
+      q.erase(q.begin());
+      if (partition.blocks(m.from, m.to)) {
+        ++dropped_;
+      } else {
+        ++delivered_;
+        due.push_back(std::move(m));
+      }
+    }
+  }
+  return due;
+}
+
+std::size_t VirtualNetwork::in_flight() const {
+  std::size_t n = 0;
+  for (const auto& [to, q] : queues_) n += q.size();
+  return n;
+}
+
+}  // namespace vckv::harness

@@ -1,0 +1,107 @@
+#include "checker.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vckv::harness {
+namespace {
+
+WriteRecord Acked(std::int64_t key, std::string value, VectorClock clock) {
+  return WriteRecord{"c1", key, "\"" + value + "\"", std::move(clock), WriteOutcome::kAcknowledged};
+}
+
+StoredVersion V(std::string value, VectorClock clock) { return StoredVersion{"\"" + value + "\"", std::move(clock)}; }
+
+// The same state on every node.
+std::map<std::string, NodeState> Everywhere(const NodeState& state) {
+  return {{"n1", state}, {"n2", state}, {"n3", state}};
+}
+
+TEST(CheckerTest, ExampleConcurrentWritesKeptAsSiblingsAreValid) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "b", {0, 1})};
+  const CheckResult r = check(writes, Everywhere({{1, {V("a", {1, 0}), V("b", {0, 1})}}}));
+  EXPECT_TRUE(r.valid()) << r.summary();
+  EXPECT_EQ(r.survived, 2u);
+}
+
+TEST(CheckerTest, FlagsLostWrite) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "b", {0, 1})};
+  const CheckResult r = check(writes, Everywhere({{1, {V("a", {1, 0})}}}));
+  EXPECT_FALSE(r.valid());
+  EXPECT_EQ(r.lost, 1u);
+  EXPECT_EQ(r.summary(), "lost 1");
+}
+
+TEST(CheckerTest, AcceptsAcknowledgedWriteDominatedByFinalSibling) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "ab", {1, 1})};
+  const CheckResult r = check(writes, Everywhere({{1, {V("ab", {1, 1})}}}));
+  EXPECT_TRUE(r.valid()) << r.summary();
+  EXPECT_EQ(r.superseded, 1u);
+  EXPECT_EQ(r.survived, 1u);
+}
+
+TEST(CheckerTest, EqualClockWithOtherValueDoesNotSupersede) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1}), Acked(1, "b", {1})};
+  const CheckResult r = check(writes, Everywhere({{1, {V("b", {1})}}}));
+  EXPECT_EQ(r.lost, 1u);
+}
+
+TEST(CheckerTest, FlagsDivergence) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "b", {0, 1})};
+  std::map<std::string, NodeState> states = Everywhere({{1, {V("a", {1, 0}), V("b", {0, 1})}}});
+  states["n3"][1] = {V("b", {0, 1}), V("a", {1, 0}), V("c", {0, 0, 1})};  // order is irrelevant, c is not
+  const CheckResult r = check(writes, states);
+  EXPECT_EQ(r.diverged, 1u);
+  EXPECT_EQ(r.phantom, 1u);  // c was never written
+}
+
+TEST(CheckerTest, SiblingOrderAndClockPaddingDoNotCountAsDivergence) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "b", {0, 1})};
+  std::map<std::string, NodeState> states = Everywhere({{1, {V("a", {1, 0}), V("b", {0, 1})}}});
+  states["n2"][1] = {V("b", {0, 1, 0}), V("a", {1})};
+  EXPECT_TRUE(check(writes, states).valid());
+}
+
+TEST(CheckerTest, KeyMissingOnOneNodeIsDivergenceAndLoss) {
+  const std::vector<WriteRecord> writes = {Acked(2, "a", {1})};
+  std::map<std::string, NodeState> states = Everywhere({{2, {V("a", {1})}}});
+  states["n2"].clear();
+  const CheckResult r = check(writes, states);
+  EXPECT_EQ(r.diverged, 1u);
+  EXPECT_EQ(r.lost, 1u);
+}
+
+TEST(CheckerTest, FlagsNonAntichain) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "ab", {1, 1})};
+  const CheckResult r = check(writes, Everywhere({{1, {V("a", {1, 0}), V("ab", {1, 1})}}}));
+  EXPECT_EQ(r.not_antichain, 3u);  // once per node
+  EXPECT_FALSE(r.valid());
+}
+
+TEST(CheckerTest, FlagsRejectedWriteThatIsPresent) {
+  std::vector<WriteRecord> writes = {Acked(1, "a", {2}), Acked(1, "b", {1})};
+  writes[1].outcome = WriteOutcome::kRejected;
+  const CheckResult r = check(writes, Everywhere({{1, {V("a", {2}), V("b", {1})}}}));
+  EXPECT_EQ(r.rejected_present, 1u);
+}
+
+TEST(CheckerTest, TimedOutWritesMayBePresentOrAbsent) {
+  std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "b", {0, 1}), Acked(2, "c", {1})};
+  writes[1].outcome = WriteOutcome::kIndeterminate;
+  writes[2].outcome = WriteOutcome::kIndeterminate;
+  const CheckResult r = check(writes, Everywhere({{1, {V("a", {1, 0}), V("b", {0, 1})}}}));
+  EXPECT_TRUE(r.valid()) << r.summary();
+}
+
+TEST(CheckerTest, FlagsValueWithAnotherClockThanWritten) {
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0})};
+  const CheckResult r = check(writes, Everywhere({{1, {V("a", {2, 0})}}}));
+  EXPECT_EQ(r.phantom, 1u);
+  EXPECT_EQ(r.lost, 0u);  // {2, 0} dominates the write
+}
+
+TEST(CheckerTest, CanonicalSetSortsAndTrimsClocks) {
+  EXPECT_EQ(canonical_set({V("b", {0, 1, 0}), V("a", {1, 0})}), "\"a\"@[1] \"b\"@[0, 1]");
+}
+
+}  // namespace
+}  // namespace vckv::harness

@@ -1,0 +1,169 @@
+#include "network.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace vckv::harness {
+namespace {
+
+const std::vector<std::string> kFive = {"n1", "n2", "n3", "n4", "n5"};
+
+// Who each node can hear, as a string: "n1:n1,n2 n2:...".
+std::string Reachability(const Partition& p, const std::vector<std::string>& nodes) {
+  std::string out;
+  for (const std::string& to : nodes) {
+    if (!out.empty()) out += ' ';
+    out += to + ":";
+    std::string heard;
+    for (const std::string& from : nodes) {
+      if (!p.blocks(from, to)) heard += (heard.empty() ? "" : ",") + from;
+    }
+    out += heard;
+  }
+  return out;
+}
+
+bool Symmetric(const Partition& p, const std::vector<std::string>& nodes) {
+  for (const auto& a : nodes) {
+    for (const auto& b : nodes) {
+      if (p.blocks(a, b) != p.blocks(b, a)) return false;
+    }
+  }
+  return true;
+}
+
+TEST(PartitionTest, ExampleComponentsCutEveryLinkBetweenThem) {
+  const Partition p = Partition::from_components("halves", {{"n1", "n2"}, {"n3"}});
+  EXPECT_EQ(Reachability(p, {"n1", "n2", "n3"}), "n1:n1,n2 n2:n1,n2 n3:n3");
+  EXPECT_EQ(p.description(), "halves: n1 n2 | n3");
+}
+
+TEST(PartitionTest, IsolateOneCutsOneNodeFromAllOthers) {
+  Rng rng(1);
+  for (int i = 0; i < 20; ++i) {
+    const Partition p = isolate_one(kFive, rng);
+    EXPECT_EQ(p.blocked_links(), 8u);  // 4 links, both directions
+    EXPECT_TRUE(Symmetric(p, kFive));
+    int isolated = 0;
+    for (const auto& n : kFive) {
+      int heard = 0;
+      for (const auto& m : kFive) heard += !p.blocks(m, n);
+      if (heard == 1) ++isolated;
+      else EXPECT_EQ(heard, 4);
+    }
+    EXPECT_EQ(isolated, 1);
+  }
+}
+
+TEST(PartitionTest, RandomHalvesSplitTwoAndThree) {
+  Rng rng(2);
+  std::set<std::string> seen;
+  for (int i = 0; i < 50; ++i) {
+    const Partition p = random_halves(kFive, rng);
+    EXPECT_EQ(p.blocked_links(), 12u);  // 2 * 3 links, both directions
+    EXPECT_TRUE(Symmetric(p, kFive));
+    seen.insert(p.description());
+  }
+  EXPECT_GT(seen.size(), 3u);  // the halves are random
+}
+
+TEST(PartitionTest, MajoritiesRingEachNodeSeesAMajorityNotTransitive) {
+  Rng rng(3);
+  for (int i = 0; i < 20; ++i) {
+    const Partition p = majorities_ring(kFive, rng);
+    EXPECT_TRUE(Symmetric(p, kFive));
+    for (const auto& n : kFive) {
+      int heard = 0;
+      for (const auto& m : kFive) heard += !p.blocks(m, n);
+      EXPECT_EQ(heard, 3) << n;  // itself and one neighbour on each side
+    }
+    // Not transitive: some a-b and b-c are open while a-c is cut.
+    bool intransitive = false;
+    for (const auto& a : kFive)
+      for (const auto& b : kFive)
+        for (const auto& c : kFive)
+          if (!p.blocks(a, b) && !p.blocks(b, c) && p.blocks(a, c)) intransitive = true;
+    EXPECT_TRUE(intransitive);
+  }
+}
+
+TEST(PartitionTest, MajoritiesRingOfThreeCutsNothing) {
+  Rng rng(4);
+  EXPECT_TRUE(majorities_ring({"n1", "n2", "n3"}, rng).healthy());
+}
+
+TEST(PartitionScheduleTest, AlternatesPartitionAndHealUntilTheEnd) {
+  Rng rng(5);
+  const auto periods = make_partition_schedule(kFive, 5'000'000, 30'000'000, rng);
+  ASSERT_EQ(periods.size(), 3u);  // 5-10, 15-20, 25-30
+  EXPECT_EQ(periods[0].start, 5'000'000);
+  EXPECT_EQ(periods[0].end, 10'000'000);
+  EXPECT_EQ(periods[2].start, 25'000'000);
+  EXPECT_EQ(periods[2].end, 30'000'000);
+  std::set<std::string> shapes;
+  for (const auto& p : periods) {
+    EXPECT_FALSE(p.partition.healthy());
+    shapes.insert(p.partition.name());
+  }
+  EXPECT_EQ(shapes, (std::set<std::string>{"isolated", "halves", "majorities-ring"}));
+}
+
+TEST(PartitionScheduleTest, ThreeNodesNeverGetAnEmptyCut) {
+  Rng rng(6);
+  for (const auto& p : make_partition_schedule({"n1", "n2", "n3"}, 1000, 1'000'000, rng)) {
+    EXPECT_FALSE(p.partition.healthy()) << p.partition.description();
+  }
+}
+
+TEST(LatencyTest, ConstantUniformAndExponentialHaveTheRightShape) {
+  Rng rng(7);
+  EXPECT_EQ((LatencyModel{LatencyDist::kConstant, 50}.sample(rng)), 50'000);
+  EXPECT_EQ((LatencyModel{LatencyDist::kUniform, 0}.sample(rng)), 0);
+  double sum_u = 0, sum_e = 0;
+  Micros max_u = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    const Micros u = LatencyModel{LatencyDist::kUniform, 50}.sample(rng);
+    EXPECT_GE(u, 0);
+    max_u = std::max(max_u, u);
+    sum_u += static_cast<double>(u);
+    sum_e += static_cast<double>(LatencyModel{LatencyDist::kExponential, 50}.sample(rng));
+  }
+  EXPECT_LE(max_u, 100'000);
+  EXPECT_NEAR(sum_u / n, 50'000, 1'500);
+  EXPECT_NEAR(sum_e / n, 50'000, 2'500);
+}
+
+TEST(VirtualNetworkTest, DeliversByTimeAndDropsAcrossPartitionAtDelivery) {
+  Rng rng(8);
+  VirtualNetwork net(LatencyModel{LatencyDist::kConstant, 10});
+  net.send("n1", "n2", "a", 0, rng);      // due at 10 ms
+  net.send("n1", "n2", "b", 5'000, rng);  // due at 15 ms
+  net.send("n3", "n2", "c", 0, rng);      // due at 10 ms, but cut when it arrives
+  EXPECT_EQ(net.next_delivery(), 10'000);
+  EXPECT_TRUE(net.take_due(9'999, Partition{}).empty());
+  const Partition cut = Partition::from_components("isolated", {{"n3"}, {"n1", "n2"}});
+  const auto first = net.take_due(10'000, cut);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].line, "a");
+  EXPECT_EQ(net.dropped(), 1u);
+  const auto second = net.take_due(20'000, Partition{});
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].line, "b");
+  EXPECT_EQ(net.in_flight(), 0u);
+  EXPECT_EQ(net.sent(), 3u);
+  EXPECT_EQ(net.delivered(), 2u);
+}
+
+TEST(VirtualNetworkTest, SameDeliveryTimeKeepsSendOrder) {
+  Rng rng(9);
+  VirtualNetwork net(LatencyModel{LatencyDist::kConstant, 0});
+  for (const char* line : {"1", "2", "3"}) net.send("n1", "n2", line, 0, rng);
+  const auto due = net.take_due(0, Partition{});
+  ASSERT_EQ(due.size(), 3u);
+  EXPECT_EQ(due[0].line + due[1].line + due[2].line, "123");
+}
+
+}  // namespace
+}  // namespace vckv::harness
