@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
                  "Cluster: resend unacknowledged replication after this long (backs off to 8x)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
+  app.add_option("--forward-interval-ms", node_options.forward_interval_ms,
+                 "Cluster: pass versions merged from one peer on to the others this often")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
   app.add_option("--sync-batch", node_options.sync_batch_keys,
                  "Cluster: most keys in one node-to-node sync message")
       ->capture_default_str()
@@ -77,6 +81,9 @@ int main(int argc, char** argv) {
       });
   loop.add_timer(sync_interval_ms, [&](std::int64_t now) {
     return node.retry_unacknowledged_syncs(now);
+  });
+  loop.add_timer(node_options.forward_interval_ms, [&](std::int64_t now) {
+    return node.forward_merged_versions(now);
   });
   return loop.run(
       [&](std::string_view bytes) {

@@ -208,7 +208,11 @@ void Node::handle_sync(const Incoming& in) {
   const auto& sync = std::get<SyncRequest>(in.request);
   std::size_t changed = 0;
   for (const KeyedVersion& kv : sync.versions) {
-    if (store_.merge_version(kv.key, kv.version)) ++changed;
+    if (!store_.merge_version(kv.key, kv.version)) continue;
+    ++changed;
+    for (auto& [id, peer] : peers_) {
+      if (id != in.src) peer.forward.insert(kv.key);
+    }
   }
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("sync from " + in.src + ": " + std::to_string(sync.versions.size()) +
@@ -262,6 +266,15 @@ void Node::send_pending_syncs(std::int64_t now_ms) {
       send_sync(id, peer, std::vector<std::string>(first, last), now_ms);
     }
   }
+}
+
+std::int64_t Node::forward_merged_versions(std::int64_t now_ms) {
+  for (auto& [id, peer] : peers_) {
+    peer.dirty.merge(peer.forward);
+    peer.forward.clear();
+  }
+  send_pending_syncs(now_ms);
+  return options_.forward_interval_ms;
 }
 
 std::int64_t Node::retry_unacknowledged_syncs(std::int64_t now_ms) {

@@ -143,6 +143,28 @@ TEST(NodeTest, ClientWriteIsSentToPeersAndRetriedUntilAcknowledged) {
   EXPECT_EQ(a.out, "");
 }
 
+// n1 takes a write and reaches only n2 before it stops: n2 passes the version on to n3.
+TEST(NodeTest, MergedVersionsAreForwardedToTheOtherPeers) {
+  constexpr const char* kInit3 =
+      R"({"src":"c0","dest":"%s","body":{"type":"init","msg_id":1,"node_id":"%s","node_ids":["n1","n2","n3"]}})";
+  Harness n2;
+  n2.feed({init_line(kInit3, "n2")});
+  n2.out.clear();
+  n2.node.handle_line(R"({"src":"n1","dest":"n2","body":{"type":"sync","msg_id":7,"versions":[{"key":"x","value":"v","clock":[1]}]}})", 2);
+  n2.node.send_pending_syncs(0);
+  EXPECT_EQ(n2.out, R"({"src": "n2", "dest": "n1", "body": {"type": "sync_ok", "in_reply_to": 7, "msg_id": 1}})"
+                    "\n");  // nothing is sent on at once
+  n2.out.clear();
+  n2.node.forward_merged_versions(1000);
+  EXPECT_EQ(n2.out, R"({"src": "n2", "dest": "n3", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 2}})"
+                    "\n");  // to n3 only: n1 sent it
+  n2.out.clear();
+  n2.node.handle_line(R"({"src":"n3","dest":"n2","body":{"type":"sync","msg_id":3,"versions":[{"key":"x","value":"v","clock":[1]}]}})", 3);
+  n2.out.clear();
+  n2.node.forward_merged_versions(2000);  // a merge that changed nothing is not passed on
+  EXPECT_EQ(n2.out, "");
+}
+
 TEST(NodeTest, DebugNoReplicationSendsNothing) {
   NodeOptions options;
   options.replicate = false;

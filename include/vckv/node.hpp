@@ -26,6 +26,7 @@ struct NodeOptions {
   bool replicate = true;            // false only to show the cluster checker can fail
   std::size_t sync_batch_keys = 256;  // keys per sync message
   std::int64_t sync_retry_ms = 100;   // an unacknowledged sync is sent again after this
+  std::int64_t forward_interval_ms = 1000;  // versions merged from a peer go on to the others
 };
 
 class Node {
@@ -43,6 +44,10 @@ class Node {
   // Anti-entropy: syncs unacknowledged for sync_retry_ms are sent again (with the keys' current
   // siblings). Returns the delay in ms until it should run again.
   std::int64_t retry_unacknowledged_syncs(std::int64_t now_ms);
+  // Versions merged from one peer are passed on to the other peers, batched, once per
+  // forward_interval_ms: if the node that took a client write stops before every peer has
+  // it, the replicas that hold it still bring the rest up to date. Returns the next delay.
+  std::int64_t forward_merged_versions(std::int64_t now_ms);
 
   bool initialised() const { return !node_id_.empty(); }
   const std::string& node_id() const { return node_id_; }
@@ -60,6 +65,7 @@ class Node {
   };
   struct Peer {
     std::unordered_set<std::string> dirty;            // keys the peer may lack
+    std::unordered_set<std::string> forward;          // merged from another peer; sent lazily
     std::map<std::uint64_t, InFlightSync> in_flight;  // by msg_id, oldest first
     // Grows (to 8x sync_retry_ms) while the peer does not answer, so a partition does not
     // turn into a resend storm; any sync_ok resets it.
