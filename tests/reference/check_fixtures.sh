@@ -21,7 +21,7 @@ for in in "$dir"/*.in; do
   if [[ -f "$base.args" ]]; then read -r -a args < "$base.args"; fi
   if [[ ! -f "$base.out" ]]; then echo "MISSING $name.out"; fail=1; continue; fi
   if [[ "${SKIP_REFERENCE:-0}" != 1 ]]; then
-    python3 "$ref" "${args[@]}" < "$in" > "$tmp/ref.out" 2>/dev/null
+    "${PYTHON:-python3}" "$ref" "${args[@]}" < "$in" > "$tmp/ref.out" 2>/dev/null
     if ! cmp -s "$tmp/ref.out" "$base.out"; then
       echo "DIFF reference  $name"
       diff "$base.out" "$tmp/ref.out" | head -20
