@@ -97,8 +97,9 @@ TEST(CodecTest, ValueDepthIsBounded) {
 }
 
 TEST(CodecTest, RepliesAreMarkedAndNotValidated) {
-  const Incoming& in = incoming(decode_line(
-      R"({"src": "n2", "dest": "n1", "body": {"type": "sync_ok", "in_reply_to": 5}})", {}));
+  const Decoded d = decode_line(
+      R"({"src": "n2", "dest": "n1", "body": {"type": "sync_ok", "in_reply_to": 5}})", {});
+  const Incoming& in = incoming(d);
   EXPECT_TRUE(in.is_reply);
   EXPECT_EQ(*in.in_reply_to, 5u);
   EXPECT_EQ(in.type, "sync_ok");
