@@ -1,0 +1,28 @@
+# The "Using it by hand" session in README.md must be what the node really prints: feeds the
+# session's request lines to NODE and compares its output with the session's reply lines.
+# Usage: cmake -DNODE=... -DREADME=... -DWORK_DIR=... -P readme_session.cmake
+file(STRINGS ${README} lines)
+set(in_console FALSE)
+set(requests "")
+set(replies "")
+foreach(line IN LISTS lines)
+  if(line STREQUAL "```console")
+    set(in_console TRUE)
+  elseif(in_console AND line STREQUAL "```")
+    break()
+  elseif(in_console AND line MATCHES "^{\"src\": \"n1\"")
+    string(APPEND replies "${line}\n")
+  elseif(in_console AND line MATCHES "^{")
+    string(APPEND requests "${line}\n")
+  endif()
+endforeach()
+if(requests STREQUAL "" OR replies STREQUAL "")
+  message(FATAL_ERROR "README.md has no console session with requests and replies")
+endif()
+file(MAKE_DIRECTORY ${WORK_DIR})
+file(WRITE ${WORK_DIR}/readme-session.in "${requests}")
+execute_process(COMMAND ${NODE} INPUT_FILE ${WORK_DIR}/readme-session.in
+  OUTPUT_VARIABLE actual ERROR_QUIET RESULT_VARIABLE status)
+if(NOT status EQUAL 0 OR NOT actual STREQUAL replies)
+  message(FATAL_ERROR "README session differs (exit ${status}).\nexpected:\n${replies}\nactual:\n${actual}")
+endif()
