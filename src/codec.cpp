@@ -180,8 +180,11 @@ std::optional<Error> read_request(const std::string& type, const JValue& body,
 
 Decoded decode_line(std::string_view line, const CodecLimits& limits) {
   Decoded decoded(std::in_place_type<Incoming>);
-  if (detail::decode_fast(line, limits, std::get<Incoming>(decoded))) return decoded;
-  return decode_line_general(line, limits);
+  // One returned object, so it is constructed in place (no move of the Incoming).
+  if (!detail::decode_fast(line, limits, std::get<Incoming>(decoded))) {
+    decoded = decode_line_general(line, limits);
+  }
+  return decoded;
 }
 
 Decoded decode_line_general(std::string_view line, const CodecLimits& limits) {
@@ -247,19 +250,20 @@ MessageBuilder::MessageBuilder(std::string& out, std::string_view src, std::stri
                                std::string_view type,
                                const std::optional<std::string>& in_reply_to)
     : out_(out) {
-  out_ += "{\"src\": ";
+  out_.append(R"({"src": )");
   append_json_string(out_, src);
-  out_ += ", \"dest\": ";
+  out_.append(R"(, "dest": )");
   append_json_string(out_, dest);
-  out_ += ", \"body\": {\"type\": ";
+  out_.append(R"(, "body": {"type": )");
   append_json_string(out_, type);
   if (in_reply_to) field_json("in_reply_to", *in_reply_to);
 }
 
 void MessageBuilder::name(std::string_view n) {
-  out_ += ", ";
-  append_json_string(out_, n);
-  out_ += ": ";
+  // Field names are the protocol's own plain ASCII identifiers: nothing to escape.
+  out_.append(", \"", 3);
+  out_.append(n);
+  out_.append("\": ", 3);
 }
 
 MessageBuilder& MessageBuilder::field_json(std::string_view n, std::string_view json_text) {

@@ -5,6 +5,15 @@
 namespace vckv::detail {
 namespace {
 
+// Bytes a plain string may hold: printable ASCII except '"' and '\\' ('"' ends the string).
+struct PlainTable {
+  bool plain[256];
+  constexpr PlainTable() : plain() {
+    for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
 constexpr int kMaxFastDepth = 32;        // deeper values take the general path
 constexpr std::size_t kMaxFastMembers = 16;  // per value object, for the duplicate-key check
 
@@ -36,17 +45,11 @@ class Scanner {
   bool plain_string(std::string_view& out) {
     if (!eat('"')) return false;
     const char* start = p_;
-    while (p_ < end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-        ++p_;
-        return true;
-      }
-      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
-      ++p_;
-    }
-    return false;
+    while (p_ < end_ && kPlain.plain[static_cast<unsigned char>(*p_)]) ++p_;
+    if (p_ == end_ || *p_ != '"') return false;  // an escape, a control or non-ASCII byte
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return true;
   }
 
   // An integer in canonical JSON form (-?(0|[1-9][0-9]*)), not followed by a fraction or an
@@ -85,11 +88,10 @@ class Scanner {
   bool value(std::string& out, int depth) {
     switch (peek()) {
       case '"': {
+        const char* start = p_;  // at the opening quote (peek skipped the whitespace)
         std::string_view s;
         if (!plain_string(s)) return false;
-        out += '"';
-        out += s;
-        out += '"';
+        out.append(start, s.size() + 2);  // a plain string renders as its own bytes
         return true;
       }
       case '[': {
@@ -167,6 +169,7 @@ struct Seen {
 bool clock(Scanner& s, const CodecLimits& limits, VectorClock& out) {
   if (!s.eat('[')) return false;
   std::vector<std::uint64_t> slots;
+  slots.reserve(8);  // one allocation for the usual few slots, not one per doubling
   if (!s.eat(']')) {
     for (;;) {
       std::string_view digits;

@@ -180,17 +180,27 @@ bool parse_json(std::string_view text, JValue& out, std::string& error, std::siz
   return ok;
 }
 
+namespace {
+// Bytes that json.dumps writes as they are: printable ASCII except '"' and '\\'.
+constexpr bool is_plain_json_byte(unsigned char c) {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+struct PlainTable {
+  bool plain[256];
+  constexpr PlainTable() : plain() {
+    for (int c = 0; c < 256; ++c) plain[c] = is_plain_json_byte(static_cast<unsigned char>(c));
+  }
+};
+constexpr PlainTable kPlain;
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go (the common case: all of it).
     std::size_t run = i;
-    while (run < s.size()) {
-      const auto c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
-      ++run;
-    }
+    while (run < s.size() && kPlain.plain[static_cast<unsigned char>(s[run])]) ++run;
     out.append(s.data() + i, run - i);
     i = run;
     if (i == s.size()) break;
