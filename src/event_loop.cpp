@@ -218,26 +218,26 @@ int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
     if (w == WriteResult::kError) return 1;
 
     const bool want_input = out_.size() - out_sent_ < options_.max_pending_output;
-    pollfd fds[3];
-    nfds_t n = 0;
-    const nfds_t in_slot = n;
-    fds[n++] = {want_input ? options_.in_fd : -1, POLLIN, 0};
-    const nfds_t out_slot = n;
-    fds[n++] = {w == WriteResult::kPending ? options_.out_fd : -1, POLLOUT, 0};
-    const nfds_t sig_slot = n;
-    fds[n++] = {signal_pipe_[0], POLLIN, 0};
-    const int timeout_ms = timeout < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(timeout, 1 << 30));
-    if (poll(fds, n, timeout_ms) < 0) {
+    // A negative fd is ignored by poll: stdin while output is backed up, stdout while nothing
+    // waits to be written (a writable stdout is served by write_pending at the loop's top).
+    enum { kIn, kOut, kSignal };
+    pollfd fds[3] = {
+        {want_input ? options_.in_fd : -1, POLLIN, 0},
+        {w == WriteResult::kPending ? options_.out_fd : -1, POLLOUT, 0},
+        {signal_pipe_[0], POLLIN, 0},
+    };
+    const int timeout_ms =
+        timeout < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(timeout, 1 << 30));
+    if (poll(fds, 3, timeout_ms) < 0) {
       if (errno == EINTR) continue;
       log_.error(std::string("poll failed: ") + std::strerror(errno));
       return 1;
     }
-    (void)out_slot;  // a writable stdout is served by write_pending at the top of the loop
-    if (fds[sig_slot].revents & POLLIN) {
+    if (fds[kSignal].revents & POLLIN) {
       log_.info("stopping on a signal");
       stop = true;
     }
-    if (!stop && (fds[in_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (!stop && (fds[kIn].revents & (POLLIN | POLLHUP | POLLERR))) {
       const ssize_t got = read(options_.in_fd, buf.data(), buf.size());
       if (got > 0) {
         on_input(std::string_view(buf.data(), static_cast<std::size_t>(got)));
