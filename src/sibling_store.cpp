@@ -190,14 +190,19 @@ WriteOutcome SiblingStore::apply_client_write(const std::string& key, const Vers
     siblings.append(w.value, w.slots);
     return describe_outcome(1, true);
   }
-  for (VersionView s : siblings) {
-    if (same_version(s, w)) return describe_outcome(siblings.size(), false);  // a retry
-  }
+  // One comparison per sibling. A retry of a stored version wins over everything; a sibling
+  // whose clock descends the write's makes it stale; the others survive unless dominated.
+  bool stale = false;
   std::size_t survivors = 0;
   for (VersionView s : siblings) {
-    if (slots_descend(s.slots, w.slots)) return {WriteStatus::kStale, siblings.size(), false};
-    if (!slots_dominate(w.slots, s.slots)) ++survivors;
+    const ClockOrder order = compare_slots(s.slots, w.slots);
+    if (order.equal() && json_text_equal(s.value, w.value)) {
+      return describe_outcome(siblings.size(), false);  // a retry
+    }
+    stale = stale || order.a_descends;
+    if (!order.b_dominates()) ++survivors;
   }
+  if (stale) return {WriteStatus::kStale, siblings.size(), false};
   if (survivors + 1 > max_siblings) return {WriteStatus::kTooManySiblings, survivors + 1, false};
   replace_dominated(siblings, w);
   return describe_outcome(siblings.size(), true);
@@ -207,7 +212,8 @@ bool SiblingStore::merge_version(const std::string& key, const Version& version)
   const VersionView v{version.value, version.clock.slots()};
   SiblingSet& siblings = keys_[key];
   for (VersionView s : siblings) {
-    if (same_version(s, v) || slots_dominate(s.slots, v.slots)) return false;
+    const ClockOrder order = compare_slots(s.slots, v.slots);
+    if (order.a_dominates() || (order.equal() && json_text_equal(s.value, v.value))) return false;
   }
   replace_dominated(siblings, v);
   return true;

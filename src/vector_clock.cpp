@@ -5,34 +5,54 @@
 
 namespace vckv {
 
-bool slots_descend(ClockSlots a, ClockSlots b) {
-  const std::size_t common = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    if (a[i] < b[i]) return false;
-  }
-  // Past a's end, a counts as 0: b must be 0 there too.
-  for (std::size_t i = common; i < b.size(); ++i) {
-    if (b[i] != 0) return false;
-  }
-  return true;
-}
-
 std::vector<std::uint64_t> ClockSlots::to_vector() const {
   std::vector<std::uint64_t> out(size_);
   for (std::size_t i = 0; i < size_; ++i) out[i] = (*this)[i];
   return out;
 }
 
-bool slots_equal(ClockSlots a, ClockSlots b) {
-  const std::size_t common = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    if (a[i] != b[i]) return false;
+namespace {
+
+template <typename A, typename B>
+ClockOrder compare_typed(const A* a, std::size_t na, const B* b, std::size_t nb) {
+  ClockOrder order;
+  const std::size_t common = std::min(na, nb);
+  std::size_t i = 0;
+  for (; i < common; ++i) {
+    const std::uint64_t x = a[i], y = b[i];
+    if (x < y) order.a_descends = false;
+    if (y < x) order.b_descends = false;
+    if (order.concurrent()) return order;
   }
-  const ClockSlots& longer = a.size() > b.size() ? a : b;
-  for (std::size_t i = common; i < longer.size(); ++i) {
-    if (longer[i] != 0) return false;
+  // Past the shorter clock's end it counts as 0: any non-zero slot there decides.
+  for (; i < na; ++i) {
+    if (a[i] != 0) order.b_descends = false;
   }
-  return true;
+  for (; i < nb; ++i) {
+    if (b[i] != 0) order.a_descends = false;
+  }
+  return order;
+}
+
+template <typename A>
+ClockOrder compare_with(const A* a, std::size_t na, ClockSlots b) {
+  switch (b.width()) {
+    case 1: return compare_typed(a, na, static_cast<const std::uint8_t*>(b.data()), b.size());
+    case 2: return compare_typed(a, na, static_cast<const std::uint16_t*>(b.data()), b.size());
+    case 4: return compare_typed(a, na, static_cast<const std::uint32_t*>(b.data()), b.size());
+    default: return compare_typed(a, na, static_cast<const std::uint64_t*>(b.data()), b.size());
+  }
+}
+
+}  // namespace
+
+ClockOrder compare_slots(ClockSlots a, ClockSlots b) {
+  switch (a.width()) {
+    case 1: return compare_with(static_cast<const std::uint8_t*>(a.data()), a.size(), b);
+    case 2: return compare_with(static_cast<const std::uint16_t*>(a.data()), a.size(), b);
+    case 4: return compare_with(static_cast<const std::uint32_t*>(a.data()), a.size(), b);
+    default: return compare_with(static_cast<const std::uint64_t*>(a.data()), a.size(), b);
+  }
 }
 
 void append_clock_json(std::string& out, ClockSlots slots) {

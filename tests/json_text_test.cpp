@@ -97,6 +97,10 @@ TEST(JsonTextTest, EqualityIsJsonEquality) {
   EXPECT_TRUE(json_text_equal("100000000000000000000", "1e20"));
   EXPECT_FALSE(json_text_equal("100000000000000000001", "1e20"));
   EXPECT_FALSE(json_text_equal("\"1\"", "1"));
+  EXPECT_FALSE(json_text_equal("\"a\"", "\"b\""));
+  EXPECT_FALSE(json_text_equal("null", "0"));
+  EXPECT_FALSE(json_text_equal("[1]", "\"[1]\""));
+  EXPECT_TRUE(json_text_equal("[\"a\", 1]", "[\"a\", 1.0]"));
 }
 
 TEST(JsonTextTest, ExcerptCutsAt64Characters) {

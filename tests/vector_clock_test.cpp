@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -101,6 +103,39 @@ TEST(VectorClockPropertyTest, JoinIsTheLeastUpperBound) {
     EXPECT_TRUE(ab.equals(b.join(a)));                            // commutative
     EXPECT_TRUE(ab.join(c).equals(a.join(b.join(c))));            // associative
     EXPECT_TRUE(a.join(a).equals(a));                             // idempotent
+  }
+}
+
+// Stored clocks are narrow (1, 2 or 4-byte slots): one comparison of every width pair must
+// agree with the definition, pointwise after zero padding, computed on plain integers.
+TEST(VectorClockPropertyTest, CompareAgreesWithTheDefinitionAtEveryWidth) {
+  std::mt19937_64 rng(4);
+  auto pick = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  const unsigned widths[] = {1, 2, 4, 8};
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<std::uint64_t> a(pick(0, 5)), b(pick(0, 5));
+    for (auto& s : a) s = pick(0, 2);
+    for (auto& s : b) s = pick(0, 2);
+    const unsigned wa = widths[pick(0, 3)], wb = widths[pick(0, 3)];
+    // The same counters stored at widths wa and wb (little-endian narrowing of small values).
+    std::vector<std::uint8_t> bytes_a(a.size() * wa), bytes_b(b.size() * wb);
+    for (std::size_t j = 0; j < a.size(); ++j) bytes_a[j * wa] = static_cast<std::uint8_t>(a[j]);
+    for (std::size_t j = 0; j < b.size(); ++j) bytes_b[j * wb] = static_cast<std::uint8_t>(b[j]);
+    const ClockSlots sa(bytes_a.data(), a.size(), wa), sb(bytes_b.data(), b.size(), wb);
+
+    bool a_ge = true, b_ge = true;
+    for (std::size_t j = 0; j < std::max(a.size(), b.size()); ++j) {
+      const std::uint64_t x = j < a.size() ? a[j] : 0, y = j < b.size() ? b[j] : 0;
+      a_ge = a_ge && x >= y;
+      b_ge = b_ge && y >= x;
+    }
+    const ClockOrder order = compare_slots(sa, sb);
+    EXPECT_EQ(order.a_descends, a_ge) << "widths " << wa << "/" << wb << " " << i;
+    EXPECT_EQ(order.b_descends, b_ge) << "widths " << wa << "/" << wb << " " << i;
+    EXPECT_EQ(order.equal(), VectorClock(a).equals(VectorClock(b)));
+    EXPECT_EQ(order.a_dominates(), VectorClock(a).dominates(VectorClock(b)));
   }
 }
 

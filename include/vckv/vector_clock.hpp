@@ -42,15 +42,24 @@ class ClockSlots {
   std::size_t size_ = 0;
   unsigned width_ = 8;
 };
+// How two clocks relate (after zero padding), found in one pass over both.
+struct ClockOrder {
+  bool a_descends = true;  // every slot of a >= the same slot of b
+  bool b_descends = true;  // every slot of b >= the same slot of a
+  bool equal() const { return a_descends && b_descends; }
+  bool a_dominates() const { return a_descends && !b_descends; }
+  bool b_dominates() const { return b_descends && !a_descends; }
+  bool concurrent() const { return !a_descends && !b_descends; }
+};
+ClockOrder compare_slots(ClockSlots a, ClockSlots b);
+
 // Every slot of a >= the same slot of b. Every clock descends the empty clock.
-bool slots_descend(ClockSlots a, ClockSlots b);
+inline bool slots_descend(ClockSlots a, ClockSlots b) { return compare_slots(a, b).a_descends; }
 // Equal after zero padding.
-bool slots_equal(ClockSlots a, ClockSlots b);
+inline bool slots_equal(ClockSlots a, ClockSlots b) { return compare_slots(a, b).equal(); }
 // Descends and not equal. Keep both halves: descends alone would call equal clocks
 // dominating, and a write with an equal clock would silently replace its twin.
-inline bool slots_dominate(ClockSlots a, ClockSlots b) {
-  return slots_descend(a, b) && !slots_equal(a, b);
-}
+inline bool slots_dominate(ClockSlots a, ClockSlots b) { return compare_slots(a, b).a_dominates(); }
 // Python json.dumps form, e.g. "[1, 0]", appended to out.
 void append_clock_json(std::string& out, ClockSlots slots);
 

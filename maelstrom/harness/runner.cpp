@@ -172,7 +172,9 @@ class Runner {
 };
 
 bool Runner::start_nodes() {
-  for (std::size_t i = 1; i <= cfg_.node_count; ++i) node_ids_.push_back("n" + std::to_string(i));
+  for (std::size_t i = 1; i <= cfg_.node_count; ++i) {
+    node_ids_.push_back(std::string("n").append(std::to_string(i)));
+  }
   for (const std::string& id : node_ids_) {
     std::vector<std::string> argv{cfg_.bin};
     argv.insert(argv.end(), cfg_.node_args.begin(), cfg_.node_args.end());

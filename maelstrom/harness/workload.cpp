@@ -5,7 +5,9 @@
 namespace vckv::harness {
 
 ClientModel::ClientModel(std::size_t index, std::size_t clock_slots)
-    : index_(index), clock_slots_(std::max(clock_slots, index)), name_("c" + std::to_string(index)) {}
+    : index_(index),
+      clock_slots_(std::max(clock_slots, index)),
+      name_(std::string("c").append(std::to_string(index))) {}
 
 PlannedWrite ClientModel::blind_write(std::int64_t key) { return next_write(key, VectorClock(), false); }
 
