@@ -178,12 +178,15 @@ std::optional<Error> read_request(const std::string& type, const JValue& body,
 
 }  // namespace
 
+void decode_line(std::string_view line, const CodecLimits& limits, Decoded& out) {
+  auto* in = std::get_if<Incoming>(&out);
+  if (!in) in = &out.emplace<Incoming>();
+  if (!detail::decode_fast(line, limits, *in)) out = decode_line_general(line, limits);
+}
+
 Decoded decode_line(std::string_view line, const CodecLimits& limits) {
   Decoded decoded(std::in_place_type<Incoming>);
-  // One returned object, so it is constructed in place (no move of the Incoming).
-  if (!detail::decode_fast(line, limits, std::get<Incoming>(decoded))) {
-    decoded = decode_line_general(line, limits);
-  }
+  decode_line(line, limits, decoded);
   return decoded;
 }
 

@@ -166,10 +166,9 @@ struct Seen {
   }
 };
 
-bool clock(Scanner& s, const CodecLimits& limits, VectorClock& out) {
+bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64_t>& slots) {
   if (!s.eat('[')) return false;
-  std::vector<std::uint64_t> slots;
-  slots.reserve(8);  // one allocation for the usual few slots, not one per doubling
+  slots.clear();
   if (!s.eat(']')) {
     for (;;) {
       std::string_view digits;
@@ -183,7 +182,6 @@ bool clock(Scanner& s, const CodecLimits& limits, VectorClock& out) {
       if (!s.eat(',')) return false;
     }
   }
-  out = VectorClock(std::move(slots));
   return true;
 }
 
@@ -193,8 +191,12 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
   Scanner s(line);
   std::string_view src, dest, type, msg_id, key_text;
   bool key_is_string = false;
-  std::string value;
-  VectorClock clock_value;
+  // Value and clock are decoded straight into the request, whose buffers a reused Incoming
+  // keeps from the line before (on failure the general path replaces everything).
+  auto* write = std::get_if<WriteRequest>(&in.request);
+  if (!write) write = &in.request.emplace<WriteRequest>();
+  std::string& value = write->version.value;
+  value.clear();
   enum : unsigned { kSrc = 1, kDest = 2, kBody = 4, kType = 8, kMsgId = 16, kKey = 32,
                     kValue = 64, kClock = 128 };
   Seen top, body;
@@ -225,7 +227,7 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
         } else if (member == "value") {
           ok = body.first(kValue) && s.value(value, 1);
         } else if (member == "clock") {
-          ok = body.first(kClock) && clock(s, limits, clock_value);
+          ok = body.first(kClock) && clock(s, limits, write->version.clock.mutable_slots());
         } else if (member == "in_reply_to" || member == "node_id" || member == "node_ids" ||
                    member == "versions") {
           ok = false;  // replies, init and sync take the general path
@@ -252,27 +254,31 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
   if (is_get && (body.bits & (kValue | kClock))) return false;  // unusual: be general
   if (is_write && (body.bits & (kValue | kClock)) != (kValue | kClock)) return false;
 
-  in.src = src;
-  in.dest = std::string(dest);
-  in.type = type;
+  in.src.assign(src);
+  if (!in.dest) in.dest.emplace();
+  in.dest->assign(dest);
+  in.dest_error.reset();
+  in.envelope_error.reset();
+  in.is_reply = false;
+  in.in_reply_to.reset();
+  in.type.assign(type);
   if (body.bits & kMsgId) {
     // msg_id beyond 64 bits: the general path renders it as the parser reports it.
     if (msg_id.size() > 18) return false;
-    in.msg_id = std::string(msg_id);
+    if (!in.msg_id) in.msg_id.emplace();
+    in.msg_id->assign(msg_id);
+  } else {
+    in.msg_id.reset();
   }
-  std::string key;
+  in.request_error.reset();
+  std::string& key = is_get ? in.request.emplace<GetRequest>().key : write->key;
+  key.clear();
   if (key_is_string) {
-    key.reserve(key_text.size() + 2);
     key += '"';
     key += key_text;
     key += '"';
   } else {
-    key = key_text;
-  }
-  if (is_get) {
-    in.request = GetRequest{std::move(key)};
-  } else {
-    in.request = WriteRequest{std::move(key), Version{std::move(value), std::move(clock_value)}};
+    key += key_text;
   }
   return true;
 }

@@ -13,8 +13,9 @@
 
 namespace vckv::detail {
 
-// Fills in (a default-constructed Incoming) and returns true, or returns false when the line
-// is outside the fast subset (in is then unspecified).
+// Fills every field of in (a fresh Incoming, or one an earlier line left, whose buffers are
+// reused) and returns true, or returns false when the line is outside the fast subset (in is
+// then unspecified).
 bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in);
 
 }  // namespace vckv::detail

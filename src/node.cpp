@@ -58,7 +58,8 @@ void Node::reply_error(const Incoming& in, const Error& error, std::string_view 
 }
 
 void Node::handle_line(std::string_view line, std::uint64_t line_number) {
-  Decoded decoded = decode_line(line, options_.codec);
+  Decoded& decoded = decoded_;
+  decode_line(line, options_.codec, decoded);
   if (const auto* u = std::get_if<Unanswerable>(&decoded)) {
     handle_unanswerable(*u, line_number);
     return;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <new>
 #include <stdexcept>
+#include <utility>
 
 #include "vckv/json_text.hpp"
 
@@ -158,6 +159,97 @@ SiblingSet& SiblingSet::operator=(SiblingSet&& other) noexcept {
 }
 
 // ---------------------------------------------------------------------------------------------
+// KeyTable
+
+KeyTable::Slot::Slot(Slot&& other) noexcept
+    : tag(other.tag), key_size(other.key_size), siblings(std::move(other.siblings)) {
+  std::memcpy(inline_key, other.inline_key, kInline);  // the inline bytes or the heap pointer
+  other.key_size = kEmpty;  // the heap key, if any, is ours now
+}
+
+KeyTable::Slot& KeyTable::Slot::operator=(Slot&& other) noexcept {
+  if (this != &other) {
+    release_key();
+    tag = other.tag;
+    key_size = other.key_size;
+    std::memcpy(inline_key, other.inline_key, kInline);
+    siblings = std::move(other.siblings);
+    other.key_size = kEmpty;
+  }
+  return *this;
+}
+
+void KeyTable::Slot::set_key(std::string_view key, std::uint32_t hash_tag) {
+  if (key.size() >= kEmpty) throw std::length_error("key too large to store");
+  release_key();
+  if (key.size() <= kInline) {
+    if (!key.empty()) std::memcpy(inline_key, key.data(), key.size());
+  } else {
+    heap_key = new char[key.size()];
+    std::memcpy(heap_key, key.data(), key.size());
+  }
+  tag = hash_tag;
+  key_size = static_cast<std::uint32_t>(key.size());
+}
+
+void KeyTable::Slot::release_key() {
+  if (!empty() && key_size > kInline) delete[] heap_key;
+  key_size = kEmpty;
+}
+
+KeyTable::KeyTable(const KeyTable& other) : slots_(other.slots_.size()), size_(other.size_) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& from = other.slots_[i];
+    if (from.empty()) continue;
+    slots_[i].set_key(from.key(), from.tag);
+    slots_[i].siblings = from.siblings;
+  }
+}
+
+KeyTable& KeyTable::operator=(const KeyTable& other) {
+  if (this != &other) {
+    KeyTable copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+std::size_t KeyTable::hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+std::size_t KeyTable::probe(std::string_view key, std::size_t h) const {
+  const std::size_t mask = slots_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.empty() || (s.tag == tag && s.key() == key)) return i;
+  }
+}
+
+const SiblingSet* KeyTable::find(std::string_view key) const {
+  if (size_ == 0) return nullptr;
+  const Slot& s = slots_[probe(key, hash(key))];
+  return s.empty() ? nullptr : &s.siblings;
+}
+
+std::pair<SiblingSet*, bool> KeyTable::try_emplace(std::string_view key) {
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  const std::size_t h = hash(key);
+  Slot& s = slots_[probe(key, h)];
+  if (!s.empty()) return {&s.siblings, false};
+  s.set_key(key, static_cast<std::uint32_t>(h >> 32));
+  ++size_;
+  return {&s.siblings, true};
+}
+
+void KeyTable::grow() {
+  std::vector<Slot> old =
+      std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(16, slots_.size() * 2)));
+  for (Slot& s : old) {
+    if (!s.empty()) slots_[probe(s.key(), hash(s.key()))] = std::move(s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // SiblingStore
 
 bool same_version(VersionView a, VersionView b) {
@@ -177,16 +269,13 @@ void replace_dominated(SiblingSet& siblings, VersionView version) {
 
 }  // namespace
 
-WriteOutcome SiblingStore::apply_client_write(const std::string& key, const Version& write,
+WriteOutcome SiblingStore::apply_client_write(std::string_view key, const Version& write,
                                               std::size_t max_siblings) {
   const VersionView w{write.value, write.clock.slots()};
-  auto [it, inserted] = keys_.try_emplace(key);
-  SiblingSet& siblings = it->second;
+  if (max_siblings < 1 && !keys_.find(key)) return {WriteStatus::kTooManySiblings, 1, false};
+  auto [found, inserted] = keys_.try_emplace(key);
+  SiblingSet& siblings = *found;
   if (inserted) {
-    if (max_siblings < 1) {
-      keys_.erase(it);
-      return {WriteStatus::kTooManySiblings, 1, false};
-    }
     siblings.append(w.value, w.slots);
     return describe_outcome(1, true);
   }
@@ -208,20 +297,15 @@ WriteOutcome SiblingStore::apply_client_write(const std::string& key, const Vers
   return describe_outcome(siblings.size(), true);
 }
 
-bool SiblingStore::merge_version(const std::string& key, const Version& version) {
+bool SiblingStore::merge_version(std::string_view key, const Version& version) {
   const VersionView v{version.value, version.clock.slots()};
-  SiblingSet& siblings = keys_[key];
+  SiblingSet& siblings = *keys_.try_emplace(key).first;
   for (VersionView s : siblings) {
     const ClockOrder order = compare_slots(s.slots, v.slots);
     if (order.a_dominates() || (order.equal() && json_text_equal(s.value, v.value))) return false;
   }
   replace_dominated(siblings, v);
   return true;
-}
-
-const SiblingSet* SiblingStore::find(const std::string& key) const {
-  auto it = keys_.find(key);
-  return it == keys_.end() ? nullptr : &it->second;
 }
 
 std::string describe(const SiblingSet& siblings) {

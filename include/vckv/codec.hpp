@@ -71,6 +71,9 @@ using Decoded = std::variant<Unanswerable, Incoming>;
 // Common client requests take a one-pass fast path; everything else, and everything unusual,
 // goes through decode_line_general. The two agree on every line the fast path accepts.
 Decoded decode_line(std::string_view line, const CodecLimits& limits);
+// The same into out, reusing the buffers it holds from the line before (the node decodes every
+// line into one object: no allocation per request on the fast path).
+void decode_line(std::string_view line, const CodecLimits& limits, Decoded& out);
 // The general path: a full parse into a tree, then field checks. Exposed so tests and the
 // fuzz target can hold the fast path to it.
 Decoded decode_line_general(std::string_view line, const CodecLimits& limits);

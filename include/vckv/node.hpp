@@ -100,6 +100,7 @@ class Node {
   std::unordered_map<std::string, Peer> peers_;
   SiblingStore store_;
   std::uint64_t next_msg_id_ = 0;
+  Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };
 
 }  // namespace vckv

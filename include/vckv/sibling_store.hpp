@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "vckv/vector_clock.hpp"
@@ -110,28 +110,113 @@ struct WriteOutcome {
   bool changed;          // the key's sibling set changed (false for a retry and refusals)
 };
 
+// Keys (JSON texts) to their sibling sets. Open addressing with linear probing in one array,
+// at most half full: a lookup is one hash, usually one slot and no division; keys of up to 16
+// bytes live in the slot itself. Entries are never removed.
+class KeyTable {
+ public:
+  struct Entry {
+    std::string_view key;
+    const SiblingSet& siblings;
+  };
+
+  KeyTable() = default;
+  KeyTable(const KeyTable& other);
+  KeyTable& operator=(const KeyTable& other);
+  KeyTable(KeyTable&& other) noexcept
+      : slots_(std::exchange(other.slots_, {})), size_(std::exchange(other.size_, 0)) {}
+  KeyTable& operator=(KeyTable&& other) noexcept {
+    slots_ = std::exchange(other.slots_, {});
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
+  ~KeyTable() = default;
+
+  std::size_t size() const { return size_; }
+  const SiblingSet* find(std::string_view key) const;
+  // The key's set, inserted empty when the key is new; .second is whether it was inserted.
+  std::pair<SiblingSet*, bool> try_emplace(std::string_view key);
+
+  class iterator {
+   public:
+    iterator(const KeyTable* table, std::size_t i) : table_(table), i_(i) { skip_empty(); }
+    Entry operator*() const {
+      const Slot& s = table_->slots_[i_];
+      return {s.key(), s.siblings};
+    }
+    iterator& operator++() {
+      ++i_;
+      skip_empty();
+      return *this;
+    }
+    bool operator!=(const iterator& other) const { return i_ != other.i_; }
+
+   private:
+    void skip_empty() {
+      while (i_ < table_->slots_.size() && table_->slots_[i_].empty()) ++i_;
+    }
+    const KeyTable* table_;
+    std::size_t i_;
+  };
+  // In slot order (not insertion order).
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, slots_.size()}; }
+
+ private:
+  struct Slot {
+    static constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
+    static constexpr std::size_t kInline = 16;
+    std::uint32_t tag = 0;            // the hash's high half, checked before the key
+    std::uint32_t key_size = kEmpty;  // kEmpty: an unused slot
+    union {
+      char inline_key[kInline];       // key_size <= kInline
+      char* heap_key;                 // longer keys
+    };
+    SiblingSet siblings;
+
+    Slot() : inline_key() {}
+    Slot(Slot&& other) noexcept;
+    Slot& operator=(Slot&& other) noexcept;
+    ~Slot() { release_key(); }
+    bool empty() const { return key_size == kEmpty; }
+    std::string_view key() const {
+      return {key_size <= kInline ? inline_key : heap_key, key_size};
+    }
+    void set_key(std::string_view key, std::uint32_t hash_tag);
+    void release_key();
+  };
+  static std::size_t hash(std::string_view key);
+  // The slot holding key, or the empty slot where it would go. The table is not empty.
+  std::size_t probe(std::string_view key, std::size_t h) const;
+  void grow();
+
+  std::vector<Slot> slots_;  // a power of two in size, or empty
+  std::size_t size_ = 0;
+};
+
 class SiblingStore {
  public:
   // A client's write (PROTOCOL §7): a retry of a stored version changes nothing; a write whose
   // clock some sibling descends is stale; otherwise it replaces the siblings it dominates and
   // is appended. Keys are JSON texts ("\"x\"" and "1" differ).
-  WriteOutcome apply_client_write(const std::string& key, const Version& write,
+  WriteOutcome apply_client_write(std::string_view key, const Version& write,
                                   std::size_t max_siblings);
 
   // A version from a peer (PROTOCOL §11): kept unless an identical version is stored or a
   // stored clock strictly dominates it; it removes the siblings it dominates. Equal clocks with
   // different values are both kept. Commutative, associative and idempotent over sets of
   // versions. Returns whether the key's sibling set changed.
-  bool merge_version(const std::string& key, const Version& version);
+  bool merge_version(std::string_view key, const Version& version);
 
   // The key's siblings, oldest first; nullptr for a key never written.
-  const SiblingSet* find(const std::string& key) const;
+  const SiblingSet* find(std::string_view key) const { return keys_.find(key); }
 
   std::size_t key_count() const { return keys_.size(); }
-  const std::unordered_map<std::string, SiblingSet>& keys() const { return keys_; }
+  // Every key with its siblings: for (const auto& [key, siblings] : store.keys()).
+  const KeyTable& keys() const { return keys_; }
 
  private:
-  std::unordered_map<std::string, SiblingSet> keys_;
+  KeyTable keys_;
 };
 
 // Same clock (after padding) and same value as JSON.

@@ -73,6 +73,8 @@ class VectorClock {
   std::uint64_t at(std::size_t i) const { return i < slots_.size() ? slots_[i] : 0; }
   // The slots as written, length included; rendering echoes exactly these.
   const std::vector<std::uint64_t>& slots() const { return slots_; }
+  // For a decoder that refills one clock line after line (keeps the capacity).
+  std::vector<std::uint64_t>& mutable_slots() { return slots_; }
   std::size_t size() const { return slots_.size(); }
 
   // Every slot of *this >= the same slot of other. Total: every clock descends the empty
