@@ -135,8 +135,9 @@ run_tp floor-nlohmann-dom "$REPEAT" "$B/floor-nlohmann-dom"
 run_tp floor-nlohmann-sax "$REPEAT" "$B/floor-nlohmann-sax"
 if [[ -x $B/floor-simdjson ]]; then
   run_tp floor-simdjson "$REPEAT" "$B/floor-simdjson"
+  run_tp floor-simdjson-full "$REPEAT" "$B/floor-simdjson-full"
 else
-  note "floor-simdjson was not built (simdjson not found at configure time)."
+  note "the simdjson floors were not built (libsimdjson-dev not found at configure time)."
 fi
 run_tp vclock-kv "$REPEAT" "$NODE" --log-level warn
 

@@ -1,6 +1,7 @@
 #include "codec_fast.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace vckv::detail {
 namespace {
@@ -156,6 +157,13 @@ class Scanner {
   const char* end_;
 };
 
+// s == lit, with the literal's length known here so the compare is inlined (no memcmp call
+// per member name).
+template <std::size_t N>
+bool is(std::string_view s, const char (&lit)[N]) {
+  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+}
+
 // Which members were seen, to refuse duplicates.
 struct Seen {
   unsigned bits = 0;
@@ -205,31 +213,31 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
     if (!first && !s.eat(',')) return false;
     std::string_view name;
     if (!s.plain_string(name) || !s.eat(':')) return false;
-    if (name == "src") {
+    if (is(name, "src")) {
       if (!top.first(kSrc) || !s.plain_string(src)) return false;
-    } else if (name == "dest") {
+    } else if (is(name, "dest")) {
       if (!top.first(kDest) || !s.plain_string(dest)) return false;
-    } else if (name == "body") {
+    } else if (is(name, "body")) {
       if (!top.first(kBody) || !s.eat('{')) return false;
       for (bool first_member = true;; first_member = false) {
         if (!first_member && !s.eat(',')) return false;
         std::string_view member;
         if (!s.plain_string(member) || !s.eat(':')) return false;
         bool ok = false;
-        if (member == "type") {
+        if (is(member, "type")) {
           ok = body.first(kType) && s.plain_string(type);
-        } else if (member == "msg_id") {
+        } else if (is(member, "msg_id")) {
           ok = body.first(kMsgId) && s.plain_integer(msg_id);
-        } else if (member == "key") {
+        } else if (is(member, "key")) {
           key_is_string = s.peek() == '"';
           ok = body.first(kKey) &&
                (key_is_string ? s.plain_string(key_text) : s.plain_integer(key_text));
-        } else if (member == "value") {
+        } else if (is(member, "value")) {
           ok = body.first(kValue) && s.value(value, 1);
-        } else if (member == "clock") {
+        } else if (is(member, "clock")) {
           ok = body.first(kClock) && clock(s, limits, write->version.clock.mutable_slots());
-        } else if (member == "in_reply_to" || member == "node_id" || member == "node_ids" ||
-                   member == "versions") {
+        } else if (is(member, "in_reply_to") || is(member, "node_id") || is(member, "node_ids") ||
+                   is(member, "versions")) {
           ok = false;  // replies, init and sync take the general path
         } else {
           std::string ignored;  // unknown members are ignored, but must be valid
@@ -248,8 +256,8 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
   if (top.bits != (kSrc | kDest | kBody) || !(body.bits & kType) || !(body.bits & kKey)) {
     return false;
   }
-  const bool is_get = type == "kv_get";
-  const bool is_write = type == "kv_put" || type == "kv_resolve";
+  const bool is_get = is(type, "kv_get");
+  const bool is_write = is(type, "kv_put") || is(type, "kv_resolve");
   if (!is_get && !is_write) return false;
   if (is_get && (body.bits & (kValue | kClock))) return false;  // unusual: be general
   if (is_write && (body.bits & (kValue | kClock)) != (kValue | kClock)) return false;
