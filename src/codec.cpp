@@ -1,7 +1,6 @@
 #include "vckv/codec.hpp"
 
 #include <charconv>
-#include <cstring>
 #include <unordered_set>
 
 #include "codec_fast.hpp"
@@ -264,17 +263,10 @@ MessageBuilder::MessageBuilder(std::string& out, std::string_view src, std::stri
 }
 
 void MessageBuilder::name(std::string_view n) {
-  // Field names are the protocol's own plain ASCII identifiers: nothing to escape. Composed on
-  // the stack so the output grows by one append.
-  char buf[48];
-  if (n.size() > sizeof buf - 6) {
-    out_.append(", \"").append(n).append("\": ");
-    return;
-  }
-  std::memcpy(buf, ", \"", 3);
-  std::memcpy(buf + 3, n.data(), n.size());
-  std::memcpy(buf + 3 + n.size(), "\": ", 3);
-  out_.append(buf, n.size() + 6);
+  // Field names are the protocol's own plain ASCII identifiers: nothing to escape.
+  out_.append(", \"", 3);
+  out_.append(n);
+  out_.append("\": ", 3);
 }
 
 MessageBuilder& MessageBuilder::field_json(std::string_view n, std::string_view json_text) {
