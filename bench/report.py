@@ -106,8 +106,10 @@ def main():
     n_distinct = wl.get("distinct.ndjson", {}).get("lines", 1) - 1
     out += [f"## Throughput: mixed workload, {n_mixed:,} requests "
             "(30% get, 10% resolve, 60% put)", "",
-            "stdin from a file, stdout to /dev/null, whole process (fork to exit), best of "
-            f"{max((r['runs'] for r in tp.values()), default=0)} runs.", "",
+            "stdin from a file, stdout to /dev/null, whole process (fork to exit); each row is "
+            "the best of " + ", ".join(sorted({f"{r['runs']} runs" for r in tp.values()}))
+            + " (the `runs` count per row: "
+            + ", ".join(f"{label} {r['runs']}" for label, r in tp.items()) + ").", "",
             "| program | what it does | msgs/s | wall s | user s | sys s | max RSS MiB | "
             "× python | × parse-only floor | issue ref |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -149,7 +151,8 @@ def main():
 
     out += ["## Latency: one request → its reply over pipes (µs)", "",
             "`poll`: the client sleeps in poll() for each reply (a normal client); `spin`: the "
-            "client busy-reads, so only the node's side and the pipe are measured. "
+            "client busy-reads, so only the node's side and the pipe are measured; `pinned`: "
+            "poll client and node share one CPU (`taskset -c 0`), so no wake-up crosses CPUs. "
             "`floor-pipe` is the same round trip with no parsing at all.", "",
             "| program | client | requests | min | p50 | p90 | p99 | p99.9 | max | mean | errors |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -189,6 +192,13 @@ def main():
         out.append("Pipe round-trip floor on this machine (no parse): p99 "
                    + ", ".join(f"{r['p99_us']:.1f} µs ({r['mode']})" for r in floor)
                    + ". A p99 target below that floor cannot be met by any node here.")
+        node_lat = {r["mode"]: r for r in by_kind.get("latency", []) if r["label"] == "vclock-kv"}
+        gaps = [f"{node_lat[r['mode']]['p50_us'] - r['p50_us']:+.1f} / "
+                f"{node_lat[r['mode']]['p99_us'] - r['p99_us']:+.1f} µs ({r['mode']})"
+                for r in floor if r["mode"] in node_lat]
+        if gaps:
+            out.append("")
+            out.append("The node's own share (node minus floor, p50 / p99): " + ", ".join(gaps) + ".")
     if notes:
         out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     print("\n".join(out))

@@ -6,7 +6,7 @@
 # Builds nothing. Environment knobs (defaults in brackets):
 #   OPS [1000000] KEYS [10000] SEED [1]   mixed workload size
 #   DISTINCT_OPS [1000000]                 distinct-keys memory workload size
-#   REPEAT [3]  PY_REPEAT [3]              runs per throughput row (best is reported)
+#   REPEAT [5]  PY_REPEAT [3]              runs per throughput row (best is reported)
 #   LAT_REQUESTS [20000]                   latency requests (after 1000 warm-up)
 #   PY_NODE [tests/reference/reference_node.py]   Python baseline; its rows are skipped if missing
 #   PY_NODE_GIT_REF []                     when PY_NODE is missing: take the file from this git
@@ -22,7 +22,7 @@ OPS=${OPS:-1000000}
 KEYS=${KEYS:-10000}
 SEED=${SEED:-1}
 DISTINCT_OPS=${DISTINCT_OPS:-1000000}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 PY_REPEAT=${PY_REPEAT:-3}
 LAT_REQUESTS=${LAT_REQUESTS:-20000}
 PY_NODE=${PY_NODE:-$ROOT/tests/reference/reference_node.py}
@@ -151,14 +151,19 @@ fi
 echo "== latency ($LAT_REQUESTS one-at-a-time requests over pipes)" >&2
 run_lat() {  # label mode cmd...
   local label=$1 mode=$2; shift 2
-  local spin=()
+  local spin=() pin=()
   [[ $mode = spin ]] && spin=(--spin)
+  # pinned: client and node share CPU 0, so a reply wakes the client without a cross-CPU
+  # wake-up (the node inherits the client's affinity).
+  [[ $mode = pinned ]] && pin=(taskset -c 0)
   echo "   $label ($mode)" >&2
-  "$B/vckv-latency" --requests "$LAT_REQUESTS" "${spin[@]}" -- "$@" 2>>"$OUT/latency.log" \
+  "${pin[@]}" "$B/vckv-latency" --requests "$LAT_REQUESTS" "${spin[@]}" -- "$@" 2>>"$OUT/latency.log" \
     | tag kind=latency "label=$label" "mode=$mode" || note "$label: latency run failed (see latency.log)"
 }
 : > "$OUT/latency.log"
-for mode in poll spin; do
+lat_modes=(poll spin)
+command -v taskset >/dev/null && lat_modes+=(pinned)
+for mode in "${lat_modes[@]}"; do
   run_lat floor-pipe "$mode" "$B/floor-pipe"
   run_lat vclock-kv "$mode" "$NODE" --log-level warn
   if (( HAVE_PY )); then run_lat python-reference "$mode" python3 "$PY_NODE"; fi
