@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -30,6 +31,44 @@ std::string put(SiblingStore& store, const std::string& value, VectorClock clock
                 std::size_t max_siblings = 100) {
   const WriteOutcome o = store.apply_client_write("\"x\"", v(value, std::move(clock)), max_siblings);
   return std::string(name(o.status)) + "/" + std::to_string(o.siblings);
+}
+
+// The key table against std::map: keys of every length around the inline limit (16 bytes),
+// the empty key, keys differing only in their last byte, through many growths; then a copy
+// and a move, and iteration visiting each key exactly once.
+TEST(KeyTableTest, BehavesLikeAMapThroughGrowthCopyAndMove) {
+  std::mt19937_64 rng(11);
+  KeyTable table;
+  std::map<std::string, std::string> model;  // key -> describe() of its one sibling
+  for (int i = 0; i < 20000; ++i) {
+    std::string key(rng() % 40, 'k');
+    for (char& c : key) c = static_cast<char>('a' + rng() % 3);  // many near-collisions
+    const auto [set, inserted] = table.try_emplace(key);
+    ASSERT_EQ(inserted, model.count(key) == 0) << key;
+    if (inserted) {
+      const std::uint64_t clock[] = {static_cast<std::uint64_t>(i)};
+      set->append("\"v" + std::to_string(i) + "\"", clock);
+      model[key] = describe(*set);
+    }
+    ASSERT_EQ(table.size(), model.size());
+  }
+  EXPECT_EQ(table.find("not there, longer than sixteen bytes"), nullptr);
+  const KeyTable copy = table;
+  KeyTable moved = std::move(table);
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.find(""), nullptr);
+  for (const KeyTable* t : {&copy, static_cast<const KeyTable*>(&moved)}) {
+    std::map<std::string, std::string> seen;
+    for (const auto& [key, siblings] : *t) {
+      ASSERT_TRUE(seen.emplace(std::string(key), describe(siblings)).second) << key;
+    }
+    EXPECT_EQ(seen, model);
+    for (const auto& [key, described] : model) {
+      const SiblingSet* found = t->find(key);
+      ASSERT_NE(found, nullptr) << key;
+      EXPECT_EQ(describe(*found), described);
+    }
+  }
 }
 
 TEST(SiblingStoreTest, ConcurrentWritesBecomeSiblingsAndAResolveReplacesThem) {
