@@ -205,6 +205,11 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
   if (!write) write = &in.request.emplace<WriteRequest>();
   std::string& value = write->version.value;
   value.clear();
+  // Kept buffers serve the usual small requests; one huge request's are not kept for good.
+  constexpr std::size_t kKeepBytes = 64 * 1024;
+  if (value.capacity() > kKeepBytes) value.shrink_to_fit();
+  auto& slots = write->version.clock.mutable_slots();
+  if (slots.capacity() * sizeof(std::uint64_t) > kKeepBytes) slots = {};
   enum : unsigned { kSrc = 1, kDest = 2, kBody = 4, kType = 8, kMsgId = 16, kKey = 32,
                     kValue = 64, kClock = 128 };
   Seen top, body;
@@ -235,7 +240,7 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
         } else if (is(member, "value")) {
           ok = body.first(kValue) && s.value(value, 1);
         } else if (is(member, "clock")) {
-          ok = body.first(kClock) && clock(s, limits, write->version.clock.mutable_slots());
+          ok = body.first(kClock) && clock(s, limits, slots);
         } else if (is(member, "in_reply_to") || is(member, "node_id") || is(member, "node_ids") ||
                    is(member, "versions")) {
           ok = false;  // replies, init and sync take the general path
