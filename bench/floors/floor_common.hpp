@@ -101,4 +101,17 @@ inline void append_reply(std::string& out, std::string_view dest, std::string_vi
   out += "}}\n";
 }
 
+// The same with in_reply_to given as a number (formatted by append_u64, not printf).
+inline void append_reply(std::string& out, std::string_view dest, std::string_view type,
+                         std::uint64_t in_reply_to, std::uint64_t msg_id) {
+  char tmp[20];
+  char* p = tmp + sizeof tmp;
+  do {
+    *--p = static_cast<char>('0' + in_reply_to % 10);
+    in_reply_to /= 10;
+  } while (in_reply_to);
+  append_reply(out, dest, type, std::string_view(p, static_cast<std::size_t>(tmp + sizeof tmp - p)),
+               msg_id);
+}
+
 }  // namespace floors

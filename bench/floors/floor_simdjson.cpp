@@ -29,10 +29,7 @@ int main() {
           raw_key = k.raw_json_token();
           key_bytes += raw_key.size();
         }
-        char id[24];
-        const std::size_t id_len = static_cast<std::size_t>(
-            std::snprintf(id, sizeof id, "%llu", static_cast<unsigned long long>(msg_id)));
-        floors::append_reply(out, src, type, std::string_view(id, id_len), next_id++);
+        floors::append_reply(out, src, type, msg_id, next_id++);
       },
       simdjson::SIMDJSON_PADDING);
   std::fprintf(stderr, "floor-simdjson: %llu key bytes\n", static_cast<unsigned long long>(key_bytes));

@@ -128,10 +128,7 @@ int main() {
           return;
         }
         sink += dest.size();
-        char id[24];
-        const std::size_t id_len = static_cast<std::size_t>(
-            std::snprintf(id, sizeof id, "%llu", static_cast<unsigned long long>(msg_id)));
-        floors::append_reply(out, src, type, std::string_view(id, id_len), next_id++);
+        floors::append_reply(out, src, type, msg_id, next_id++);
       },
       simdjson::SIMDJSON_PADDING);
   std::fprintf(stderr, "floor-simdjson-full: %llu unparsed lines (sink %llu)\n",
