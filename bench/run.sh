@@ -8,6 +8,7 @@
 #   DISTINCT_OPS [1000000]                 distinct-keys memory workload size
 #   REPEAT [5]  PY_REPEAT [3]              runs per throughput row (best is reported)
 #   LAT_REQUESTS [20000]                   latency requests (after 1000 warm-up)
+#   BUSY_POLL_US [50]                      --busy-poll-us of the *-busy latency rows
 #   PY_NODE [tests/reference/reference_node.py]   Python baseline; its rows are skipped if missing
 #   PY_NODE_GIT_REF []                     when PY_NODE is missing: take the file from this git
 #                                          revision (e.g. ref) into bench/out/ and use that
@@ -25,6 +26,7 @@ DISTINCT_OPS=${DISTINCT_OPS:-1000000}
 REPEAT=${REPEAT:-5}
 PY_REPEAT=${PY_REPEAT:-3}
 LAT_REQUESTS=${LAT_REQUESTS:-20000}
+BUSY_POLL_US=${BUSY_POLL_US:-50}
 PY_NODE=${PY_NODE:-$ROOT/tests/reference/reference_node.py}
 SKIP_PY_DISTINCT=${SKIP_PY_DISTINCT:-0}
 
@@ -167,6 +169,9 @@ for mode in "${lat_modes[@]}"; do
   run_lat floor-pipe "$mode" "$B/floor-pipe"
   run_lat vclock-kv "$mode" "$NODE" --log-level warn
   if (( HAVE_PY )); then run_lat python-reference "$mode" python3 "$PY_NODE"; fi
+  # The same two with busy-polling: they check for the next request for 50 µs before sleeping.
+  run_lat floor-pipe-busy "$mode" "$B/floor-pipe" --busy-poll-us "$BUSY_POLL_US"
+  run_lat vclock-kv-busy "$mode" "$NODE" --log-level warn --busy-poll-us "$BUSY_POLL_US"
 done
 
 note "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

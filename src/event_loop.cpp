@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +89,12 @@ std::int64_t monotonic_ms() {
 
 namespace {
 
+std::int64_t monotonic_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
 // The self-pipe the signal handler writes to; poll() wakes on its read end.
 volatile sig_atomic_t g_signal_fd = -1;
 
@@ -96,6 +103,30 @@ extern "C" void on_stop_signal(int signo) {
   const char c = static_cast<char>(signo);
   if (g_signal_fd >= 0) [[maybe_unused]] auto n = write(g_signal_fd, &c, 1);
   errno = saved;
+}
+
+// poll(2) over fds; first, for up to busy_poll_us (never past timeout_ms), without sleeping.
+int wait_for_events(pollfd* fds, int count, int timeout_ms, std::int64_t busy_poll_us) {
+  if (busy_poll_us > 0 && timeout_ms != 0) {
+    const std::int64_t start = monotonic_us();
+    std::int64_t window = busy_poll_us;
+    if (timeout_ms > 0) window = std::min<std::int64_t>(window, std::int64_t{timeout_ms} * 1000);
+    for (;;) {
+      const int ready = poll(fds, static_cast<nfds_t>(count), 0);
+      if (ready != 0) return ready;
+      const std::int64_t spent = monotonic_us() - start;
+      if (spent >= window) {
+        // Sleep for what is left of the timeout (rounded up, so a timer is never run early).
+        if (timeout_ms > 0) {
+          timeout_ms = static_cast<int>(
+              std::max<std::int64_t>(0, (std::int64_t{timeout_ms} * 1000 - spent + 999) / 1000));
+        }
+        break;
+      }
+      sched_yield();  // another task on this CPU (the client, say) runs first
+    }
+  }
+  return poll(fds, static_cast<nfds_t>(count), timeout_ms);
 }
 
 }  // namespace
@@ -207,6 +238,7 @@ bool EventLoop::drain_output() {
 int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
   std::string buf(options_.read_chunk_bytes, '\0');
   bool stop = false;
+  bool had_input = false;  // the last wake-up read input: busy-poll before sleeping again
   int status = 0;
   while (!stop) {
     const std::int64_t timeout = run_due_timers();
@@ -228,7 +260,9 @@ int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
     };
     const int timeout_ms =
         timeout < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(timeout, 1 << 30));
-    if (poll(fds, 3, timeout_ms) < 0) {
+    const int ready = wait_for_events(fds, 3, timeout_ms, had_input ? options_.busy_poll_us : 0);
+    had_input = false;
+    if (ready < 0) {
       if (errno == EINTR) continue;
       log_.error(std::string("poll failed: ") + std::strerror(errno));
       return 1;
@@ -240,6 +274,7 @@ int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
     if (!stop && (fds[kIn].revents & (POLLIN | POLLHUP | POLLERR))) {
       const ssize_t got = read(options_.in_fd, buf.data(), buf.size());
       if (got > 0) {
+        had_input = true;
         on_input(std::string_view(buf.data(), static_cast<std::size_t>(got)));
       } else if (got == 0) {
         on_end();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <sstream>
 #include <thread>
 
@@ -116,6 +117,75 @@ TEST(EventLoopTest, ReaderClosingStdoutEndsTheLoopCleanly) {
   EXPECT_NE(logs.str().find("stdout was closed by its reader"), std::string::npos);
   close(in[0]);
   close(in[1]);
+  close(out[1]);
+}
+
+// Busy-polling: input that arrives while the loop spins and input that arrives after it went
+// back to sleep are both handled, and end of input still ends the loop.
+TEST(EventLoopTest, BusyPollingHandlesInputDuringAndAfterTheWindow) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  std::thread writer([&] {
+    ASSERT_EQ(write(in[1], "a\n", 2), 2);
+    usleep(1000);  // inside the 200 ms window: found by the spin
+    ASSERT_EQ(write(in[1], "b\n", 2), 2);
+    usleep(300000);  // past the window: found by the sleeping poll
+    ASSERT_EQ(write(in[1], "c\n", 2), 2);
+    close(in[1]);
+  });
+  int status = -1;
+  {
+    EventLoopOptions options{in[0], out[1]};
+    options.busy_poll_us = 200000;
+    EventLoop loop(options, log);
+    status = loop.run([&](std::string_view bytes) { loop.output() += bytes; },
+                      [&] { loop.output() += "end\n"; });
+  }
+  writer.join();
+  close(out[1]);
+  std::string got;
+  char buf[64];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(got, "a\nb\nc\nend\n");
+  close(in[0]);
+  close(out[0]);
+}
+
+// A timer due inside the busy-poll window runs when it is due, not when the window ends: the
+// writer only ends the input once the timer has fired, and gives up after 3 s (the window is 10 s,
+// so a loop that spun past the timer would fail here).
+TEST(EventLoopTest, BusyPollingDoesNotDelayADueTimer) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  std::atomic<bool> fired{false};
+  bool fired_in_time = false;
+  std::thread writer([&] {
+    ASSERT_EQ(write(in[1], "a\n", 2), 2);
+    for (int waited_ms = 0; waited_ms < 3000 && !fired; ++waited_ms) usleep(1000);
+    fired_in_time = fired;
+    close(in[1]);
+  });
+  {
+    EventLoopOptions options{in[0], out[1]};
+    options.busy_poll_us = 10000000;
+    EventLoop loop(options, log);
+    loop.add_timer(20, [&](std::int64_t) {
+      fired = true;
+      return -1;
+    });
+    EXPECT_EQ(loop.run([&](std::string_view) {}, [] {}), 0);
+  }
+  writer.join();
+  EXPECT_TRUE(fired_in_time);
+  close(in[0]);
+  close(out[0]);
   close(out[1]);
 }
 

@@ -3,9 +3,12 @@
 // The floors differ only in what the handler does, so their gaps measure that work alone.
 #pragma once
 
+#include <poll.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -43,6 +46,16 @@ inline void append_u64(std::string& out, std::uint64_t n) {
   out.append(p, static_cast<std::size_t>(tmp + sizeof tmp - p));
 }
 
+// Before each read that follows input, check stdin without sleeping for this long (µs), yielding
+// the CPU between checks, as the node does with --busy-poll-us. 0: read (and sleep) at once.
+inline std::int64_t busy_poll_us = 0;
+
+inline void busy_wait_for_input() {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(busy_poll_us);
+  pollfd p{0, POLLIN, 0};
+  while (::poll(&p, 1, 0) == 0 && std::chrono::steady_clock::now() < until) sched_yield();
+}
+
 // Runs handler(line, out) for every non-empty line of stdin (without '\n' and a trailing '\r').
 // The read buffer keeps `padding` readable bytes past the end of any line (for simdjson).
 template <class Handler>
@@ -53,6 +66,7 @@ int run(Handler&& handler, std::size_t padding = 0) {
   out.reserve(kWriteChunk + 4096);
   for (;;) {
     if (held + kReadChunk > buf.size() - padding) buf.resize(held + kReadChunk + padding);
+    if (busy_poll_us > 0) busy_wait_for_input();
     const ssize_t got = ::read(0, buf.data() + held, buf.size() - padding - held);
     if (got < 0) {
       if (errno == EINTR) continue;
