@@ -178,10 +178,11 @@ std::optional<Error> read_request(const std::string& type, const JValue& body,
 
 }  // namespace
 
-void decode_line(std::string_view line, const CodecLimits& limits, Decoded& out) {
+void decode_line(std::string_view line, const CodecLimits& limits, Decoded& out,
+                 KeyAhead key_ahead) {
   auto* in = std::get_if<Incoming>(&out);
   if (!in) in = &out.emplace<Incoming>();
-  if (!detail::decode_fast(line, limits, *in)) out = decode_line_general(line, limits);
+  if (!detail::decode_fast(line, limits, *in, key_ahead)) out = decode_line_general(line, limits);
 }
 
 Decoded decode_line(std::string_view line, const CodecLimits& limits) {

@@ -195,7 +195,8 @@ bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64_t>& sl
 
 }  // namespace
 
-bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in) {
+bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in,
+                 KeyAhead key_ahead) {
   Scanner s(line);
   std::string_view src, dest, type, msg_id, key_text;
   bool key_is_string = false;
@@ -237,6 +238,12 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in)
           key_is_string = s.peek() == '"';
           ok = body.first(kKey) &&
                (key_is_string ? s.plain_string(key_text) : s.plain_integer(key_text));
+          // A plain string's JSON text is its contents with the quotes around them, which are
+          // the line's own bytes.
+          if (ok) {
+            key_ahead(key_is_string ? std::string_view(key_text.data() - 1, key_text.size() + 2)
+                                    : key_text);
+          }
         } else if (is(member, "value")) {
           ok = body.first(kValue) && s.value(value, 1);
         } else if (is(member, "clock")) {

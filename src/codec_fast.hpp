@@ -15,7 +15,8 @@ namespace vckv::detail {
 
 // Fills every field of in (a fresh Incoming, or one an earlier line left, whose buffers are
 // reused) and returns true, or returns false when the line is outside the fast subset (in is
-// then unspecified).
-bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in);
+// then unspecified). key_ahead is told the key as soon as it is read.
+bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in,
+                 KeyAhead key_ahead = {});
 
 }  // namespace vckv::detail

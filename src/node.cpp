@@ -59,7 +59,11 @@ void Node::reply_error(const Incoming& in, const Error& error, std::string_view 
 
 void Node::handle_line(std::string_view line, std::uint64_t line_number) {
   Decoded& decoded = decoded_;
-  decode_line(line, options_.codec, decoded);
+  decode_line(line, options_.codec, decoded,
+              KeyAhead{[](const void* store, std::string_view key) {
+                         static_cast<const SiblingStore*>(store)->prefetch(key);
+                       },
+                       &store_});
   if (const auto* u = std::get_if<Unanswerable>(&decoded)) {
     handle_unanswerable(*u, line_number);
     return;

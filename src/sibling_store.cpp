@@ -214,8 +214,6 @@ KeyTable& KeyTable::operator=(const KeyTable& other) {
   return *this;
 }
 
-std::size_t KeyTable::hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
-
 std::size_t KeyTable::probe(std::string_view key, std::size_t h) const {
   const std::size_t mask = slots_.size() - 1;
   const auto tag = static_cast<std::uint32_t>(h >> 32);

@@ -169,5 +169,29 @@ TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {
   }
 }
 
+// The key-ahead hint is told each request's key as JSON text, the form the store keys by, as
+// soon as the key is read (here: before a value the fast path then refuses).
+TEST(CodecTest, KeyAheadHearsTheKeyAsTheStoreSpellsIt) {
+  std::vector<std::string> heard;
+  const KeyAhead hint{[](const void* context, std::string_view key) {
+                        static_cast<std::vector<std::string>*>(const_cast<void*>(context))
+                            ->emplace_back(key);
+                      },
+                      &heard};
+  Decoded d;
+  decode_line(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":1,"key":"k7"}})", {}, d,
+              hint);
+  EXPECT_EQ(std::get<GetRequest>(std::get<Incoming>(d).request).key, R"("k7")");
+  decode_line(R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":42,"value":1,"clock":[1]}})",
+              {}, d, hint);
+  EXPECT_EQ(std::get<WriteRequest>(std::get<Incoming>(d).request).key, "42");
+  decode_line(R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"z","value":1.5,"clock":[1]}})",
+              {}, d, hint);
+  EXPECT_EQ(heard, (std::vector<std::string>{R"("k7")", "42", R"("z")"}));
+  // Without a hint nothing is called (and nothing breaks).
+  decode_line(R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x"}})", {}, d);
+  EXPECT_EQ(heard.size(), 3u);
+}
+
 }  // namespace
 }  // namespace vckv

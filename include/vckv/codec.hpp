@@ -67,13 +67,25 @@ struct Unanswerable {
 
 using Decoded = std::variant<Unanswerable, Incoming>;
 
+// Told a request's key (its JSON text, e.g. "\"x\"") as soon as the decoder has read it,
+// before the value and clock. Only a hint: the line may still fail to decode. The node uses it
+// to start loading the key's table slot while the rest of the line is parsed.
+struct KeyAhead {
+  void (*fn)(const void* context, std::string_view key_json) = nullptr;
+  const void* context = nullptr;
+  void operator()(std::string_view key_json) const {
+    if (fn) fn(context, key_json);
+  }
+};
+
 // Decodes one line (without its newline; a trailing '\r' is the caller's to strip).
 // Common client requests take a one-pass fast path; everything else, and everything unusual,
 // goes through decode_line_general. The two agree on every line the fast path accepts.
 Decoded decode_line(std::string_view line, const CodecLimits& limits);
 // The same into out, reusing the buffers it holds from the line before (the node decodes every
 // line into one object: no allocation per request on the fast path).
-void decode_line(std::string_view line, const CodecLimits& limits, Decoded& out);
+void decode_line(std::string_view line, const CodecLimits& limits, Decoded& out,
+                 KeyAhead key_ahead = {});
 // The general path: a full parse into a tree, then field checks. Exposed so tests and the
 // fuzz target can hold the fast path to it.
 Decoded decode_line_general(std::string_view line, const CodecLimits& limits);

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -134,6 +135,10 @@ class KeyTable {
 
   std::size_t size() const { return size_; }
   const SiblingSet* find(std::string_view key) const;
+  // Starts loading the slot where a lookup of key begins (a hint to the CPU; changes nothing).
+  void prefetch(std::string_view key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash(key) & (slots_.size() - 1)]);
+  }
   // The key's set, inserted empty when the key is new; .second is whether it was inserted.
   std::pair<SiblingSet*, bool> try_emplace(std::string_view key);
 
@@ -185,7 +190,7 @@ class KeyTable {
     void set_key(std::string_view key, std::uint32_t hash_tag);
     void release_key();
   };
-  static std::size_t hash(std::string_view key);
+  static std::size_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
   // The slot holding key, or the empty slot where it would go. The table is not empty.
   std::size_t probe(std::string_view key, std::size_t h) const;
   void grow();
@@ -210,6 +215,9 @@ class SiblingStore {
 
   // The key's siblings, oldest first; nullptr for a key never written.
   const SiblingSet* find(std::string_view key) const { return keys_.find(key); }
+
+  // A lookup of key is coming: start loading its table slot (changes nothing).
+  void prefetch(std::string_view key) const { keys_.prefetch(key); }
 
   std::size_t key_count() const { return keys_.size(); }
   // Every key with its siblings: for (const auto& [key, siblings] : store.keys()).
