@@ -1,5 +1,6 @@
 #include "vckv/codec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <unordered_set>
 
@@ -253,90 +254,126 @@ Decoded decode_line_general(std::string_view line, const CodecLimits& limits) {
 MessageBuilder::MessageBuilder(std::string& out, std::string_view src, std::string_view dest,
                                std::string_view type,
                                const std::optional<std::string>& in_reply_to)
-    : out_(out) {
-  out_.append(R"({"src": )");
-  append_json_string(out_, src);
-  out_.append(R"(, "dest": )");
-  append_json_string(out_, dest);
-  out_.append(R"(, "body": {"type": )");
-  append_json_string(out_, type);
+    : out_(out), begin_(out.size()), used_(out.size()) {
+  static constexpr std::string_view kSrc = R"({"src": )", kDest = R"(, "dest": )",
+                                    kBody = R"(, "body": {"type": )";
+  char* p = room(kSrc.size() + kDest.size() + kBody.size() + json_string_max_size(src.size()) +
+                 json_string_max_size(dest.size()) + json_string_max_size(type.size()));
+  p = std::copy(kSrc.begin(), kSrc.end(), p);
+  p = write_json_string(p, src);
+  p = std::copy(kDest.begin(), kDest.end(), p);
+  p = write_json_string(p, dest);
+  p = std::copy(kBody.begin(), kBody.end(), p);
+  wrote(write_json_string(p, type));
   if (in_reply_to) field_json("in_reply_to", *in_reply_to);
+}
+
+MessageBuilder::~MessageBuilder() {
+  if (!finished_) out_.resize(begin_);  // (after finish, out_ may hold later messages too)
+}
+
+char* MessageBuilder::room(std::size_t n) {
+  if (out_.size() - used_ < n) {
+    // Some slack, so the fields after this one usually fit without another resize.
+    out_.resize(used_ + n + 128);
+  }
+  return out_.data() + used_;
+}
+
+void MessageBuilder::raw(std::string_view bytes) {
+  wrote(std::copy(bytes.begin(), bytes.end(), room(bytes.size())));
 }
 
 void MessageBuilder::name(std::string_view n) {
   // Field names are the protocol's own plain ASCII identifiers: nothing to escape.
-  out_.append(", \"", 3);
-  out_.append(n);
-  out_.append("\": ", 3);
+  char* p = room(n.size() + 5);
+  *p++ = ',';
+  *p++ = ' ';
+  *p++ = '"';
+  p = std::copy(n.begin(), n.end(), p);
+  *p++ = '"';
+  *p++ = ':';
+  *p++ = ' ';
+  wrote(p);
 }
 
 MessageBuilder& MessageBuilder::field_json(std::string_view n, std::string_view json_text) {
   name(n);
-  out_ += json_text;
+  raw(json_text);
   return *this;
 }
 
 MessageBuilder& MessageBuilder::field_string(std::string_view n, std::string_view text) {
   name(n);
-  append_json_string(out_, text);
+  wrote(write_json_string(room(json_string_max_size(text.size())), text));
   return *this;
 }
 
 MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t value) {
   name(n);
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, value);
-  out_.append(buf, res.ptr);
+  char* p = room(20);
+  wrote(std::to_chars(p, p + 20, value).ptr);
   return *this;
 }
-
-namespace {
-void append_version(std::string& out, const std::string* key, std::string_view value,
-                    ClockSlots clock) {
-  out += '{';
-  if (key) {
-    out += "\"key\": ";
-    out += *key;
-    out += ", ";
-  }
-  out += "\"value\": ";
-  out += value;
-  out += ", \"clock\": ";
-  append_clock_json(out, clock);
-  out += '}';
-}
-}  // namespace
 
 MessageBuilder& MessageBuilder::field_versions(std::string_view n,
                                                const SiblingSet& versions) {
   name(n);
-  out_ += '[';
+  raw("[");
   bool first = true;
   for (VersionView v : versions) {
-    if (!first) out_ += ", ";
+    static constexpr std::string_view kValue = R"({"value": )", kClock = R"(, "clock": )";
+    char* p = room(2 + kValue.size() + v.value.size() + kClock.size() +
+                   clock_json_max_size(v.slots.size()) + 1);
+    if (!first) {
+      *p++ = ',';
+      *p++ = ' ';
+    }
     first = false;
-    append_version(out_, nullptr, v.value, v.slots);
+    p = std::copy(kValue.begin(), kValue.end(), p);
+    p = std::copy(v.value.begin(), v.value.end(), p);
+    p = std::copy(kClock.begin(), kClock.end(), p);
+    p = write_clock_json(p, v.slots);
+    *p++ = '}';
+    wrote(p);
   }
-  out_ += ']';
+  raw("]");
   return *this;
 }
 
 MessageBuilder& MessageBuilder::field_keyed_versions(std::string_view n,
                                                      const std::vector<KeyedVersion>& versions) {
   name(n);
-  out_ += '[';
+  raw("[");
   for (std::size_t i = 0; i < versions.size(); ++i) {
-    if (i) out_ += ", ";
-    append_version(out_, &versions[i].key, versions[i].version.value,
-                   versions[i].version.clock.slots());
+    static constexpr std::string_view kKey = R"({"key": )", kValue = R"(, "value": )",
+                                      kClock = R"(, "clock": )";
+    const KeyedVersion& kv = versions[i];
+    const ClockSlots slots = kv.version.clock.slots();
+    char* p = room(2 + kKey.size() + kv.key.size() + kValue.size() + kv.version.value.size() +
+                   kClock.size() + clock_json_max_size(slots.size()) + 1);
+    if (i) {
+      *p++ = ',';
+      *p++ = ' ';
+    }
+    p = std::copy(kKey.begin(), kKey.end(), p);
+    p = std::copy(kv.key.begin(), kv.key.end(), p);
+    p = std::copy(kValue.begin(), kValue.end(), p);
+    p = std::copy(kv.version.value.begin(), kv.version.value.end(), p);
+    p = std::copy(kClock.begin(), kClock.end(), p);
+    p = write_clock_json(p, slots);
+    *p++ = '}';
+    wrote(p);
   }
-  out_ += ']';
+  raw("]");
   return *this;
 }
 
 void MessageBuilder::finish(std::uint64_t msg_id) {
   field_uint("msg_id", msg_id);
-  out_ += "}}\n";
+  raw("}}\n");
+  out_.resize(used_);
+  finished_ = true;
 }
 
 std::string_view reply_type(std::string_view request_type) {

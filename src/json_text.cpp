@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -153,12 +154,6 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   std::string error_;
 };
 
-void append_hex4(std::string& out, unsigned cp) {
-  static const char* const kHex = "0123456789abcdef";
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
-}
-
 }  // namespace
 
 bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth) {
@@ -194,33 +189,47 @@ struct PlainTable {
 constexpr PlainTable kPlain;
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
+namespace {
+char* write_hex4(char* out, unsigned cp) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out++ = '\\';
+  *out++ = 'u';
+  for (int shift = 12; shift >= 0; shift -= 4) *out++ = kHex[(cp >> shift) & 0xF];
+  return out;
+}
+}  // namespace
+
+char* write_json_string(char* out, std::string_view s) {
+  *out++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go (the common case: all of it).
     std::size_t run = i;
     while (run < s.size() && kPlain.plain[static_cast<unsigned char>(s[run])]) ++run;
-    out.append(s.data() + i, run - i);
+    std::memcpy(out, s.data() + i, run - i);
+    out += run - i;
     i = run;
     if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
+    char short_escape = 0;
+    switch (c) {
+      case '"': short_escape = '"'; break;
+      case '\\': short_escape = '\\'; break;
+      case '\n': short_escape = 'n'; break;
+      case '\r': short_escape = 'r'; break;
+      case '\t': short_escape = 't'; break;
+      case '\b': short_escape = 'b'; break;
+      case '\f': short_escape = 'f'; break;
+      default: break;
+    }
+    if (short_escape) {
+      *out++ = '\\';
+      *out++ = short_escape;
       ++i;
       continue;
     }
-    switch (c) {
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      case '\b': out += "\\b"; ++i; continue;
-      case '\f': out += "\\f"; ++i; continue;
-      default: break;
-    }
     if (c < 0x80) {  // other control characters and DEL
-      append_hex4(out, c);
+      out = write_hex4(out, c);
       ++i;
       continue;
     }
@@ -242,14 +251,22 @@ void append_json_string(std::string& out, std::string_view s) {
     }
     if (cp >= 0x10000) {
       cp -= 0x10000;
-      append_hex4(out, 0xD800 + (cp >> 10));
-      append_hex4(out, 0xDC00 + (cp & 0x3FF));
+      out = write_hex4(out, 0xD800 + (cp >> 10));
+      out = write_hex4(out, 0xDC00 + (cp & 0x3FF));
     } else {
-      append_hex4(out, cp);
+      out = write_hex4(out, cp);
     }
     i += len;
   }
-  out += '"';
+  *out++ = '"';
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  const std::size_t old = out.size();
+  out.resize(old + json_string_max_size(s.size()));
+  char* end = write_json_string(out.data() + old, s);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 void append_python_float(std::string& out, double d) {

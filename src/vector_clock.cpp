@@ -55,15 +55,24 @@ ClockOrder compare_slots(ClockSlots a, ClockSlots b) {
   }
 }
 
-void append_clock_json(std::string& out, ClockSlots slots) {
-  out += '[';
-  char buf[24];
+char* write_clock_json(char* out, ClockSlots slots) {
+  *out++ = '[';
   for (std::size_t i = 0; i < slots.size(); ++i) {
-    if (i) out += ", ";
-    const auto res = std::to_chars(buf, buf + sizeof buf, slots[i]);
-    out.append(buf, res.ptr);
+    if (i) {
+      *out++ = ',';
+      *out++ = ' ';
+    }
+    out = std::to_chars(out, out + 20, slots[i]).ptr;  // 20 digits hold any 64-bit number
   }
-  out += ']';
+  *out++ = ']';
+  return out;
+}
+
+void append_clock_json(std::string& out, ClockSlots slots) {
+  const std::size_t old = out.size();
+  out.resize(old + clock_json_max_size(slots.size()));
+  char* end = write_clock_json(out.data() + old, slots);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 VectorClock VectorClock::join(const VectorClock& other) const {

@@ -123,6 +123,32 @@ TEST(CodecTest, MessageBuilderPutsMsgIdLast) {
                  "\n");
 }
 
+// Pieces larger than the room made ahead of them, messages after messages, and a builder
+// dropped before finish (its partial message is taken out; the ones before it stay).
+TEST(CodecTest, MessageBuilderGrowsAndTakesBackAnUnfinishedMessage) {
+  std::string out = "earlier\n";
+  const std::string big(5000, 'x');
+  {
+    MessageBuilder m(out, "n1", big, "kv_get_ok", std::nullopt);
+    SiblingSet siblings;
+    const std::uint64_t clock[] = {1};
+    siblings.append("\"" + big + "\"", clock);
+    siblings.append("2", clock);
+    m.field_versions("values", siblings).field_string("text", big);
+    m.finish(1);
+  }
+  const std::string expected = "earlier\n{\"src\": \"n1\", \"dest\": \"" + big +
+                               R"(", "body": {"type": "kv_get_ok", "values": [{"value": ")" + big +
+                               R"(", "clock": [1]}, {"value": 2, "clock": [1]}], "text": ")" + big +
+                               "\", \"msg_id\": 1}}\n";
+  EXPECT_EQ(out, expected);
+  {
+    MessageBuilder unfinished(out, "n1", "c1", "error", std::nullopt);
+    unfinished.field_uint("code", 13);
+  }
+  EXPECT_EQ(out, expected);
+}
+
 // The fast path must decode exactly as the general path on every line it accepts, and leave
 // the unusual ones to it.
 TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {

@@ -33,6 +33,26 @@ TEST(JsonTextTest, RendersLikePythonJsonDumps) {
   EXPECT_EQ(roundtrip(" [ 1 , -0 ] "), "[1, 0]");
 }
 
+// The renderer writes into room sized by json_string_max_size: the worst inputs (every byte a
+// control character, every byte a stray UTF-8 lead) must fit it exactly or with bytes to spare.
+TEST(JsonTextTest, StringLiteralsFitTheirSizeBound) {
+  const std::string worst[] = {std::string(7, '\x01'), std::string(5, '\xff'), "\xc3\xa9",
+                               "\xf0\x9f\x98\x80", std::string(3, '"'), "", "plain"};
+  for (const std::string& s : worst) {
+    std::string room(json_string_max_size(s.size()) + 8, '#');
+    char* end = write_json_string(room.data(), s);
+    EXPECT_LE(static_cast<std::size_t>(end - room.data()), json_string_max_size(s.size()));
+    std::string appended;
+    append_json_string(appended, s);
+    EXPECT_EQ(std::string(room.data(), end), appended);
+    EXPECT_EQ(room.substr(json_string_max_size(s.size())), std::string(8, '#'));  // untouched
+  }
+  EXPECT_EQ(json_string_max_size(7), 7 * 6 + 2u);
+  std::string control;
+  append_json_string(control, std::string(7, '\x01'));
+  EXPECT_EQ(control.size(), json_string_max_size(7));  // the bound is reached, not loose
+}
+
 TEST(JsonTextTest, FloatsPrintAsPythonRepr) {
   EXPECT_EQ(py_float(1e15), "1000000000000000.0");
   EXPECT_EQ(py_float(1e16), "1e+16");

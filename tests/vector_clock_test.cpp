@@ -51,6 +51,20 @@ TEST(VectorClockTest, EchoesItsLengthAsWritten) {
   EXPECT_EQ(VectorClock({1}).join(VectorClock({0, 0, 2})).to_json(), "[1, 0, 2]");
 }
 
+// Rendering writes into room sized by clock_json_max_size; the widest clock fills it exactly.
+TEST(VectorClockTest, RenderedClocksFitTheirSizeBound) {
+  const std::uint64_t max = 18446744073709551615u;
+  const std::vector<std::uint64_t> widest = {max, max, max};
+  std::string room(clock_json_max_size(3) + 4, '#');
+  char* end = write_clock_json(room.data(), widest);
+  // Only the last entry has no ", " after it.
+  EXPECT_EQ(static_cast<std::size_t>(end - room.data()), clock_json_max_size(3) - 2);
+  EXPECT_EQ(std::string(room.data(), end), VectorClock(widest).to_json());
+  EXPECT_EQ(room.substr(clock_json_max_size(3)), "####");
+  std::string empty(clock_json_max_size(0), '#');
+  EXPECT_EQ(std::string(empty.data(), write_clock_json(empty.data(), ClockSlots())), "[]");
+}
+
 // Property tests over random clocks with small counters, so that equal, dominating and
 // concurrent pairs all occur often.
 class RandomClocks {

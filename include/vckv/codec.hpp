@@ -92,11 +92,16 @@ Decoded decode_line_general(std::string_view line, const CodecLimits& limits);
 
 // Appends one message in the exact PROTOCOL §2 byte format to out:
 // {"src": S, "dest": D, "body": {"type": T[, "in_reply_to": R], FIELDS..., "msg_id": N}}\n
-// Fields appear in the order they are added; msg_id is always last.
+// Fields appear in the order they are added; msg_id is always last. The bytes go straight into
+// room made in out ahead of them (one size check per piece, no per-character appends); a
+// builder destroyed before finish takes its unfinished message out of out again.
 class MessageBuilder {
  public:
   MessageBuilder(std::string& out, std::string_view src, std::string_view dest,
                  std::string_view type, const std::optional<std::string>& in_reply_to);
+  MessageBuilder(const MessageBuilder&) = delete;
+  MessageBuilder& operator=(const MessageBuilder&) = delete;
+  ~MessageBuilder();
   MessageBuilder& field_json(std::string_view name, std::string_view json_text);
   MessageBuilder& field_string(std::string_view name, std::string_view text);
   MessageBuilder& field_uint(std::string_view name, std::uint64_t n);
@@ -107,8 +112,15 @@ class MessageBuilder {
   void finish(std::uint64_t msg_id);
 
  private:
-  void name(std::string_view n);
+  // Makes room for n more bytes; returns where they go. Writers then call wrote(end).
+  char* room(std::size_t n);
+  void wrote(const char* end) { used_ = static_cast<std::size_t>(end - out_.data()); }
+  void raw(std::string_view bytes);
+  void name(std::string_view n);  // , "n": 
   std::string& out_;
+  std::size_t begin_;  // where this message starts in out_
+  std::size_t used_;   // out_'s bytes in use; the rest of out_.size() is room
+  bool finished_ = false;
 };
 
 // The request type's reply type, "kv_put" -> "kv_put_ok"; empty for a type the node does not

@@ -38,6 +38,11 @@ void append_json(std::string& out, const JValue& v);
 std::string to_json(const JValue& v);
 // A JSON string literal with Python's ensure_ascii escaping.
 void append_json_string(std::string& out, std::string_view utf8);
+// The most bytes that literal can take: every byte escaped as \u00XX, and the quotes.
+constexpr std::size_t json_string_max_size(std::size_t utf8_bytes) { return 6 * utf8_bytes + 2; }
+// The same literal written to out, which has room for json_string_max_size(utf8.size()) bytes;
+// returns the end of what was written.
+char* write_json_string(char* out, std::string_view utf8);
 // Python's repr(float) for a finite double: 1e+16, 1000000000000000.0, 1e-05, -0.0.
 void append_python_float(std::string& out, double d);
 

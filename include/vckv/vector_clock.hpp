@@ -62,6 +62,11 @@ inline bool slots_equal(ClockSlots a, ClockSlots b) { return compare_slots(a, b)
 inline bool slots_dominate(ClockSlots a, ClockSlots b) { return compare_slots(a, b).a_dominates(); }
 // Python json.dumps form, e.g. "[1, 0]", appended to out.
 void append_clock_json(std::string& out, ClockSlots slots);
+// The most bytes that form can take for a clock of `entries` slots (20 digits and ", " each).
+constexpr std::size_t clock_json_max_size(std::size_t entries) { return 2 + 22 * entries; }
+// The same form written to out, which has room for clock_json_max_size(slots.size()) bytes;
+// returns the end of what was written.
+char* write_clock_json(char* out, ClockSlots slots);
 
 class VectorClock {
  public:
