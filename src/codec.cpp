@@ -272,12 +272,9 @@ MessageBuilder::~MessageBuilder() {
   if (!finished_) out_.resize(begin_);  // (after finish, out_ may hold later messages too)
 }
 
-char* MessageBuilder::room(std::size_t n) {
-  if (out_.size() - used_ < n) {
-    // Some slack, so the fields after this one usually fit without another resize.
-    out_.resize(used_ + n + 128);
-  }
-  return out_.data() + used_;
+void MessageBuilder::grow(std::size_t n) {
+  // Some slack, so the fields after this one usually fit without another resize.
+  out_.resize(used_ + n + 128);
 }
 
 void MessageBuilder::raw(std::string_view bytes) {

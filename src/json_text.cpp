@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -203,12 +202,9 @@ char* write_json_string(char* out, std::string_view s) {
   *out++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
-    // Copy the longest run that needs no escaping in one go (the common case: all of it).
-    std::size_t run = i;
-    while (run < s.size() && kPlain.plain[static_cast<unsigned char>(s[run])]) ++run;
-    std::memcpy(out, s.data() + i, run - i);
-    out += run - i;
-    i = run;
+    // Bytes that need no escaping are copied as they are scanned (strings here are short: a
+    // copy call per run costs more than the bytes).
+    while (i < s.size() && kPlain.plain[static_cast<unsigned char>(s[i])]) *out++ = s[i++];
     if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     char short_escape = 0;

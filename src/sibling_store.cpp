@@ -41,15 +41,43 @@ struct SiblingSet::Array {
   }
 };
 
-SiblingSet::Block* SiblingSet::make_block(std::string_view value, ClockSlots clock) {
+namespace {
+
+// The narrowest slot width (log2 of bytes) that holds every entry of clock.
+unsigned clock_width_log2(ClockSlots clock) {
+  std::uint64_t largest = 0;
+  for (std::size_t i = 0; i < clock.size(); ++i) largest = std::max(largest, clock[i]);
+  return largest <= 0xFF ? 0 : largest <= 0xFFFF ? 1 : largest <= 0xFFFFFFFF ? 2 : 3;
+}
+
+// Bytes allocated for a block whose contents take `bytes`: rounded up the way glibc's malloc
+// rounds a request anyway (16-byte chunks with 8 bytes of overhead, 24 usable at least), so
+// asking for them costs no memory and tells later writes how much room the block has.
+std::size_t block_capacity(std::size_t bytes) {
+  return std::max<std::size_t>(24, ((bytes + 8 + 15) & ~std::size_t{15}) - 8);
+}
+
+}  // namespace
+
+std::size_t SiblingSet::block_bytes(std::string_view value, ClockSlots clock,
+                                    unsigned width_log2) {
   if (value.size() > std::numeric_limits<std::uint32_t>::max() || clock.size() >= (1u << 30)) {
     throw std::length_error("version too large to store");
   }
-  std::uint64_t largest = 0;
-  for (std::size_t i = 0; i < clock.size(); ++i) largest = std::max(largest, clock[i]);
-  const unsigned width_log2 = largest <= 0xFF ? 0 : largest <= 0xFFFF ? 1 : largest <= 0xFFFFFFFF ? 2 : 3;
+  return sizeof(Block) + (clock.size() << width_log2) + value.size();
+}
+
+SiblingSet::Block* SiblingSet::make_block(std::string_view value, ClockSlots clock) {
+  const unsigned width_log2 = clock_width_log2(clock);
+  auto* b = static_cast<Block*>(
+      ::operator new(block_capacity(block_bytes(value, clock, width_log2))));
+  fill_block(b, value, clock, width_log2);
+  return b;
+}
+
+void SiblingSet::fill_block(Block* b, std::string_view value, ClockSlots clock,
+                            unsigned width_log2) {
   const std::size_t slot_bytes = clock.size() << width_log2;
-  auto* b = static_cast<Block*>(::operator new(sizeof(Block) + slot_bytes + value.size()));
   b->value_size = static_cast<std::uint32_t>(value.size());
   b->clock_size = static_cast<std::uint32_t>(clock.size()) & ((1u << 30) - 1);
   b->width_log2 = width_log2 & 3u;
@@ -65,7 +93,19 @@ SiblingSet::Block* SiblingSet::make_block(std::string_view value, ClockSlots clo
     }
   }
   if (!value.empty()) std::memcpy(slots + slot_bytes, value.data(), value.size());
-  return b;
+}
+
+void SiblingSet::replace_single(std::string_view value, ClockSlots clock) {
+  Block* b = single();
+  const unsigned width_log2 = clock_width_log2(clock);
+  const std::size_t room = block_capacity(sizeof(Block) + std::size_t{b->clock_size} * b->width() +
+                                          b->value_size);
+  if (block_bytes(value, clock, width_log2) <= room) {
+    fill_block(b, value, clock, width_log2);  // no free and malloc for the usual overwrite
+    return;
+  }
+  bits_ = reinterpret_cast<std::uintptr_t>(make_block(value, clock));
+  free_block(b);
 }
 
 void SiblingSet::free_block(Block* b) { ::operator delete(b); }
@@ -261,6 +301,10 @@ WriteOutcome describe_outcome(std::size_t siblings, bool changed) {
 }
 
 void replace_dominated(SiblingSet& siblings, VersionView version) {
+  if (siblings.size() == 1 && slots_dominate(version.slots, siblings[0].slots)) {
+    siblings.replace_single(version.value, version.slots);  // the common case, in place
+    return;
+  }
   siblings.erase_if([&](VersionView s) { return slots_dominate(version.slots, s.slots); });
   siblings.append(version.value, version.slots);
 }

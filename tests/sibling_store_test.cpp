@@ -80,6 +80,31 @@ TEST(SiblingStoreTest, ConcurrentWritesBecomeSiblingsAndAResolveReplacesThem) {
   EXPECT_EQ(state(store, "\"x\""), "\"v1+v2\"@[1, 1]");
 }
 
+// An overwrite of a key's only sibling reuses its block when the new version fits (same size,
+// smaller, a shorter clock) and moves to a new one when it does not (longer value, wider or
+// longer clock); every step reads back exactly what was written. (Each clock dominates the one
+// before: a larger first entry, the others never smaller.)
+TEST(SiblingStoreTest, OverwritingTheOnlySiblingInPlaceOrNot) {
+  SiblingStore store;
+  std::uint64_t c = 1;
+  const std::pair<std::string, std::vector<std::uint64_t>> steps[] = {
+      {"\"abcd\"", {}},          {"\"wxyz\"", {}},
+      {"1", {}},                 {std::string(100, '7'), {}},
+      {"[]", {}},                {"\"wider\"", {70000}},
+      {"\"widest\"", {1u << 31, 5000000000u}},
+      {"null", {1u << 31, 5000000000u, 0, 0, 0, 0, 0, 0}},
+      {"\"last\"", {1u << 31, 5000000000u}}};
+  for (const auto& [value, extra] : steps) {
+    std::vector<std::uint64_t> slots{++c};
+    slots.insert(slots.end(), extra.begin(), extra.end());
+    EXPECT_EQ(store.apply_client_write("\"k\"", v(value, VectorClock(slots)), 100).status,
+              WriteStatus::kWritten);
+    std::string expected = value + "@";
+    append_clock_json(expected, slots);
+    EXPECT_EQ(state(store, "\"k\""), expected);
+  }
+}
+
 TEST(SiblingStoreTest, DominatedOrEqualClockIsStale) {
   SiblingStore store;
   put(store, "\"a\"", {2, 1});

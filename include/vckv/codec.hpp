@@ -113,7 +113,11 @@ class MessageBuilder {
 
  private:
   // Makes room for n more bytes; returns where they go. Writers then call wrote(end).
-  char* room(std::size_t n);
+  char* room(std::size_t n) {
+    if (out_.size() - used_ < n) grow(n);
+    return out_.data() + used_;
+  }
+  void grow(std::size_t n);
   void wrote(const char* end) { used_ = static_cast<std::size_t>(end - out_.data()); }
   void raw(std::string_view bytes);
   void name(std::string_view n);  // , "n": 

@@ -47,6 +47,9 @@ class SiblingSet {
 
   // Appends a copy of (value, clock) as the newest sibling.
   void append(std::string_view value, ClockSlots clock);
+  // With exactly one sibling: replaces it by a copy of (value, clock), in its own block when
+  // that has room. value must not point into this set.
+  void replace_single(std::string_view value, ClockSlots clock);
   // Removes the siblings for which remove(VersionView) is true, keeping the others' order.
   template <typename Pred>
   void erase_if(Pred remove);
@@ -72,7 +75,9 @@ class SiblingSet {
  private:
   struct Block;  // one version: sizes, clock slots, value bytes
   struct Array;  // several versions: count, capacity, block pointers
+  static std::size_t block_bytes(std::string_view value, ClockSlots clock, unsigned width_log2);
   static Block* make_block(std::string_view value, ClockSlots clock);
+  static void fill_block(Block* b, std::string_view value, ClockSlots clock, unsigned width_log2);
   static VersionView view(const Block* b);
   static void free_block(Block* b);
   bool is_array() const { return bits_ & 1u; }
