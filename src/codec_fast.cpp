@@ -203,7 +203,10 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in,
   // Value and clock are decoded straight into the request, whose buffers a reused Incoming
   // keeps from the line before (on failure the general path replaces everything).
   auto* write = std::get_if<WriteRequest>(&in.request);
-  if (!write) write = &in.request.emplace<WriteRequest>();
+  if (!write) {
+    write = &in.request.emplace<WriteRequest>();
+    write->version = std::move(in.spare_buffers);
+  }
   std::string& value = write->version.value;
   value.clear();
   // Kept buffers serve the usual small requests; one huge request's are not kept for good.
@@ -291,6 +294,7 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, Incoming& in,
     in.msg_id.reset();
   }
   in.request_error.reset();
+  if (is_get) in.spare_buffers = std::move(write->version);
   std::string& key = is_get ? in.request.emplace<GetRequest>().key : write->key;
   key.clear();
   if (key_is_string) {

@@ -57,6 +57,9 @@ struct Incoming {
   std::optional<std::string> msg_id;  // JSON text of an integer msg_id, echoed as in_reply_to
   Request request;                    // set when type is known and its fields are valid
   std::optional<Error> request_error; // 10 for an unknown type, 12 for a bad field
+  // Not part of the request: a write's value and clock buffers, kept here while the request
+  // is a get, so decoding a write after a get into a reused Incoming allocates nothing.
+  Version spare_buffers;
 };
 
 // Why a line cannot be answered (it is logged, not replied to).
