@@ -313,26 +313,41 @@ MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t val
   return *this;
 }
 
+void MessageBuilder::version(const std::string* key, std::string_view value, ClockSlots clock,
+                             bool first) {
+  // [", "]{["\"key\": " KEY ", "]"\"value\": " VALUE ", \"clock\": " CLOCK}
+  static constexpr std::string_view kKey = R"("key": )", kValue = R"("value": )",
+                                    kClock = R"(, "clock": )";
+  const std::size_t key_bytes = key ? kKey.size() + key->size() + 2 : 0;
+  char* p = room(3 + key_bytes + kValue.size() + value.size() + kClock.size() +
+                 clock_json_max_size(clock.size()) + 1);
+  if (!first) {
+    *p++ = ',';
+    *p++ = ' ';
+  }
+  *p++ = '{';
+  if (key) {
+    p = std::copy(kKey.begin(), kKey.end(), p);
+    p = std::copy(key->begin(), key->end(), p);
+    *p++ = ',';
+    *p++ = ' ';
+  }
+  p = std::copy(kValue.begin(), kValue.end(), p);
+  p = std::copy(value.begin(), value.end(), p);
+  p = std::copy(kClock.begin(), kClock.end(), p);
+  p = write_clock_json(p, clock);
+  *p++ = '}';
+  wrote(p);
+}
+
 MessageBuilder& MessageBuilder::field_versions(std::string_view n,
                                                const SiblingSet& versions) {
   name(n);
   raw("[");
   bool first = true;
   for (VersionView v : versions) {
-    static constexpr std::string_view kValue = R"({"value": )", kClock = R"(, "clock": )";
-    char* p = room(2 + kValue.size() + v.value.size() + kClock.size() +
-                   clock_json_max_size(v.slots.size()) + 1);
-    if (!first) {
-      *p++ = ',';
-      *p++ = ' ';
-    }
+    version(nullptr, v.value, v.slots, first);
     first = false;
-    p = std::copy(kValue.begin(), kValue.end(), p);
-    p = std::copy(v.value.begin(), v.value.end(), p);
-    p = std::copy(kClock.begin(), kClock.end(), p);
-    p = write_clock_json(p, v.slots);
-    *p++ = '}';
-    wrote(p);
   }
   raw("]");
   return *this;
@@ -343,24 +358,8 @@ MessageBuilder& MessageBuilder::field_keyed_versions(std::string_view n,
   name(n);
   raw("[");
   for (std::size_t i = 0; i < versions.size(); ++i) {
-    static constexpr std::string_view kKey = R"({"key": )", kValue = R"(, "value": )",
-                                      kClock = R"(, "clock": )";
     const KeyedVersion& kv = versions[i];
-    const ClockSlots slots = kv.version.clock.slots();
-    char* p = room(2 + kKey.size() + kv.key.size() + kValue.size() + kv.version.value.size() +
-                   kClock.size() + clock_json_max_size(slots.size()) + 1);
-    if (i) {
-      *p++ = ',';
-      *p++ = ' ';
-    }
-    p = std::copy(kKey.begin(), kKey.end(), p);
-    p = std::copy(kv.key.begin(), kv.key.end(), p);
-    p = std::copy(kValue.begin(), kValue.end(), p);
-    p = std::copy(kv.version.value.begin(), kv.version.value.end(), p);
-    p = std::copy(kClock.begin(), kClock.end(), p);
-    p = write_clock_json(p, slots);
-    *p++ = '}';
-    wrote(p);
+    version(&kv.key, kv.version.value, kv.version.clock.slots(), i == 0);
   }
   raw("]");
   return *this;

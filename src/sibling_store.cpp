@@ -98,8 +98,8 @@ void SiblingSet::fill_block(Block* b, std::string_view value, ClockSlots clock,
 void SiblingSet::replace_single(std::string_view value, ClockSlots clock) {
   Block* b = single();
   const unsigned width_log2 = clock_width_log2(clock);
-  const std::size_t room = block_capacity(sizeof(Block) + std::size_t{b->clock_size} * b->width() +
-                                          b->value_size);
+  const VersionView old = view(b);
+  const std::size_t room = block_capacity(block_bytes(old.value, old.slots, b->width_log2));
   if (block_bytes(value, clock, width_log2) <= room) {
     fill_block(b, value, clock, width_log2);  // no free and malloc for the usual overwrite
     return;

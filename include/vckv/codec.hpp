@@ -124,6 +124,9 @@ class MessageBuilder {
   void wrote(const char* end) { used_ = static_cast<std::size_t>(end - out_.data()); }
   void raw(std::string_view bytes);
   void name(std::string_view n);  // , "n": 
+  // One entry of a versions array: {"value": V, "clock": C}, with "key": K first when key is
+  // given, and ", " before it unless first.
+  void version(const std::string* key, std::string_view value, ClockSlots clock, bool first);
   std::string& out_;
   std::size_t begin_;  // where this message starts in out_
   std::size_t used_;   // out_'s bytes in use; the rest of out_.size() is room
