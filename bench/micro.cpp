@@ -6,8 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "vckv/codec.hpp"
-#include "vckv/json_text.hpp"
+#include "vckv/json/value.hpp"
+#include "vckv/json/writer.hpp"
+#include "vckv/node/messages.hpp"
+#include "vckv/store/sibling_store.hpp"
+#include "vckv/wire/codec.hpp"
+#include "vckv/wire/message_builder.hpp"
 
 namespace {
 
@@ -31,7 +35,7 @@ BENCHMARK(BM_parse_json_put);
 void BM_decode_line_put(benchmark::State& state) {
   const vckv::CodecLimits limits;
   for (auto _ : state) {
-    vckv::Decoded d = vckv::decode_line(kPut, limits);
+    vckv::Decoded d = vckv::decode_line(kPut, limits, vckv::message_catalog());
     benchmark::DoNotOptimize(d);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kPut.size()));
@@ -41,7 +45,7 @@ BENCHMARK(BM_decode_line_put);
 void BM_decode_line_get(benchmark::State& state) {
   const vckv::CodecLimits limits;
   for (auto _ : state) {
-    vckv::Decoded d = vckv::decode_line(kGet, limits);
+    vckv::Decoded d = vckv::decode_line(kGet, limits, vckv::message_catalog());
     benchmark::DoNotOptimize(d);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kGet.size()));
@@ -54,7 +58,7 @@ void BM_render_put_reply(benchmark::State& state) {
   std::uint64_t id = 0;
   for (auto _ : state) {
     out.clear();
-    vckv::MessageBuilder m(out, "n1", "c4", vckv::reply_type("kv_put"), in_reply_to);
+    vckv::MessageBuilder m(out, "n1", "c4", "kv_put_ok", in_reply_to);
     m.field_string("status", "conflict").field_uint("siblings", 2);
     m.finish(id++);
     benchmark::DoNotOptimize(out.data());
@@ -65,14 +69,14 @@ BENCHMARK(BM_render_put_reply);
 void BM_render_get_reply_2_siblings(benchmark::State& state) {
   std::string out;
   const std::optional<std::string> in_reply_to = std::string("123457");
-  vckv::SiblingSet sibs;
-  const std::uint64_t c1[] = {12, 3, 5, 1}, c2[] = {11, 4, 5, 1};
-  sibs.append("\"9xCDsd14KYsKjUqb\"", c1);
-  sibs.append("\"yQ4x401vM9A86Irb\"", c2);
+  vckv::SiblingStore store;
+  store.merge_version("k", vckv::Version{"\"9xCDsd14KYsKjUqb\"", vckv::VectorClock{12, 3, 5, 1}});
+  store.merge_version("k", vckv::Version{"\"yQ4x401vM9A86Irb\"", vckv::VectorClock{11, 4, 5, 1}});
+  const vckv::Siblings sibs = store.find("k");
   std::uint64_t id = 0;
   for (auto _ : state) {
     out.clear();
-    vckv::MessageBuilder m(out, "n1", "c2", vckv::reply_type("kv_get"), in_reply_to);
+    vckv::MessageBuilder m(out, "n1", "c2", "kv_get_ok", in_reply_to);
     m.field_versions("values", sibs);
     m.finish(id++);
     benchmark::DoNotOptimize(out.data());

@@ -1,12 +1,13 @@
-// vclock-kv: CLI11 options -> a Node wired to the event loop -> exit status.
+// vclock-kv: CLI11 options -> a Node on the event loop -> exit status. The units register their
+// own timers and hooks with the loop; main only wires input lines to the node.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <iostream>
 #include <string>
 
-#include "vckv/event_loop.hpp"
-#include "vckv/log.hpp"
-#include "vckv/node.hpp"
+#include "vckv/node/node.hpp"
+#include "vckv/runtime/event_loop.hpp"
+#include "vckv/runtime/log.hpp"
 
 namespace {
 
@@ -32,7 +33,6 @@ int main(int argc, char** argv) {
   vckv::NodeOptions node_options;
   std::size_t max_line_bytes = 16u << 20;
   std::string log_level = "info";
-  std::int64_t sync_interval_ms = 100;
   bool no_replication = false;
   vckv::EventLoopOptions loop_options;
 
@@ -51,15 +51,15 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "Least severe log record written to stderr")
       ->capture_default_str()
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
-  app.add_option("--sync-interval-ms", sync_interval_ms,
+  app.add_option("--sync-interval-ms", node_options.replication.sync_interval_ms,
                  "Cluster: resend unacknowledged replication after this long (backs off to 8x)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
-  app.add_option("--forward-interval-ms", node_options.forward_interval_ms,
+  app.add_option("--forward-interval-ms", node_options.replication.forward_interval_ms,
                  "Cluster: pass versions merged from one peer on to the others this often")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
-  app.add_option("--sync-batch", node_options.sync_batch_keys,
+  app.add_option("--sync-batch", node_options.replication.sync_batch_keys,
                  "Cluster: most keys in one node-to-node sync message")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
@@ -73,11 +73,10 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  node_options.sync_retry_ms = sync_interval_ms;
-  node_options.replicate = !no_replication;
+  node_options.replication.enabled = !no_replication;
   vckv::Logger log(std::cerr, *vckv::parse_log_level(log_level));
   vckv::EventLoop loop(loop_options, log);
-  vckv::Node node(node_options, loop.output(), log);
+  vckv::Node node(node_options, loop.output(), loop, log);
   vckv::LineFramer framer(
       max_line_bytes,
       [&](std::string_view line, std::uint64_t line_number) { node.handle_line(line, line_number); },
@@ -85,19 +84,5 @@ int main(int argc, char** argv) {
         log.warn("line " + std::to_string(line_number) + ": longer than --max-line-bytes (" +
                  std::to_string(bytes) + " bytes); skipped");
       });
-  loop.add_timer(sync_interval_ms, [&](std::int64_t now) {
-    return node.retry_unacknowledged_syncs(now);
-  });
-  loop.add_timer(node_options.forward_interval_ms, [&](std::int64_t now) {
-    return node.forward_merged_versions(now);
-  });
-  return loop.run(
-      [&](std::string_view bytes) {
-        framer.feed(bytes);
-        node.send_pending_syncs(vckv::monotonic_ms());
-      },
-      [&] {
-        framer.finish();
-        node.send_pending_syncs(vckv::monotonic_ms());
-      });
+  return loop.run([&](std::string_view bytes) { framer.feed(bytes); }, [&] { framer.finish(); });
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <unordered_map>
+#include "vckv/wire/clock_json.hpp"
 
 namespace vckv::harness {
 
@@ -14,7 +15,7 @@ std::vector<std::uint64_t> trimmed(const VectorClock& clock) {
   return slots;
 }
 
-std::string render(const StoredVersion& v) { return v.value + "@" + v.clock.to_json(); }
+std::string render(const StoredVersion& v) { return v.value + "@" + clock_json(v.clock); }
 
 // Counts an anomaly and keeps its reason while there are few of this kind.
 void note(std::size_t& counter, std::vector<std::string>& reasons, std::string reason) {
@@ -41,7 +42,7 @@ std::string CheckResult::summary() const {
 std::string canonical_set(const std::vector<StoredVersion>& siblings) {
   std::vector<std::string> items;
   for (const StoredVersion& v : siblings) {
-    items.push_back(v.value + "@" + VectorClock(trimmed(v.clock)).to_json());
+    items.push_back(v.value + "@" + clock_json(VectorClock(trimmed(v.clock))));
   }
   std::sort(items.begin(), items.end());
   std::string out;
@@ -120,7 +121,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
       for (const std::string& n : lost_on) nodes += (nodes.empty() ? "" : ",") + n;
       note(r.lost, r.reasons,
            "lost: " + w.client + " wrote key " + std::to_string(w.key) + " = " + w.value + "@" +
-               w.clock.to_json() + " (acknowledged), neither present nor dominated on " + nodes);
+               clock_json(w.clock) + " (acknowledged), neither present nor dominated on " + nodes);
     } else if (everywhere) {
       ++r.survived;
     } else {
@@ -144,7 +145,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
           note(r.phantom, r.reasons,
                "phantom: " + where + " on " + node + " but it was written to key " +
                    std::to_string(it->second->key) + " with clock " +
-                   it->second->clock.to_json());
+                   clock_json(it->second->clock));
         } else if (it->second->outcome == WriteOutcome::kRejected) {
           note(r.rejected_present, r.reasons,
                "rejected-but-present: " + where + " on " + node + " was rejected by the node");

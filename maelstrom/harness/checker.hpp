@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "vckv/vector_clock.hpp"
+#include "vckv/store/vector_clock.hpp"
 
 namespace vckv::harness {
 

@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "checker.hpp"
+#include "vckv/wire/clock_json.hpp"
 #include "process.hpp"
 #include "report.hpp"
 #include "stats.hpp"
@@ -65,14 +66,11 @@ std::string make_store_dir(const std::string& store) {
   return (fs::path(store) / dir).string();
 }
 
+// A clock in a node's reply, validated as the node validates clocks.
 std::optional<VectorClock> parse_clock(const json& j) {
-  if (!j.is_array()) return std::nullopt;
-  std::vector<std::uint64_t> slots;
-  for (const json& s : j) {
-    if (!s.is_number_unsigned()) return std::nullopt;
-    slots.push_back(s.get<std::uint64_t>());
-  }
-  return VectorClock(std::move(slots));
+  VectorClock clock;
+  if (vckv::parse_clock(j.dump(), SIZE_MAX, clock)) return std::nullopt;
+  return clock;
 }
 
 // kv_get_ok's values, or nullopt when malformed.

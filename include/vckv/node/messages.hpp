@@ -1,0 +1,50 @@
+// The message table: every message type the node understands, one row each — how its body
+// decodes, who may send it, whether it is handled before init, what the node answers with and
+// which Node member handles it. Adding a message type is one row here (src/node/messages.cpp),
+// one body decoder (wire/codec.hpp) and one handler. Replies (bodies with in_reply_to) are not
+// rows: they complete the request they answer (cluster/pending_requests.hpp).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "vckv/wire/codec.hpp"
+
+namespace vckv {
+
+class Node;
+struct MessageType;
+
+// Who may send a message type.
+enum Senders : unsigned {
+  kFromClients = 1,  // anyone not in the cluster's node_ids
+  kFromPeers = 2,    // the other nodes of the cluster
+  kFromAnyone = kFromClients | kFromPeers,
+};
+
+using Handler = void (Node::*)(const Incoming& in, const MessageType& type);
+
+struct MessageType {
+  std::string_view type;        // body.type
+  std::string_view reply_type;  // the type of the node's answer
+  unsigned senders;             // Senders
+  bool before_init;             // handled before init (otherwise error 11)
+  FastShape fast_shape;         // the body the codec's one-pass decoder may take
+  BodyDecoder decode;           // body fields -> Request
+  Handler handle;
+};
+
+struct MessageTable {
+  const MessageType* rows;
+  std::size_t size;
+  const MessageType* begin() const { return rows; }
+  const MessageType* end() const { return rows + size; }
+};
+
+// The table (defined where it may name Node's handlers).
+const MessageTable& message_table();
+// The table as the codec sees it.
+const MessageCatalog& message_catalog();
+
+}  // namespace vckv

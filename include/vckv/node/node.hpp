@@ -1,0 +1,71 @@
+// The node: reads one line at a time and dispatches it through the message table
+// (node/messages.hpp) to its handler; holds the init state, the store and the replicator.
+// It does no I/O of its own: output bytes go to a string the runtime writes out, time and
+// timers come from a Scheduler. So tests (and a simulator) feed it lines on virtual time and
+// compare bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vckv/cluster/replicator.hpp"
+#include "vckv/node/messages.hpp"
+#include "vckv/runtime/log.hpp"
+#include "vckv/runtime/scheduler.hpp"
+#include "vckv/store/sibling_store.hpp"
+#include "vckv/wire/codec.hpp"
+#include "vckv/wire/outbox.hpp"
+
+namespace vckv {
+
+struct NodeOptions {
+  std::size_t max_siblings = 100;  // a client write may leave at most this many (error 22)
+  CodecLimits codec;
+  ReplicationOptions replication;
+};
+
+class Node {
+ public:
+  // Output lines are appended to out. out, scheduler and log must outlive the node.
+  Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log);
+
+  // Handles one input line (no newline, no trailing '\r'). Never throws: a failure inside a
+  // handler becomes an error 13 reply and the node goes on.
+  void handle_line(std::string_view line, std::uint64_t line_number);
+
+  bool initialised() const { return !node_id_.empty(); }
+  const std::string& node_id() const { return node_id_; }
+  const SiblingStore& store() const { return store_; }
+  const Replicator& replicator() const { return replicator_; }
+
+ private:
+  // The message table names the handlers.
+  friend const MessageTable& message_table();
+  void handle_init(const Incoming& in, const MessageType& type);
+  void handle_put(const Incoming& in, const MessageType& type);
+  void handle_resolve(const Incoming& in, const MessageType& type);
+  void handle_get(const Incoming& in, const MessageType& type);
+  void handle_sync(const Incoming& in, const MessageType& type);
+
+  // kv_put and kv_resolve: the same rule; status_written is what one remaining sibling reads.
+  void handle_write(const Incoming& in, const MessageType& type, std::string_view status_written);
+  void handle_unanswerable(const Unanswerable& u, std::uint64_t line_number);
+  bool is_member(std::string_view id) const;
+  bool may_send(const MessageType& type, std::string_view src) const;
+  void log_line(LogLevel level, std::uint64_t line_number, std::string_view message);
+  void reply_error(const Incoming& in, const Error& error, std::string_view src);
+
+  NodeOptions options_;
+  Logger& log_;
+  Outbox outbox_;
+  std::string node_id_;
+  std::vector<std::string> node_ids_;
+  SiblingStore store_;
+  Replicator replicator_;
+  Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
+};
+
+}  // namespace vckv

@@ -1,0 +1,65 @@
+// The store: keys (JSON texts: "\"x\"" and "1" are different keys) to their siblings. Every
+// change goes through the one conflict rule (store/conflict_rules.hpp). Pure logic, no I/O.
+// How keys and versions are laid out in memory is private to src/store/.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "vckv/store/conflict_rules.hpp"
+#include "vckv/store/version.hpp"
+
+namespace vckv {
+
+namespace detail {
+class KeyTable;
+}
+
+// What applying a version did.
+struct ApplyResult {
+  Ruling ruling;
+  std::size_t siblings;  // the key's siblings now (or what a refused write would have left)
+  bool changed() const { return ruling == Ruling::kStore; }
+};
+
+class SiblingStore {
+ public:
+  SiblingStore();
+  SiblingStore(const SiblingStore& other);
+  SiblingStore& operator=(const SiblingStore& other);
+  SiblingStore(SiblingStore&& other) noexcept;
+  SiblingStore& operator=(SiblingStore&& other) noexcept;
+  ~SiblingStore();
+
+  // Applies version to key as the conflict rule decides for its origin; a ruling other than
+  // kStore changes nothing. max_siblings bounds client writes only.
+  ApplyResult apply(std::string_view key, VersionView version, Origin origin,
+                    std::size_t max_siblings);
+  // A client's write (docs/protocol.md §7).
+  ApplyResult apply_client_write(std::string_view key, const Version& write,
+                                 std::size_t max_siblings) {
+    return apply(key, VersionView{write.value, write.clock.slots()}, Origin::kClient,
+                 max_siblings);
+  }
+  // A version from a peer (§11); returns whether the key's siblings changed.
+  bool merge_version(std::string_view key, const Version& version) {
+    return apply(key, VersionView{version.value, version.clock.slots()}, Origin::kPeer, 0)
+        .changed();
+  }
+
+  // The key's siblings, oldest first; empty for a key never written.
+  Siblings find(std::string_view key) const;
+  // A lookup of key is coming: start loading its table slot (a hint; changes nothing).
+  void prefetch(std::string_view key) const;
+
+  std::size_t key_count() const;
+  // Calls fn(key, siblings) for every key, in no particular order.
+  void for_each(const std::function<void(std::string_view key, Siblings siblings)>& fn) const;
+
+ private:
+  std::unique_ptr<detail::KeyTable> keys_;
+};
+
+}  // namespace vckv

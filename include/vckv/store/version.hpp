@@ -1,0 +1,68 @@
+// A version of a key, as a request carries it and as the store holds it, and a read-only view
+// of a key's siblings. How siblings are laid out in memory is the store's private business
+// (src/store/sibling_set.hpp).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "vckv/store/vector_clock.hpp"
+
+namespace vckv {
+
+// One version as a request carries it. value is JSON text as the writer renders it (Python
+// json.dumps bytes), so it is echoed without another rendering.
+struct Version {
+  std::string value;
+  VectorClock clock;
+};
+
+// A version read in place: valid while the store is not changed.
+struct VersionView {
+  std::string_view value;
+  ClockSlots slots;
+  VectorClock clock() const { return VectorClock(slots.to_vector()); }
+};
+
+namespace detail {
+class SiblingSet;
+}
+
+// A key's siblings, oldest first: the versions of which none dominates another
+// (docs/protocol.md §6). A view: valid while the store is not changed. Empty for a key never
+// written.
+class Siblings {
+ public:
+  Siblings() = default;
+  explicit Siblings(const detail::SiblingSet* set) : set_(set) {}
+
+  std::size_t size() const;
+  bool empty() const { return size() == 0; }
+  VersionView operator[](std::size_t i) const;
+
+  class iterator {
+   public:
+    iterator(const Siblings* s, std::size_t i) : s_(s), i_(i) {}
+    VersionView operator*() const { return (*s_)[i_]; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const iterator& other) const { return i_ != other.i_; }
+
+   private:
+    const Siblings* s_;
+    std::size_t i_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+
+ private:
+  const detail::SiblingSet* set_ = nullptr;
+};
+
+// Same clock (after zero padding) and same value as JSON: the same version.
+bool same_version(VersionView a, VersionView b);
+
+}  // namespace vckv

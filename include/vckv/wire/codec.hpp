@@ -1,0 +1,131 @@
+// The codec: one input line -> an Incoming (the envelope's fields, the request its body
+// carries, or the first problem found). It knows no message type by name: the message table
+// (node/messages.hpp) tells it, through a MessageCatalog, which types exist, how each body
+// decodes and which bodies the one-pass decoder may take. Output is the message builder's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "vckv/errors.hpp"
+#include "vckv/json/value.hpp"
+#include "vckv/store/version.hpp"
+
+namespace vckv {
+
+struct CodecLimits {
+  std::size_t max_clock_entries = 1024;
+};
+
+// Values may nest at most this many arrays/objects deep ([] is 1).
+inline constexpr std::size_t kMaxValueDepth = 200;
+
+// The requests bodies carry.
+struct InitRequest {
+  std::string node_id;
+  std::vector<std::string> node_ids;
+};
+struct WriteRequest {  // kv_put and kv_resolve
+  std::string key;     // JSON text of the key: "\"x\"" or "1"
+  Version version;
+};
+struct GetRequest {
+  std::string key;
+};
+struct KeyedVersion {
+  std::string key;
+  Version version;
+};
+struct SyncRequest {  // node-to-node: versions to merge (docs/protocol.md §11)
+  std::vector<KeyedVersion> versions;
+};
+using Request = std::variant<std::monostate, InitRequest, WriteRequest, GetRequest, SyncRequest>;
+
+// Reads a body's fields into request; returns the first problem (error 12 naming the field).
+// type is the message type, for the error texts.
+using BodyDecoder = std::optional<Error> (*)(std::string_view type, const JValue& body,
+                                             const CodecLimits& limits, Request& request);
+std::optional<Error> decode_init(std::string_view type, const JValue& body, const CodecLimits&,
+                                 Request& request);
+std::optional<Error> decode_write(std::string_view type, const JValue& body,
+                                  const CodecLimits& limits, Request& request);
+std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
+                                Request& request);
+std::optional<Error> decode_sync(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request);
+
+// The bodies the one-pass decoder reads: {key} into a GetRequest, {key, value, clock} into a
+// WriteRequest (besides type and msg_id; unknown members are skipped).
+enum class FastShape : std::uint8_t { kNone, kKey, kKeyValueClock };
+
+// What the codec knows of message types, from the message table.
+struct MessageCatalog {
+  // The type's index, or -1 for a type the node does not know.
+  int (*find)(std::string_view type);
+  // The body the one-pass decoder may take for the type at index (kNone: never).
+  FastShape (*fast_shape)(int index);
+  // The body decoder of the type at index.
+  BodyDecoder (*decoder)(int index);
+};
+
+// One decoded envelope. The checks that need the node's state (is it initialised, is dest this
+// node, may src send this type) are the node's; every other problem is reported here, and the
+// node applies them in docs/protocol.md order: dest_error, (drop if dest is another node),
+// envelope_error, is_reply, (not initialised), (unknown type), (sender), request_error.
+struct Incoming {
+  std::string src;
+  std::optional<std::string> dest;    // set when dest is a string
+  std::optional<Error> dest_error;    // dest missing or not a string
+  std::optional<Error> envelope_error;  // body, then (unless a reply) type and msg_id
+  bool is_reply = false;              // body carries in_reply_to
+  std::optional<std::uint64_t> in_reply_to;  // a reply's in_reply_to, when it fits 64 bits
+  JValue reply_body;                  // a reply's body, for whoever awaits it
+  std::string type;                   // body.type when it is a string
+  int kind = -1;                      // the type's index in the catalog; -1: unknown, or a reply
+  std::optional<std::string> msg_id;  // JSON text of an integer msg_id, echoed as in_reply_to
+  Request request;                    // set when the type is known and its fields are valid
+  std::optional<Error> request_error; // 12 for a bad field
+  // Not part of the request: a write's value and clock buffers, kept here while the request
+  // is a get, so decoding a write after a get into a reused Incoming allocates nothing.
+  Version spare_buffers;
+};
+
+// Why a line cannot be answered (it is logged, not replied to).
+struct Unanswerable {
+  std::string reason;  // "not a JSON object" or "no string \"src\""
+  std::string detail;  // the parser's message, for debug logs
+};
+
+using Decoded = std::variant<Unanswerable, Incoming>;
+
+// Told a request's key (its JSON text, e.g. "\"x\"") as soon as the decoder has read it,
+// before the value and clock. Only a hint: the line may still fail to decode. The node uses it
+// to start loading the key's table slot while the rest of the line is parsed.
+struct KeyAhead {
+  void (*fn)(const void* context, std::string_view key_json) = nullptr;
+  const void* context = nullptr;
+  void operator()(std::string_view key_json) const {
+    if (fn) fn(context, key_json);
+  }
+};
+
+// Decodes one line (without its newline; a trailing '\r' is the caller's to strip) into out,
+// reusing the buffers it holds from the line before (the node decodes every line into one
+// object: no allocation per request on the fast path). The common client requests take a
+// one-pass path; everything else, and everything unusual, goes through decode_line_general.
+// The two agree on every line the one-pass path accepts.
+void decode_line(std::string_view line, const CodecLimits& limits, const MessageCatalog& catalog,
+                 Decoded& out, KeyAhead key_ahead = {});
+Decoded decode_line(std::string_view line, const CodecLimits& limits,
+                    const MessageCatalog& catalog);
+// The general path: a full parse into a tree, then field checks. Exposed so tests and the
+// fuzz target can hold the one-pass path to it.
+Decoded decode_line_general(std::string_view line, const CodecLimits& limits,
+                            const MessageCatalog& catalog);
+
+}  // namespace vckv

@@ -1,0 +1,43 @@
+#include "vckv/node/messages.hpp"
+
+#include "vckv/node/node.hpp"
+
+namespace vckv {
+
+const MessageTable& message_table() {
+  // clang-format off
+  static const MessageType kRows[] = {
+    // type          reply            senders       before init  one-pass body
+    {"kv_put",     "kv_put_ok",     kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_put},
+    {"kv_get",     "kv_get_ok",     kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_get},
+    {"kv_resolve", "kv_resolve_ok", kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_resolve},
+    {"init",       "init_ok",       kFromAnyone,  true,  FastShape::kNone,          decode_init,  &Node::handle_init},
+    {"sync",       "sync_ok",       kFromPeers,   false, FastShape::kNone,          decode_sync,  &Node::handle_sync},
+  };
+  // clang-format on
+  static const MessageTable kTable{kRows, sizeof kRows / sizeof kRows[0]};
+  return kTable;
+}
+
+namespace {
+
+int find_type(std::string_view type) {
+  const MessageTable& table = message_table();
+  for (std::size_t i = 0; i < table.size; ++i) {
+    if (table.rows[i].type == type) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+FastShape fast_shape_of(int kind) { return message_table().rows[kind].fast_shape; }
+
+BodyDecoder decoder_of(int kind) { return message_table().rows[kind].decode; }
+
+}  // namespace
+
+const MessageCatalog& message_catalog() {
+  static const MessageCatalog kCatalog{find_type, fast_shape_of, decoder_of};
+  return kCatalog;
+}
+
+}  // namespace vckv

@@ -1,0 +1,332 @@
+#include "vckv/runtime/event_loop.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+namespace vckv {
+
+// ---------------------------------------------------------------------------------------------
+// LineFramer
+
+LineFramer::LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on_overlong)
+    : max_line_bytes_(max_line_bytes),
+      on_line_(std::move(on_line)),
+      on_overlong_(std::move(on_overlong)) {}
+
+void LineFramer::emit(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return;  // blank
+  on_line_(line, line_number_);
+}
+
+void LineFramer::feed(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const void* found = std::memchr(bytes.data(), '\n', bytes.size());
+    const std::size_t len =
+        found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes.data())
+              : bytes.size();
+    const std::string_view piece = bytes.substr(0, len);
+    if (skipping_) {
+      skipped_bytes_ += len;
+    } else if (partial_.size() + len > max_line_bytes_) {
+      // Too long: drop what is held and only count the rest, so memory stays bounded.
+      skipping_ = true;
+      skipped_bytes_ = partial_.size() + len;
+      std::string().swap(partial_);
+    } else if (found && partial_.empty()) {
+      ++line_number_;
+      emit(piece);  // the common case: a whole line inside one read, no copy
+      bytes.remove_prefix(len + 1);
+      continue;
+    } else {
+      partial_.append(piece);
+    }
+    if (!found) return;
+    ++line_number_;
+    if (skipping_) {
+      on_overlong_(line_number_, skipped_bytes_);
+      skipping_ = false;
+      skipped_bytes_ = 0;
+    } else {
+      emit(partial_);
+      partial_.clear();
+    }
+    bytes.remove_prefix(len + 1);
+  }
+}
+
+void LineFramer::finish() {
+  if (skipping_) {
+    ++line_number_;
+    on_overlong_(line_number_, skipped_bytes_);
+    skipping_ = false;
+    skipped_bytes_ = 0;
+  } else if (!partial_.empty()) {
+    ++line_number_;
+    std::string last;
+    last.swap(partial_);
+    emit(last);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// EventLoop
+
+std::int64_t monotonic_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+namespace {
+
+std::int64_t monotonic_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+// The self-pipe the signal handler writes to; poll() wakes on its read end.
+volatile sig_atomic_t g_signal_fd = -1;
+
+extern "C" void on_stop_signal(int signo) {
+  const int saved = errno;
+  const char c = static_cast<char>(signo);
+  if (g_signal_fd >= 0) [[maybe_unused]] auto n = write(g_signal_fd, &c, 1);
+  errno = saved;
+}
+
+// poll(2) over fds; first, for up to busy_poll_us (never past timeout_ms), without sleeping.
+int wait_for_events(pollfd* fds, int count, int timeout_ms, std::int64_t busy_poll_us) {
+  if (busy_poll_us > 0 && timeout_ms != 0) {
+    const std::int64_t start = monotonic_us();
+    std::int64_t window = busy_poll_us;
+    if (timeout_ms > 0) window = std::min<std::int64_t>(window, std::int64_t{timeout_ms} * 1000);
+    for (;;) {
+      const int ready = poll(fds, static_cast<nfds_t>(count), 0);
+      if (ready != 0) return ready;
+      const std::int64_t spent = monotonic_us() - start;
+      if (spent >= window) {
+        // Sleep for what is left of the timeout (rounded up, so a timer is never run early).
+        if (timeout_ms > 0) {
+          timeout_ms = static_cast<int>(
+              std::max<std::int64_t>(0, (std::int64_t{timeout_ms} * 1000 - spent + 999) / 1000));
+        }
+        break;
+      }
+      sched_yield();  // another task on this CPU (the client, say) runs first
+    }
+  }
+  return poll(fds, static_cast<nfds_t>(count), timeout_ms);
+}
+
+}  // namespace
+
+EventLoop::EventLoop(EventLoopOptions options, Logger& log) : options_(options), log_(log) {
+  if (pipe2(signal_pipe_, O_CLOEXEC | O_NONBLOCK) == 0) {
+    g_signal_fd = signal_pipe_[1];
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+  }
+  // A reader that goes away must show up as EPIPE from write(), not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  // Writes to a pipe or socket are made non-blocking so a slow reader never stalls the loop
+  // (timers keep running). Terminals and files are left alone: their flags are shared with
+  // the shell, and writes to them do not stall.
+  struct stat st {};
+  if (fstat(options_.out_fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    const int flags = fcntl(options_.out_fd, F_GETFL);
+    if (flags >= 0 && !(flags & O_NONBLOCK) &&
+        fcntl(options_.out_fd, F_SETFL, flags | O_NONBLOCK) == 0) {
+      saved_out_flags_ = flags;
+    }
+  }
+}
+
+EventLoop::~EventLoop() {
+  if (saved_out_flags_ >= 0) fcntl(options_.out_fd, F_SETFL, saved_out_flags_);
+  if (signal_pipe_[0] >= 0) {
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    g_signal_fd = -1;
+    close(signal_pipe_[0]);
+    close(signal_pipe_[1]);
+  }
+}
+
+Scheduler::TimerId EventLoop::add_timer(std::int64_t delay_ms, TimerFn fn) {
+  const TimerId id = next_timer_id_++;
+  Timer timer{id, monotonic_ms() + std::max<std::int64_t>(0, delay_ms), std::move(fn), false};
+  // While timers run, a new one waits for the pass to end: it runs on the next turn at the
+  // earliest, and the vector being scanned is not touched (ae.c guards the same way).
+  (running_timers_ ? added_ : timers_).push_back(std::move(timer));
+  return id;
+}
+
+void EventLoop::cancel_timer(TimerId id) {
+  // Marked, not erased: the cancelled timer may be the one running now.
+  for (std::vector<Timer>* list : {&timers_, &added_}) {
+    for (Timer& t : *list) {
+      if (t.id == id) t.cancelled = true;
+    }
+  }
+}
+
+void EventLoop::run_due_timers() {
+  const std::int64_t now = monotonic_ms();
+  running_timers_ = true;
+  for (std::size_t i = 0; i < timers_.size(); ++i) {
+    if (timers_[i].cancelled || timers_[i].due_ms > now) continue;
+    // The callback is moved out while it runs: it may cancel its own timer, or add timers
+    // (they wait in added_, so timers_ and this reference stay put).
+    TimerFn fn = std::move(timers_[i].fn);
+    const std::int64_t delay = fn(now);
+    Timer& t = timers_[i];
+    if (delay < 0) t.cancelled = true;
+    if (!t.cancelled) {
+      t.fn = std::move(fn);
+      t.due_ms = now + delay;
+    }
+  }
+  running_timers_ = false;
+  timers_.erase(std::remove_if(timers_.begin(), timers_.end(),
+                               [](const Timer& t) { return t.cancelled; }),
+                timers_.end());
+  for (Timer& t : added_) {
+    if (!t.cancelled) timers_.push_back(std::move(t));
+  }
+  added_.clear();
+}
+
+std::int64_t EventLoop::next_timer_delay() const {
+  const std::int64_t now = monotonic_ms();
+  std::int64_t next = -1;
+  for (const Timer& t : timers_) {
+    if (t.cancelled) continue;
+    const std::int64_t wait = std::max<std::int64_t>(0, t.due_ms - now);
+    next = next < 0 ? wait : std::min(next, wait);
+  }
+  return next;
+}
+
+void EventLoop::run_before_sleep_hooks() {
+  for (std::size_t i = 0; i < hooks_.size(); ++i) hooks_[i]();
+}
+
+EventLoop::WriteResult EventLoop::write_pending() {
+  while (out_sent_ < out_.size()) {
+    const ssize_t n =
+        write(options_.out_fd, out_.data() + out_sent_, out_.size() - out_sent_);
+    if (n > 0) {
+      out_sent_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Keep the unsent tail only, so a long stall does not keep written bytes alive.
+      if (out_sent_ > (1u << 20)) {
+        out_.erase(0, out_sent_);
+        out_sent_ = 0;
+      }
+      return WriteResult::kPending;
+    }
+    if (n < 0 && errno == EPIPE) return WriteResult::kClosed;
+    log_.error(std::string("write to stdout failed: ") + std::strerror(errno));
+    return WriteResult::kError;
+  }
+  out_.clear();
+  out_sent_ = 0;
+  return WriteResult::kDone;
+}
+
+bool EventLoop::drain_output() {
+  for (;;) {
+    const WriteResult w = write_pending();
+    if (w == WriteResult::kDone) return true;
+    if (w == WriteResult::kClosed) {
+      log_.warn("stdout was closed by its reader; exiting");
+      return true;
+    }
+    if (w == WriteResult::kError) return false;
+    pollfd fds[2] = {{options_.out_fd, POLLOUT, 0}, {signal_pipe_[0], POLLIN, 0}};
+    if (poll(fds, signal_pipe_[0] >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) return false;
+    if (fds[1].revents & POLLIN) {
+      log_.warn("stopped by a signal with " + std::to_string(out_.size() - out_sent_) +
+                " bytes of output unwritten");
+      return true;
+    }
+  }
+}
+
+int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
+  std::string buf(options_.read_chunk_bytes, '\0');
+  bool stop = false;
+  bool had_input = false;  // the last wake-up read input: busy-poll before sleeping again
+  int status = 0;
+  while (!stop) {
+    run_due_timers();
+    run_before_sleep_hooks();  // may add timers (a request awaiting a reply, say)
+    const std::int64_t timeout = next_timer_delay();
+    const WriteResult w = write_pending();
+    if (w == WriteResult::kClosed) {
+      log_.warn("stdout was closed by its reader; exiting");
+      return 0;
+    }
+    if (w == WriteResult::kError) return 1;
+
+    const bool want_input = out_.size() - out_sent_ < options_.max_pending_output;
+    // A negative fd is ignored by poll: stdin while output is backed up, stdout while nothing
+    // waits to be written (a writable stdout is served by write_pending at the loop's top).
+    enum { kIn, kOut, kSignal };
+    pollfd fds[3] = {
+        {want_input ? options_.in_fd : -1, POLLIN, 0},
+        {w == WriteResult::kPending ? options_.out_fd : -1, POLLOUT, 0},
+        {signal_pipe_[0], POLLIN, 0},
+    };
+    const int timeout_ms =
+        timeout < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(timeout, 1 << 30));
+    const int ready = wait_for_events(fds, 3, timeout_ms, had_input ? options_.busy_poll_us : 0);
+    had_input = false;
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      log_.error(std::string("poll failed: ") + std::strerror(errno));
+      return 1;
+    }
+    if (fds[kSignal].revents & POLLIN) {
+      log_.info("stopping on a signal");
+      stop = true;
+    }
+    if (!stop && (fds[kIn].revents & (POLLIN | POLLHUP | POLLERR))) {
+      const ssize_t got = read(options_.in_fd, buf.data(), buf.size());
+      if (got > 0) {
+        had_input = true;
+        on_input(std::string_view(buf.data(), static_cast<std::size_t>(got)));
+      } else if (got == 0) {
+        on_end();
+        run_before_sleep_hooks();
+        stop = true;
+      } else if (errno != EINTR && errno != EAGAIN) {
+        log_.error(std::string("read from stdin failed: ") + std::strerror(errno));
+        on_end();
+        run_before_sleep_hooks();
+        stop = true;
+        status = 1;
+      }
+    }
+  }
+  return drain_output() ? status : 1;
+}
+
+}  // namespace vckv

@@ -1,0 +1,59 @@
+#include "vckv/store/sibling_store.hpp"
+
+#include "key_table.hpp"
+
+namespace vckv {
+
+SiblingStore::SiblingStore() : keys_(std::make_unique<detail::KeyTable>()) {}
+SiblingStore::SiblingStore(const SiblingStore& other)
+    : keys_(std::make_unique<detail::KeyTable>(*other.keys_)) {}
+SiblingStore& SiblingStore::operator=(const SiblingStore& other) {
+  if (this != &other) *keys_ = *other.keys_;
+  return *this;
+}
+SiblingStore::SiblingStore(SiblingStore&& other) noexcept
+    : keys_(std::exchange(other.keys_, std::make_unique<detail::KeyTable>())) {}
+SiblingStore& SiblingStore::operator=(SiblingStore&& other) noexcept {
+  std::swap(keys_, other.keys_);
+  return *this;
+}
+SiblingStore::~SiblingStore() = default;
+
+namespace {
+
+// Carries out Ruling::kStore: the versions the new one dominates go, and it is appended.
+void store_version(detail::SiblingSet& siblings, VersionView version) {
+  if (siblings.size() == 1 && slots_dominate(version.slots, siblings[0].slots)) {
+    siblings.replace_single(version.value, version.slots);  // the common case, in place
+    return;
+  }
+  siblings.erase_if([&](VersionView s) { return slots_dominate(version.slots, s.slots); });
+  siblings.append(version.value, version.slots);
+}
+
+}  // namespace
+
+ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origin origin,
+                                std::size_t max_siblings) {
+  static const detail::SiblingSet kNone;
+  detail::SiblingSet* siblings = keys_->find_mutable(key);
+  const Decision d = decide(siblings ? *siblings : kNone, version, origin, max_siblings);
+  if (d.ruling == Ruling::kStore) {
+    if (!siblings) siblings = keys_->try_emplace(key).first;  // a new key enters only now
+    store_version(*siblings, version);
+  }
+  return {d.ruling, d.siblings};
+}
+
+Siblings SiblingStore::find(std::string_view key) const { return Siblings(keys_->find(key)); }
+
+void SiblingStore::prefetch(std::string_view key) const { keys_->prefetch(key); }
+
+std::size_t SiblingStore::key_count() const { return keys_->size(); }
+
+void SiblingStore::for_each(
+    const std::function<void(std::string_view key, Siblings siblings)>& fn) const {
+  for (const auto& [key, siblings] : *keys_) fn(key, Siblings(&siblings));
+}
+
+}  // namespace vckv

@@ -1,0 +1,222 @@
+#include "vckv/wire/codec.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
+
+#include "codec_fast.hpp"
+#include "vckv/json/writer.hpp"
+#include "vckv/wire/clock_json.hpp"
+
+namespace vckv {
+namespace {
+
+// The whole line may nest a little deeper than a value: envelope, body, versions, version.
+constexpr std::size_t kMaxLineDepth = kMaxValueDepth + 8;
+
+constexpr std::string_view kWhatNodeId = "a string";
+constexpr std::string_view kWhatNodeIds = "a non-empty array of distinct strings";
+constexpr std::string_view kWhatKey = "a string or an integer";
+constexpr std::string_view kWhatValue = "any JSON value";
+
+Error malformed(std::string text) { return Error{ErrorCode::kMalformedRequest, std::move(text)}; }
+
+std::string prefixed(std::string_view type, std::string_view text) {
+  std::string s(type);
+  s += ": ";
+  s += text;
+  return s;
+}
+
+// "<T>: <field> is missing; expected <what>"
+Error missing(std::string_view type, std::string_view field, std::string_view what) {
+  return malformed(prefixed(type, std::string(field) + " is missing; expected " + std::string(what)));
+}
+
+// "<T>: <field> must be <what>, got X"
+Error ill_typed(std::string_view type, std::string_view field, std::string_view what,
+                const JValue& got) {
+  return malformed(prefixed(
+      type, std::string(field) + " must be " + std::string(what) + ", got " + json_excerpt(got)));
+}
+
+std::optional<std::uint64_t> to_u64(const std::string& digits) {
+  std::uint64_t n = 0;
+  const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (res.ec != std::errc() || res.ptr != digits.data() + digits.size()) return std::nullopt;
+  return n;
+}
+
+// Field validators: each returns the error for the first problem, or fills its output.
+
+std::optional<Error> read_key(std::string_view type, const JValue* v, std::string& key) {
+  if (!v) return missing(type, "key", kWhatKey);
+  if (v->kind != JValue::Kind::String && v->kind != JValue::Kind::Int) {
+    return ill_typed(type, "key", kWhatKey, *v);
+  }
+  key = to_json(*v);
+  return std::nullopt;
+}
+
+std::optional<Error> read_value(std::string_view type, const JValue* v, std::string& value) {
+  if (!v) return missing(type, "value", kWhatValue);
+  if (nesting_depth(*v) > kMaxValueDepth) {
+    return malformed(prefixed(
+        type, "value nests deeper than " + std::to_string(kMaxValueDepth) + " levels"));
+  }
+  value = to_json(*v);
+  return std::nullopt;
+}
+
+std::optional<Error> read_write(std::string_view type, const JValue& body,
+                                const CodecLimits& limits, WriteRequest& write) {
+  if (auto e = read_key(type, body.find("key"), write.key)) return e;
+  if (auto e = read_value(type, body.find("value"), write.version.value)) return e;
+  return read_clock(type, body.find("clock"), limits.max_clock_entries, write.version.clock);
+}
+
+}  // namespace
+
+std::optional<Error> decode_init(std::string_view type, const JValue& body, const CodecLimits&,
+                                 Request& request) {
+  InitRequest& init = request.emplace<InitRequest>();
+  const JValue* id = body.find("node_id");
+  if (!id) return missing(type, "node_id", kWhatNodeId);
+  if (id->kind != JValue::Kind::String) return ill_typed(type, "node_id", kWhatNodeId, *id);
+  init.node_id = id->text;
+  const JValue* ids = body.find("node_ids");
+  if (!ids) return missing(type, "node_ids", kWhatNodeIds);
+  if (ids->kind != JValue::Kind::Array || ids->items.empty()) {
+    return ill_typed(type, "node_ids", kWhatNodeIds, *ids);
+  }
+  std::unordered_set<std::string> seen;
+  for (std::size_t i = 0; i < ids->items.size(); ++i) {
+    const JValue& item = ids->items[i];
+    if (item.kind != JValue::Kind::String) {
+      return ill_typed(type, "node_ids[" + std::to_string(i) + "]", "a string", item);
+    }
+    if (!seen.insert(item.text).second) {
+      std::string quoted;
+      append_json_string(quoted, item.text);
+      return malformed(prefixed(type, "node_ids has " + quoted + " more than once"));
+    }
+    init.node_ids.push_back(item.text);
+  }
+  if (!seen.count(init.node_id)) {
+    std::string quoted;
+    append_json_string(quoted, init.node_id);
+    return malformed(prefixed(type, "node_ids must contain node_id " + quoted));
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> decode_write(std::string_view type, const JValue& body,
+                                  const CodecLimits& limits, Request& request) {
+  return read_write(type, body, limits, request.emplace<WriteRequest>());
+}
+
+std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
+                                Request& request) {
+  return read_key(type, body.find("key"), request.emplace<GetRequest>().key);
+}
+
+std::optional<Error> decode_sync(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request) {
+  SyncRequest& sync = request.emplace<SyncRequest>();
+  const JValue* versions = body.find("versions");
+  constexpr std::string_view what = "an array of {key, value, clock} objects";
+  if (!versions) return missing(type, "versions", what);
+  if (versions->kind != JValue::Kind::Array) return ill_typed(type, "versions", what, *versions);
+  sync.versions.reserve(versions->items.size());
+  for (std::size_t i = 0; i < versions->items.size(); ++i) {
+    const JValue& item = versions->items[i];
+    const std::string field = "versions[" + std::to_string(i) + "]";
+    if (item.kind != JValue::Kind::Object) return ill_typed(type, field, "an object", item);
+    WriteRequest w;
+    if (auto e = read_write(prefixed(type, field), item, limits, w)) return e;
+    sync.versions.push_back(KeyedVersion{std::move(w.key), std::move(w.version)});
+  }
+  return std::nullopt;
+}
+
+void decode_line(std::string_view line, const CodecLimits& limits, const MessageCatalog& catalog,
+                 Decoded& out, KeyAhead key_ahead) {
+  auto* in = std::get_if<Incoming>(&out);
+  if (!in) in = &out.emplace<Incoming>();
+  // The one-pass path does not touch reply_body: drop what a reply decoded here before left.
+  if (in->is_reply) in->reply_body = JValue{};
+  if (!detail::decode_fast(line, limits, catalog, *in, key_ahead)) {
+    out = decode_line_general(line, limits, catalog);
+  }
+}
+
+Decoded decode_line(std::string_view line, const CodecLimits& limits,
+                    const MessageCatalog& catalog) {
+  Decoded decoded(std::in_place_type<Incoming>);
+  decode_line(line, limits, catalog, decoded);
+  return decoded;
+}
+
+Decoded decode_line_general(std::string_view line, const CodecLimits& limits,
+                            const MessageCatalog& catalog) {
+  JValue root;
+  std::string parse_error;
+  if (!parse_json(line, root, parse_error, kMaxLineDepth)) {
+    return Unanswerable{"not a JSON object", parse_error};
+  }
+  if (root.kind != JValue::Kind::Object) return Unanswerable{"not a JSON object", "not an object"};
+  const JValue* src = root.find("src");
+  if (!src || src->kind != JValue::Kind::String) return Unanswerable{"no string \"src\"", ""};
+
+  Incoming in;
+  in.src = src->text;
+  const JValue* dest = root.find("dest");
+  if (!dest) {
+    in.dest_error = malformed("dest is missing; expected a string");
+  } else if (dest->kind != JValue::Kind::String) {
+    in.dest_error = malformed("dest must be a string, got " + json_excerpt(*dest));
+  } else {
+    in.dest = dest->text;
+  }
+
+  const JValue* body = root.find("body");
+  if (!body) {
+    in.envelope_error = malformed("body is missing; expected an object");
+    return in;
+  }
+  if (body->kind != JValue::Kind::Object) {
+    in.envelope_error = malformed("body must be an object, got " + json_excerpt(*body));
+    return in;
+  }
+  const JValue* msg_id = body->find("msg_id");
+  const bool msg_id_ok = msg_id && msg_id->kind == JValue::Kind::Int;
+  if (msg_id_ok) in.msg_id = msg_id->text;
+  if (const JValue* reply_to = body->find("in_reply_to")) {
+    in.is_reply = true;
+    if (reply_to->kind == JValue::Kind::Int) in.in_reply_to = to_u64(reply_to->text);
+    if (const JValue* type = body->find("type"); type && type->kind == JValue::Kind::String) {
+      in.type = type->text;
+    }
+    in.reply_body = std::move(root.find_mutable("body"));
+    return in;
+  }
+  const JValue* type = body->find("type");
+  if (!type) {
+    in.envelope_error = malformed("type is missing; expected a string");
+    return in;
+  }
+  if (type->kind != JValue::Kind::String) {
+    in.envelope_error = malformed("type must be a string, got " + json_excerpt(*type));
+    return in;
+  }
+  in.type = type->text;
+  if (msg_id && !msg_id_ok) {
+    in.envelope_error = ill_typed(in.type, "msg_id", "an integer", *msg_id);
+    return in;
+  }
+  in.kind = catalog.find(in.type);
+  if (in.kind >= 0) in.request_error = catalog.decoder(in.kind)(in.type, *body, limits, in.request);
+  return in;
+}
+
+}  // namespace vckv

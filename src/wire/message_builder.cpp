@@ -1,0 +1,141 @@
+#include "vckv/wire/message_builder.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "vckv/json/writer.hpp"
+#include "vckv/wire/clock_json.hpp"
+
+namespace vckv {
+
+MessageBuilder::MessageBuilder(std::string& out, std::string_view src, std::string_view dest,
+                               std::string_view type,
+                               const std::optional<std::string>& in_reply_to)
+    : out_(out), begin_(out.size()), used_(out.size()) {
+  static constexpr std::string_view kSrc = R"({"src": )", kDest = R"(, "dest": )",
+                                    kBody = R"(, "body": {"type": )";
+  char* p = room(kSrc.size() + kDest.size() + kBody.size() + json_string_max_size(src.size()) +
+                 json_string_max_size(dest.size()) + json_string_max_size(type.size()));
+  p = std::copy(kSrc.begin(), kSrc.end(), p);
+  p = write_json_string(p, src);
+  p = std::copy(kDest.begin(), kDest.end(), p);
+  p = write_json_string(p, dest);
+  p = std::copy(kBody.begin(), kBody.end(), p);
+  wrote(write_json_string(p, type));
+  if (in_reply_to) field_json("in_reply_to", *in_reply_to);
+}
+
+MessageBuilder::~MessageBuilder() {
+  if (!finished_) out_.resize(begin_);  // (after finish, out_ may hold later messages too)
+}
+
+void MessageBuilder::grow(std::size_t n) {
+  // Some slack, so the fields after this one usually fit without another resize.
+  out_.resize(used_ + n + 128);
+}
+
+void MessageBuilder::raw(std::string_view bytes) {
+  wrote(std::copy(bytes.begin(), bytes.end(), room(bytes.size())));
+}
+
+void MessageBuilder::name(std::string_view n) {
+  // Field names are the protocol's own plain ASCII identifiers: nothing to escape.
+  char* p = room(n.size() + 5);
+  *p++ = ',';
+  *p++ = ' ';
+  *p++ = '"';
+  p = std::copy(n.begin(), n.end(), p);
+  *p++ = '"';
+  *p++ = ':';
+  *p++ = ' ';
+  wrote(p);
+}
+
+MessageBuilder& MessageBuilder::field_json(std::string_view n, std::string_view json_text) {
+  name(n);
+  raw(json_text);
+  return *this;
+}
+
+MessageBuilder& MessageBuilder::field_string(std::string_view n, std::string_view text) {
+  name(n);
+  wrote(write_json_string(room(json_string_max_size(text.size())), text));
+  return *this;
+}
+
+MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t value) {
+  name(n);
+  char* p = room(20);
+  wrote(std::to_chars(p, p + 20, value).ptr);
+  return *this;
+}
+
+void MessageBuilder::version(const std::string_view* key, VersionView v, bool first) {
+  // [", "]{["\"key\": " KEY ", "]"\"value\": " VALUE ", \"clock\": " CLOCK}
+  static constexpr std::string_view kKey = R"("key": )", kValue = R"("value": )",
+                                    kClock = R"(, "clock": )";
+  const std::size_t key_bytes = key ? kKey.size() + key->size() + 2 : 0;
+  char* p = room(3 + key_bytes + kValue.size() + v.value.size() + kClock.size() +
+                 clock_json_max_size(v.slots.size()) + 1);
+  if (!first) {
+    *p++ = ',';
+    *p++ = ' ';
+  }
+  *p++ = '{';
+  if (key) {
+    p = std::copy(kKey.begin(), kKey.end(), p);
+    p = std::copy(key->begin(), key->end(), p);
+    *p++ = ',';
+    *p++ = ' ';
+  }
+  p = std::copy(kValue.begin(), kValue.end(), p);
+  p = std::copy(v.value.begin(), v.value.end(), p);
+  p = std::copy(kClock.begin(), kClock.end(), p);
+  p = write_clock_json(p, v.slots);
+  *p++ = '}';
+  wrote(p);
+}
+
+MessageBuilder& MessageBuilder::field_versions(std::string_view n, Siblings versions) {
+  name(n);
+  raw("[");
+  bool first = true;
+  for (VersionView v : versions) {
+    version(nullptr, v, first);
+    first = false;
+  }
+  raw("]");
+  return *this;
+}
+
+MessageBuilder& MessageBuilder::begin_keyed_versions(std::string_view n) {
+  name(n);
+  raw("[");
+  array_empty_ = true;
+  return *this;
+}
+
+MessageBuilder& MessageBuilder::add_keyed_version(std::string_view key_json, VersionView v) {
+  version(&key_json, v, array_empty_);
+  array_empty_ = false;
+  return *this;
+}
+
+MessageBuilder& MessageBuilder::add_keyed_versions(std::string_view key_json, Siblings versions) {
+  for (VersionView v : versions) add_keyed_version(key_json, v);
+  return *this;
+}
+
+MessageBuilder& MessageBuilder::end_keyed_versions() {
+  raw("]");
+  return *this;
+}
+
+void MessageBuilder::finish(std::uint64_t msg_id) {
+  field_uint("msg_id", msg_id);
+  raw("}}\n");
+  out_.resize(used_);
+  finished_ = true;
+}
+
+}  // namespace vckv

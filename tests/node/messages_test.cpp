@@ -1,0 +1,47 @@
+#include "vckv/node/messages.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace vckv {
+namespace {
+
+// The table is the one list of message types: every row is complete, and the codec's catalog
+// finds each row (and nothing else).
+TEST(MessageTableTest, EveryRowIsCompleteAndFoundByTheCatalog) {
+  const MessageCatalog& catalog = message_catalog();
+  std::set<std::string_view> seen;
+  int index = 0;
+  for (const MessageType& row : message_table()) {
+    EXPECT_TRUE(seen.insert(row.type).second) << row.type << " twice";
+    EXPECT_EQ(row.reply_type, std::string(row.type) + "_ok");
+    EXPECT_NE(row.decode, nullptr) << row.type;
+    EXPECT_NE(row.handle, nullptr) << row.type;
+    EXPECT_NE(row.senders, 0u) << row.type;
+    EXPECT_EQ(catalog.find(row.type), index);
+    EXPECT_EQ(catalog.fast_shape(index), row.fast_shape);
+    EXPECT_EQ(catalog.decoder(index), row.decode);
+    ++index;
+  }
+  EXPECT_EQ(catalog.find("kv_put_ok"), -1);
+  EXPECT_EQ(catalog.find("read"), -1);
+  EXPECT_EQ(catalog.find(""), -1);
+}
+
+// Who may send what, and what may come before init: the protocol's rules, as rows.
+TEST(MessageTableTest, SendersAndInitAsTheProtocolSays) {
+  std::string before_init, peers_only, one_pass;
+  for (const MessageType& row : message_table()) {
+    if (row.before_init) before_init += std::string(row.type) + " ";
+    if (row.senders == kFromPeers) peers_only += std::string(row.type) + " ";
+    if (row.fast_shape != FastShape::kNone) one_pass += std::string(row.type) + " ";
+  }
+  EXPECT_EQ(before_init, "init ");
+  EXPECT_EQ(peers_only, "sync ");
+  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve ");
+}
+
+}  // namespace
+}  // namespace vckv

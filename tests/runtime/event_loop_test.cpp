@@ -1,0 +1,279 @@
+#include "vckv/runtime/event_loop.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace vckv {
+namespace {
+
+// Feeds the framer in pieces and renders what it reported, e.g. "1:a 3:b [4 overlong 9]".
+std::string frame(std::initializer_list<std::string_view> pieces, std::size_t max = 16,
+                  bool finish = true) {
+  std::string seen;
+  LineFramer framer(
+      max,
+      [&](std::string_view line, std::uint64_t n) {
+        seen += (seen.empty() ? "" : " ") + std::to_string(n) + ":" + std::string(line);
+      },
+      [&](std::uint64_t n, std::uint64_t bytes) {
+        seen += (seen.empty() ? "" : " ") + std::string("[") + std::to_string(n) + " overlong " +
+                std::to_string(bytes) + "]";
+      });
+  for (std::string_view p : pieces) framer.feed(p);
+  if (finish) framer.finish();
+  return seen;
+}
+
+TEST(LineFramerTest, SplitsLinesAcrossReads) {
+  EXPECT_EQ(frame({"a\nb", "c\n", "d"}), "1:a 2:bc 3:d");
+}
+
+TEST(LineFramerTest, BlankLinesAreSkippedButCounted) {
+  EXPECT_EQ(frame({"\n  \t\r\nx\n\n"}), "3:x");
+}
+
+TEST(LineFramerTest, StripsOneTrailingCarriageReturn) {
+  EXPECT_EQ(frame({"a\r\nb\r", "\n"}), "1:a 2:b");
+}
+
+TEST(LineFramerTest, OverlongLinesAreCountedNotBuffered) {
+  EXPECT_EQ(frame({"0123456789", "0123456789", "012\nok\n"}, 16), "[1 overlong 23] 2:ok");
+  EXPECT_EQ(frame({"short\n", std::string(40, 'x')}, 16), "1:short [2 overlong 40]");
+  // The limit is inclusive: a line of exactly max bytes is handled.
+  EXPECT_EQ(frame({std::string(16, 'y') + "\n"}, 16), "1:" + std::string(16, 'y'));
+}
+
+TEST(LineFramerTest, BufferStaysBoundedWhileSkipping) {
+  std::size_t most = 0;
+  LineFramer framer(
+      1024, [](std::string_view, std::uint64_t) {}, [](std::uint64_t, std::uint64_t) {});
+  const std::string chunk(4096, 'z');
+  for (int i = 0; i < 1000; ++i) {
+    framer.feed(chunk);
+    most = std::max(most, framer.buffered());
+  }
+  EXPECT_LE(most, 1024u);
+}
+
+TEST(LineFramerTest, EndOfInputMidLineHandlesThePartialLine) {
+  EXPECT_EQ(frame({"a\n", "partial"}), "1:a 2:partial");
+  EXPECT_EQ(frame({"a\n", "partial"}, 16, false), "1:a");
+}
+
+// The loop over real pipes: input is echoed through the callback, timers fire, EOF ends it.
+TEST(EventLoopTest, ReadsUntilEndOfInputAndRunsTimers) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  int fired = 0;
+  std::thread writer([&] {
+    const std::string text = "hello\n";
+    usleep(50000);  // long enough for the 10 ms timer to fire a few times
+    ASSERT_EQ(write(in[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    close(in[1]);
+  });
+  int status = -1;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    loop.add_timer(10, [&](std::int64_t) {
+      ++fired;
+      return fired < 3 ? 10 : -1;  // three runs, then stop
+    });
+    status = loop.run([&](std::string_view bytes) { loop.output() += std::string(bytes) + "!"; },
+                      [&] { loop.output() += "end\n"; });
+  }
+  writer.join();
+  close(out[1]);
+  char buf[64] = {};
+  const ssize_t n = read(out[0], buf, sizeof buf);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)), "hello\n!end\n");
+  EXPECT_EQ(fired, 3);
+  close(in[0]);
+  close(out[0]);
+}
+
+TEST(EventLoopTest, ReaderClosingStdoutEndsTheLoopCleanly) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  close(out[0]);  // nobody will ever read
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kWarn);
+  ASSERT_EQ(write(in[1], "x\n", 2), 2);
+  int status = -1;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    status = loop.run([&](std::string_view) { loop.output() += "reply\n"; }, [] {});
+  }
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(logs.str().find("stdout was closed by its reader"), std::string::npos);
+  close(in[0]);
+  close(in[1]);
+  close(out[1]);
+}
+
+// Busy-polling: input that arrives while the loop spins and input that arrives after it went
+// back to sleep are both handled, and end of input still ends the loop.
+TEST(EventLoopTest, BusyPollingHandlesInputDuringAndAfterTheWindow) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  std::thread writer([&] {
+    ASSERT_EQ(write(in[1], "a\n", 2), 2);
+    usleep(1000);  // inside the 200 ms window: found by the spin
+    ASSERT_EQ(write(in[1], "b\n", 2), 2);
+    usleep(300000);  // past the window: found by the sleeping poll
+    ASSERT_EQ(write(in[1], "c\n", 2), 2);
+    close(in[1]);
+  });
+  int status = -1;
+  {
+    EventLoopOptions options{in[0], out[1]};
+    options.busy_poll_us = 200000;
+    EventLoop loop(options, log);
+    status = loop.run([&](std::string_view bytes) { loop.output() += bytes; },
+                      [&] { loop.output() += "end\n"; });
+  }
+  writer.join();
+  close(out[1]);
+  std::string got;
+  char buf[64];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(got, "a\nb\nc\nend\n");
+  close(in[0]);
+  close(out[0]);
+}
+
+// A timer due inside the busy-poll window runs when it is due, not when the window ends: the
+// writer only ends the input once the timer has fired, and gives up after 3 s (the window is 10 s,
+// so a loop that spun past the timer would fail here).
+TEST(EventLoopTest, BusyPollingDoesNotDelayADueTimer) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  std::atomic<bool> fired{false};
+  bool fired_in_time = false;
+  std::thread writer([&] {
+    ASSERT_EQ(write(in[1], "a\n", 2), 2);
+    for (int waited_ms = 0; waited_ms < 3000 && !fired; ++waited_ms) usleep(1000);
+    fired_in_time = fired;
+    close(in[1]);
+  });
+  {
+    EventLoopOptions options{in[0], out[1]};
+    options.busy_poll_us = 10000000;
+    EventLoop loop(options, log);
+    loop.add_timer(20, [&](std::int64_t) {
+      fired = true;
+      return -1;
+    });
+    EXPECT_EQ(loop.run([&](std::string_view) {}, [] {}), 0);
+  }
+  writer.join();
+  EXPECT_TRUE(fired_in_time);
+  close(in[0]);
+  close(out[0]);
+  close(out[1]);
+}
+
+// Work queued by input is done by the before-sleep hook before the loop waits: the output a
+// hook appends is written while the writer still holds stdin open (it waits for that output
+// before it closes), and at end of input the hook runs once more.
+TEST(EventLoopTest, BeforeSleepHookRunsBeforeTheLoopWaits) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  std::string got;
+  std::thread writer([&] {
+    ASSERT_EQ(write(in[1], "a\n", 2), 2);
+    char buf[64];
+    // Blocks until the loop has written what the hook produced for "a".
+    while (got.find("flushed a") == std::string::npos) {
+      const ssize_t n = read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    close(in[1]);
+  });
+  std::string queued;
+  int hook_runs_after_end = 0;
+  bool ended = false;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    loop.add_before_sleep([&] {
+      if (ended) ++hook_runs_after_end;
+      if (queued.empty()) return;
+      loop.output() += "flushed " + queued;
+      queued.clear();
+    });
+    EXPECT_EQ(loop.run([&](std::string_view bytes) { queued += bytes; }, [&] { ended = true; }),
+              0);
+  }
+  writer.join();
+  EXPECT_EQ(got, "flushed a\n");
+  EXPECT_EQ(hook_runs_after_end, 1);
+  close(in[0]);
+  close(out[0]);
+  close(out[1]);
+}
+
+// A timer callback may add timers (they run on a later turn, never in the same pass, and the
+// timer list is not disturbed under it) and cancel timers, itself included.
+TEST(EventLoopTest, TimersAddedAndCancelledByTimersAreSafe) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kDebug);
+  std::vector<std::string> events;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    Scheduler::TimerId doomed = 0;
+    Scheduler::TimerId self = 0;
+    self = loop.add_timer(0, [&](std::int64_t) {
+      events.push_back("first");
+      // Many additions from inside a callback: with a vector scanned in place, these would
+      // reallocate it under the running loop.
+      for (int i = 0; i < 100; ++i) {
+        loop.add_timer(0, [&, i](std::int64_t) {
+          if (i == 99) {
+            events.push_back("added ran");
+            close(in[1]);  // ends the run
+          }
+          return -1;
+        });
+      }
+      loop.cancel_timer(doomed);
+      loop.cancel_timer(self);  // cancelling itself: it must not run again
+      return 0;
+    });
+    doomed = loop.add_timer(0, [&](std::int64_t) {
+      events.push_back("doomed ran");
+      return -1;
+    });
+    EXPECT_EQ(loop.run([](std::string_view) {}, [] {}), 0);
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"first", "added ran"}));
+  close(in[0]);
+  close(out[0]);
+  close(out[1]);
+}
+
+}  // namespace
+}  // namespace vckv

@@ -1,0 +1,54 @@
+// The store's private key table against std::map (white-box: src/store/key_table.hpp).
+#include "store/key_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+#include "vckv/wire/clock_json.hpp"
+
+namespace vckv::detail {
+namespace {
+
+// The key table against std::map: keys of every length around the inline limit (16 bytes),
+// the empty key, keys differing only in their last byte, through many growths; then a copy
+// and a move, and iteration visiting each key exactly once.
+TEST(KeyTableTest, BehavesLikeAMapThroughGrowthCopyAndMove) {
+  std::mt19937_64 rng(11);
+  KeyTable table;
+  std::map<std::string, std::string> model;  // key -> describe() of its one sibling
+  for (int i = 0; i < 20000; ++i) {
+    std::string key(rng() % 40, 'k');
+    for (char& c : key) c = static_cast<char>('a' + rng() % 3);  // many near-collisions
+    const auto [set, inserted] = table.try_emplace(key);
+    ASSERT_EQ(inserted, model.count(key) == 0) << key;
+    if (inserted) {
+      const std::uint64_t clock[] = {static_cast<std::uint64_t>(i)};
+      set->append("\"v" + std::to_string(i) + "\"", clock);
+      model[key] = describe(Siblings(set));
+    }
+    ASSERT_EQ(table.size(), model.size());
+  }
+  EXPECT_EQ(table.find("not there, longer than sixteen bytes"), nullptr);
+  const KeyTable copy = table;
+  KeyTable moved = std::move(table);
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.find(""), nullptr);
+  for (const KeyTable* t : {&copy, static_cast<const KeyTable*>(&moved)}) {
+    std::map<std::string, std::string> seen;
+    for (const auto& [key, siblings] : *t) {
+      ASSERT_TRUE(seen.emplace(std::string(key), describe(Siblings(&siblings))).second) << key;
+    }
+    EXPECT_EQ(seen, model);
+    for (const auto& [key, described] : model) {
+      const SiblingSet* found = t->find(key);
+      ASSERT_NE(found, nullptr) << key;
+      EXPECT_EQ(describe(Siblings(found)), described);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vckv::detail
