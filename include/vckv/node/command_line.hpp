@@ -1,0 +1,36 @@
+// The node's command line, defined once: the binary reads its options through here, and so
+// does the cluster simulator, which runs nodes with the options a harness passes them.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vckv/node/node.hpp"
+#include "vckv/runtime/event_loop.hpp"
+#include "vckv/runtime/log.hpp"
+
+namespace vckv {
+
+// Everything a node process runs with.
+struct RunOptions {
+  NodeOptions node;
+  EventLoopOptions loop;
+  std::size_t max_line_bytes = 16u << 20;  // longer input lines are skipped
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// What reading a command line gave: options to run with, or a text to print and an exit
+// status instead (--help and --version: to stdout, status 0; a bad argument: to stderr).
+struct CommandLine {
+  std::optional<RunOptions> options;
+  std::string text;
+  bool text_is_error = false;
+  int exit_status = 0;
+};
+
+// args: the arguments after the program name, e.g. {"--max-siblings", "3"}.
+CommandLine read_command_line(const std::vector<std::string>& args);
+
+}  // namespace vckv
