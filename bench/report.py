@@ -128,6 +128,37 @@ def main():
         out.append("(no Python baseline row: the reference node was not found; see Notes)")
     out.append("")
 
+    ab = by_kind.get("ab", [])
+    if ab:
+        import statistics
+        rounds = sorted({int(r["round"]) for r in ab})
+        pairs = []
+        for n in rounds:
+            row = {r["label"]: r for r in ab if int(r["round"]) == n}
+            if "baseline" in row and "vclock-kv" in row:
+                pairs.append((row["vclock-kv"], row["baseline"]))
+        if pairs:
+            def med(xs):
+                return statistics.median(xs)
+            out += ["## A/B against the baseline node (same workload, run for run)", "",
+                    "Each pair is the baseline, then this node, one run each, repeated; the ratio "
+                    "is taken pair by pair (this node's wall time / the baseline's), so drift in "
+                    "the machine's speed affects both sides of a pair alike.", "",
+                    "| | median wall s | best wall s | median user s | median msgs/s |",
+                    "|---|---:|---:|---:|---:|"]
+            for name, idx in (("this node", 0), ("baseline", 1)):
+                xs = [p[idx] for p in pairs]
+                out.append(f"| {name} | {med([x['wall_s'] for x in xs]):.3f} | "
+                           f"{min(x['wall_s'] for x in xs):.3f} | "
+                           f"{med([x['user_s'] for x in xs]):.3f} | "
+                           f"{fmt_rate(med([x['msgs_per_s'] for x in xs]))} |")
+            ratios = sorted(p[0]["wall_s"] / p[1]["wall_s"] for p in pairs)
+            out.append("")
+            out.append(f"Wall-time ratio this/baseline over {len(pairs)} pairs: median "
+                       f"{med(ratios):.3f}, min {ratios[0]:.3f}, max {ratios[-1]:.3f} "
+                       "(below 1: this node is faster).")
+            out.append("")
+
     out += ["## Correctness of the measured output", ""]
     for c in by_kind.get("check", []):
         verdict = "OK" if c["ok"] else "**FAILED**"

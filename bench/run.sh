@@ -13,6 +13,9 @@
 #   PY_NODE_GIT_REF []                     when PY_NODE is missing: take the file from this git
 #                                          revision (e.g. ref) into bench/out/ and use that
 #   SKIP_PY_DISTINCT [0]                   1: skip the (slow) Python 1M-distinct-keys memory run
+#   BASELINE_NODE []                       another vclock-kv binary (e.g. a build of an earlier
+#                                          commit): timed in turn with this one, run for run (A B
+#                                          A B ...), and its memory measured the same way
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -143,8 +146,29 @@ else
 fi
 run_tp vclock-kv "$REPEAT" "$NODE" --log-level warn
 
+if [[ -n ${BASELINE_NODE:-} ]]; then
+  [[ -x $BASELINE_NODE ]] || { echo "run.sh: BASELINE_NODE $BASELINE_NODE is not executable" >&2; exit 2; }
+  note "baseline node: $BASELINE_NODE"
+  "$BASELINE_NODE" --log-level warn < "$MIXED" > "$OUT/mixed.baseline.replies"
+  if cmp -s "$OUT/mixed.replies" "$OUT/mixed.baseline.replies"; then
+    note "baseline: its replies on the mixed workload are byte-identical to this node's"
+  else
+    note "baseline: its replies on the mixed workload DIFFER from this node's"
+  fi
+  echo "== A/B against the baseline, $REPEAT pairs, run for run" >&2
+  for ((round = 1; round <= REPEAT; round++)); do
+    "$B/vckv-runstat" --label baseline "$MIXED" -- "$BASELINE_NODE" --log-level warn \
+      | tag kind=ab "round=$round"
+    "$B/vckv-runstat" --label vclock-kv "$MIXED" -- "$NODE" --log-level warn \
+      | tag kind=ab "round=$round"
+  done
+fi
+
 echo "== memory: $DISTINCT_OPS distinct keys" >&2
 "$B/vckv-runstat" --label vclock-kv "$DISTINCT" -- "$NODE" --log-level warn | tag kind=memory
+if [[ -n ${BASELINE_NODE:-} ]]; then
+  "$B/vckv-runstat" --label baseline "$DISTINCT" -- "$BASELINE_NODE" --log-level warn | tag kind=memory
+fi
 if (( HAVE_PY )) && [[ $SKIP_PY_DISTINCT != 1 ]]; then
   "$B/vckv-runstat" --label python-reference "$DISTINCT" -- python3 "$PY_NODE" --batch-output \
     | tag kind=memory || note "python-reference: exited non-zero on the distinct-keys workload"

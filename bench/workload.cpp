@@ -1,7 +1,7 @@
 // vckv-workload: a deterministic NDJSON request stream for benchmarking vclock-kv.
 //
 // Line 1 is an init for n1 in the cluster [n1]; then --ops requests drawn from --mix over --keys
-// keys. The generator simulates the node's sibling store (PROTOCOL §7) so the clocks it sends are
+// keys. The generator simulates the node's sibling store (docs/protocol.md §7) so the clocks it sends are
 // realistic: most puts descend everything stored (written), some start from an older sibling
 // (conflict), some replay a stored clock with a new value (stale), and resolves join every
 // sibling's clock (resolved). The expected status counts go to stderr with --stats, so a run can
@@ -90,7 +90,7 @@ struct Stats {
   std::uint64_t written = 0, conflict = 0, stale = 0, resolved = 0;
 };
 
-// PROTOCOL §7 on the simulated store; returns the status word the node should send.
+// docs/protocol.md §7 on the simulated store; returns the status word the node should send.
 const char* apply(std::vector<Sib>& sibs, const Sib& w, bool resolve, Stats& st) {
   bool duplicate = false;
   for (const Sib& s : sibs) {

@@ -1,6 +1,6 @@
 // libFuzzer target over the node's line handling: arbitrary bytes are framed into lines and fed
 // to a Node, as stdin would be. Besides "no crash" it asserts the node's output invariants:
-// - every output line is one JSON object in PROTOCOL §2 format: rendering it again gives the
+// - every output line is one JSON object in docs/protocol.md §2 format: rendering it again gives the
 //   same bytes, keys src, dest, body in order, body starting with type and ending with msg_id;
 // - msg_ids are 0, 1, 2, ... in output order;
 // - a line that got an error reply (or no reply) left the store unchanged;

@@ -63,7 +63,7 @@ def fixture(name, lines, args=None, raw=None):
     FIX[name] = (data, args)
 
 
-# --- published course cases and PROTOCOL.md examples ----------------------------------------
+# --- published course cases and docs/protocol.md examples -----------------------------------
 
 fixture("course-case-1", [
     INIT,

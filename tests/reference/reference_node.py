@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference (oracle) implementation of the vclock-kv wire protocol, single node.
 
-Written from PROTOCOL.md sections 1-10, standard library only, one json.loads and one
+Written from docs/protocol.md sections 1-10, standard library only, one json.loads and one
 json.dumps per line. It ignores section 11 (replication): a cluster of several node ids
 behaves like one node that never talks to its peers (the C++ node's --debug-no-replication).
 
@@ -24,7 +24,7 @@ import sys
 MAX_VALUE_DEPTH = 200  # [] nests 1 level, a scalar 0
 U64_MAX = 2**64 - 1
 
-# Error codes (PROTOCOL.md section 10).
+# Error codes (docs/protocol.md section 10).
 NOT_SUPPORTED = 10
 TEMPORARILY_UNAVAILABLE = 11
 MALFORMED_REQUEST = 12
@@ -437,7 +437,7 @@ class Node:
             values = [{"value": v, "clock": c} for v, c in siblings]
             self.reply(self.node_id, req, msg_id, "kv_get_ok", values=values)
         elif type_ == "sync":
-            # Replication (PROTOCOL 11) is not modelled here; like the C++ node, a sync from
+            # Replication (docs/protocol.md section 11) is not modelled here; like the C++ node, a sync from
             # anyone but another cluster member is refused before its fields are looked at.
             src = req["src"]
             if src == self.node_id or src not in self.node_ids:
