@@ -56,7 +56,7 @@ void Replicator::flush() {
 
 void Replicator::send_sync(const std::string& peer_id, Peer& peer,
                            std::vector<std::string> keys) {
-  MessageBuilder m = outbox_.message(peer_id, "sync");
+  MessageBuilder m = outbox_.message(peer_id, kSyncType);
   m.begin_keyed_versions("versions");
   // The keys' current siblings: the versions that changed, or versions that dominate them.
   for (const std::string& key : keys) m.add_keyed_versions(key, store_.find(key));
@@ -70,7 +70,7 @@ void Replicator::send_sync(const std::string& peer_id, Peer& peer,
   pending_.add(msg_id, peer_id, scheduler_.now_ms() + waited,
                [this, peer_id, waited, keys = std::move(keys)](const Incoming* reply) {
                  Peer& p = peers_.at(peer_id);
-                 if (reply && reply->type == "sync_ok") {
+                 if (reply && reply->type == kSyncOkType) {
                    p.resend_after_ms = options_.sync_interval_ms;
                    return;
                  }

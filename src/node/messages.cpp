@@ -12,7 +12,7 @@ const MessageTable& message_table() {
     {"kv_get",     "kv_get_ok",     kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_get},
     {"kv_resolve", "kv_resolve_ok", kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_resolve},
     {"init",       "init_ok",       kFromAnyone,  true,  FastShape::kNone,          decode_init,  &Node::handle_init},
-    {"sync",       "sync_ok",       kFromPeers,   false, FastShape::kNone,          decode_sync,  &Node::handle_sync},
+    {kSyncType,    kSyncOkType,     kFromPeers,   false, FastShape::kNone,          decode_sync,  &Node::handle_sync},
   };
   // clang-format on
   static const MessageTable kTable{kRows, sizeof kRows / sizeof kRows[0]};

@@ -23,6 +23,10 @@
 
 namespace vckv {
 
+// The node-to-node messages replication sends (their rows in the message table use these).
+inline constexpr std::string_view kSyncType = "sync";
+inline constexpr std::string_view kSyncOkType = "sync_ok";
+
 struct ReplicationOptions {
   bool enabled = true;                   // false only to show the cluster checker failing
   std::size_t sync_batch_keys = 256;     // most keys in one sync message
