@@ -38,20 +38,7 @@ class SiblingSet {
   void erase_if(Pred remove);
   void clear();
 
-  class iterator {
-   public:
-    iterator(const SiblingSet* set, std::size_t i) : set_(set), i_(i) {}
-    VersionView operator*() const { return (*set_)[i_]; }
-    iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    bool operator!=(const iterator& other) const { return i_ != other.i_; }
-
-   private:
-    const SiblingSet* set_;
-    std::size_t i_;
-  };
+  using iterator = VersionIterator<SiblingSet>;
   iterator begin() const { return {this, 0}; }
   iterator end() const { return {this, size()}; }
 

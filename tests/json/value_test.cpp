@@ -3,18 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "roundtrip.hpp"
+
 #include <limits>
 
 namespace vckv {
 namespace {
 
-// Parses text and renders it back as Python's json.dumps would.
-std::string roundtrip(std::string_view text) {
-  JValue v;
-  std::string error;
-  if (!parse_json(text, v, error, 200)) return "ERROR";
-  return to_json(v);
-}
+using testing::roundtrip;
 
 
 TEST(JsonValueTest, DuplicateKeyKeepsLastValueAtFirstPosition) {

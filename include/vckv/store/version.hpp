@@ -25,6 +25,23 @@ struct VersionView {
   VectorClock clock() const { return VectorClock(slots.to_vector()); }
 };
 
+// Iterates the versions of anything with operator[](i) giving a VersionView and size().
+template <typename Versions>
+class VersionIterator {
+ public:
+  VersionIterator(const Versions* versions, std::size_t i) : versions_(versions), i_(i) {}
+  VersionView operator*() const { return (*versions_)[i_]; }
+  VersionIterator& operator++() {
+    ++i_;
+    return *this;
+  }
+  bool operator!=(const VersionIterator& other) const { return i_ != other.i_; }
+
+ private:
+  const Versions* versions_;
+  std::size_t i_;
+};
+
 namespace detail {
 class SiblingSet;
 }
@@ -41,20 +58,7 @@ class Siblings {
   bool empty() const { return size() == 0; }
   VersionView operator[](std::size_t i) const;
 
-  class iterator {
-   public:
-    iterator(const Siblings* s, std::size_t i) : s_(s), i_(i) {}
-    VersionView operator*() const { return (*s_)[i_]; }
-    iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    bool operator!=(const iterator& other) const { return i_ != other.i_; }
-
-   private:
-    const Siblings* s_;
-    std::size_t i_;
-  };
+  using iterator = VersionIterator<Siblings>;
   iterator begin() const { return {this, 0}; }
   iterator end() const { return {this, size()}; }
 
