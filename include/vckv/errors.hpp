@@ -6,6 +6,7 @@
 namespace vckv {
 
 enum class ErrorCode : int {
+  kTimeout = 0,                  // a quorum write not reached in time: indefinite
   kNotSupported = 10,            // unknown body.type
   kTemporarilyUnavailable = 11,  // a request before init
   kMalformedRequest = 12,        // missing or ill-typed field

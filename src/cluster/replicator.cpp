@@ -2,7 +2,37 @@
 
 #include <algorithm>
 
+#include "vckv/json/value.hpp"
+#include "vckv/wire/clock_json.hpp"
+
 namespace vckv {
+
+namespace {
+
+// The wait before the first round trip is measured (RFC 6298), and the longest a silent peer
+// waits between probes: anti-entropy and any message from it bring it back sooner.
+constexpr std::int64_t kInitialRtoMs = 1000;
+constexpr std::int64_t kMaxRtoMs = 10000;
+constexpr std::size_t kMaxWindow = 16;
+// An exchange with a peer that nothing calls for still happens this many intervals apart.
+constexpr std::int64_t kHeartbeatRounds = 30;
+
+// Whether a version sent covers what a waiter waits for: the same version, or a newer one.
+bool covers(VersionView sent, const Version& awaited) {
+  const ClockOrder order = compare_slots(sent.slots, awaited.clock.slots());
+  return order.a_dominates() || (order.equal() && json_text_equal(sent.value, awaited.value));
+}
+
+// Bytes a version adds to a sync, at most: {"key": K, "value": V, "clock": C} and ", ".
+std::size_t entry_bytes(std::string_view key, VersionView v) {
+  return 32 + key.size() + v.value.size() + clock_json_max_size(v.slots.size());
+}
+
+}  // namespace
+
+Replicator::Peer::Peer(const ReplicationOptions& o)
+    : round_trip(o.sync_interval_ms, std::max(kInitialRtoMs, o.sync_interval_ms),
+                 std::max(kMaxRtoMs, o.sync_interval_ms)) {}
 
 Replicator::Replicator(ReplicationOptions options, Outbox& outbox, Scheduler& scheduler,
                        const SiblingStore& store, Logger& log)
@@ -11,85 +41,310 @@ Replicator::Replicator(ReplicationOptions options, Outbox& outbox, Scheduler& sc
       scheduler_(scheduler),
       store_(store),
       log_(log),
-      pending_(scheduler) {}
+      pending_(scheduler),
+      waiter_deadlines_(scheduler, [this](std::uint64_t id) { finish_waiter(id, false); }) {
+  anti_entropy_ = std::make_unique<AntiEntropy>(
+      outbox_, store_,
+      AntiEntropy::Links{
+          [this](const std::string& peer, const std::string& key) { push(peer, key); },
+          [this](const std::string& peer, const std::string& key) {
+            const auto it = peers_.find(peer);
+            if (it == peers_.end()) return false;
+            const Peer& p = it->second;
+            return p.dirty.count(key) || p.urgent.count(key) || p.keys_in_flight.count(key);
+          }},
+      options_.max_message_bytes, log_);
+  next_exchange_ = peers_.end();
+}
 
 Replicator::~Replicator() {
-  if (forward_timer_) scheduler_.cancel_timer(forward_timer_);
+  if (anti_entropy_timer_) scheduler_.cancel_timer(anti_entropy_timer_);
 }
 
 void Replicator::start(const std::string& self, const std::vector<std::string>& node_ids) {
   if (!options_.enabled) return;
   for (const std::string& id : node_ids) {
-    if (id != self) peers_[id].resend_after_ms = options_.sync_interval_ms;
+    if (id != self) peers_.emplace(id, Peer(options_));
   }
   if (peers_.empty()) return;
+  // Each node starts its exchanges with the peer after it in node_ids order, so that not all
+  // of a cluster's first exchanges go to one node.
+  next_exchange_ = peers_.upper_bound(self);
   scheduler_.add_before_sleep([this] { flush(); });
-  forward_timer_ = scheduler_.add_timer(options_.forward_interval_ms,
-                                        [this](std::int64_t now) { return forward_merged(now); });
+  anti_entropy_timer_ = scheduler_.add_timer(
+      options_.anti_entropy_interval_ms, [this](std::int64_t now) { return anti_entropy_round(now); });
+}
+
+std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
+  if (next_exchange_ == peers_.end()) next_exchange_ = peers_.begin();
+  const std::string& peer_id = next_exchange_->first;
+  Peer& peer = next_exchange_->second;
+  ++next_exchange_;
+  // A peer that is not answering gets no exchange: it resumes when the peer is heard again.
+  // One that agreed at the last exchange and with which nothing changed here since needs
+  // none either, but for a slow heartbeat (in case that exchange's messages were lost): an
+  // idle cluster goes quiet.
+  const std::uint64_t root = store_.hash_tree()->root();
+  const bool due = !peer.exchanged || peer.exchanged_root != root ||
+                   now_ms - peer.exchanged_at >= kHeartbeatRounds * options_.anti_entropy_interval_ms;
+  if (!peer.silent && due) start_exchange(peer_id, peer, now_ms);
+  return options_.anti_entropy_interval_ms;
+}
+
+void Replicator::start_exchange(const std::string& peer_id, Peer& peer, std::int64_t now_ms) {
+  peer.exchanged = true;
+  peer.exchanged_root = store_.hash_tree()->root();
+  peer.exchanged_at = now_ms;
+  anti_entropy_->start(peer_id);
+}
+
+void Replicator::heard_from(const std::string& peer_id) {
+  const auto it = peers_.find(peer_id);
+  if (it == peers_.end() || !it->second.silent) return;
+  Peer& peer = it->second;
+  peer.silent = false;
+  peer.window = 2;
+  if (log_.enabled(LogLevel::kInfo)) log_.info("peer " + peer_id + " is reachable again");
+  // The probes still out were sent into the silence: give them up now (their keys go back
+  // to the queue and leave before the loop waits), rather than waiting out their timeouts.
+  const std::set<std::uint64_t> stale = peer.in_flight;
+  reviving_ = true;
+  for (std::uint64_t msg_id : stale) pending_.fail(msg_id);
+  reviving_ = false;
+  peer.silent = false;
+  peer.window = 2;
+  start_exchange(peer_id, peer, scheduler_.now_ms());
+}
+
+void Replicator::enqueue(Peer& peer, const std::string& key) {
+  if (has_waiters(key)) {
+    peer.urgent.insert(key);
+  } else if (!peer.urgent.count(key)) {
+    peer.dirty.insert(key);
+  }
 }
 
 void Replicator::changed_by_client(const std::string& key) {
-  for (auto& [id, peer] : peers_) peer.dirty.insert(key);
+  for (auto& [id, peer] : peers_) enqueue(peer, key);
 }
 
-void Replicator::changed_by_merge(const std::string& from, const std::string& key) {
-  for (auto& [id, peer] : peers_) {
-    if (id != from) peer.forward.insert(key);
-  }
+void Replicator::push(const std::string& peer_id, const std::string& key) {
+  const auto it = peers_.find(peer_id);
+  if (it != peers_.end()) enqueue(it->second, key);
 }
 
 void Replicator::flush() {
+  // Replies to clients are never held back, but replication waits while the reader of our
+  // output is slow: what it would send stays in the peers' sets, one entry per key.
+  if (outbox_.backlog() > options_.max_output_backlog) return;
   for (auto& [id, peer] : peers_) {
-    if (peer.dirty.empty()) continue;
-    std::vector<std::string> keys(peer.dirty.begin(), peer.dirty.end());
-    peer.dirty.clear();
-    std::sort(keys.begin(), keys.end());  // reproducible whatever the hash order
-    const std::size_t batch = std::max<std::size_t>(1, options_.sync_batch_keys);
-    for (std::size_t i = 0; i < keys.size(); i += batch) {
-      const auto first = keys.begin() + static_cast<std::ptrdiff_t>(i);
-      const auto last =
-          keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + batch));
-      send_sync(id, peer, std::vector<std::string>(first, last));
+    while (peer.in_flight.size() < peer.window && send_sync(id, peer)) {
+      if (outbox_.backlog() > options_.max_output_backlog) return;
     }
   }
 }
 
-void Replicator::send_sync(const std::string& peer_id, Peer& peer,
-                           std::vector<std::string> keys) {
+bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
+  if (peer.urgent.empty() && peer.dirty.empty() && peer.partial_key.empty()) return false;
   MessageBuilder m = outbox_.message(peer_id, kSyncType);
   m.begin_keyed_versions("versions");
-  // The keys' current siblings: the versions that changed, or versions that dominate them.
-  for (const std::string& key : keys) m.add_keyed_versions(key, store_.find(key));
-  m.end_keyed_versions();
-  const std::uint64_t msg_id = outbox_.send(m);
-  if (log_.enabled(LogLevel::kDebug)) {
-    log_.debug("sync " + std::to_string(msg_id) + " to " + peer_id + ": " +
-               std::to_string(keys.size()) + (keys.size() == 1 ? " key" : " keys"));
+  // Most versions fill a message to the peers' line limit, less room for the envelope; one
+  // version alone may be larger (a client's line held it, so a peer's line can).
+  const std::size_t target = options_.max_message_bytes > 1024 ? options_.max_message_bytes - 512
+                                                              : options_.max_message_bytes;
+  std::vector<std::string> keys;
+  std::vector<std::uint64_t> waiters;
+  std::size_t versions = 0;
+  // Adds the key's siblings from index `from` on; returns how far it got.
+  auto add_key = [&](const std::string& key, std::size_t from) {
+    const Siblings siblings = store_.find(key);
+    std::size_t i = from;
+    for (; i < siblings.size(); ++i) {
+      const VersionView v = siblings[i];
+      if (versions > 0 && m.size() + entry_bytes(key, v) > target) break;
+      m.add_keyed_version(key, v);
+      ++versions;
+      // A quorum write waiting on this key counts this peer once this sync is acknowledged.
+      if (const auto w = waiters_by_key_.find(key); w != waiters_by_key_.end()) {
+        for (std::uint64_t id : w->second) {
+          const Waiter& waiter = waiters_.at(id);
+          if (!waiter.holders.count(peer_id) && covers(v, waiter.version)) waiters.push_back(id);
+        }
+      }
+    }
+    keys.push_back(key);
+    return i;
+  };
+  if (!peer.partial_key.empty()) {
+    const std::string key = std::move(peer.partial_key);
+    peer.partial_key.clear();
+    const std::size_t reached = add_key(key, peer.partial_from);
+    if (reached < store_.find(key).size()) {
+      peer.partial_key = key;
+      peer.partial_from = reached;
+    }
   }
-  const std::int64_t waited = peer.resend_after_ms;
-  pending_.add(msg_id, peer_id, scheduler_.now_ms() + waited,
-               [this, peer_id, waited, keys = std::move(keys)](const Incoming* reply) {
-                 Peer& p = peers_.at(peer_id);
-                 if (reply && reply->type == kSyncOkType) {
-                   p.resend_after_ms = options_.sync_interval_ms;
-                   return;
-                 }
-                 // Unacknowledged (or refused): the keys go out again (with their siblings as they are then)
-                 // before the loop next waits, and the peer's wait doubles. Syncs that time out
-                 // together double it once.
-                 for (const std::string& key : keys) p.dirty.insert(key);
-                 p.resend_after_ms = std::min(std::max(p.resend_after_ms, 2 * waited),
-                                              8 * options_.sync_interval_ms);
+  for (std::set<std::string>* queue : {&peer.urgent, &peer.dirty}) {
+    while (peer.partial_key.empty() && !queue->empty() && keys.size() < options_.sync_batch_keys) {
+      const std::string key = *queue->begin();
+      queue->erase(queue->begin());
+      const std::size_t reached = add_key(key, 0);
+      if (reached < store_.find(key).size()) {  // the rest of its siblings go next
+        peer.partial_key = key;
+        peer.partial_from = reached;
+      }
+    }
+  }
+  m.end_keyed_versions();
+  stats_.sync_bytes += m.size() + 25;  // (the msg_id and the closing braces, at most)
+  const std::uint64_t msg_id = outbox_.send(m);
+  ++stats_.syncs_sent;
+  std::sort(waiters.begin(), waiters.end());
+  waiters.erase(std::unique(waiters.begin(), waiters.end()), waiters.end());
+  peer.in_flight.insert(msg_id);
+  for (const std::string& key : keys) ++peer.keys_in_flight[key];
+  if (log_.enabled(LogLevel::kDebug)) {
+    std::string list;
+    for (const std::string& key : keys) list += (list.empty() ? "" : ", ") + key;
+    log_.debug("sync " + std::to_string(msg_id) + " to " + peer_id + " at " +
+               std::to_string(scheduler_.now_ms()) + " ms: " + std::to_string(versions) +
+               (versions == 1 ? " version of " : " versions of ") + list);
+  }
+  const std::int64_t sent_at = scheduler_.now_ms();
+  pending_.add(msg_id, peer_id, sent_at + peer.round_trip.rto(),
+               [this, peer_id, msg_id, sent_at, keys = std::move(keys),
+                waiters = std::move(waiters)](const Incoming* reply) {
+                 sync_done(peer_id, msg_id, sent_at, keys, waiters, reply);
                });
+  return true;
 }
 
-std::int64_t Replicator::forward_merged(std::int64_t) {
-  for (auto& [id, peer] : peers_) {
-    peer.dirty.merge(peer.forward);
-    peer.forward.clear();
+void Replicator::sync_done(const std::string& peer_id, std::uint64_t msg_id, std::int64_t sent_at,
+                           const std::vector<std::string>& keys,
+                           const std::vector<std::uint64_t>& waiters, const Incoming* reply) {
+  Peer& peer = peers_.at(peer_id);
+  peer.in_flight.erase(msg_id);
+  for (const std::string& key : keys) {
+    const auto it = peer.keys_in_flight.find(key);
+    if (it != peer.keys_in_flight.end() && --it->second == 0) peer.keys_in_flight.erase(it);
   }
-  // flush() runs before the loop waits again.
-  return options_.forward_interval_ms;
+  if (reply && reply->type == kSyncOkType) {
+    peer.round_trip.sample(scheduler_.now_ms() - sent_at);
+    peer.window = std::min(peer.window + 1, kMaxWindow);
+    peer.silent = false;
+    for (std::uint64_t id : waiters) {
+      const auto it = waiters_.find(id);
+      if (it == waiters_.end()) continue;  // finished already
+      it->second.holders.insert(peer_id);
+      if (it->second.holders.size() >= it->second.needed) finish_waiter(id, true);
+    }
+    return;
+  }
+  // Unacknowledged (or refused: a restarted peer answers error 11 until its init): the keys
+  // go back to the peer's queue, to be sent with their siblings as they are then, once the
+  // window lets them — one probe at a time while the peer stays silent.
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug("sync " + std::to_string(msg_id) + " to " + peer_id +
+               (reply ? " refused: " + reply->type : " unacknowledged after " +
+                                                         std::to_string(peer.round_trip.rto()) + " ms"));
+  }
+  stats_.syncs_resent_keys += keys.size();
+  for (const std::string& key : keys) enqueue(peer, key);
+  if (reviving_) return;  // given up on because the peer is back: no backoff, no silence
+  if (!reply) peer.round_trip.backoff();
+  peer.window = 1;
+  peer.silent = true;
+}
+
+void Replicator::await_replicas(const std::string& key, const Version& version,
+                                std::size_t needed, ReplicasDone done) {
+  if (needed == 0) {
+    done(true, 0);
+    return;
+  }
+  const std::uint64_t id = next_waiter_id_++;
+  waiters_.emplace(id, Waiter{key, version, needed, {}, std::move(done)});
+  waiters_by_key_[key].push_back(id);
+  waiter_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms);
+  // The key goes to every peer first thing (even when the write changed nothing: a retry
+  // must reach the replicas too).
+  for (auto& [peer_id, peer] : peers_) {
+    peer.dirty.erase(key);
+    peer.urgent.insert(key);
+  }
+}
+
+void Replicator::finish_waiter(std::uint64_t id, bool reached) {
+  const auto it = waiters_.find(id);
+  if (it == waiters_.end()) return;
+  Waiter waiter = std::move(it->second);
+  waiters_.erase(it);
+  waiter_deadlines_.remove(id);
+  auto& ids = waiters_by_key_[waiter.key];
+  ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+  if (ids.empty()) waiters_by_key_.erase(waiter.key);
+  waiter.done(reached, waiter.holders.size());
+}
+
+void Replicator::read_from_peers(const std::string& key, std::size_t needed,
+                                 const CodecLimits& limits, AnswerFn on_answer, AnswersDone done) {
+  struct Read {
+    std::string key;
+    std::size_t needed;
+    std::size_t outstanding;
+    std::size_t answers = 0;
+    bool finished = false;
+    std::vector<std::pair<std::string, std::uint64_t>> answered;  // peer, hash of its answer
+    AnswerFn on_answer;
+    AnswersDone done;
+  };
+  auto read = std::make_shared<Read>(Read{key, needed, peers_.size(), 0, false, {},
+                                          std::move(on_answer), std::move(done)});
+  // What a peer that answered is missing of what this node holds now, it is sent.
+  auto repair = [this](const std::shared_ptr<Read>& r) {
+    const std::uint64_t held = key_hash(r->key, store_.find(r->key));
+    for (const auto& [peer, hash] : r->answered) {
+      if (hash != held) push(peer, r->key);
+    }
+    r->answered.clear();
+  };
+  auto finish = [repair](const std::shared_ptr<Read>& r, bool reached) {
+    r->finished = true;
+    r->done(reached, r->answers);
+    repair(r);
+  };
+  if (needed == 0 || peers_.empty()) {
+    finish(read, needed == 0);
+    return;
+  }
+  const std::int64_t deadline = scheduler_.now_ms() + options_.request_timeout_ms;
+  for (auto& [peer_id, peer] : peers_) {
+    MessageBuilder m = outbox_.message(peer_id, kFetchType);
+    m.field_json("key", key);
+    const std::uint64_t msg_id = outbox_.send(m);
+    pending_.add(msg_id, peer_id, deadline,
+                 [this, read, peer_id = peer_id, limits, finish, repair](const Incoming* reply) {
+                   --read->outstanding;
+                   std::vector<Version> versions;
+                   if (reply && reply->type == kFetchOkType &&
+                       !decode_values(kFetchOkType, reply->reply_body, limits, versions)) {
+                     read->on_answer(peer_id, versions);
+                     std::uint64_t sum = 0;
+                     for (const Version& v : versions) {
+                       sum += version_hash(VersionView{v.value, v.clock.slots()});
+                     }
+                     read->answered.emplace_back(
+                         peer_id, versions.empty() ? 0 : key_hash(read->key, sum == 0 ? 1 : sum));
+                     ++read->answers;
+                     if (read->finished) {
+                       repair(read);  // a late answer: repaired at once
+                     } else if (read->answers >= read->needed) {
+                       finish(read, true);
+                     }
+                   }
+                   if (read->outstanding == 0 && !read->finished) finish(read, false);
+                 });
+  }
 }
 
 }  // namespace vckv

@@ -1,5 +1,7 @@
 #include "vckv/json/value.hpp"
 
+#include "vckv/json/writer.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <memory>
@@ -193,16 +195,8 @@ std::size_t nesting_depth(const JValue& v) {
 
 namespace {
 
-// An integral double as exact decimal digits ("-0" becomes "0"), to compare with an Int.
-std::string integral_digits(double d) {
-  char buf[400];
-  const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, 0);
-  std::string s(buf, res.ptr);
-  return s == "-0" ? "0" : s;
-}
-
 bool int_equals_float(const std::string& digits, double d) {
-  return std::trunc(d) == d && integral_digits(d) == digits;
+  return std::trunc(d) == d && exact_integer_digits(d) == digits;
 }
 
 }  // namespace

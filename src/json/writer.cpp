@@ -1,7 +1,11 @@
 #include "vckv/json/writer.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <numeric>
 #include <string>
+#include <vector>
 
 namespace vckv {
 
@@ -160,6 +164,66 @@ void append_json(std::string& out, const JValue& v) {
 std::string to_json(const JValue& v) {
   std::string out;
   append_json(out, v);
+  return out;
+}
+
+std::string exact_integer_digits(double d) {
+  char buf[400];  // the largest double has 309 digits
+  const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, 0);
+  std::string s(buf, res.ptr);
+  return s == "-0" ? "0" : s;
+}
+
+void append_canonical_json(std::string& out, const JValue& v, bool numbers_by_value) {
+  switch (v.kind) {
+    case JValue::Kind::Float:
+      if (numbers_by_value && std::trunc(v.number) == v.number) {
+        out += exact_integer_digits(v.number);
+      } else {
+        append_python_float(out, v.number);
+      }
+      return;
+    case JValue::Kind::Array:
+      out += '[';
+      for (std::size_t i = 0; i < v.items.size(); ++i) {
+        if (i) out += kJsonItemSeparator;
+        append_canonical_json(out, v.items[i], numbers_by_value);
+      }
+      out += ']';
+      return;
+    case JValue::Kind::Object: {
+      std::vector<std::size_t> order(v.keys.size());
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      // Bytewise: UTF-8 sorts as its code points do, which is how Python orders str keys.
+      std::sort(order.begin(), order.end(),
+                [&](std::size_t a, std::size_t b) { return v.keys[a] < v.keys[b]; });
+      out += '{';
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        if (i) out += kJsonItemSeparator;
+        append_json_string(out, v.keys[order[i]]);
+        out += kJsonKeySeparator;
+        append_canonical_json(out, v.items[order[i]], numbers_by_value);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      append_json(out, v);
+      return;
+  }
+}
+
+std::string canonical_json(std::string_view json_text, bool numbers_by_value) {
+  // A string, true, false or null has one rendering: it is its own canonical text.
+  if (!json_text.empty() && (json_text[0] == '"' || json_text[0] == 't' || json_text[0] == 'f' ||
+                             json_text[0] == 'n')) {
+    return std::string(json_text);
+  }
+  JValue v;
+  std::string error;
+  if (!parse_json(json_text, v, error, std::size_t{1} << 20)) return std::string(json_text);
+  std::string out;
+  append_canonical_json(out, v, numbers_by_value);
   return out;
 }
 

@@ -52,12 +52,27 @@ CommandLine read_command_line(const std::vector<std::string>& args) {
   app.add_option("--log-level", log_level, "Least severe log record written to stderr")
       ->capture_default_str()
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
-  app.add_option("--sync-interval-ms", node_options.replication.sync_interval_ms,
-                 "Cluster: resend unacknowledged replication after this long (backs off to 8x)")
+  app.add_option("--write-quorum", node_options.write_quorum,
+                 "Cluster: replicas (this one included) that must hold a client's write before "
+                 "it is acknowledged; not reached in --request-timeout-ms: error 0")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
+  app.add_option("--read-quorum", node_options.read_quorum,
+                 "Cluster: replicas (this one included) a get reads and merges; fewer answers "
+                 "in --request-timeout-ms: error 11")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
+  app.add_option("--request-timeout-ms", node_options.replication.request_timeout_ms,
+                 "Cluster: how long a quorum write or read waits for the other replicas")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
-  app.add_option("--forward-interval-ms", node_options.replication.forward_interval_ms,
-                 "Cluster: pass versions merged from one peer on to the others this often")
+  app.add_option("--anti-entropy-interval-ms", node_options.replication.anti_entropy_interval_ms,
+                 "Cluster: compare hash trees with the next peer this often")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
+  app.add_option("--sync-interval-ms", node_options.replication.sync_interval_ms,
+                 "Cluster: the least a sync waits for its acknowledgement before it is resent "
+                 "(the wait follows the measured round trip above this)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
   app.add_option("--sync-batch", node_options.replication.sync_batch_keys,
@@ -84,6 +99,9 @@ CommandLine read_command_line(const std::vector<std::string>& args) {
     return result;
   }
   node_options.replication.enabled = !no_replication;
+  // The peers read with the same line limit: no node-to-node message is longer.
+  node_options.replication.max_message_bytes = run.max_line_bytes;
+  node_options.replication.max_output_backlog = loop_options.max_pending_output;
   run.log_level = *parse_log_level(log_level);
   result.options = std::move(run);
   return result;

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "vckv/json/writer.hpp"
+#include "vckv/wire/clock_json.hpp"
 
 namespace vckv {
 
@@ -30,6 +31,7 @@ std::string quoted_list(const std::vector<std::string>& items) {
 
 Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log)
     : options_(std::move(options)),
+      scheduler_(scheduler),
       log_(log),
       outbox_(out),
       replicator_(options_.replication, outbox_, scheduler, store_, log) {}
@@ -43,6 +45,8 @@ bool Node::may_send(const MessageType& type, std::string_view src) const {
   const bool peer = src != node_id_ && is_member(src);
   return (type.senders & (peer ? kFromPeers : kFromClients)) != 0;
 }
+
+std::string Node::at() const { return "at " + std::to_string(scheduler_.now_ms()) + " ms"; }
 
 void Node::log_line(LogLevel level, std::uint64_t line_number, std::string_view message) {
   if (!log_.enabled(level)) return;
@@ -82,6 +86,7 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
              "dest " + quoted(*in.dest) + " is not this node (" + quoted(node_id_) + "); dropped");
     return;
   }
+  if (initialised() && in.src != node_id_ && is_member(in.src)) replicator_.heard_from(in.src);
   if (in.envelope_error) {
     reply_error(in, *in.envelope_error, self);
     return;
@@ -149,9 +154,19 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     node_ids_ = init.node_ids;
     outbox_.set_self(node_id_);
     log_.set_node_id(node_id_);
+    // Anti-entropy compares hash trees; a lone node has no one to compare with.
+    if (node_ids_.size() > 1 && options_.replication.enabled) store_.enable_hash_tree();
     replicator_.start(node_id_, node_ids_);
     log_.info("initialised in a cluster of " + std::to_string(node_ids_.size()) +
               (options_.replication.enabled ? "" : " (replication disabled)"));
+    for (const auto& [what, quorum] : {std::pair<const char*, std::size_t>{"--write-quorum", options_.write_quorum},
+                                       {"--read-quorum", options_.read_quorum}}) {
+      if (quorum > node_ids_.size()) {
+        log_.warn(std::string(what) + " " + std::to_string(quorum) + " is more than the " +
+                  std::to_string(node_ids_.size()) + " nodes of the cluster: every " +
+                  (what[2] == 'w' ? "write" : "read") + " will time out");
+      }
+    }
   }
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
   outbox_.send(m);
@@ -170,6 +185,26 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
   const auto& write = std::get<WriteRequest>(in.request);
   const ApplyResult result =
       store_.apply_client_write(write.key, write.version, options_.max_siblings);
+  if (log_.enabled(LogLevel::kDebug)) {
+    std::string what = in.type + " " + write.key + " " + clock_json(write.version.clock) +
+                       " from " + in.src + " " + at() + ": ";
+    if (result.ruling == Ruling::kStale) {
+      // The reply cannot say which stored version made it stale (the bytes are fixed): the
+      // log does.
+      for (VersionView s : store_.find(write.key)) {
+        if (slots_descend(s.slots, write.version.clock.slots())) {
+          what += "stale: the stored clock " + clock_json(s.slots) + " descends it";
+          break;
+        }
+      }
+    } else if (result.ruling == Ruling::kTooManySiblings) {
+      what += "refused, " + std::to_string(result.siblings) + " siblings";
+    } else {
+      what += result.ruling == Ruling::kKeep ? "a retry, " : "stored, ";
+      what += std::to_string(result.siblings) + (result.siblings == 1 ? " sibling" : " siblings");
+    }
+    log_.debug(what);
+  }
   if (result.ruling == Ruling::kTooManySiblings) {
     reply_error(in,
                 Error{ErrorCode::kPreconditionFailed,
@@ -179,40 +214,141 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
                 node_id_);
     return;
   }
-  MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  if (result.ruling == Ruling::kStale) {
-    m.field_string("status", "stale");
-  } else if (result.siblings == 1) {
-    m.field_string("status", status_written);
-  } else {
-    m.field_string("status", "conflict").field_uint("siblings", result.siblings);
-  }
-  outbox_.send(m);
   if (result.changed()) replicator_.changed_by_client(write.key);
+  // The reply, to be sent now or once enough replicas hold the write. (Its status is this
+  // node's own apply: the replicas' do not change it.)
+  struct Reply {
+    std::string dest;
+    std::optional<std::string> in_reply_to;
+    std::string_view type;
+    std::string_view status;
+    std::size_t siblings;
+  };
+  const bool stale = result.ruling == Ruling::kStale;
+  Reply reply{in.src, in.msg_id, type.reply_type,
+              stale                   ? std::string_view("stale")
+              : result.siblings == 1 ? status_written
+                                      : std::string_view("conflict"),
+              result.siblings};
+  auto send = [this](const Reply& r) {
+    MessageBuilder m = outbox_.message(r.dest, r.type, r.in_reply_to);
+    m.field_string("status", r.status);
+    if (r.status == "conflict") m.field_uint("siblings", r.siblings);
+    outbox_.send(m);
+  };
+  // A stale write is answered at once; so is every write when one replica is enough.
+  if (stale || options_.write_quorum <= 1) {
+    send(reply);
+    return;
+  }
+  replicator_.await_replicas(
+      write.key, write.version, options_.write_quorum - 1,
+      [this, send, reply, op = in.type](bool reached, std::size_t holders) {
+        if (reached) {
+          send(reply);
+          return;
+        }
+        // Indefinite: the write is stored here and may still reach the others.
+        MessageBuilder m = outbox_.message(reply.dest, "error", reply.in_reply_to);
+        m.field_uint("code", static_cast<std::uint64_t>(ErrorCode::kTimeout))
+            .field_string("text", op + ": timed out after " +
+                                      std::to_string(options_.replication.request_timeout_ms) +
+                                      " ms: " + std::to_string(holders + 1) + " of the " +
+                                      std::to_string(options_.write_quorum) +
+                                      " replicas --write-quorum asks for hold the write; it is "
+                                      "stored here and may still reach the others");
+        outbox_.send(m);
+      });
 }
 
 void Node::handle_get(const Incoming& in, const MessageType& type) {
   const auto& get = std::get<GetRequest>(in.request);
-  MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_versions("values", store_.find(get.key));
-  outbox_.send(m);
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug(in.type + " " + get.key + " from " + in.src + " " + at() + ": " +
+               describe(store_.find(get.key)));
+  }
+  if (options_.read_quorum <= 1) {
+    MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+    m.field_versions("values", store_.find(get.key));
+    outbox_.send(m);
+    return;
+  }
+  // Read from the other replicas, merge what they hold, answer with the result.
+  replicator_.read_from_peers(
+      get.key, options_.read_quorum - 1, options_.codec,
+      [this, key = get.key](const std::string& peer, const std::vector<Version>& versions) {
+        merge_from_peer(peer, key, versions);
+      },
+      [this, key = get.key, dest = in.src, msg_id = in.msg_id, op = in.type,
+       reply_type = type.reply_type](bool reached, std::size_t answers) {
+        if (!reached) {
+          MessageBuilder m = outbox_.message(dest, "error", msg_id);
+          m.field_uint("code", static_cast<std::uint64_t>(ErrorCode::kTemporarilyUnavailable))
+              .field_string("text", op + ": " + std::to_string(answers + 1) + " of the " +
+                                        std::to_string(options_.read_quorum) +
+                                        " replicas --read-quorum asks for answered within " +
+                                        std::to_string(options_.replication.request_timeout_ms) +
+                                        " ms");
+          outbox_.send(m);
+          return;
+        }
+        MessageBuilder m = outbox_.message(dest, reply_type, msg_id);
+        m.field_versions("values", store_.find(key));
+        outbox_.send(m);
+      });
+}
+
+std::size_t Node::merge_from_peer(const std::string& peer, const std::string& key,
+                                  const std::vector<Version>& versions) {
+  std::size_t changed = 0;
+  for (const Version& v : versions) changed += store_.merge_version(key, v);
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
+               std::to_string(versions.size()) + (versions.size() == 1 ? " version, " : " versions, ") +
+               std::to_string(changed) + " new here");
+  }
+  return changed;
 }
 
 void Node::handle_sync(const Incoming& in, const MessageType& type) {
   const auto& sync = std::get<SyncRequest>(in.request);
   std::size_t changed = 0;
-  for (const KeyedVersion& kv : sync.versions) {
-    if (!store_.merge_version(kv.key, kv.version)) continue;
-    ++changed;
-    replicator_.changed_by_merge(in.src, kv.key);
+  std::string listed;  // key@clock of each version (debug)
+  const bool debug = log_.enabled(LogLevel::kDebug);
+  constexpr std::size_t kListed = 20;
+  for (std::size_t i = 0; i < sync.versions.size(); ++i) {
+    const KeyedVersion& kv = sync.versions[i];
+    const bool stored = store_.merge_version(kv.key, kv.version);
+    changed += stored;
+    if (debug && i < kListed) {
+      listed += (i ? ", " : "") + kv.key + "@" + clock_json(kv.version.clock) +
+                (stored ? " (new)" : " (known)");
+    }
   }
-  if (log_.enabled(LogLevel::kDebug)) {
-    log_.debug("sync from " + in.src + ": " + std::to_string(sync.versions.size()) +
-               (sync.versions.size() == 1 ? " version, " : " versions, ") +
-               std::to_string(changed) + " changed the store");
+  if (debug) {
+    const std::size_t n = sync.versions.size();
+    log_.debug("sync " + (in.msg_id ? *in.msg_id : std::string("-")) + " from " + in.src + " " +
+               at() + ": " + std::to_string(n) + (n == 1 ? " version, " : " versions, ") +
+               std::to_string(changed) + " changed the store" + (n ? ": " + listed : "") +
+               (n > kListed ? ", and " + std::to_string(n - kListed) + " more" : ""));
   }
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
   outbox_.send(m);
+}
+
+void Node::handle_fetch(const Incoming& in, const MessageType& type) {
+  const auto& fetch = std::get<GetRequest>(in.request);
+  MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+  m.field_versions("values", store_.find(fetch.key));
+  outbox_.send(m);
+}
+
+void Node::handle_tree(const Incoming& in, const MessageType&) {
+  replicator_.on_tree(in.src, std::get<TreeRequest>(in.request));
+}
+
+void Node::handle_tree_keys(const Incoming& in, const MessageType&) {
+  replicator_.on_tree_keys(in.src, std::get<TreeKeysRequest>(in.request));
 }
 
 }  // namespace vckv

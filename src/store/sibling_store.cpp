@@ -6,15 +6,21 @@ namespace vckv {
 
 SiblingStore::SiblingStore() : keys_(std::make_unique<detail::KeyTable>()) {}
 SiblingStore::SiblingStore(const SiblingStore& other)
-    : keys_(std::make_unique<detail::KeyTable>(*other.keys_)) {}
+    : keys_(std::make_unique<detail::KeyTable>(*other.keys_)),
+      tree_(other.tree_ ? std::make_unique<HashTree>(*other.tree_) : nullptr) {}
 SiblingStore& SiblingStore::operator=(const SiblingStore& other) {
-  if (this != &other) *keys_ = *other.keys_;
+  if (this != &other) {
+    *keys_ = *other.keys_;
+    tree_ = other.tree_ ? std::make_unique<HashTree>(*other.tree_) : nullptr;
+  }
   return *this;
 }
 SiblingStore::SiblingStore(SiblingStore&& other) noexcept
-    : keys_(std::exchange(other.keys_, std::make_unique<detail::KeyTable>())) {}
+    : keys_(std::exchange(other.keys_, std::make_unique<detail::KeyTable>())),
+      tree_(std::move(other.tree_)) {}
 SiblingStore& SiblingStore::operator=(SiblingStore&& other) noexcept {
   std::swap(keys_, other.keys_);
+  std::swap(tree_, other.tree_);
   return *this;
 }
 SiblingStore::~SiblingStore() = default;
@@ -40,7 +46,10 @@ ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origi
   const Decision d = decide(siblings ? *siblings : kNone, version, origin, max_siblings);
   if (d.ruling == Ruling::kStore) {
     if (!siblings) siblings = keys_->try_emplace(key).first;  // a new key enters only now
+    // (The tree costs two key hashes per change, in a cluster only.)
+    const std::uint64_t old_hash = tree_ ? key_hash(key, Siblings(siblings)) : 0;
     store_version(*siblings, version);
+    if (tree_) tree_->update(key, old_hash, key_hash(key, Siblings(siblings)));
   }
   return {d.ruling, d.siblings};
 }
@@ -50,6 +59,12 @@ Siblings SiblingStore::find(std::string_view key) const { return Siblings(keys_-
 void SiblingStore::prefetch(std::string_view key) const { keys_->prefetch(key); }
 
 std::size_t SiblingStore::key_count() const { return keys_->size(); }
+
+void SiblingStore::enable_hash_tree() {
+  if (tree_) return;
+  tree_ = std::make_unique<HashTree>();
+  for (const auto& [key, siblings] : *keys_) tree_->update(key, 0, key_hash(key, Siblings(&siblings)));
+}
 
 void SiblingStore::for_each(
     const std::function<void(std::string_view key, Siblings siblings)>& fn) const {

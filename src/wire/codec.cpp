@@ -139,6 +139,108 @@ std::optional<Error> decode_sync(std::string_view type, const JValue& body,
   return std::nullopt;
 }
 
+namespace {
+
+// "<field>": [non-negative integers of up to 64 bits, ...]
+std::optional<Error> read_uint_array(std::string_view type, const JValue& body,
+                                     std::string_view field, std::vector<std::uint64_t>& out) {
+  constexpr std::string_view what = "an array of non-negative integers";
+  const JValue* v = body.find(field);
+  if (!v) return missing(type, field, what);
+  if (v->kind != JValue::Kind::Array) return ill_typed(type, field, what, *v);
+  out.clear();
+  out.reserve(v->items.size());
+  for (std::size_t i = 0; i < v->items.size(); ++i) {
+    const JValue& item = v->items[i];
+    std::optional<std::uint64_t> n;
+    if (item.kind == JValue::Kind::Int) n = clock_entry(item.text);  // the same number rule
+    if (!n) {
+      return ill_typed(type, std::string(field) + "[" + std::to_string(i) + "]",
+                       "a non-negative integer of at most 64 bits", item);
+    }
+    out.push_back(*n);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> read_uint(std::string_view type, const JValue& body, std::string_view field,
+                               std::uint64_t& out) {
+  constexpr std::string_view what = "a non-negative integer";
+  const JValue* v = body.find(field);
+  if (!v) return missing(type, field, what);
+  std::optional<std::uint64_t> n;
+  if (v->kind == JValue::Kind::Int) n = clock_entry(v->text);
+  if (!n) return ill_typed(type, field, what, *v);
+  out = *n;
+  return std::nullopt;
+}
+
+std::optional<Error> same_length(std::string_view type, std::string_view a, std::size_t na,
+                                 std::string_view b, std::size_t nb) {
+  if (na == nb) return std::nullopt;
+  return malformed(prefixed(type, std::string(a) + " and " + std::string(b) +
+                                      " must be as long as each other, got " +
+                                      std::to_string(na) + " and " + std::to_string(nb)));
+}
+
+}  // namespace
+
+std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
+                                 Request& request) {
+  TreeRequest& tree = request.emplace<TreeRequest>();
+  if (auto e = read_uint(type, body, "level", tree.level)) return e;
+  if (auto e = read_uint_array(type, body, "nodes", tree.nodes)) return e;
+  if (auto e = read_uint_array(type, body, "hashes", tree.hashes)) return e;
+  if (auto e = read_uint_array(type, body, "counts", tree.counts)) return e;
+  if (auto e = same_length(type, "nodes", tree.nodes.size(), "hashes", tree.hashes.size())) return e;
+  return same_length(type, "nodes", tree.nodes.size(), "counts", tree.counts.size());
+}
+
+std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
+                                      const CodecLimits&, Request& request) {
+  TreeKeysRequest& tk = request.emplace<TreeKeysRequest>();
+  if (auto e = read_uint(type, body, "level", tk.level)) return e;
+  if (auto e = read_uint_array(type, body, "nodes", tk.nodes)) return e;
+  if (auto e = read_uint_array(type, body, "hashes", tk.hashes)) return e;
+  const JValue* keys = body.find("keys");
+  constexpr std::string_view what = "an array of keys";
+  if (!keys) return missing(type, "keys", what);
+  if (keys->kind != JValue::Kind::Array) return ill_typed(type, "keys", what, *keys);
+  tk.keys.resize(keys->items.size());
+  for (std::size_t i = 0; i < keys->items.size(); ++i) {
+    if (auto e = read_key(prefixed(type, "keys[" + std::to_string(i) + "]"), &keys->items[i],
+                          tk.keys[i])) {
+      return e;
+    }
+  }
+  if (auto e = same_length(type, "keys", tk.keys.size(), "hashes", tk.hashes.size())) return e;
+  const JValue* answer = body.find("answer");
+  tk.answer = answer && answer->kind == JValue::Kind::Bool && answer->boolean;
+  return std::nullopt;
+}
+
+std::optional<Error> decode_values(std::string_view type, const JValue& body,
+                                   const CodecLimits& limits, std::vector<Version>& versions) {
+  const JValue* values = body.find("values");
+  constexpr std::string_view what = "an array of {value, clock} objects";
+  if (!values) return missing(type, "values", what);
+  if (values->kind != JValue::Kind::Array) return ill_typed(type, "values", what, *values);
+  versions.clear();
+  versions.resize(values->items.size());
+  for (std::size_t i = 0; i < values->items.size(); ++i) {
+    const JValue& item = values->items[i];
+    const std::string field = "values[" + std::to_string(i) + "]";
+    if (item.kind != JValue::Kind::Object) return ill_typed(type, field, "an object", item);
+    const std::string where = prefixed(type, field);
+    if (auto e = read_value(where, item.find("value"), versions[i].value)) return e;
+    if (auto e = read_clock(where, item.find("clock"), limits.max_clock_entries,
+                            versions[i].clock)) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
 void decode_line(std::string_view line, const CodecLimits& limits, const MessageCatalog& catalog,
                  Decoded& out, KeyAhead key_ahead) {
   auto* in = std::get_if<Incoming>(&out);

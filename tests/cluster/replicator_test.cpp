@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "vckv/runtime/manual_scheduler.hpp"
 
 namespace vckv {
 namespace {
+
+using nlohmann::json;
 
 // A replicator of node n1 in a cluster, with its store, outbox and a virtual clock.
 struct Rig {
@@ -16,6 +20,7 @@ struct Rig {
       : clock(1000), log(logs, LogLevel::kError), outbox(out),
         replicator(options, outbox, clock, store, log) {
     outbox.set_self("n1");
+    store.enable_hash_tree();
     replicator.start("n1", ids);
   }
   // A client's write to key, as the node applies and reports it.
@@ -24,14 +29,35 @@ struct Rig {
       replicator.changed_by_client(key);
     }
   }
-  std::string take() { return std::exchange(out, std::string()); }
-  void ack(const std::string& from, std::uint64_t msg_id) {
+  // The messages written since the last call, parsed.
+  std::vector<json> take() {
+    std::vector<json> messages;
+    std::istringstream lines(std::exchange(out, std::string()));
+    for (std::string line; std::getline(lines, line);) messages.push_back(json::parse(line));
+    return messages;
+  }
+  std::vector<json> take(const std::string& type) {
+    std::vector<json> of_type;
+    for (json& m : take()) {
+      if (m["body"]["type"] == type) of_type.push_back(std::move(m));
+    }
+    return of_type;
+  }
+  void reply(const std::string& from, std::uint64_t msg_id, const std::string& type,
+             json body = json::object()) {
+    body["type"] = type;
+    body["in_reply_to"] = msg_id;
     Incoming in;
     in.src = from;
     in.is_reply = true;
     in.in_reply_to = msg_id;
-    in.type = "sync_ok";
+    in.type = type;
+    std::string error;
+    parse_json(body.dump(), in.reply_body, error, 100);
     replicator.on_reply(in);
+  }
+  void ack(const json& sync) {
+    reply(sync["dest"], sync["body"]["msg_id"], "sync_ok");
   }
 
   ManualScheduler clock;
@@ -46,76 +72,236 @@ struct Rig {
 TEST(ReplicatorTest, AClientWriteGoesToEveryPeerBeforeTheLoopWaits) {
   Rig r({"n1", "n2", "n3"});
   r.client_write("\"x\"", "\"v\"", {1});
-  EXPECT_EQ(r.take(), "");  // nothing until the loop is about to wait
+  EXPECT_EQ(r.out, "");  // nothing until the loop is about to wait
   r.clock.before_sleep();
-  EXPECT_EQ(r.take(),
+  EXPECT_EQ(r.out,
             R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 0}}
 {"src": "n1", "dest": "n3", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 1}}
 )");
   EXPECT_EQ(r.replicator.requests_in_flight(), 2u);
 }
 
-// Unacknowledged for --sync-interval-ms: sent again, with the key's siblings as they are then;
-// a silent peer's wait doubles (up to 8x); an acknowledgement ends it and resets the wait.
-TEST(ReplicatorTest, ResendsUntilAcknowledgedBackingOffWhileThePeerIsSilent) {
+// Before any round trip is measured a sync waits 1 s; a timeout doubles the wait; an
+// acknowledgement measures the round trip, and the wait becomes SRTT + 4 RTTVAR (at least
+// --sync-interval-ms). A resend carries the key's siblings as they are then.
+TEST(ReplicatorTest, TheResendWaitFollowsTheMeasuredRoundTrip) {
   Rig r;
   r.client_write("\"x\"", "\"v\"", {1});
   r.clock.before_sleep();
-  r.take();
-  r.clock.advance_to(1099);
-  EXPECT_EQ(r.take(), "");
-  r.client_write("\"x\"", "\"w\"", {2});  // the resend carries this, not the lost version
-  r.take();
-  r.clock.advance_to(1100);
-  EXPECT_EQ(r.take(),
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "x", "value": "w", "clock": [2]}], "msg_id": 1}}
-)");
-  // The write at 1099 was flushed at 1100 in the same turn as the resend: one message.
-  std::vector<std::int64_t> resent_at;
-  for (std::int64_t t = 1101; t <= 6000; ++t) {
-    r.clock.advance_to(t);
-    if (!r.take().empty()) resent_at.push_back(t);
-  }
-  // Waits of 200, 400, 800, then 800 (8 x 100) ms.
-  EXPECT_EQ(resent_at, (std::vector<std::int64_t>{1300, 1700, 2500, 3300, 4100, 4900, 5700}));
-  r.ack("n2", 8);  // the last resend's msg_id (0 first, then 1 ... 8)
-  EXPECT_EQ(r.replicator.requests_in_flight(), 0u);
-  r.clock.advance_to(20000);
-  EXPECT_EQ(r.take(), "");
-  // The next sync waits the base interval again.
+  ASSERT_EQ(r.take("sync").size(), 1u);
+  r.clock.advance_to(1999);
+  EXPECT_TRUE(r.take().empty());
+  // x changes without a write of this node's (a merge): nothing is queued for it ...
+  r.store.merge_version("\"x\"", Version{"\"w\"", VectorClock{2}});
+  r.clock.before_sleep();
+  EXPECT_TRUE(r.take().empty());
+  r.clock.advance_to(2000);  // ... but unacknowledged for 1 s, x is sent again, as it is now
+  auto resent = r.take("sync");
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0]["body"]["versions"], json::parse(R"([{"key": "x", "value": "w", "clock": [2]}])"));
+  r.clock.advance_to(3999);
+  EXPECT_TRUE(r.take().empty());  // the wait doubled: 2 s
+  r.clock.advance_to(4000);
+  resent = r.take("sync");
+  ASSERT_EQ(resent.size(), 1u);
+  r.clock.advance_to(4040);
+  r.ack(resent[0]);  // a 40 ms round trip: wait max(100, 40 + 4 * 20) = 120 ms from now on
   r.client_write("\"y\"", "1", {1});
   r.clock.before_sleep();
-  r.take();
-  r.clock.advance_to(20100);
-  EXPECT_NE(r.take(), "");
+  ASSERT_EQ(r.take("sync").size(), 1u);
+  r.clock.advance_to(4040 + 119);
+  EXPECT_TRUE(r.take().empty());
+  r.clock.advance_to(4040 + 120);
+  EXPECT_EQ(r.take("sync").size(), 1u);
 }
 
-TEST(ReplicatorTest, AnErrorReplyIsNoAcknowledgement) {
+// A silent peer is sent one sync at a time however many keys it lacks (they wait in a set, one
+// entry per key), with waits that double up to 10 s: 60 s of silence after 5000 keys cost a
+// handful of messages, and the keys all go out once it answers.
+TEST(ReplicatorTest, ASilentPeerCostsAProbeAtATimeWhateverItLacks) {
   Rig r;
-  r.client_write("\"x\"", "\"v\"", {1});
-  r.clock.before_sleep();
-  r.take();
-  Incoming error;
-  error.src = "n2";
-  error.is_reply = true;
-  error.in_reply_to = 0;
-  error.type = "error";
-  r.replicator.on_reply(error);
-  r.clock.before_sleep();
-  EXPECT_NE(r.take().find(R"("type": "sync")"), std::string::npos);  // sent again
+  std::size_t syncs = 0;
+  for (int second = 0; second < 60; ++second) {
+    for (int i = 0; i < 100; ++i) r.client_write("\"k" + std::to_string((second * 100 + i) % 5000) + "\"", std::to_string(second), {static_cast<std::uint64_t>(second + 1)});
+    r.clock.advance_by(1000);
+    syncs += r.take("sync").size();
+    EXPECT_LE(r.replicator.requests_in_flight(), 2u);  // the first window: 2
+  }
+  EXPECT_LE(syncs, 12u);  // 1 s, 2, 4, 8, then every 10 s
+  // It answers: the window opens and every key it lacks goes.
+  std::set<std::string> delivered;
+  for (int round = 0; round < 200 && delivered.size() < 5000; ++round) {
+    r.replicator.heard_from("n2");
+    r.clock.before_sleep();
+    for (const json& sync : r.take("sync")) {
+      for (const json& v : sync["body"]["versions"]) delivered.insert(v["key"]);
+      r.ack(sync);
+    }
+  }
+  EXPECT_EQ(delivered.size(), 5000u);
 }
 
-// n1 merged a version from n2: it goes on to n3 only, with the next forwarding round.
-TEST(ReplicatorTest, MergedVersionsAreForwardedToTheOtherPeersOnly) {
-  Rig r({"n1", "n2", "n3"});
-  r.store.merge_version("\"x\"", Version{"\"v\"", VectorClock{1}});
-  r.replicator.changed_by_merge("n2", "\"x\"");
+// While acknowledgements come, more syncs may be out at once (up to 16).
+TEST(ReplicatorTest, TheWindowGrowsWithAcknowledgements) {
+  ReplicationOptions options;
+  options.sync_batch_keys = 1;
+  Rig r({"n1", "n2"}, options);
+  std::vector<std::size_t> burst;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 20; ++i) r.client_write("\"k" + std::to_string(round * 20 + i) + "\"", "0", {1});
+    r.clock.before_sleep();
+    const auto syncs = r.take("sync");
+    burst.push_back(syncs.size());
+    for (const json& s : syncs) r.ack(s);
+  }
+  EXPECT_EQ(burst.front(), 2u);
+  EXPECT_EQ(burst.back(), 16u);
+}
+
+// No sync is longer than the peers' line limit: a key's siblings are split across messages
+// when they do not fit in one.
+TEST(ReplicatorTest, SyncsAreSplitToFitThePeersLineLimit) {
+  ReplicationOptions options;
+  options.max_message_bytes = 4096;
+  Rig r({"n1", "n2"}, options);
+  const std::string big(1500, 'b');
+  for (std::uint64_t i = 0; i < 5; ++i) {  // five concurrent siblings of ~1.5 kB
+    std::vector<std::uint64_t> clock(5, 0);
+    clock[i] = 1;
+    r.client_write("\"k\"", "\"" + big + std::to_string(i) + "\"", VectorClock(clock));
+  }
+  r.client_write("\"small\"", "1", {1});
+  std::size_t versions = 0, messages = 0;
+  for (int round = 0; round < 20; ++round) {
+    r.clock.before_sleep();
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size() + 1, 4096u);
+    for (const json& s : r.take("sync")) {
+      ++messages;
+      versions += s["body"]["versions"].size();
+      r.ack(s);
+    }
+  }
+  EXPECT_EQ(versions, 6u);
+  EXPECT_GE(messages, 3u);
+}
+
+// Replication waits while the reader of the node's output is slow; replies are not its to hold.
+TEST(ReplicatorTest, NothingIsSentWhileOutputIsBackedUp) {
+  ReplicationOptions options;
+  options.max_output_backlog = 1000;
+  Rig r({"n1", "n2"}, options);
+  r.out.assign(2000, '#');  // 2000 bytes the runtime has not written yet
+  r.client_write("\"x\"", "1", {1});
   r.clock.before_sleep();
-  EXPECT_EQ(r.take(), "");  // not at once
-  r.clock.advance_to(2000);  // --forward-interval-ms 1000
-  EXPECT_EQ(r.take(),
-            R"({"src": "n1", "dest": "n3", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 0}}
-)");
+  EXPECT_EQ(r.out.size(), 2000u);
+  r.out.clear();  // written
+  r.clock.before_sleep();
+  EXPECT_EQ(r.take("sync").size(), 1u);
+}
+
+// A peer heard from again after going silent: the probes sent into the silence are given up,
+// what it lacks goes at once, and an anti-entropy exchange with it starts.
+TEST(ReplicatorTest, APeerHeardAgainIsSentWhatItLacksAtOnce) {
+  Rig r;
+  r.client_write("\"x\"", "1", {1});
+  r.clock.before_sleep();
+  r.take();
+  r.clock.advance_by(1000);  // timed out: silent
+  ASSERT_EQ(r.take("sync").size(), 1u);  // the probe
+  r.client_write("\"y\"", "1", {1});
+  r.clock.before_sleep();
+  EXPECT_TRUE(r.take("sync").empty());  // one probe at a time
+  r.replicator.heard_from("n2");
+  r.clock.before_sleep();
+  const auto messages = r.take();
+  std::set<std::string> types, keys;
+  for (const json& m : messages) {
+    types.insert(m["body"]["type"]);
+    for (const json& v : m["body"].value("versions", json::array())) keys.insert(v["key"]);
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"sync", "tree"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"x", "y"}));
+}
+
+// A quorum write completes once enough peers acknowledged a sync carrying the version (or
+// a newer one); syncs sent before it do not count; the deadline ends it otherwise.
+TEST(ReplicatorTest, AWriteQuorumCountsAcknowledgementsOfTheVersion) {
+  Rig r({"n1", "n2", "n3"});
+  r.client_write("\"x\"", "\"old\"", {1});
+  r.clock.before_sleep();
+  const auto early = r.take("sync");  // carries "old", not what the waiter waits for
+  r.client_write("\"x\"", "\"new\"", {2});
+  std::vector<std::string> done;
+  r.replicator.await_replicas("\"x\"", Version{"\"new\"", VectorClock{2}}, 2,
+                              [&](bool reached, std::size_t holders) {
+                                done.push_back(std::string(reached ? "reached" : "timed out") +
+                                               " with " + std::to_string(holders));
+                              });
+  for (const json& s : early) r.ack(s);
+  r.clock.before_sleep();
+  EXPECT_TRUE(done.empty());
+  const auto syncs = r.take("sync");
+  ASSERT_EQ(syncs.size(), 2u);
+  r.ack(syncs[0]);
+  EXPECT_TRUE(done.empty());
+  r.ack(syncs[1]);
+  EXPECT_EQ(done, (std::vector<std::string>{"reached with 2"}));
+
+  r.client_write("\"z\"", "\"v\"", {1});
+  r.replicator.await_replicas("\"z\"", Version{"\"v\"", VectorClock{1}}, 2,
+                              [&](bool reached, std::size_t holders) {
+                                done.push_back(std::string(reached ? "reached" : "timed out") +
+                                               " with " + std::to_string(holders));
+                              });
+  r.clock.before_sleep();
+  r.ack(r.take("sync")[0]);
+  r.clock.advance_by(1000);  // --request-timeout-ms
+  EXPECT_EQ(done.back(), "timed out with 1");
+}
+
+// A quorum read asks every peer; done follows the needed answers; peers whose answer differs
+// from what the node holds afterwards are sent the key (read repair), late answerers too.
+TEST(ReplicatorTest, AQuorumReadMergesAnswersAndRepairsTheReplicasThatLacked) {
+  Rig r({"n1", "n2", "n3"});
+  r.store.merge_version("\"x\"", Version{"\"mine\"", VectorClock{1, 0}});
+  std::vector<std::string> events;
+  r.replicator.read_from_peers(
+      "\"x\"", 1, {},
+      [&](const std::string& peer, const std::vector<Version>& versions) {
+        for (const Version& v : versions) r.store.merge_version("\"x\"", v);
+        events.push_back("answer from " + peer + " with " + std::to_string(versions.size()));
+      },
+      [&](bool reached, std::size_t answers) {
+        events.push_back(std::string(reached ? "reached" : "missed") + " after " +
+                         std::to_string(answers));
+      });
+  const auto fetches = r.take("fetch");
+  ASSERT_EQ(fetches.size(), 2u);
+  EXPECT_EQ(fetches[0]["body"]["key"], "x");
+  r.reply("n2", fetches[0]["body"]["msg_id"], "fetch_ok",
+          json{{"values", json::parse(R"([{"value": "theirs", "clock": [0, 1]}])")}});
+  EXPECT_EQ(events, (std::vector<std::string>{"answer from n2 with 1", "reached after 1"}));
+  r.clock.before_sleep();
+  auto repair = r.take("sync");  // n2 lacked "mine"
+  ASSERT_EQ(repair.size(), 1u);
+  EXPECT_EQ(repair[0]["dest"], "n2");
+  EXPECT_EQ(repair[0]["body"]["versions"].size(), 2u);
+  // n3 answers late, with nothing: it is repaired too.
+  r.reply("n3", fetches[1]["body"]["msg_id"], "fetch_ok", json{{"values", json::array()}});
+  r.clock.before_sleep();
+  repair = r.take("sync");
+  ASSERT_EQ(repair.size(), 1u);
+  EXPECT_EQ(repair[0]["dest"], "n3");
+
+  // Nobody answers in time: done(false).
+  r.replicator.read_from_peers("\"x\"", 2, {}, [](const std::string&, const std::vector<Version>&) {},
+                               [&](bool reached, std::size_t answers) {
+                                 events.push_back(std::string(reached ? "reached" : "missed") +
+                                                  " after " + std::to_string(answers));
+                               });
+  r.clock.advance_by(1000);
+  EXPECT_EQ(events.back(), "missed after 0");
 }
 
 TEST(ReplicatorTest, KeysAreBatchedInSortedOrder) {
@@ -124,8 +310,7 @@ TEST(ReplicatorTest, KeysAreBatchedInSortedOrder) {
   Rig r({"n1", "n2"}, options);
   for (const char* key : {"\"c\"", "\"a\"", "\"b\""}) r.client_write(key, "0", {1});
   r.clock.before_sleep();
-  const std::string out = r.take();
-  EXPECT_EQ(out,
+  EXPECT_EQ(r.out,
             R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "a", "value": 0, "clock": [1]}, {"key": "b", "value": 0, "clock": [1]}], "msg_id": 0}}
 {"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "c", "value": 0, "clock": [1]}], "msg_id": 1}}
 )");
@@ -138,7 +323,7 @@ TEST(ReplicatorTest, DisabledSendsNothing) {
   r.client_write("\"x\"", "\"v\"", {1});
   r.clock.before_sleep();
   r.clock.advance_to(100000);
-  EXPECT_EQ(r.take(), "");
+  EXPECT_EQ(r.out, "");
 }
 
 }  // namespace

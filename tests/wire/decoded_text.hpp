@@ -38,6 +38,20 @@ inline std::string decoded_text(const Decoded& d) {
       return "write " + r.key + " " + r.version.value + "@" + clock_json(r.version.clock);
     }
     std::string operator()(const GetRequest& r) const { return "get " + r.key; }
+    static std::string uints(const std::vector<std::uint64_t>& xs) {
+      std::string t;
+      for (std::uint64_t x : xs) t += " " + std::to_string(x);
+      return t;
+    }
+    std::string operator()(const TreeRequest& r) const {
+      return "tree " + std::to_string(r.level) + " nodes" + uints(r.nodes) + " hashes" +
+             uints(r.hashes) + " counts" + uints(r.counts);
+    }
+    std::string operator()(const TreeKeysRequest& r) const {
+      std::string t = "tree_keys " + std::to_string(r.level) + " nodes" + uints(r.nodes) + " keys";
+      for (const auto& k : r.keys) t += " " + k;
+      return t + " hashes" + uints(r.hashes) + (r.answer ? " answer" : "");
+    }
     std::string operator()(const SyncRequest& r) const {
       std::string t = "sync";
       for (const auto& v : r.versions) t += " " + v.key + "=" + v.version.value + "@" + clock_json(v.version.clock);

@@ -1,20 +1,35 @@
-// Replication to the other nodes of the cluster (docs/protocol.md §11): which peers there
+// Replication to the other nodes of the cluster (docs/protocol.md §11, §12): which peers there
 // are, which keys each may lack, sending those keys' siblings in sync messages, resending what
-// was not acknowledged (backing off while a peer is silent), and passing on versions merged
-// from one peer to the others. It owns the table of requests awaiting replies and registers
-// its own timers and its before-sleep flush with the scheduler. It sends through the Outbox,
-// which numbers every message, and reads the store; it never changes the store.
+// was not acknowledged, write quorums (waiting until enough peers hold a version), read
+// quorums (asking peers for a key), and the anti-entropy schedule. It owns the table of
+// requests awaiting replies and registers its own timers and its before-sleep flush with the
+// scheduler. It sends through the Outbox, which numbers every message, and reads the store;
+// it never changes the store (the node merges what peers send).
+//
+// Traffic stays bounded whatever the peers do:
+// - each peer has a window of unacknowledged syncs (it grows while acknowledgements come and
+//   falls to one probe on a timeout), so what a silent peer is sent does not grow with the
+//   keys it lacks: those wait in a set (at most one entry per key) until it answers;
+// - the wait before a resend follows the peer's measured round trip (cluster/round_trip.hpp);
+// - a sync never exceeds max_message_bytes (a key's siblings are split across messages if
+//   need be), and nothing is sent while more than max_output_backlog bytes of output wait.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
+#include "vckv/cluster/anti_entropy.hpp"
+#include "vckv/cluster/deadline_queue.hpp"
 #include "vckv/cluster/pending_requests.hpp"
+#include "vckv/cluster/round_trip.hpp"
 #include "vckv/runtime/log.hpp"
 #include "vckv/runtime/scheduler.hpp"
 #include "vckv/store/sibling_store.hpp"
@@ -26,12 +41,17 @@ namespace vckv {
 // The node-to-node messages replication sends (their rows in the message table use these).
 inline constexpr std::string_view kSyncType = "sync";
 inline constexpr std::string_view kSyncOkType = "sync_ok";
+inline constexpr std::string_view kFetchType = "fetch";
+inline constexpr std::string_view kFetchOkType = "fetch_ok";
 
 struct ReplicationOptions {
-  bool enabled = true;                   // false only to show the cluster checker failing
-  std::size_t sync_batch_keys = 256;     // most keys in one sync message
-  std::int64_t sync_interval_ms = 100;   // resend a sync unacknowledged this long (backs off 8x)
-  std::int64_t forward_interval_ms = 1000;  // pass versions merged from a peer on to the others
+  bool enabled = true;                    // false only to show the cluster checker failing
+  std::size_t sync_batch_keys = 256;      // most keys in one sync message
+  std::int64_t sync_interval_ms = 100;    // the least a sync waits for its acknowledgement
+  std::int64_t request_timeout_ms = 1000;  // how long quorum writes and reads wait
+  std::int64_t anti_entropy_interval_ms = 1000;  // an exchange with the next peer this often
+  std::size_t max_message_bytes = 16u << 20;     // the peers' line limit
+  std::size_t max_output_backlog = 8u << 20;     // no replication while this much output waits
 };
 
 class Replicator {
@@ -44,37 +64,94 @@ class Replicator {
   ~Replicator();
 
   // At init: this node is self, and the other node_ids are its peers. Starts the timers.
+  // The store must keep a hash tree.
   void start(const std::string& self, const std::vector<std::string>& node_ids);
-  // A cluster member other than this node.
   bool is_peer(std::string_view id) const { return peers_.count(std::string(id)) > 0; }
+  std::size_t peer_count() const { return peers_.size(); }
 
+  // A message from a peer arrived: it is reachable. If it had gone silent, what waits for it
+  // is sent again now, and an anti-entropy exchange with it starts.
+  void heard_from(const std::string& peer);
   // The key changed through a client's write: every peer may lack it now (sent before the
   // loop next waits).
   void changed_by_client(const std::string& key);
-  // The key changed by a merge of versions from peer `from`: the others may lack it (sent with
-  // the next forwarding round).
-  void changed_by_merge(const std::string& from, const std::string& key);
+  // The peer lacks the key's current versions (anti-entropy, read repair): send them.
+  void push(const std::string& peer, const std::string& key);
   // A reply from a peer: completes the request it answers. False when nobody awaits it.
   bool on_reply(const Incoming& reply) { return pending_.complete(reply); }
 
-  // Sends every key a peer may lack to it, in sync messages of at most sync_batch_keys keys.
-  // Runs before the loop waits; callable any time.
+  // Write quorum: calls done(true, holders) once `needed` peers have acknowledged a sync that
+  // carried `version` of key (or a version whose clock dominates it), or done(false, holders)
+  // after request_timeout_ms. needed = 0 completes at once.
+  using ReplicasDone = std::function<void(bool reached, std::size_t holders)>;
+  void await_replicas(const std::string& key, const Version& version, std::size_t needed,
+                      ReplicasDone done);
+
+  // Read quorum: asks every peer for the key's versions. Each answer goes to on_answer (also
+  // answers after the quorum); done(true, answers) follows the `needed`th answer, done(false,
+  // answers) the deadline when fewer came. After done, every peer whose answer differs from
+  // what this node holds then is sent the key (read repair), and so is each later answerer.
+  using AnswerFn = std::function<void(const std::string& peer, const std::vector<Version>& versions)>;
+  using AnswersDone = std::function<void(bool reached, std::size_t answers)>;
+  void read_from_peers(const std::string& key, std::size_t needed, const CodecLimits& limits,
+                       AnswerFn on_answer, AnswersDone done);
+
+  // Anti-entropy messages from a peer.
+  void on_tree(const std::string& from, const TreeRequest& r) { anti_entropy_->on_tree(from, r); }
+  void on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
+    anti_entropy_->on_tree_keys(from, r);
+  }
+
+  // Sends what the peers' windows allow of the keys they may lack. Runs before the loop waits;
+  // callable any time.
   void flush();
-  // Requests sent and not yet answered (or timed out).
+
+  // Requests sent and not yet answered (or timed out): syncs, fetches.
   std::size_t requests_in_flight() const { return pending_.size(); }
+  struct Stats {
+    std::uint64_t syncs_sent = 0;
+    std::uint64_t syncs_resent_keys = 0;  // keys sent again after a sync went unacknowledged
+    std::uint64_t sync_bytes = 0;
+  };
+  const Stats& stats() const { return stats_; }
+  const AntiEntropy::Stats& anti_entropy_stats() const { return anti_entropy_->stats(); }
 
  private:
   struct Peer {
-    std::unordered_set<std::string> dirty;    // keys the peer may lack
-    std::unordered_set<std::string> forward;  // merged from another peer; sent lazily
-    // How long a sync waits for its sync_ok before its keys are sent again. Doubles (up to
-    // 8x sync_interval_ms) while the peer is silent, so a partition does not turn into a
-    // resend storm; any acknowledgement resets it.
-    std::int64_t resend_after_ms = 0;
+    explicit Peer(const ReplicationOptions& o);
+    std::set<std::string> urgent;  // keys a quorum write waits on: sent first
+    std::set<std::string> dirty;   // other keys the peer may lack
+    // A key whose siblings did not all fit in the last sync: the rest go next.
+    std::string partial_key;
+    std::size_t partial_from = 0;
+    RoundTrip round_trip;
+    std::size_t window = 2;     // syncs allowed unacknowledged at once
+    std::set<std::uint64_t> in_flight;  // msg_ids of unacknowledged syncs
+    std::unordered_map<std::string, std::size_t> keys_in_flight;  // key -> syncs carrying it
+    bool silent = false;        // its last sync timed out, and it has not been heard since
+    // The last anti-entropy exchange started with it: when, and this replica's root then.
+    bool exchanged = false;
+    std::uint64_t exchanged_root = 0;
+    std::int64_t exchanged_at = 0;
+  };
+  struct Waiter {
+    std::string key;
+    Version version;
+    std::size_t needed = 0;
+    std::set<std::string> holders;
+    ReplicasDone done;
   };
 
-  void send_sync(const std::string& peer_id, Peer& peer, std::vector<std::string> keys);
-  std::int64_t forward_merged(std::int64_t now_ms);
+  bool has_waiters(const std::string& key) const { return waiters_by_key_.count(key) > 0; }
+  void enqueue(Peer& peer, const std::string& key);
+  // One sync to peer from what it may lack; false when there was nothing to send.
+  bool send_sync(const std::string& peer_id, Peer& peer);
+  void sync_done(const std::string& peer_id, std::uint64_t msg_id, std::int64_t sent_at,
+                 const std::vector<std::string>& keys, const std::vector<std::uint64_t>& waiters,
+                 const Incoming* reply);
+  void finish_waiter(std::uint64_t id, bool reached);
+  std::int64_t anti_entropy_round(std::int64_t now_ms);
+  void start_exchange(const std::string& peer_id, Peer& peer, std::int64_t now_ms);
 
   ReplicationOptions options_;
   Outbox& outbox_;
@@ -83,7 +160,15 @@ class Replicator {
   Logger& log_;
   std::map<std::string, Peer> peers_;  // ordered: a run is reproducible whatever the hashing
   PendingRequests pending_;
-  Scheduler::TimerId forward_timer_ = 0;
+  std::map<std::uint64_t, Waiter> waiters_;
+  std::unordered_map<std::string, std::vector<std::uint64_t>> waiters_by_key_;
+  DeadlineQueue waiter_deadlines_;
+  std::uint64_t next_waiter_id_ = 1;
+  std::unique_ptr<AntiEntropy> anti_entropy_;
+  std::map<std::string, Peer>::iterator next_exchange_;  // round robin of anti-entropy
+  Scheduler::TimerId anti_entropy_timer_ = 0;
+  bool reviving_ = false;  // inside heard_from, giving up on probes sent into a silence
+  Stats stats_;
 };
 
 }  // namespace vckv

@@ -55,9 +55,22 @@ char* write_uint_array(char* out, std::size_t n, Get get) {
 // Python's repr(float) for a finite double: 1e+16, 1000000000000000.0, 1e-05, -0.0.
 void append_python_float(std::string& out, double d);
 
+// An integral double as the exact decimal digits of its value ("-0" becomes "0"):
+// 1e+16 -> "10000000000000000".
+std::string exact_integer_digits(double d);
+
 // A whole value. TooDeep renders as null (callers reject such values before rendering them).
 void append_json(std::string& out, const JValue& v);
 std::string to_json(const JValue& v);
+
+// The value's canonical text: as append_json renders it, but with every object's members
+// sorted by key (by their UTF-8 bytes, the order of Python's sort_keys=True). So
+// canonical_json == json.dumps(v, sort_keys=True). With numbers_by_value, a float whose value
+// is an integer is written as that integer (1.0 -> 1, 1e+16 -> 10000000000000000), so values
+// that are equal as JSON (json_equal) have the same canonical text.
+void append_canonical_json(std::string& out, const JValue& v, bool numbers_by_value = false);
+// The same from JSON text the writer rendered; a text that does not parse is returned as is.
+std::string canonical_json(std::string_view json_text, bool numbers_by_value = false);
 
 // The "got X" part of an error text: json.dumps(v), cut to 64 characters ("..." at the end).
 std::string json_excerpt(const JValue& v);

@@ -25,6 +25,10 @@ struct NodeOptions {
   std::size_t max_siblings = 100;  // a client write may leave at most this many (error 22)
   CodecLimits codec;
   ReplicationOptions replication;
+  // docs/protocol.md §12: replicas (this one included) that must hold a client's write before
+  // it is acknowledged, and that a get reads from.
+  std::size_t write_quorum = 1;
+  std::size_t read_quorum = 1;
 };
 
 class Node {
@@ -49,6 +53,9 @@ class Node {
   void handle_resolve(const Incoming& in, const MessageType& type);
   void handle_get(const Incoming& in, const MessageType& type);
   void handle_sync(const Incoming& in, const MessageType& type);
+  void handle_fetch(const Incoming& in, const MessageType& type);
+  void handle_tree(const Incoming& in, const MessageType& type);
+  void handle_tree_keys(const Incoming& in, const MessageType& type);
 
   // kv_put and kv_resolve: the same rule; status_written is what one remaining sibling reads.
   void handle_write(const Incoming& in, const MessageType& type, std::string_view status_written);
@@ -57,8 +64,14 @@ class Node {
   bool may_send(const MessageType& type, std::string_view src) const;
   void log_line(LogLevel level, std::uint64_t line_number, std::string_view message);
   void reply_error(const Incoming& in, const Error& error, std::string_view src);
+  // Merges versions a peer sent into the store; returns how many changed it.
+  std::size_t merge_from_peer(const std::string& peer, const std::string& key,
+                              const std::vector<Version>& versions);
+  // "at 1234 ms" (debug logs)
+  std::string at() const;
 
   NodeOptions options_;
+  Scheduler& scheduler_;
   Logger& log_;
   Outbox outbox_;
   std::string node_id_;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "vckv/store/conflict_rules.hpp"
+#include "vckv/store/hash_tree.hpp"
 #include "vckv/store/version.hpp"
 
 namespace vckv {
@@ -58,8 +59,15 @@ class SiblingStore {
   // Calls fn(key, siblings) for every key, in no particular order.
   void for_each(const std::function<void(std::string_view key, Siblings siblings)>& fn) const;
 
+  // From now on, keep a hash tree of the keys (for anti-entropy between replicas); it starts
+  // from the keys stored so far. Every change after that updates it.
+  void enable_hash_tree();
+  // The tree, or nullptr when not enabled.
+  const HashTree* hash_tree() const { return tree_.get(); }
+
  private:
   std::unique_ptr<detail::KeyTable> keys_;
+  std::unique_ptr<HashTree> tree_;
 };
 
 }  // namespace vckv

@@ -44,7 +44,24 @@ struct KeyedVersion {
 struct SyncRequest {  // node-to-node: versions to merge (docs/protocol.md §11)
   std::vector<KeyedVersion> versions;
 };
-using Request = std::variant<std::monostate, InitRequest, WriteRequest, GetRequest, SyncRequest>;
+// Anti-entropy (docs/protocol.md §12): "at this level of my hash tree, these nodes have these
+// hashes over this many keys" ...
+struct TreeRequest {
+  std::uint64_t level = 0;
+  std::vector<std::uint64_t> nodes;
+  std::vector<std::uint64_t> hashes;  // parallel to nodes
+  std::vector<std::uint64_t> counts;  // parallel to nodes
+};
+// ... and "below these nodes I hold these keys, with these key hashes".
+struct TreeKeysRequest {
+  std::uint64_t level = 0;
+  std::vector<std::uint64_t> nodes;
+  std::vector<std::string> keys;      // JSON texts
+  std::vector<std::uint64_t> hashes;  // parallel to keys
+  bool answer = false;                // the receiver answers with its own keys below the nodes
+};
+using Request = std::variant<std::monostate, InitRequest, WriteRequest, GetRequest, SyncRequest,
+                             TreeRequest, TreeKeysRequest>;
 
 // Reads a body's fields into request; returns the first problem (error 12 naming the field).
 // type is the message type, for the error texts.
@@ -58,6 +75,13 @@ std::optional<Error> decode_get(std::string_view type, const JValue& body, const
                                 Request& request);
 std::optional<Error> decode_sync(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
+std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
+                                 Request& request);
+std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
+                                      const CodecLimits& limits, Request& request);
+// A reply's "values": [{"value": V, "clock": C}, ...] (kv_get_ok, fetch_ok) into versions.
+std::optional<Error> decode_values(std::string_view type, const JValue& body,
+                                   const CodecLimits& limits, std::vector<Version>& versions);
 
 // The bodies the one-pass decoder reads: {key} into a GetRequest, {key, value, clock} into a
 // WriteRequest (besides type and msg_id; unknown members are skipped).

@@ -42,6 +42,9 @@ class Outbox {
   }
   // The msg_id the next message will get.
   std::uint64_t next_msg_id() const { return next_msg_id_; }
+  // Bytes in the output string: what waits to be written, and at most a little that was
+  // written and not yet cleared by the runtime (the event loop clears it once all is out).
+  std::size_t backlog() const { return out_.size(); }
 
  private:
   std::string& out_;

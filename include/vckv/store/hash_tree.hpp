@@ -1,0 +1,60 @@
+// A hash tree over a replica's keys, for anti-entropy (docs/protocol.md §12): two replicas
+// compare roots, descend only where hashes differ, and exchange only the keys that differ.
+// Pure logic, no I/O.
+//
+// Shape: a fixed tree of kLevels levels, fanout kFanout; level 0 is the root, the last level's
+// nodes are the segments a key falls in by the top bits of its position hash. A node holds the
+// sum (mod 2^64) of the hashes of the keys below it and how many keys that is. Sums make the
+// tree order-independent (two replicas holding the same keys have the same tree, however the
+// keys arrived) and a change cost one update per level.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "vckv/store/version.hpp"
+
+namespace vckv {
+
+// A 64-bit hash of bytes, the same on every machine (the tree is compared across processes).
+std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
+
+// A version's hash: equal for versions that are the same (equal clocks after zero padding,
+// values equal as JSON).
+std::uint64_t version_hash(VersionView v);
+// A key's hash from the sum of its versions' hashes (order-independent); 0 for no versions.
+std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum);
+// The key's hash with these siblings (0 when there are none).
+std::uint64_t key_hash(std::string_view key, Siblings siblings);
+
+class HashTree {
+ public:
+  static constexpr unsigned kFanout = 16;
+  static constexpr unsigned kLevels = 5;  // root, then 16, 256, 4096, 65536 segments
+  static constexpr unsigned kLeafLevel = kLevels - 1;
+
+  HashTree();
+
+  // The number of nodes at a level (kFanout^level).
+  static std::size_t width(unsigned level);
+  // The segment (leaf index) a key falls in.
+  static std::size_t segment_of(std::string_view key);
+  // Whether a key falls below node `index` of `level`.
+  static bool under(std::string_view key, unsigned level, std::size_t index);
+
+  // A key's hash went from old_hash to new_hash (0: the key had, or has, no versions).
+  void update(std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash);
+
+  std::uint64_t hash(unsigned level, std::size_t index) const { return hashes_[level][index]; }
+  std::uint64_t count(unsigned level, std::size_t index) const { return counts_[level][index]; }
+  std::uint64_t root() const { return hashes_[0][0]; }
+  std::uint64_t key_count() const { return counts_[0][0]; }
+
+ private:
+  std::vector<std::uint64_t> hashes_[kLevels];
+  std::vector<std::uint64_t> counts_[kLevels];
+};
+
+}  // namespace vckv

@@ -1,0 +1,158 @@
+#include "vckv/cluster/anti_entropy.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "vckv/json/writer.hpp"
+
+namespace vckv {
+
+namespace {
+
+std::string uint_array(const std::vector<std::uint64_t>& xs) {
+  std::string out(uint_array_max_size(xs.size()), '\0');
+  char* end = write_uint_array(out.data(), xs.size(), [&](std::size_t i) { return xs[i]; });
+  out.resize(static_cast<std::size_t>(end - out.data()));
+  return out;
+}
+
+// Bytes one more entry adds to a message: the number or key, its hash, the separators.
+constexpr std::size_t kEntryBytes = 48;
+
+}  // namespace
+
+bool AntiEntropy::valid(const std::string& from, std::uint64_t level,
+                        const std::vector<std::uint64_t>& nodes) {
+  bool ok = level <= HashTree::kLeafLevel;
+  for (std::uint64_t n : nodes) ok = ok && n < HashTree::width(static_cast<unsigned>(level));
+  if (!ok) log_.warn("anti-entropy from " + from + ": nodes outside the tree; ignored");
+  return ok;
+}
+
+void AntiEntropy::start(const std::string& peer) {
+  ++stats_.rounds;
+  send_tree(peer, 0, {0});
+}
+
+void AntiEntropy::send_tree(const std::string& peer, unsigned level,
+                            const std::vector<std::uint64_t>& nodes) {
+  const HashTree& tree = *store_.hash_tree();
+  const std::size_t per_message = std::max<std::size_t>(1, max_message_bytes_ / kEntryBytes);
+  for (std::size_t first = 0; first < nodes.size(); first += per_message) {
+    std::vector<std::uint64_t> part(nodes.begin() + static_cast<std::ptrdiff_t>(first),
+                                    nodes.begin() + static_cast<std::ptrdiff_t>(
+                                                        std::min(nodes.size(), first + per_message)));
+    std::vector<std::uint64_t> hashes, counts;
+    for (std::uint64_t n : part) {
+      hashes.push_back(tree.hash(level, n));
+      counts.push_back(tree.count(level, n));
+    }
+    MessageBuilder m = outbox_.message(peer, kTreeType);
+    m.field_uint("level", level)
+        .field_json("nodes", uint_array(part))
+        .field_json("hashes", uint_array(hashes))
+        .field_json("counts", uint_array(counts));
+    outbox_.send(m);
+  }
+}
+
+void AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
+  const HashTree* tree = store_.hash_tree();
+  if (!tree || !valid(from, r.level, r.nodes)) return;
+  const auto level = static_cast<unsigned>(r.level);
+  std::vector<std::uint64_t> differing;
+  std::uint64_t mine = 0, theirs = 0;  // keys below the differing nodes, on each side
+  for (std::size_t i = 0; i < r.nodes.size(); ++i) {
+    if (tree->hash(level, r.nodes[i]) == r.hashes[i]) continue;
+    differing.push_back(r.nodes[i]);
+    mine += tree->count(level, r.nodes[i]);
+    theirs += r.counts[i];
+  }
+  if (differing.empty()) return;  // in agreement: the exchange ends here
+  // Descending costs kFanout hashes per differing node; listing costs one entry per key we
+  // hold below them (and when they hold nothing there, they need every key anyway).
+  if (level == HashTree::kLeafLevel || mine <= HashTree::kFanout * differing.size() ||
+      theirs == 0) {
+    send_keys(from, level, differing, /*answer=*/true);
+    return;
+  }
+  std::vector<std::uint64_t> children;
+  children.reserve(differing.size() * HashTree::kFanout);
+  for (std::uint64_t n : differing) {
+    for (unsigned c = 0; c < HashTree::kFanout; ++c) children.push_back(n * HashTree::kFanout + c);
+  }
+  send_tree(from, level + 1, children);
+}
+
+void AntiEntropy::send_keys(const std::string& peer, unsigned level,
+                            const std::vector<std::uint64_t>& nodes, bool answer) {
+  // Our keys below each node (one pass over the store).
+  std::map<std::uint64_t, std::vector<std::pair<std::string, std::uint64_t>>> below;
+  for (std::uint64_t n : nodes) below[n];
+  const unsigned shift = 4 * (HashTree::kLeafLevel - level);
+  store_.for_each([&](std::string_view key, Siblings siblings) {
+    const auto it = below.find(HashTree::segment_of(key) >> shift);
+    if (it != below.end()) it->second.emplace_back(std::string(key), key_hash(key, siblings));
+  });
+  // Each message covers whole nodes, so the receiver can tell which keys we lack below them.
+  auto it = below.begin();
+  while (it != below.end()) {
+    std::vector<std::uint64_t> part;
+    std::string keys = "[", hashes = "[";
+    std::size_t bytes = 0;
+    do {
+      part.push_back(it->first);
+      for (const auto& [key, hash] : it->second) {
+        if (keys.size() > 1) {
+          keys += kJsonItemSeparator;
+          hashes += kJsonItemSeparator;
+        }
+        keys += key;
+        hashes += std::to_string(hash);
+        bytes += key.size() + kEntryBytes;
+      }
+      ++it;
+    } while (it != below.end() && bytes + it->second.size() * kEntryBytes < max_message_bytes_);
+    keys += ']';
+    hashes += ']';
+    MessageBuilder m = outbox_.message(peer, kTreeKeysType);
+    m.field_uint("level", level)
+        .field_json("nodes", uint_array(part))
+        .field_json("keys", keys)
+        .field_json("hashes", hashes)
+        .field_json("answer", answer ? "true" : "false");
+    outbox_.send(m);
+  }
+}
+
+void AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
+  if (!store_.hash_tree() || !valid(from, r.level, r.nodes)) return;
+  const auto level = static_cast<unsigned>(r.level);
+  std::unordered_map<std::string_view, std::uint64_t> theirs;
+  for (std::size_t i = 0; i < r.keys.size(); ++i) theirs.emplace(r.keys[i], r.hashes[i]);
+  std::vector<std::uint64_t> nodes = r.nodes;
+  std::sort(nodes.begin(), nodes.end());
+  const unsigned shift = 4 * (HashTree::kLeafLevel - level);
+  std::vector<std::string> differ;
+  store_.for_each([&](std::string_view key, Siblings siblings) {
+    if (!std::binary_search(nodes.begin(), nodes.end(), HashTree::segment_of(key) >> shift)) return;
+    const auto it = theirs.find(key);
+    if (it != theirs.end() && it->second == key_hash(key, siblings)) return;
+    differ.emplace_back(key);
+  });
+  // Keys already queued for the peer are on their way; the rest are pushed.
+  for (const std::string& key : differ) {
+    if (links_.on_the_way(from, key)) continue;
+    ++stats_.keys_pushed;
+    links_.push(from, key);
+  }
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug("anti-entropy with " + from + ": " + std::to_string(differ.size()) +
+               " keys held differently below " + std::to_string(r.nodes.size()) +
+               " nodes of level " + std::to_string(level));
+  }
+  if (r.answer) send_keys(from, level, r.nodes, /*answer=*/false);
+}
+
+}  // namespace vckv

@@ -1,0 +1,90 @@
+#include "vckv/store/hash_tree.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "vckv/json/writer.hpp"
+
+namespace vckv {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+  // A 64-bit finaliser (splitmix64's): every input bit moves every output bit.
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
+  std::uint64_t h = mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);  // little-endian machines only give this value;
+    h = mix(h ^ w);                        // the cluster runs one build, so that is enough
+  }
+  std::uint64_t tail = 0;
+  if (i < bytes.size()) std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  return mix(h ^ tail ^ 0xff);
+}
+
+std::uint64_t version_hash(VersionView v) {
+  // The clock without trailing zeros ([1] and [1, 0] are one clock), and the value in a form
+  // that JSON-equal values share (for a string value, its text already is).
+  std::size_t n = v.slots.size();
+  while (n > 0 && v.slots[n - 1] == 0) --n;
+  std::uint64_t h = 0x5157a1e5ULL;
+  for (std::size_t i = 0; i < n; ++i) h = mix(h ^ v.slots[i]) + i;
+  const std::string value = canonical_json(v.value, /*numbers_by_value=*/true);
+  return mix(h ^ stable_hash(value, 1));
+}
+
+std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum) {
+  if (version_hash_sum == 0) return 0;
+  const std::uint64_t h = mix(stable_hash(key, 2) ^ version_hash_sum);
+  return h == 0 ? 1 : h;  // 0 is kept for "no versions"
+}
+
+std::uint64_t key_hash(std::string_view key, Siblings siblings) {
+  if (siblings.empty()) return 0;
+  std::uint64_t sum = 0;
+  for (VersionView v : siblings) sum += version_hash(v);
+  return key_hash(key, sum == 0 ? 1 : sum);
+}
+
+HashTree::HashTree() {
+  for (unsigned level = 0; level < kLevels; ++level) {
+    hashes_[level].assign(width(level), 0);
+    counts_[level].assign(width(level), 0);
+  }
+}
+
+std::size_t HashTree::width(unsigned level) { return std::size_t{1} << (4 * level); }
+
+std::size_t HashTree::segment_of(std::string_view key) {
+  return static_cast<std::size_t>(stable_hash(key, 3) >> (64 - 4 * kLeafLevel));
+}
+
+bool HashTree::under(std::string_view key, unsigned level, std::size_t index) {
+  return (segment_of(key) >> (4 * (kLeafLevel - level))) == index;
+}
+
+void HashTree::update(std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash) {
+  if (old_hash == new_hash) return;
+  const std::size_t segment = segment_of(key);
+  const std::uint64_t delta = new_hash - old_hash;  // mod 2^64, as the sums are
+  const std::int64_t count_delta = (new_hash != 0) - (old_hash != 0);
+  for (unsigned level = 0; level < kLevels; ++level) {
+    const std::size_t i = segment >> (4 * (kLeafLevel - level));
+    hashes_[level][i] += delta;
+    counts_[level][i] += static_cast<std::uint64_t>(count_delta);
+  }
+}
+
+}  // namespace vckv
