@@ -71,9 +71,11 @@ void AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
   }
   if (differing.empty()) return;  // in agreement: the exchange ends here
   // Descending costs kFanout hashes per differing node; listing costs one entry per key we
-  // hold below them (and when they hold nothing there, they need every key anyway).
-  if (level == HashTree::kLeafLevel || mine <= HashTree::kFanout * differing.size() ||
-      theirs == 0) {
+  // hold below them (and when they hold nothing there, they need every key anyway). A list
+  // that would not fit in a message is not sent while there is a level left to descend to.
+  const bool fits = mine * kEntryBytes <= max_message_bytes_;
+  if (level == HashTree::kLeafLevel ||
+      (fits && (mine <= HashTree::kFanout * differing.size() || theirs == 0))) {
     send_keys(from, level, differing, /*answer=*/true);
     return;
   }
@@ -95,35 +97,44 @@ void AntiEntropy::send_keys(const std::string& peer, unsigned level,
     const auto it = below.find(HashTree::segment_of(key) >> shift);
     if (it != below.end()) it->second.emplace_back(std::string(key), key_hash(key, siblings));
   });
-  // Each message covers whole nodes, so the receiver can tell which keys we lack below them.
-  auto it = below.begin();
-  while (it != below.end()) {
-    std::vector<std::uint64_t> part;
-    std::string keys = "[", hashes = "[";
-    std::size_t bytes = 0;
-    do {
-      part.push_back(it->first);
-      for (const auto& [key, hash] : it->second) {
-        if (keys.size() > 1) {
-          keys += kJsonItemSeparator;
-          hashes += kJsonItemSeparator;
-        }
-        keys += key;
-        hashes += std::to_string(hash);
-        bytes += key.size() + kEntryBytes;
-      }
-      ++it;
-    } while (it != below.end() && bytes + it->second.size() * kEntryBytes < max_message_bytes_);
-    keys += ']';
-    hashes += ']';
+  // A message covers whole nodes where it can, so the receiver can tell which keys we lack
+  // below them. A leaf with more keys than a message holds is split: the receiver then takes
+  // the keys it holds beyond each part for keys we lack and sends them — more than needed,
+  // never less (a merge of versions a replica has changes nothing).
+  std::vector<std::uint64_t> part;
+  std::string keys = "[", hashes = "[";
+  std::size_t bytes = 0;
+  auto send = [&] {
     MessageBuilder m = outbox_.message(peer, kTreeKeysType);
     m.field_uint("level", level)
         .field_json("nodes", uint_array(part))
-        .field_json("keys", keys)
-        .field_json("hashes", hashes)
+        .field_json("keys", keys + "]")
+        .field_json("hashes", hashes + "]")
         .field_json("answer", answer ? "true" : "false");
     outbox_.send(m);
+    part.clear();
+    keys = "[";
+    hashes = "[";
+    bytes = 0;
+  };
+  for (const auto& [node, listed] : below) {
+    if (!part.empty() && bytes + listed.size() * kEntryBytes > max_message_bytes_) send();
+    part.push_back(node);
+    for (const auto& [key, hash] : listed) {
+      if (bytes > 0 && bytes + key.size() + kEntryBytes > max_message_bytes_) {
+        send();
+        part.push_back(node);
+      }
+      if (keys.size() > 1) {
+        keys += kJsonItemSeparator;
+        hashes += kJsonItemSeparator;
+      }
+      keys += key;
+      hashes += std::to_string(hash);
+      bytes += key.size() + kEntryBytes;
+    }
   }
+  if (!part.empty()) send();
 }
 
 void AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
