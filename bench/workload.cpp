@@ -53,6 +53,9 @@ struct Options {
   unsigned conflict_permille = 150;
   unsigned stale_permille = 100;
   std::size_t max_siblings = 8;  // beyond this a put always descends everything
+  // > 0: the puts' versions are sent as node n2's sync messages to n1, this many per message
+  // (the same versions, for comparing how fast the node takes them in each way).
+  std::size_t as_sync = 0;
 };
 
 using Clock = std::vector<std::uint64_t>;
@@ -179,9 +182,11 @@ void append_clock(std::string& out, const Clock& c) {
                "vckv-workload: %s\n"
                "usage: vckv-workload [--ops N] [--keys N] [--mix get=30,resolve=10,put=60]\n"
                "         [--clock-width N] [--value-bytes N] [--seed N] [--clients N]\n"
-               "         [--distinct-keys] [--stats] > workload.ndjson\n"
+               "         [--distinct-keys] [--stats] [--as-sync N] > workload.ndjson\n"
                "  --distinct-keys  every put goes to a new key (gets/resolves hit written keys)\n"
-               "  --stats          print the expected reply status counts to stderr (JSON)\n",
+               "  --stats          print the expected reply status counts to stderr (JSON)\n"
+               "  --as-sync N      (puts only) the same versions as peer n2's sync messages to\n"
+               "                   n1, N versions a message, in a cluster [n1, n2]\n",
                why);
   std::exit(2);
 }
@@ -231,19 +236,21 @@ int main(int argc, char** argv) {
     else if (a == "--clients") o.clients = parse_u64(value("--clients"), "--clients");
     else if (a == "--distinct-keys") o.distinct_keys = true;
     else if (a == "--stats") o.stats = true;
+    else if (a == "--as-sync") o.as_sync = parse_u64(value("--as-sync"), "--as-sync");
     else if (a == "-h" || a == "--help") usage("help");
     else usage((std::string("unknown argument ") + std::string(a)).c_str());
   }
   if (o.clock_width == 0) usage("--clock-width must be >= 1");
   if (o.clients == 0) usage("--clients must be >= 1");
+  if (o.as_sync > 0 && (o.get != 0 || o.resolve != 0)) usage("--as-sync takes --mix put=100");
   if (!o.distinct_keys && o.keys == 0) usage("--keys must be >= 1");
 
   Rng rng(o.seed);
   Stats st;
   Writer w;
   std::string& out = w.buf();
-  out += R"({"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}})";
-  out += '\n';
+  out += R"({"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":)";
+  out += o.as_sync ? R"(["n1","n2"]}})" "\n" : R"(["n1"]}})" "\n";
   ++st.init;
 
   const std::uint64_t key_space = o.distinct_keys ? o.ops : o.keys;
@@ -276,13 +283,24 @@ int main(int argc, char** argv) {
       key = rng.below(o.keys);
     }
 
-    out += R"({"src":"c)";
-    append_u64(out, client + 1);
-    out += R"(","dest":"n1","body":{"type":")";
-    out += kind == kGet ? "kv_get" : kind == kPut ? "kv_put" : "kv_resolve";
-    out += R"(","msg_id":)";
-    append_u64(out, msg_id);
-    out += R"(,"key":)";
+    if (o.as_sync == 0) {
+      out += R"({"src":"c)";
+      append_u64(out, client + 1);
+      out += R"(","dest":"n1","body":{"type":")";
+      out += kind == kGet ? "kv_get" : kind == kPut ? "kv_put" : "kv_resolve";
+      out += R"(","msg_id":)";
+      append_u64(out, msg_id);
+      out += R"(,"key":)";
+    } else {
+      // One sync per as_sync versions: {"key": K, "value": V, "clock": C} entries.
+      if (op % o.as_sync == 0) {
+        out += R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":)";
+        append_u64(out, msg_id);
+        out += R"(,"versions":[{"key":)";
+      } else {
+        out += R"(,{"key":)";
+      }
+    }
     append_key(out, key, digits);
 
     if (kind == kGet) {
@@ -321,7 +339,12 @@ int main(int argc, char** argv) {
       append_clock(out, write.clock);
       apply(sibs, write, kind == kResolve, st);
     }
-    out += "}}\n";
+    if (o.as_sync == 0) {
+      out += "}}\n";
+    } else {
+      out += '}';
+      if (op % o.as_sync == o.as_sync - 1 || op + 1 == o.ops) out += "]}}\n";
+    }
     w.maybe_flush();
   }
   w.flush();

@@ -113,8 +113,8 @@ void AntiEntropy::send_keys(const std::string& peer, unsigned level,
         .field_json("answer", answer ? "true" : "false");
     outbox_.send(m);
     part.clear();
-    keys = "[";
-    hashes = "[";
+    keys.assign(1, '[');  // (not = "[": GCC 12 then warns of an overlap that cannot happen)
+    hashes.assign(1, '[');
     bytes = 0;
   };
   for (const auto& [node, listed] : below) {

@@ -323,7 +323,7 @@ void Replicator::read_from_peers(const std::string& key, std::size_t needed,
     m.field_json("key", key);
     const std::uint64_t msg_id = outbox_.send(m);
     pending_.add(msg_id, peer_id, deadline,
-                 [this, read, peer_id = peer_id, limits, finish, repair](const Incoming* reply) {
+                 [read, peer_id = peer_id, limits, finish, repair](const Incoming* reply) {
                    --read->outstanding;
                    std::vector<Version> versions;
                    if (reply && reply->type == kFetchOkType &&

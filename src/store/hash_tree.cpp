@@ -59,10 +59,7 @@ std::uint64_t key_hash(std::string_view key, Siblings siblings) {
 }
 
 HashTree::HashTree() {
-  for (unsigned level = 0; level < kLevels; ++level) {
-    hashes_[level].assign(width(level), 0);
-    counts_[level].assign(width(level), 0);
-  }
+  for (unsigned level = 0; level < kLevels; ++level) nodes_[level].assign(width(level), Node{});
 }
 
 std::size_t HashTree::width(unsigned level) { return std::size_t{1} << (4 * level); }
@@ -81,9 +78,9 @@ void HashTree::update(std::string_view key, std::uint64_t old_hash, std::uint64_
   const std::uint64_t delta = new_hash - old_hash;  // mod 2^64, as the sums are
   const std::int64_t count_delta = (new_hash != 0) - (old_hash != 0);
   for (unsigned level = 0; level < kLevels; ++level) {
-    const std::size_t i = segment >> (4 * (kLeafLevel - level));
-    hashes_[level][i] += delta;
-    counts_[level][i] += static_cast<std::uint64_t>(count_delta);
+    Node& node = nodes_[level][segment >> (4 * (kLeafLevel - level))];
+    node.hash += delta;
+    node.count += static_cast<std::uint64_t>(count_delta);
   }
 }
 

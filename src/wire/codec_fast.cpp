@@ -188,6 +188,50 @@ bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64_t>& sl
   return true;
 }
 
+// A sync's versions: [{"key": K, "value": V, "clock": C}, ...], each member once and no other,
+// into out's first `count` entries (reusing the strings an earlier line left there).
+bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVersion>& out,
+                    std::size_t& count) {
+  count = 0;
+  if (!s.eat('[')) return false;
+  if (s.eat(']')) return true;
+  for (;;) {
+    if (count == out.size()) out.emplace_back();
+    KeyedVersion& kv = out[count++];
+    kv.key.clear();
+    kv.version.value.clear();
+    if (!s.eat('{')) return false;
+    Seen seen;
+    for (bool first = true;; first = false) {
+      if (!first && !s.eat(',')) return false;
+      std::string_view name;
+      if (!s.plain_string(name) || !s.eat(':')) return false;
+      bool ok = false;
+      if (is(name, "key")) {
+        std::string_view text;
+        const bool quoted = s.peek() == '"';
+        ok = seen.first(1) && (quoted ? s.plain_string(text) : s.plain_integer(text));
+        if (ok && quoted) {
+          kv.key += '"';
+          kv.key += text;
+          kv.key += '"';
+        } else if (ok) {
+          kv.key += text;
+        }
+      } else if (is(name, "value")) {
+        ok = seen.first(2) && s.value(kv.version.value, 1);
+      } else if (is(name, "clock")) {
+        ok = seen.first(4) && clock(s, limits, kv.version.clock.mutable_slots());
+      }
+      if (!ok) return false;  // (another member: the general path's business)
+      if (s.eat('}')) break;
+    }
+    if (seen.bits != 7) return false;
+    if (s.eat(']')) return true;
+    if (!s.eat(',')) return false;
+  }
+}
+
 // The envelope's fields of an accepted line (type: empty when in.type holds it already). One
 // call with the string copies inlined into it: left to itself, the compiler inlines this into
 // the (large) decode_fast and then calls out for every copy, which measured ~4% slower.
@@ -225,6 +269,9 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   // keeps from the line before (on failure the general path replaces everything).
   auto* write = std::get_if<WriteRequest>(&in.request);
   if (!write) {
+    if (auto* sync = std::get_if<SyncRequest>(&in.request)) {
+      in.spare_versions = std::move(sync->versions);
+    }
     write = &in.request.emplace<WriteRequest>();
     write->version = std::move(in.spare_buffers);
   }
@@ -236,7 +283,8 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   auto& slots = write->version.clock.mutable_slots();
   if (slots.capacity() * sizeof(std::uint64_t) > kKeepBytes) slots = {};
   enum : unsigned { kSrc = 1, kDest = 2, kBody = 4, kType = 8, kMsgId = 16, kKey = 32,
-                    kValue = 64, kClock = 128 };
+                    kValue = 64, kClock = 128, kVersions = 256 };
+  std::size_t versions = 0;  // in in.spare_versions, for a sync
   Seen top, body;
   if (!s.eat('{')) return false;
   for (bool first = true;; first = false) {
@@ -272,9 +320,10 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
           ok = body.first(kValue) && s.value(value, 1);
         } else if (is(member, "clock")) {
           ok = body.first(kClock) && clock(s, limits, slots);
-        } else if (is(member, "in_reply_to") || is(member, "node_id") || is(member, "node_ids") ||
-                   is(member, "versions")) {
-          ok = false;  // replies, init and sync take the general path
+        } else if (is(member, "versions")) {
+          ok = body.first(kVersions) && keyed_versions(s, limits, in.spare_versions, versions);
+        } else if (is(member, "in_reply_to") || is(member, "node_id") || is(member, "node_ids")) {
+          ok = false;  // replies and init take the general path
         } else {
           std::string ignored;  // unknown members are ignored, but must be valid
           ok = s.value(ignored, 1);
@@ -289,14 +338,13 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
     if (s.eat('}')) break;
   }
   if (!s.at_end()) return false;
-  if (top.bits != (kSrc | kDest | kBody) || !(body.bits & kType) || !(body.bits & kKey)) {
-    return false;
-  }
+  if (top.bits != (kSrc | kDest | kBody) || !(body.bits & kType)) return false;
   // The body's shape must be the one the type takes; anything else is the general path's.
-  const unsigned fields = body.bits & (kValue | kClock);
-  const FastShape shape = fields == 0                  ? FastShape::kKey
-                          : fields == (kValue | kClock) ? FastShape::kKeyValueClock
-                                                        : FastShape::kNone;
+  const unsigned fields = body.bits & (kKey | kValue | kClock | kVersions);
+  const FastShape shape = fields == kKey                            ? FastShape::kKey
+                          : fields == (kKey | kValue | kClock) ? FastShape::kKeyValueClock
+                          : fields == kVersions                     ? FastShape::kVersions
+                                                                    : FastShape::kNone;
   if (shape == FastShape::kNone) return false;
   // Consecutive lines mostly share a type: then the kind found for the line before serves.
   const bool same_type = in.kind >= 0 && !in.is_reply && in.type == type;
@@ -306,6 +354,12 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   if ((body.bits & kMsgId) && msg_id.size() > 18) return false;
   fill(in, src, dest, same_type ? std::string_view() : type, kind,
        (body.bits & kMsgId) ? &msg_id : nullptr);
+  if (shape == FastShape::kVersions) {
+    in.spare_versions.resize(versions);
+    in.spare_buffers = std::move(write->version);
+    in.request.emplace<SyncRequest>().versions = std::move(in.spare_versions);
+    return true;
+  }
   const bool is_get = shape == FastShape::kKey;
   if (is_get) in.spare_buffers = std::move(write->version);
   std::string& key = is_get ? in.request.emplace<GetRequest>().key : write->key;

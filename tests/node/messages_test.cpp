@@ -43,7 +43,7 @@ TEST(MessageTableTest, SendersAndInitAsTheProtocolSays) {
   }
   EXPECT_EQ(before_init, "init ");
   EXPECT_EQ(peers_only, "sync fetch tree tree_keys ");
-  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve ");
+  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve sync ");
 }
 
 }  // namespace

@@ -126,6 +126,7 @@ TEST(CodecTest, FastPathTakesTheCommonLines) {
       R"({"src":"c1","dest":"n1","id":3,"body":{"type":"kv_put","msg_id":2,"key":7,"value":{"items":["a",1,true,null],"n":-5},"clock":[3,0,2,1]}})",
       R"({"src": "c1", "dest": "n1", "body": {"type": "kv_resolve", "msg_id": 5, "key": "x", "value": "v1+v2", "clock": [1, 1]}})",
       R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":[],"clock":[]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":9,"versions":[{"key":"k1","value":"v","clock":[1,0,0,0]},{"key":2,"value":[true],"clock":[0,1]}]}})",
   };
   for (const char* line : kCommon) {
     Incoming in;
@@ -181,6 +182,17 @@ TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {
       R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":[1,],"clock":[1]}})",
       "{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"kv_get\",\"key\":\"a\tb\"}}",
       "\xEF\xBB\xBF" R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x"}})",
+      // Syncs: the common ones, and the unusual ones the general path decides.
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":7,"versions":[{"key":"x","value":{"a":[1]},"clock":[1,0]},{"clock":[2],"key":7,"value":null}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1,"clock":[1],"extra":2}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","key":"y","value":1,"clock":[1]}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":1.5,"value":1,"clock":[1]}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1,"clock":[-1]}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1,"clock":[1]}],"key":"x"}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"kv_put","versions":[],"key":"x","value":1,"clock":[1]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":{"key":"x"}}})",
   };
   for (const char* line : kLines) {
     EXPECT_EQ(testing::decoded_text(decode_line(line, {}, kTypes)),

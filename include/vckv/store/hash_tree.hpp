@@ -47,14 +47,17 @@ class HashTree {
   // A key's hash went from old_hash to new_hash (0: the key had, or has, no versions).
   void update(std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash);
 
-  std::uint64_t hash(unsigned level, std::size_t index) const { return hashes_[level][index]; }
-  std::uint64_t count(unsigned level, std::size_t index) const { return counts_[level][index]; }
-  std::uint64_t root() const { return hashes_[0][0]; }
-  std::uint64_t key_count() const { return counts_[0][0]; }
+  std::uint64_t hash(unsigned level, std::size_t index) const { return nodes_[level][index].hash; }
+  std::uint64_t count(unsigned level, std::size_t index) const { return nodes_[level][index].count; }
+  std::uint64_t root() const { return hash(0, 0); }
+  std::uint64_t key_count() const { return count(0, 0); }
 
  private:
-  std::vector<std::uint64_t> hashes_[kLevels];
-  std::vector<std::uint64_t> counts_[kLevels];
+  struct Node {  // side by side: an update touches one cache line per level
+    std::uint64_t hash = 0;
+    std::uint64_t count = 0;
+  };
+  std::vector<Node> nodes_[kLevels];
 };
 
 }  // namespace vckv

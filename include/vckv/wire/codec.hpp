@@ -84,8 +84,9 @@ std::optional<Error> decode_values(std::string_view type, const JValue& body,
                                    const CodecLimits& limits, std::vector<Version>& versions);
 
 // The bodies the one-pass decoder reads: {key} into a GetRequest, {key, value, clock} into a
-// WriteRequest (besides type and msg_id; unknown members are skipped).
-enum class FastShape : std::uint8_t { kNone, kKey, kKeyValueClock };
+// WriteRequest, {versions: [{key, value, clock}, ...]} into a SyncRequest (besides type and
+// msg_id; unknown members of the body are skipped).
+enum class FastShape : std::uint8_t { kNone, kKey, kKeyValueClock, kVersions };
 
 // What the codec knows of message types, from the message table.
 struct MessageCatalog {
@@ -115,8 +116,10 @@ struct Incoming {
   Request request;                    // set when the type is known and its fields are valid
   std::optional<Error> request_error; // 12 for a bad field
   // Not part of the request: a write's value and clock buffers, kept here while the request
-  // is a get, so decoding a write after a get into a reused Incoming allocates nothing.
+  // is a get or a sync, so decoding a write after a get into a reused Incoming allocates
+  // nothing; and a sync's versions, kept while the request is something else.
   Version spare_buffers;
+  std::vector<KeyedVersion> spare_versions;
 };
 
 // Why a line cannot be answered (it is logged, not replied to).
