@@ -180,6 +180,49 @@ def main():
                    f"{r['max_rss_kb'] * 1024 / 1e6:.1f} | {fmt_rate(r['msgs_per_s'])} | {r['exit']} |")
     out.append("")
 
+    ingest = by_kind.get("ingest", [])
+    if ingest:
+        import statistics
+        out += ["## Sync ingest: the same versions as client puts and as a peer's syncs", "",
+                "The distinct-keys workload's versions, sent once as one client `kv_put` each (a "
+                "one-node cluster) and once as `sync` messages of 100 versions from peer n2 (a "
+                "two-node cluster, so the node also keeps its anti-entropy hash tree). Median over "
+                "the rounds; the two alternate.", "",
+                "| as | file MB | median wall s | versions/s | MB/s of input |", "|---|---:|---:|---:|---:|"]
+        med = {}
+        for label in ("puts", "syncs"):
+            rows = [r for r in ingest if r["label"] == label]
+            if not rows:
+                continue
+            wall = statistics.median(r["wall_s"] for r in rows)
+            med[label] = wall
+            mb = int(rows[0]["bytes"]) / 1e6
+            out.append(f"| {label} | {mb:.1f} | {wall:.3f} | "
+                       f"{fmt_rate(rows[0]['msgs'] / wall)} | {mb / wall:.1f} |")
+        if "puts" in med and "syncs" in med:
+            out.append("")
+            out.append(f"The same versions take {med['syncs'] / med['puts']:.2f}× as long as syncs "
+                       "as they do as puts (goal: at most 2×).")
+        out.append("")
+
+    catchup = by_kind.get("catchup", [])
+    if catchup:
+        out += ["## Anti-entropy catch-up (bytes)", "",
+                "Two replicas hold the same keys; one also holds `differ` versions the other lacks "
+                "(`new` keys, or `newer` versions of keys both have), which replication never sent. "
+                "Their exchanges find and send them; every byte between the two is counted until "
+                "the network is quiet (`vckv-catchup`: two nodes in one process, virtual time).", "",
+                "| keys | differ | mode | differing versions B | syncs B | × differing | tree walk B | "
+                "total B | whole store B | total / whole store |",
+                "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in catchup:
+            out.append(f"| {r['keys']:,} | {r['differ']:,} | {r['mode']} | "
+                       f"{r['differing_version_bytes']:,} | {r['sync_bytes']:,} | "
+                       f"{r['sync_over_differing']:.2f} | {r['tree_walk_bytes']:,} | "
+                       f"{r['total_bytes']:,} | {r['whole_store_bytes']:,} | "
+                       f"{r['total_over_whole_store']:.3f} |")
+        out.append("")
+
     out += ["## Latency: one request → its reply over pipes (µs)", "",
             "`poll`: the client sleeps in poll() for each reply (a normal client); `spin`: the "
             "client busy-reads, so only the node's side and the pipe are measured; `pinned`: "

@@ -174,6 +174,24 @@ if (( HAVE_PY )) && [[ $SKIP_PY_DISTINCT != 1 ]]; then
     | tag kind=memory || note "python-reference: exited non-zero on the distinct-keys workload"
 fi
 
+echo "== sync ingest: the distinct-keys versions as client puts and as a peer's syncs" >&2
+SYNCS=$OUT/distinct.syncs.ndjson
+"$B/vckv-workload" --ops "$DISTINCT_OPS" --distinct-keys --mix put=100 --clock-width 4 \
+  --value-bytes 16 --seed "$SEED" --as-sync 100 > "$SYNCS"
+for ((round = 1; round <= REPEAT; round++)); do
+  "$B/vckv-runstat" --label puts --msgs "$DISTINCT_OPS" "$DISTINCT" -- "$NODE" --log-level warn \
+    | tag kind=ingest "round=$round" "bytes=$(stat -c %s "$DISTINCT")"
+  "$B/vckv-runstat" --label syncs --msgs "$DISTINCT_OPS" "$SYNCS" -- "$NODE" --log-level warn \
+    | tag kind=ingest "round=$round" "bytes=$(stat -c %s "$SYNCS")"
+done
+
+echo "== anti-entropy catch-up (two nodes in one process, virtual time)" >&2
+for spec in "100000 100 newer" "100000 100 new" "100000 10000 newer" "10000 10000 new"; do
+  read -r keys differ mode <<< "$spec"
+  "$B/vckv-catchup" --keys "$keys" --differ "$differ" --mode "$mode" | tag kind=catchup \
+    || note "vckv-catchup --keys $keys --differ $differ --mode $mode: did not converge"
+done
+
 echo "== latency ($LAT_REQUESTS one-at-a-time requests over pipes)" >&2
 run_lat() {  # label mode cmd...
   local label=$1 mode=$2; shift 2

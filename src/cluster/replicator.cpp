@@ -71,8 +71,16 @@ void Replicator::start(const std::string& self, const std::vector<std::string>& 
   // of a cluster's first exchanges go to one node.
   next_exchange_ = peers_.upper_bound(self);
   scheduler_.add_before_sleep([this] { flush(); });
-  anti_entropy_timer_ = scheduler_.add_timer(
-      options_.anti_entropy_interval_ms, [this](std::int64_t now) { return anti_entropy_round(now); });
+  // The first round comes a fraction of an interval later the further the node is in
+  // node_ids, so that nodes started together do not all start exchanges at once.
+  const auto position = static_cast<std::int64_t>(
+      std::find(node_ids.begin(), node_ids.end(), self) - node_ids.begin());
+  const std::int64_t first = options_.anti_entropy_interval_ms +
+                             options_.anti_entropy_interval_ms * position /
+                                 static_cast<std::int64_t>(node_ids.size());
+  anti_entropy_timer_ = scheduler_.add_timer(first, [this](std::int64_t now) {
+    return anti_entropy_round(now);
+  });
 }
 
 std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
@@ -114,6 +122,18 @@ void Replicator::heard_from(const std::string& peer_id) {
   peer.silent = false;
   peer.window = 2;
   start_exchange(peer_id, peer, scheduler_.now_ms());
+}
+
+void Replicator::on_tree(const std::string& from, const TreeRequest& r) {
+  // A peer that starts an exchange compares both replicas as they are: this one need not
+  // start its own until something changes here.
+  const auto it = peers_.find(from);
+  if (it != peers_.end() && r.level == 0 && store_.hash_tree()) {
+    it->second.exchanged = true;
+    it->second.exchanged_root = store_.hash_tree()->root();
+    it->second.exchanged_at = scheduler_.now_ms();
+  }
+  anti_entropy_->on_tree(from, r);
 }
 
 void Replicator::enqueue(Peer& peer, const std::string& key) {

@@ -97,7 +97,7 @@ class Replicator {
                        AnswerFn on_answer, AnswersDone done);
 
   // Anti-entropy messages from a peer.
-  void on_tree(const std::string& from, const TreeRequest& r) { anti_entropy_->on_tree(from, r); }
+  void on_tree(const std::string& from, const TreeRequest& r);
   void on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
     anti_entropy_->on_tree_keys(from, r);
   }
