@@ -57,9 +57,9 @@ void AntiEntropy::send_tree(const std::string& peer, unsigned level,
   }
 }
 
-void AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
+bool AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
   const HashTree* tree = store_.hash_tree();
-  if (!tree || !valid(from, r.level, r.nodes)) return;
+  if (!tree || !valid(from, r.level, r.nodes)) return false;
   const auto level = static_cast<unsigned>(r.level);
   std::vector<std::uint64_t> differing;
   std::uint64_t mine = 0, theirs = 0;  // keys below the differing nodes, on each side
@@ -69,7 +69,12 @@ void AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
     mine += tree->count(level, r.nodes[i]);
     theirs += r.counts[i];
   }
-  if (differing.empty()) return;  // in agreement: the exchange ends here
+  if (differing.empty()) {
+    // At the root: the replicas agree, and the peer is told so (it cannot tell agreement from
+    // a lost message otherwise). Lower down: what differed has been repaired meanwhile.
+    if (level == 0) send_keys(from, 0, {}, /*answer=*/false);
+    return level == 0;
+  }
   // Descending costs kFanout hashes per differing node; listing costs one entry per key we
   // hold below them (and when they hold nothing there, they need every key anyway). A list
   // that would not fit in a message is not sent while there is a level left to descend to.
@@ -77,7 +82,7 @@ void AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
   if (level == HashTree::kLeafLevel ||
       (fits && (mine <= HashTree::kFanout * differing.size() || theirs == 0))) {
     send_keys(from, level, differing, /*answer=*/true);
-    return;
+    return false;
   }
   std::vector<std::uint64_t> children;
   children.reserve(differing.size() * HashTree::kFanout);
@@ -85,6 +90,7 @@ void AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
     for (unsigned c = 0; c < HashTree::kFanout; ++c) children.push_back(n * HashTree::kFanout + c);
   }
   send_tree(from, level + 1, children);
+  return false;
 }
 
 void AntiEntropy::send_keys(const std::string& peer, unsigned level,
@@ -134,11 +140,12 @@ void AntiEntropy::send_keys(const std::string& peer, unsigned level,
       bytes += key.size() + kEntryBytes;
     }
   }
-  if (!part.empty()) send();
+  if (!part.empty() || nodes.empty()) send();  // (no nodes: the agreement message)
 }
 
-void AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
-  if (!store_.hash_tree() || !valid(from, r.level, r.nodes)) return;
+bool AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
+  if (!store_.hash_tree() || !valid(from, r.level, r.nodes)) return false;
+  if (r.nodes.empty()) return true;  // "we agree"
   const auto level = static_cast<unsigned>(r.level);
   std::unordered_map<std::string_view, std::uint64_t> theirs;
   for (std::size_t i = 0; i < r.keys.size(); ++i) theirs.emplace(r.keys[i], r.hashes[i]);
@@ -164,6 +171,7 @@ void AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r
                " nodes of level " + std::to_string(level));
   }
   if (r.answer) send_keys(from, level, r.nodes, /*answer=*/false);
+  return false;
 }
 
 }  // namespace vckv

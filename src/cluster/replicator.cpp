@@ -89,21 +89,22 @@ std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
   Peer& peer = next_exchange_->second;
   ++next_exchange_;
   // A peer that is not answering gets no exchange: it resumes when the peer is heard again.
-  // One that agreed at the last exchange and with which nothing changed here since needs
-  // none either, but for a slow heartbeat (in case that exchange's messages were lost): an
-  // idle cluster goes quiet.
+  // One seen to agree with this replica, with nothing changed here since, needs none either,
+  // but for a slow heartbeat: an idle cluster goes quiet. (An exchange whose messages were
+  // lost, or that was still repairing, left no agreement: the next round tries again.)
   const std::uint64_t root = store_.hash_tree()->root();
-  const bool due = !peer.exchanged || peer.exchanged_root != root ||
-                   now_ms - peer.exchanged_at >= kHeartbeatRounds * options_.anti_entropy_interval_ms;
-  if (!peer.silent && due) start_exchange(peer_id, peer, now_ms);
+  const bool due = !peer.agreed || peer.agreed_root != root ||
+                   now_ms - peer.agreed_at >= kHeartbeatRounds * options_.anti_entropy_interval_ms;
+  if (!peer.silent && due) anti_entropy_->start(peer_id);
   return options_.anti_entropy_interval_ms;
 }
 
-void Replicator::start_exchange(const std::string& peer_id, Peer& peer, std::int64_t now_ms) {
-  peer.exchanged = true;
-  peer.exchanged_root = store_.hash_tree()->root();
-  peer.exchanged_at = now_ms;
-  anti_entropy_->start(peer_id);
+void Replicator::agreed(const std::string& peer_id) {
+  const auto it = peers_.find(peer_id);
+  if (it == peers_.end() || !store_.hash_tree()) return;
+  it->second.agreed = true;
+  it->second.agreed_root = store_.hash_tree()->root();
+  it->second.agreed_at = scheduler_.now_ms();
 }
 
 void Replicator::heard_from(const std::string& peer_id) {
@@ -121,19 +122,17 @@ void Replicator::heard_from(const std::string& peer_id) {
   reviving_ = false;
   peer.silent = false;
   peer.window = 2;
-  start_exchange(peer_id, peer, scheduler_.now_ms());
+  anti_entropy_->start(peer_id);
 }
 
 void Replicator::on_tree(const std::string& from, const TreeRequest& r) {
-  // A peer that starts an exchange compares both replicas as they are: this one need not
-  // start its own until something changes here.
-  const auto it = peers_.find(from);
-  if (it != peers_.end() && r.level == 0 && store_.hash_tree()) {
-    it->second.exchanged = true;
-    it->second.exchanged_root = store_.hash_tree()->root();
-    it->second.exchanged_at = scheduler_.now_ms();
-  }
-  anti_entropy_->on_tree(from, r);
+  // A peer's root equal to this replica's: they agree, and this one need not start an
+  // exchange with it until something changes here.
+  if (anti_entropy_->on_tree(from, r)) agreed(from);
+}
+
+void Replicator::on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
+  if (anti_entropy_->on_tree_keys(from, r)) agreed(from);
 }
 
 void Replicator::enqueue(Peer& peer, const std::string& key) {

@@ -41,8 +41,13 @@ std::uint64_t version_hash(VersionView v) {
   while (n > 0 && v.slots[n - 1] == 0) --n;
   std::uint64_t h = 0x5157a1e5ULL;
   for (std::size_t i = 0; i < n; ++i) h = mix(h ^ v.slots[i]) + i;
-  const std::string value = canonical_json(v.value, /*numbers_by_value=*/true);
-  return mix(h ^ stable_hash(value, 1));
+  // A string, true, false or null is its own canonical text: hashed in place, no copy (values
+  // can be megabytes, and a change re-hashes every sibling of its key).
+  const char first = v.value.empty() ? '\0' : v.value.front();
+  if (first == '"' || first == 't' || first == 'f' || first == 'n') {
+    return mix(h ^ stable_hash(v.value, 1));
+  }
+  return mix(h ^ stable_hash(canonical_json(v.value, /*numbers_by_value=*/true), 1));
 }
 
 std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum) {

@@ -40,7 +40,8 @@ void MessageBuilder::raw(std::string_view bytes) {
 
 void MessageBuilder::name(std::string_view n) {
   // Field names are the protocol's own plain ASCII identifiers: nothing to escape.
-  char* p = room(n.size() + 5);
+  // , "n": is six bytes besides the name.
+  char* p = room(n.size() + 6);
   *p++ = ',';
   *p++ = ' ';
   *p++ = '"';

@@ -138,14 +138,29 @@ TEST(NodeTest, ClientWriteIsSentToThePeersAndAcknowledgedSyncsEnd) {
   EXPECT_EQ(a.node.replicator().requests_in_flight(), 1u);
   EXPECT_EQ(a.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync_ok","in_reply_to":2}})"}), "");
   EXPECT_EQ(a.node.replicator().requests_in_flight(), 0u);
-  // A minute later: no resend; anti-entropy compared trees once after the change (at 1 s),
-  // then only a heartbeat every 30 s (at 31 s).
+  // No resend. Anti-entropy asks n2 to compare trees once an interval until n2 says they
+  // agree; then only a heartbeat every 30 s.
+  auto count = [](const std::string& out, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = out.find(what, at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
   a.out.clear();
-  a.clock.advance_by(60000);
-  EXPECT_EQ(a.out.find(R"("type": "sync")"), std::string::npos) << a.out;
-  std::size_t trees = 0;
-  for (std::size_t at = 0; (at = a.out.find(R"("type": "tree")", at)) != std::string::npos; ++at) ++trees;
-  EXPECT_EQ(trees, 2u) << a.out;
+  a.clock.advance_by(3000);
+  EXPECT_EQ(count(a.out, R"("type": "sync")"), 0u) << a.out;
+  EXPECT_EQ(count(a.out, R"("type": "tree")"), 3u) << a.out;
+  const std::string agree =
+      R"({"src":"n2","dest":"n1","body":{"type":"tree_keys","msg_id":9,"level":0,"nodes":[],"keys":[],"hashes":[],"answer":false}})";
+  a.feed({agree});
+  a.out.clear();
+  a.clock.advance_by(29000);
+  EXPECT_EQ(a.out, "");  // quiet
+  a.clock.advance_by(1000);
+  EXPECT_EQ(count(a.out, R"("type": "tree")"), 1u) << a.out;  // the heartbeat, 30 s on
+  a.feed({agree});
+  a.out.clear();
+  a.clock.advance_by(29000);
+  EXPECT_EQ(a.out, "");
 }
 
 // A peer's sync is merged and acknowledged; versions the store already has change nothing.

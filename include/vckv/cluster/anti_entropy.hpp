@@ -4,13 +4,14 @@
 // an exchange needs no state here and a lost message just ends it (the next round starts anew):
 //
 //   tree      "my hashes and key counts for these nodes of level L"
-//             -> nothing when all agree; else the differing nodes' children one level down,
-//                or, when listing keys is cheaper (few keys below, or the leaves), tree_keys
+//             -> at the root, when the roots agree: an empty tree_keys ("we agree"); else the
+//                differing nodes' children one level down, or, when listing keys is cheaper
+//                (few keys below, or the leaves), tree_keys
 //   tree_keys "my keys below these nodes, with their hashes" (answer: true asks for the
 //             receiver's own list back) -> the receiver pushes each key the sender lacks or
 //             holds differently, and answers with its own list if asked
 //
-// In agreement an exchange is one small message. Its cost grows with the difference: the
+// In agreement an exchange is two small messages. Its cost grows with the difference: the
 // levels walked, the keys listed below differing nodes, and the versions pushed. The versions
 // themselves travel as replication's syncs (acknowledged, resent): this unit only says which.
 #pragma once
@@ -53,8 +54,9 @@ class AntiEntropy {
 
   // Starts an exchange with peer: sends it this replica's root.
   void start(const std::string& peer);
-  void on_tree(const std::string& from, const TreeRequest& r);
-  void on_tree_keys(const std::string& from, const TreeKeysRequest& r);
+  // Each returns whether the message showed the two replicas in agreement (equal roots).
+  bool on_tree(const std::string& from, const TreeRequest& r);
+  bool on_tree_keys(const std::string& from, const TreeKeysRequest& r);
 
   const Stats& stats() const { return stats_; }
 

@@ -98,9 +98,7 @@ class Replicator {
 
   // Anti-entropy messages from a peer.
   void on_tree(const std::string& from, const TreeRequest& r);
-  void on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
-    anti_entropy_->on_tree_keys(from, r);
-  }
+  void on_tree_keys(const std::string& from, const TreeKeysRequest& r);
 
   // Sends what the peers' windows allow of the keys they may lack. Runs before the loop waits;
   // callable any time.
@@ -129,10 +127,10 @@ class Replicator {
     std::set<std::uint64_t> in_flight;  // msg_ids of unacknowledged syncs
     std::unordered_map<std::string, std::size_t> keys_in_flight;  // key -> syncs carrying it
     bool silent = false;        // its last sync timed out, and it has not been heard since
-    // The last anti-entropy exchange started with it: when, and this replica's root then.
-    bool exchanged = false;
-    std::uint64_t exchanged_root = 0;
-    std::int64_t exchanged_at = 0;
+    // When it was last seen to agree with this replica, and this replica's root then.
+    bool agreed = false;
+    std::uint64_t agreed_root = 0;
+    std::int64_t agreed_at = 0;
   };
   struct Waiter {
     std::string key;
@@ -151,7 +149,7 @@ class Replicator {
                  const Incoming* reply);
   void finish_waiter(std::uint64_t id, bool reached);
   std::int64_t anti_entropy_round(std::int64_t now_ms);
-  void start_exchange(const std::string& peer_id, Peer& peer, std::int64_t now_ms);
+  void agreed(const std::string& peer_id);
 
   ReplicationOptions options_;
   Outbox& outbox_;
