@@ -6,7 +6,7 @@ namespace vckv::harness {
 namespace {
 
 std::string Describe(const PlannedWrite& w) {
-  return w.value + "@" + w.clock.to_json() + (w.resolve ? " resolve" : " put");
+  return w.value + "@" + clock_text(w.clock) + (w.resolve ? " resolve" : " put");
 }
 
 TEST(ClientModelTest, ExampleBlindWriteThenReadModifyWrite) {
