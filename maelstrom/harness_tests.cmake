@@ -4,6 +4,19 @@ add_executable(vckv_harness_tests
   harness/tests/checker_test.cpp
   harness/tests/workload_test.cpp
   harness/tests/stats_test.cpp
+  harness/tests/envelope_test.cpp
+  harness/tests/outcome_test.cpp
+  harness/tests/nemesis_test.cpp
+  harness/tests/journal_test.cpp
+  harness/tests/history_test.cpp
+  harness/tests/svg_test.cpp
+  harness/tests/timeline_test.cpp
+  harness/tests/explain_test.cpp
+  harness/tests/repl_test.cpp
+  harness/tests/store_test.cpp
+  harness/tests/serve_test.cpp
+  harness/tests/final_state_test.cpp
+  harness/tests/progress_test.cpp
 )
 target_link_libraries(vckv_harness_tests PRIVATE vckv_harness_core GTest::gtest_main)
 include(GoogleTest)

@@ -81,7 +81,9 @@ std::optional<std::string> fault_between(const ExplainContext& ctx, const std::s
                                          double from, double to) {
   for (const ViewFault& f : ctx.faults) {
     if (f.end_ms < from || f.start_ms > to) continue;
-    const std::string when = " (" + sec(f.start_ms) + "-" + sec(f.end_ms) + ")";
+    char span[64];
+    std::snprintf(span, sizeof span, " (%.3f-%.3f s)", f.start_ms / 1000, f.end_ms / 1000);
+    const std::string when = span;
     if (f.kind == "partition") {
       if (a == b) continue;
       if (f.components.empty()) return f.description + when;  // a ring: sides are per node
@@ -109,11 +111,20 @@ std::optional<std::string> fault_between(const ExplainContext& ctx, const std::s
 // Why the writer of `later` did not see `seen` (which its clock does not descend).
 std::string why_unseen(const ExplainWrite& later, const std::string& later_name, const ExplainWrite& seen,
                        const std::string& seen_name, const ExplainContext& ctx) {
-  if (later.blind || !later.basis) {
+  const double seen_at = acknowledged(seen) ? seen.complete_ms : seen.invoke_ms;
+  if (later.blind) {
     return later_name + " was a blind write by " + later.client + " (no read first), so it carried only its own slot";
   }
+  if (!later.basis) {
+    // No read recorded: a clock given by hand (the repl). What stood between the two writes?
+    std::string out = "no read is recorded behind " + later_name + " (its clock was given as is)";
+    if (later.invoke_ms < seen_at) return out + "; it was written before " + seen_name + " was acknowledged";
+    if (auto f = fault_between(ctx, seen.node, later.node, seen_at, later.invoke_ms)) {
+      return out + "; when it was written, " + *f;
+    }
+    return out;
+  }
   const ExplainRead& r = *later.basis;
-  const double seen_at = acknowledged(seen) ? seen.complete_ms : seen.invoke_ms;
   if (r.complete_ms < seen.invoke_ms) {
     return later.client + " read " + r.node + " at " + sec(r.complete_ms) + ", before " + seen_name +
            " was even sent (" + sec(seen.invoke_ms) + ")";
@@ -177,7 +188,9 @@ std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
   for (const auto& [node, siblings] : s.final_by_node) sets.insert(canonical_set(siblings));
   std::string out = "key " + s.key + ": ";
   if (s.final_by_node.empty()) return out + "no final state was read\n";
-  if (sets.size() == 1) {
+  if (sets.size() == 1 && s.final_by_node.begin()->second.empty()) {
+    out += "no node holds a value (" + std::to_string(s.final_by_node.size()) + " nodes read)\n";
+  } else if (sets.size() == 1) {
     const std::size_t n = s.final_by_node.begin()->second.size();
     out += std::to_string(n) + (n == 1 ? " sibling" : " siblings") + " on every node (" +
            std::to_string(s.final_by_node.size()) + " nodes agree)\n";
