@@ -18,7 +18,8 @@ using json = nlohmann::json;
 
 constexpr double kColumnWidth = 86;
 constexpr double kLeft = 90;     // room for the time axis
-constexpr double kHeader = 150;  // title, legend, process names
+constexpr double kHeader = 150;  // title, notes, one legend row, process names
+constexpr double kLegendRow = 18;
 constexpr std::size_t kMaxBodyChars = 1500;
 
 const char* const kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -112,10 +113,37 @@ std::string render_svg(const SvgInput& in) {
     }
   }
   if (times.empty()) times.push_back(in.window.from_ms);
-  const RowLayout rows(times, kHeader + 20, 1.5, 7, 60);
-  const double height = rows.bottom() + 40;
   const double width =
       std::max(1100.0, kLeft + kColumnWidth * static_cast<double>(std::max<std::size_t>(in.processes.size(), 1)) + 20);
+  std::map<std::string, std::size_t> type_counts;
+  std::set<std::string> colours;
+  for (const SvgMessage& m : in.messages) {
+    ++type_counts[m.type];
+    colours.insert(type_colour(m.type));
+  }
+  // The legend flows over as many rows as it needs.
+  struct LegendItem {
+    std::string type, label;
+    double x, y;
+  };
+  std::vector<LegendItem> legend;
+  {
+    double lx = 10, ly = 92;
+    for (const auto& [type, n] : type_counts) {
+      const std::string label = type + " (" + std::to_string(n) + ")";
+      const double w = 40 + 6.5 * static_cast<double>(label.size());
+      if (lx + w > width - 10 && lx > 10) {
+        lx = 10;
+        ly += kLegendRow;
+      }
+      legend.push_back({type, label, lx, ly});
+      lx += w;
+    }
+  }
+  const double extra = legend.empty() ? 0 : legend.back().y - 92;
+  const double header = kHeader + extra;
+  const RowLayout rows(times, header + 20, 1.5, 7, 60);
+  const double height = rows.bottom() + 40;
   const double t_from = *std::min_element(times.begin(), times.end());
   const double t_to = *std::max_element(times.begin(), times.end());
 
@@ -123,13 +151,6 @@ std::string render_svg(const SvgInput& in) {
   for (std::size_t i = 0; i < in.processes.size(); ++i) {
     x[in.processes[i]] = kLeft + kColumnWidth * (static_cast<double>(i) + 0.5);
   }
-  std::map<std::string, std::size_t> type_counts;
-  std::set<std::string> colours;
-  for (const SvgMessage& m : in.messages) {
-    ++type_counts[m.type];
-    colours.insert(type_colour(m.type));
-  }
-
   std::ostringstream s;
   s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << fmt(width, 0) << "\" height=\"" << fmt(height, 0)
@@ -162,23 +183,18 @@ std::string render_svg(const SvgInput& in) {
   s << "<text class=\"note\" x=\"10\" y=\"70\">Time runs down (rows keep the order of events; gaps are "
        "compressed). Arrow: sender at send time to recipient at delivery. Hover an arrow for the message.</text>\n";
   // Legend.
-  double lx = 10;
-  const double ly = 92;
-  for (const auto& [type, n] : type_counts) {
-    const std::string c = type_colour(type);
-    s << "<line x1=\"" << fmt(lx) << "\" y1=\"" << ly << "\" x2=\"" << fmt(lx + 22) << "\" y2=\"" << ly
-      << "\" stroke=\"" << c << "\" stroke-width=\"2\" marker-end=\"url(#" << marker_id(c) << ")\"/>";
-    const std::string label = type + " (" + std::to_string(n) + ")";
-    s << "<text x=\"" << fmt(lx + 26) << "\" y=\"" << ly + 4 << "\">" << xml_escape(label) << "</text>\n";
-    lx += 40 + 6.5 * static_cast<double>(label.size());
-    if (lx > width - 150) break;
+  for (const LegendItem& item : legend) {
+    const std::string c = type_colour(item.type);
+    s << "<line x1=\"" << fmt(item.x) << "\" y1=\"" << item.y << "\" x2=\"" << fmt(item.x + 22) << "\" y2=\""
+      << item.y << "\" stroke=\"" << c << "\" stroke-width=\"2\" marker-end=\"url(#" << marker_id(c) << ")\"/>";
+    s << "<text x=\"" << fmt(item.x + 26) << "\" y=\"" << item.y + 4 << "\">" << xml_escape(item.label) << "</text>\n";
   }
-  s << "<text class=\"note\" x=\"10\" y=\"114\">Dashed arrow ending in a red cross: dropped (partition, or dead "
+  s << "<text class=\"note\" x=\"10\" y=\"" << 114 + extra << "\">Dashed arrow ending in a red cross: dropped (partition, or dead "
        "recipient). Pink band: partition (lines of one side share a colour). Grey broken line: killed; amber: "
        "paused.</text>\n";
 
   // Process names and lifelines.
-  const double line_top = kHeader;
+  const double line_top = header;
   for (const std::string& p : in.processes) {
     s << "<text x=\"" << fmt(x[p]) << "\" y=\"" << line_top - 12 << "\" text-anchor=\"middle\" font-weight=\"bold\">"
       << xml_escape(p) << "</text>\n"
