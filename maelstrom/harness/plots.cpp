@@ -51,6 +51,7 @@ void annotate(std::ostream& gp, const PlotInput& in) {
   auto band = [&](double a, double b, const char* colour, const std::string& text, double y) {
     gp << "set object " << object++ << " rect from " << a << ", graph 0 to " << b << ", graph 1 fillcolor rgb '"
        << colour << "' fillstyle solid 0.55 noborder behind\n";
+    if (text.empty()) return;
     gp << "set label " << label++ << " " << quoted(text) << " at " << (a + b) / 2 << ", graph " << y
        << " center font ',8' front\n";
   };
@@ -63,7 +64,11 @@ void annotate(std::ostream& gp, const PlotInput& in) {
     band(*in.final_heal_s, *in.recovery_end_s, "#dbe8f6", "recovery", 0.96);
     gp << "set arrow from " << *in.final_heal_s << ", graph 0 to " << *in.final_heal_s
        << ", graph 1 nohead lc rgb '#3070b0' dt 2 front\n";
-    if (in.end_s > *in.recovery_end_s) band(*in.recovery_end_s, in.end_s, "#eeeeee", "final reads", 0.90);
+    // The final reads take a moment: labelled only when the band is wide enough to hold it.
+    if (in.end_s > *in.recovery_end_s) {
+      band(*in.recovery_end_s, in.end_s, "#eeeeee", in.end_s - *in.recovery_end_s > 0.08 * in.end_s ? "final reads" : "",
+           0.90);
+    }
   }
 }
 
@@ -185,7 +190,7 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   // The script reads plot-data/ relative to the run directory and runs from there.
   std::ofstream gp(dir + "/plots.gnuplot");
   gp << "# Run from this directory: gnuplot plots.gnuplot\n"
-     << "set terminal pngcairo size 1000,420 font ',10'\n"
+     << "set terminal pngcairo noenhanced size 1000,420 font ',10'\n"
      << "set key outside right\nset grid\nset xlabel 'time (s since the start of the run)'\n"
      << "set xrange [0:" << end << "]\n";
   annotate(gp, in);
@@ -207,7 +212,7 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
 
   int panels = 0;
   for (bool h : has_quantiles) panels += h;
-  gp << "set terminal pngcairo size 1000," << 120 + 260 * std::max(panels, 1) << " font ',10'\n"
+  gp << "set terminal pngcairo noenhanced size 1000," << 120 + 260 * std::max(panels, 1) << " font ',10'\n"
      << "set output 'latency-quantiles.png'\nset multiplot layout " << std::max(panels, 1) << ",1 title "
      << quoted("Latency quantiles per " + std::to_string(static_cast<int>(width)) + " s of request start time") << "\n";
   for (int f = 0; f < 3; ++f) {
@@ -219,14 +224,14 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   }
   gp << "unset multiplot\nunset logscale y\n";
 
-  gp << "set terminal pngcairo size 1000,420 font ',10'\nset output 'rate.png'\n"
+  gp << "set terminal pngcairo noenhanced size 1000,420 font ',10'\nset output 'rate.png'\n"
      << "set title 'Client requests started per second, by operation; failed and indeterminate ones over all operations'\n"
      << "set ylabel 'requests/s'\nset yrange [0:*]\nplot 'plot-data/rate.dat' using 1:2 with linespoints pt 7 ps 0.4 lc "
         "rgb '#1f77b4' title 'get', '' using 1:3 with linespoints pt 7 ps 0.4 lc rgb '#2ca02c' title 'put', '' using "
         "1:4 with linespoints pt 7 ps 0.4 lc rgb '#9467bd' title 'resolve', '' using 1:5 with lines lc rgb '#d62728' "
         "title 'fail (stale, error)', '' using 1:6 with lines lc rgb '#ff7f0e' title 'info (indeterminate)'\n";
 
-  gp << "set terminal pngcairo size 1000,700 font ',10'\nset output 'siblings.png'\nset multiplot layout 2,1\n"
+  gp << "set terminal pngcairo noenhanced size 1000,700 font ',10'\nset output 'siblings.png'\nset multiplot layout 2,1\n"
      << "set lmargin 10\nset rmargin 36\n"
      << "set title 'Siblings returned by gets, and the share of acknowledged writes that left a conflict'\n"
      << "set ylabel 'siblings'\nset y2label 'conflict %'\nset y2range [0:100]\nset y2tics\nset ytics nomirror\n"
@@ -244,7 +249,7 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   }
   gp << "unset multiplot\nunset lmargin\nunset rmargin\n";
 
-  gp << "set terminal pngcairo size 1000,420 font ',10'\nset output 'network.png'\n"
+  gp << "set terminal pngcairo noenhanced size 1000,420 font ',10'\nset output 'network.png'\n"
      << "set title 'Node-to-node messages sent per second, by type; and those dropped (partitions, dead nodes)'\n"
      << "set ylabel 'messages/s'\nset yrange [0:*]\nplot 'plot-data/network.dat' using 1:2 with lines lw 2 lc rgb "
         "'#d62728' title 'dropped'";

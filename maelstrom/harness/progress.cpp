@@ -14,7 +14,7 @@ std::string progress_text(const ProgressCounts& c) {
   }
   out += std::to_string(c.ops) + " ops (ok " + std::to_string(c.ok) + ", fail " + std::to_string(c.fail) +
          ", info " + std::to_string(c.info) + "), " + std::to_string(c.writes_acknowledged) + " writes acknowledged";
-  if (!c.fault.empty()) out += "; now: " + c.fault;
+  if (!c.fault.empty()) out += "; now: " + (c.fault.size() > 90 ? c.fault.substr(0, 87) + "..." : c.fault);
   return out;
 }
 

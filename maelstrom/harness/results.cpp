@@ -52,6 +52,19 @@ Convergence convergence_of(const RunRecord& r) {
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// The probe rounds (the final read last), at most 200: when each started, whether every read
+// was answered, and on how many keys the nodes disagreed.
+json rounds_json(const std::vector<ProbeRound>& rounds) {
+  json out = json::array();
+  for (std::size_t i = 0; i < rounds.size(); ++i) {
+    if (rounds.size() > 200 && i >= 199 && i + 1 < rounds.size()) continue;
+    const ProbeRound& p = rounds[i];
+    out.push_back({{"start_s", round3(p.start_s)}, {"end_s", round3(p.end_s)}, {"complete", p.complete},
+                   {"disagreeing_keys", p.disagreeing_keys}, {"keys_with_siblings", p.keys_with_siblings}});
+  }
+  return out;
+}
+
 }  // namespace
 
 double peak_rss_mb() {
@@ -141,7 +154,7 @@ json results_json(const RunRecord& r) {
                    "converged_after_ms is the start of the first round from which all later rounds agreed"},
         {"converged_after_ms", opt(conv.converged_after_ms)},
         {"last_node_message_after_heal_ms", opt(conv.last_node_message_after_heal_ms)},
-        {"probe_rounds", r.rounds.size()}, {"probe_interval_ms", c.probe_interval_ms},
+        {"probe_rounds", r.rounds.size()}, {"probe_interval_ms", c.probe_interval_ms}, {"rounds", rounds_json(r.rounds)},
         {"final_read_retries", r.final_read_retries}}},
       {"faults", faults_json(r.faults)},
       {"partitions", partitions},

@@ -75,7 +75,8 @@ class Runner {
   void complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const json* reply, Micros invoke,
                           Micros t);
   void show_progress(Micros t, bool force);
-  ProbeRound probe(Micros deadline);
+  // One round of reads, or nullopt when `deadline` came first.
+  std::optional<ProbeRound> probe(Micros deadline);
   std::optional<SweepStates> final_reads();
   void finish(const std::optional<SweepStates>& states);
 
@@ -329,7 +330,7 @@ std::vector<json> workload_keys(std::size_t n) {
   return keys;
 }
 
-ProbeRound Runner::probe(Micros deadline) {
+std::optional<ProbeRound> Runner::probe(Micros deadline) {
   ProbeRound round;
   const Micros start = cluster_->now();
   round.start_s = to_s(start);
@@ -339,8 +340,9 @@ ProbeRound Runner::probe(Micros deadline) {
   sweep.start();
   cluster_->pump(deadline, [&] { return sweep.done(); });
   sweep_ = nullptr;
+  if (!sweep.done()) return std::nullopt;
   round.end_s = to_s(cluster_->now());
-  round.complete = sweep.done() && sweep.failures().empty();
+  round.complete = sweep.failures().empty();
   if (round.complete) {
     round.disagreeing_keys = disagreeing_keys(sweep.states());
     round.keys_with_siblings = keys_with_siblings(sweep.states()).size();
@@ -454,9 +456,10 @@ RunResult Runner::run() {
     const Micros recovery_end = heal + from_ms(cfg_.recovery_time_s * 1000);
     if (cfg_.probe_interval_ms > 0) {
       while (!cluster_->failure() && cluster_->now() + from_ms(cfg_.probe_interval_ms) < recovery_end) {
-        ProbeRound round = probe(recovery_end);
-        rec_.rounds.push_back(round);
-        cluster_->pump(from_ms(round.start_s * 1000 + cfg_.probe_interval_ms));
+        std::optional<ProbeRound> round = probe(recovery_end);
+        if (!round) break;  // cut short by the end of the recovery: it says nothing
+        rec_.rounds.push_back(*round);
+        cluster_->pump(from_ms(round->start_s * 1000 + cfg_.probe_interval_ms));
       }
     }
     cluster_->pump(recovery_end);
