@@ -102,6 +102,8 @@ bool Cluster::spawn(const std::string& id, bool restart) {
 void Cluster::send_init(const std::string& id, std::function<void(bool ok)> ready) {
   json body{{"type", "init"}, {"node_id", id}, {"node_ids", options_.node_ids}};
   const Micros timeout = static_cast<Micros>(std::llround(options_.init_timeout_s * 1e6));
+  // init goes straight to the new process, ahead of anything the network still holds for it:
+  // a node learns who it is before it hears from its peers.
   request(kControlClient, id, body, timeout, [this, id, ready](const json* reply, Micros) {
     if (!reply) {
       fail(Verdict::kUnknown, "node " + id + " did not answer init within " + json(options_.init_timeout_s).dump() +
@@ -140,7 +142,14 @@ std::uint64_t Cluster::request(const std::string& client, const std::string& nod
   const std::string type = body.value("type", "");
   json envelope{{"src", client}, {"dest", node}, {"body", std::move(body)}};
   const Micros t = now();
-  net_.send(client, node, type, envelope.dump(-1, ' ', false, json::error_handler_t::replace), t, 0);
+  std::string line = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (type == "init") {
+    InFlight m{t, net_.allocate_id(), t, client, node, type, line};
+    journal_.record(m, Fate::kDelivered, t, std::nullopt, false);
+    procs_.at(node)->queue_line(line);
+  } else {
+    net_.send(client, node, type, std::move(line), t, 0);
+  }
   pending_.emplace(std::make_pair(client, id), Pending{t + timeout, std::move(done)});
   return id;
 }

@@ -81,6 +81,16 @@ json final_state_json(const SweepStates& states, const std::vector<std::string>&
   return {{"taken_at_ms", taken_at_ms}, {"nodes", nodes}, {"keys", std::move(keys)}};
 }
 
+std::string final_state_text(const json& j) {
+  std::string out = "{\"taken_at_ms\": " + j.value("taken_at_ms", json(0)).dump() +
+                    ", \"nodes\": " + j.value("nodes", json::array()).dump() + ", \"keys\": [";
+  const json& keys = j.contains("keys") ? j["keys"] : json::array();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    out += (i ? ",\n  " : "\n  ") + keys[i].dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return out + (keys.empty() ? "]}\n" : "\n]}\n");
+}
+
 std::optional<FinalStates> read_final_state(const std::string& path, std::string& error) {
   std::ifstream in(path);
   if (!in) {

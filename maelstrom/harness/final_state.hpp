@@ -28,6 +28,9 @@ std::vector<KeySiblings> keys_with_siblings(const SweepStates& states);
 nlohmann::json final_state_json(const SweepStates& states, const std::vector<std::string>& nodes,
                                 double taken_at_ms);
 
+// The file's text: one key per line.
+std::string final_state_text(const nlohmann::json& final_state);
+
 // key (JSON text) -> node -> siblings, as read back from final-state.json.
 struct FinalStates {
   std::vector<std::string> nodes;

@@ -319,8 +319,8 @@ void Session::finish() {
     sweep.start();
     cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return sweep.done(); });
     std::ofstream(dir_ + "/final-state.json")
-        << final_state_json(sweep.states(), live_nodes(), round3(static_cast<double>(cluster_->now()) / 1000)).dump(1)
-        << '\n';
+        << final_state_text(
+               final_state_json(sweep.states(), live_nodes(), round3(static_cast<double>(cluster_->now()) / 1000)));
   }
   const Micros end = cluster_->now();
   for (FaultPeriod& f : open_faults_) {

@@ -136,6 +136,7 @@ void Runner::end_fault(const FaultPeriod& f, Micros t, bool final_heal) {
       break;
     case FaultKind::kKill:
       for (const std::string& n : f.nodes) {
+        if (cluster_->failure()) break;  // the run is over: nothing to restart for
         cluster_->restart(n);
         nemesis_event(t, "restart", n);
       }
@@ -489,7 +490,7 @@ void Runner::finish(const std::optional<SweepStates>& states) {
     }
     rec_.check = check(writes_, final_states, CheckOptions{});
     std::ofstream(rec_.dir + "/final-state.json")
-        << final_state_json(*states, cluster_->node_ids(), round3(to_ms(cluster_->now()))).dump(1) << '\n';
+        << final_state_text(final_state_json(*states, cluster_->node_ids(), round3(to_ms(cluster_->now()))));
     rec_.keys_with_siblings = keys_with_siblings(*states);
   }
   rec_.exits = cluster_->stop_all();

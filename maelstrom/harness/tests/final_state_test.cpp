@@ -49,7 +49,8 @@ TEST(FinalStateTest, JsonGroupsByKeyAndReadsBack) {
   EXPECT_EQ(j["keys"][2]["agree"], false);
   EXPECT_TRUE(j["keys"][2]["by_node"]["n1"].empty());
   const std::string path = ::testing::TempDir() + "final_state_test.json";
-  std::ofstream(path) << j.dump();
+  std::ofstream(path) << final_state_text(j);
+  EXPECT_EQ(final_state_text(j).rfind("{\"taken_at_ms\": 1234.5, \"nodes\": [\"n1\",\"n2\"], \"keys\": [\n  {", 0), 0u);
   std::string error;
   auto back = read_final_state(path, error);
   ASSERT_TRUE(back) << error;
