@@ -77,6 +77,8 @@ std::string render_timeline(const TimelineInput& in) {
       t1 = std::max(t1, op.complete_ms);
     }
   }
+  // The whole run's timeline runs on to the final heal, so the end of the faults shows.
+  if (!in.window && in.run.final_heal_ms && *in.run.final_heal_ms > t1 && !in.ops.empty()) t1 = *in.run.final_heal_ms;
   const double scale = timeline_scale(in.ops, 14, 150000);
   const double top = 30;
   auto y = [&](double t) { return top + (t - t0) * scale; };
@@ -128,7 +130,7 @@ std::string render_timeline(const TimelineInput& in) {
       << xml_escape(f.description + ", " + fmt(f.start_ms / 1000, 3) + "-" + fmt(f.end_ms / 1000, 3) + " s")
       << "\"><span>" << xml_escape(f.description) << "</span></div>\n";
   }
-  if (in.run.final_heal_ms && *in.run.final_heal_ms >= t0 && *in.run.final_heal_ms <= t1 + 1) {
+  if (in.run.final_heal_ms && *in.run.final_heal_ms >= t0 && *in.run.final_heal_ms <= t1) {
     h << "<div class=\"heal\" style=\"top:" << fmt(y(*in.run.final_heal_ms)) << "px\">final heal: clients stop, recovery starts&nbsp;</div>\n";
   }
   for (const std::string& p : processes) {

@@ -176,6 +176,12 @@ def check_run_files(store):
     check(gets_with_values > 0, "no completed get in history.jsonl")
     final = json.load(open(os.path.join(d, "final-state.json")))
     check(len(final["keys"]) > 0 and all("by_node" in k for k in final["keys"]), "final-state.json has no keys")
+    # The gnuplot script draws the plots again from inside the run directory.
+    before = os.path.getmtime(os.path.join(d, "rate.png"))
+    time.sleep(0.01)
+    g = subprocess.run(["gnuplot", "plots.gnuplot"], cwd=d, capture_output=True, text=True)
+    check(g.returncode == 0, "gnuplot plots.gnuplot failed in the run directory: " + g.stderr[-1000:])
+    check(os.path.getmtime(os.path.join(d, "rate.png")) >= before, "gnuplot did not draw rate.png again")
     print("files ok: %d arrows, %d journal lines by type %s, %d drops, %d gets with values, %d conflicts"
           % (len(arrows), sum(types.values()), types, drops, gets_with_values, conflicts_with_siblings))
     return d, results
