@@ -18,6 +18,8 @@ namespace {
 
 using json = nlohmann::json;
 
+constexpr Micros kDeliverySlack = 200;  // µs
+
 std::string truncated(const std::string& s, std::size_t n = 200) {
   return s.size() <= n ? s : s.substr(0, n) + "...";
 }
@@ -240,7 +242,9 @@ void Cluster::pump(Micros until, const std::function<bool()>& finished) {
     if (failure_ || finished() || t >= until) return;
     // The next thing due.
     Micros wake = until;
-    if (auto d = net_.next_delivery(paused_)) wake = std::min(wake, *d);
+    // Deliveries due close together are made in one wake-up: at most kDeliverySlack late,
+    // which is far below any latency worth simulating and saves a poll per message at scale.
+    if (auto d = net_.next_delivery(paused_)) wake = std::min(wake, *d > t ? *d + kDeliverySlack : *d);
     for (const auto& [key, p] : pending_) wake = std::min(wake, p.deadline);
     if (driver_.next_wake) {
       if (auto w = driver_.next_wake()) wake = std::min(wake, *w);
