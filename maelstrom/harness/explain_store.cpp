@@ -5,34 +5,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "clock_text.hpp"
 #include "final_state.hpp"
+#include "sweep.hpp"
 
 namespace vckv::harness {
 
 namespace {
 
 using json = nlohmann::json;
-
-std::optional<VectorClock> clock_of(const json& j) {
-  if (!j.is_array()) return std::nullopt;
-  std::vector<std::uint64_t> slots;
-  for (const json& s : j) {
-    if (!s.is_number_unsigned()) return std::nullopt;
-    slots.push_back(s.get<std::uint64_t>());
-  }
-  return VectorClock(std::move(slots));
-}
-
-std::vector<StoredVersion> values_of(const json& reply) {
-  std::vector<StoredVersion> out;
-  if (!reply.is_object() || !reply.contains("values") || !reply["values"].is_array()) return out;
-  for (const json& v : reply["values"]) {
-    if (!v.is_object() || !v.contains("value")) continue;
-    auto c = clock_of(v.value("clock", json()));
-    if (c) out.push_back({v["value"].dump(), *c});
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -93,12 +74,12 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
     if (f == "get") {
       if (e.value("outcome", "") != "ok") continue;
       ExplainRead r{inv.value("process", ""), inv.value("node", ""), inv.value("time_ms", 0.0), e.value("time_ms", 0.0),
-                    values_of(e.value("reply", json()))};
+                    parse_values(e.value("reply", json())).value_or(std::vector<StoredVersion>{})};
       reads.emplace(index, std::move(r));
       continue;
     }
     const json req = inv.value("request", json::object());
-    auto clock = clock_of(req.value("clock", json()));
+    auto clock = clock_from_json(req.value("clock", json()));
     if (!clock || !req.contains("value")) continue;
     ExplainWrite w;
     w.client = inv.value("process", "");
@@ -119,7 +100,7 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
   for (auto& [index, inv] : invokes) {
     if (inv.value("f", "") == "get") continue;
     const json req = inv.value("request", json::object());
-    auto clock = clock_of(req.value("clock", json()));
+    auto clock = clock_from_json(req.value("clock", json()));
     if (!clock || !req.contains("value")) continue;
     ExplainWrite w{inv.value("process", ""), inv.value("f", ""), inv.value("node", ""), inv.value("time_ms", 0.0),
                    inv.value("time_ms", 0.0), req["value"].dump(), *clock, "indeterminate", "no completion", false,

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "clock_text.hpp"
+#include "format.hpp"
+
 namespace vckv::harness {
 
 namespace {
@@ -12,11 +15,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 // "c3-4" [0, 0, 4]
 std::string version_text(const json& v) {
-  std::string clock = "[";
-  if (v.contains("clock") && v["clock"].is_array()) {
-    for (std::size_t i = 0; i < v["clock"].size(); ++i) clock += (i ? ", " : "") + dump(v["clock"][i]);
-  }
-  return dump(v.value("value", json())) + " " + clock + "]";
+  return dump(v.value("value", json())) + " " + clock_text(v.value("clock", json()));
 }
 
 std::string padded(std::string s, std::size_t width) {
@@ -25,6 +24,36 @@ std::string padded(std::string s, std::size_t width) {
 }
 
 }  // namespace
+
+json invoke_event(std::uint64_t index, const std::string& process, const std::string& f, const json& key,
+                  const std::string& node, double time_ms, json request) {
+  return {{"index", index}, {"type", "invoke"}, {"process", process}, {"f", f}, {"key", key},
+          {"node", node},   {"time_ms", round3(time_ms)}, {"request", std::move(request)}};
+}
+
+json completion_event(std::uint64_t index, const std::string& process, const std::string& f, const json& key,
+                      const std::string& node, double time_ms, double latency_ms, const Classified& outcome,
+                      const json* reply, int siblings) {
+  json e{{"index", index},
+         {"type", jepsen_type(outcome.op_class)},
+         {"process", process},
+         {"f", f},
+         {"key", key},
+         {"node", node},
+         {"time_ms", round3(time_ms)},
+         {"latency_ms", round3(latency_ms)},
+         {"outcome", op_class_name(outcome.op_class)},
+         {"status", outcome.status},
+         {"reply", reply ? *reply : json(nullptr)}};
+  if (siblings >= 0) e["siblings"] = siblings;
+  return e;
+}
+
+json nemesis_event(const std::string& f, const std::string& value, double time_ms) {
+  json e{{"type", "info"}, {"process", "nemesis"}, {"f", f}, {"time_ms", round3(time_ms)}};
+  if (!value.empty()) e["value"] = value;
+  return e;
+}
 
 std::string history_text(const json& e) {
   char time[32];

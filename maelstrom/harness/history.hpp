@@ -13,11 +13,26 @@
 // history.txt has the same events, one condensed line each.
 #pragma once
 
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "outcome.hpp"
+
 namespace vckv::harness {
+
+// The events, as `test` and `repl` write them. A completion's `siblings` is the number of
+// values a get returned, or the `siblings` of a conflict; -1 leaves it out.
+nlohmann::json invoke_event(std::uint64_t index, const std::string& process, const std::string& f,
+                            const nlohmann::json& key, const std::string& node, double time_ms,
+                            nlohmann::json request);
+nlohmann::json completion_event(std::uint64_t index, const std::string& process, const std::string& f,
+                                const nlohmann::json& key, const std::string& node, double time_ms,
+                                double latency_ms, const Classified& outcome, const nlohmann::json* reply,
+                                int siblings);
+// f: partition, heal, kill, restart, pause, resume, final-heal; value may be empty.
+nlohmann::json nemesis_event(const std::string& f, const std::string& value, double time_ms);
 
 // The history.txt line for one history.jsonl event (no trailing newline).
 std::string history_text(const nlohmann::json& event);

@@ -24,6 +24,19 @@ const char* jepsen_type(OpClass c) {
   return "?";
 }
 
+ReplyFacts reply_facts(const nlohmann::json* reply) {
+  ReplyFacts facts;
+  if (!reply || !reply->is_object()) return facts;
+  facts.type = reply->value("type", "");
+  if (auto code = reply->find("code"); code != reply->end() && code->is_number_integer()) {
+    facts.code = code->get<std::int64_t>();
+  }
+  if (auto status = reply->find("status"); status != reply->end() && status->is_string()) {
+    facts.status = status->get<std::string>();
+  }
+  return facts;
+}
+
 namespace {
 
 std::string error_status(std::int64_t code) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,9 @@ struct ReplyFacts {
   std::optional<std::int64_t> code;  // error code, when type is "error"
   std::string status;                // "written", "conflict", ... for write replies
 };
+
+// The facts of a reply body; nullptr (no reply in time) gives empty facts.
+ReplyFacts reply_facts(const nlohmann::json* reply);
 
 struct Classified {
   OpClass op_class = OpClass::kIndeterminate;

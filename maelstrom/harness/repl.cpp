@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "clock_text.hpp"
+
 namespace vckv::harness {
 
 namespace {
@@ -11,13 +13,6 @@ namespace {
 using json = nlohmann::json;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-// Python json.dumps-like text of a clock: [1, 0].
-std::string clock_text_of(const json& clock) {
-  std::string out = "[";
-  for (std::size_t i = 0; clock.is_array() && i < clock.size(); ++i) out += (i ? ", " : "") + dump(clock[i]);
-  return out + "]";
-}
 
 std::string usage(ReplVerb v) {
   switch (v) {
@@ -256,7 +251,7 @@ std::string describe_reply(const std::string& node, const ReplCommand& cmd, cons
     if (values.empty()) return out + "no value";
     out += std::to_string(values.size()) + (values.size() == 1 ? " sibling: " : " siblings: ");
     for (std::size_t i = 0; i < values.size(); ++i) {
-      out += (i ? " | " : "") + dump(values[i].value("value", json())) + " " + clock_text_of(values[i].value("clock", json()));
+      out += (i ? " | " : "") + dump(values[i].value("value", json())) + " " + clock_text(values[i].value("clock", json()));
     }
     return out;
   }

@@ -17,6 +17,7 @@
 
 #include "clock_text.hpp"
 #include "cluster.hpp"
+#include "format.hpp"
 #include "final_state.hpp"
 #include "history.hpp"
 #include "journal.hpp"
@@ -37,8 +38,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kClient = "c1";
-
-double round3(double x) { return std::round(x * 1000) / 1000; }
 
 // Lines from a file descriptor; while none is complete, the cluster keeps running.
 class LineReader {
@@ -134,9 +133,9 @@ void Session::begin_fault(FaultKind kind, const std::string& node, const Partiti
   f.partition = p;
   if (!node.empty()) f.nodes = {node};
   open_faults_.push_back(f);
-  history_.write({{"type", "info"}, {"process", "nemesis"}, {"f", kind == FaultKind::kPartition ? "partition" : fault_kind_name(kind)},
-                  {"value", kind == FaultKind::kPartition ? p.description() : node},
-                  {"time_ms", round3(static_cast<double>(f.start) / 1000)}});
+  history_.write(nemesis_event(kind == FaultKind::kPartition ? "partition" : fault_kind_name(kind),
+                               kind == FaultKind::kPartition ? p.description() : node,
+                               static_cast<double>(f.start) / 1000));
 }
 
 void Session::end_fault(FaultKind kind, const std::string& node) {
@@ -147,9 +146,7 @@ void Session::end_fault(FaultKind kind, const std::string& node) {
     faults_.push_back(*it);
     open_faults_.erase(it);
     const char* f = kind == FaultKind::kPartition ? "heal" : kind == FaultKind::kKill ? "restart" : "resume";
-    json e{{"type", "info"}, {"process", "nemesis"}, {"f", f}, {"time_ms", round3(static_cast<double>(t) / 1000)}};
-    if (!node.empty()) e["value"] = node;
-    history_.write(e);
+    history_.write(nemesis_event(f, node, static_cast<double>(t) / 1000));
     return;
   }
 }
@@ -170,28 +167,22 @@ void Session::request(const ReplCommand& cmd) {
       kClient, cmd.node, std::move(body), static_cast<Micros>(o_.timeout_ms * 1000),
       [&](const json* reply, Micros at) {
         done = true;
-        const ReplyFacts facts{reply ? reply->value("type", "") : "",
-                               reply && reply->contains("code") && (*reply)["code"].is_number_integer()
-                                   ? std::optional((*reply)["code"].get<std::int64_t>())
-                                   : std::nullopt,
-                               reply ? reply->value("status", "") : ""};
-        const Classified c = f == "get" ? classify_get(facts) : classify_write(f, facts);
-        json line{{"index", index}, {"type", jepsen_type(c.op_class)}, {"process", kClient}, {"f", f},
-                  {"key", cmd.key}, {"node", cmd.node}, {"time_ms", round3(static_cast<double>(at) / 1000)},
-                  {"latency_ms", round3(static_cast<double>(at - t0) / 1000)}, {"outcome", op_class_name(c.op_class)},
-                  {"status", c.status}, {"reply", reply ? *reply : json(nullptr)}};
-        if (reply && reply->contains("siblings")) line["siblings"] = (*reply)["siblings"];
-        if (reply && f == "get" && reply->contains("values") && (*reply)["values"].is_array()) {
-          line["siblings"] = (*reply)["values"].size();
+        const Classified c = f == "get" ? classify_get(reply_facts(reply)) : classify_write(f, reply_facts(reply));
+        int siblings = -1;
+        if (reply && reply->contains("siblings") && (*reply)["siblings"].is_number_unsigned()) {
+          siblings = (*reply)["siblings"].get<int>();
         }
-        history_.write(line);
+        if (reply && f == "get" && reply->contains("values") && (*reply)["values"].is_array()) {
+          siblings = static_cast<int>((*reply)["values"].size());
+        }
+        history_.write(completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
+                                        static_cast<double>(at - t0) / 1000, c, reply, siblings));
         std::cout << describe_reply(cmd.node, cmd, reply, o_.timeout_ms);
         if (!c.violation.empty()) std::cout << " (breaks the protocol: " << c.violation << ")";
         std::cout << std::endl;
       });
   request["msg_id"] = msg_id;
-  history_.write({{"index", index}, {"type", "invoke"}, {"process", kClient}, {"f", f}, {"key", cmd.key},
-                  {"node", cmd.node}, {"time_ms", round3(static_cast<double>(t0) / 1000)}, {"request", request}});
+  history_.write(invoke_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(t0) / 1000, request));
   cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return done; });
   cluster_->cancel_requests(kClient);  // only if the cluster failed: the callback's locals go now
 }

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "format.hpp"
 #include "run_view.hpp"
 #include "stats.hpp"
 
@@ -16,8 +17,6 @@ namespace vckv::harness {
 namespace {
 
 using json = nlohmann::json;
-
-double round3(double x) { return std::round(x * 1000) / 1000; }
 
 std::string num(double x) {
   std::ostringstream s;

@@ -1,5 +1,7 @@
 #include "run_view.hpp"
 
+#include "format.hpp"
+
 #include <cmath>
 
 namespace vckv::harness {
@@ -7,8 +9,6 @@ namespace vckv::harness {
 namespace {
 
 using json = nlohmann::json;
-
-double round3(double x) { return std::round(x * 1000) / 1000; }
 
 }  // namespace
 

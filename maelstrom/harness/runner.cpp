@@ -15,6 +15,7 @@
 
 #include "checker.hpp"
 #include "cluster.hpp"
+#include "format.hpp"
 #include "final_state.hpp"
 #include "history.hpp"
 #include "journal.hpp"
@@ -41,8 +42,6 @@ using json = nlohmann::json;
 Micros from_ms(double ms) { return static_cast<Micros>(std::llround(ms * 1000)); }
 double to_ms(Micros us) { return static_cast<double>(us) / 1000.0; }
 double to_s(Micros us) { return static_cast<double>(us) / 1e6; }
-double round3(double x) { return std::round(x * 1000) / 1000; }
-
 class Runner {
  public:
   Runner(HarnessConfig config, std::ostream& out)
@@ -72,8 +71,8 @@ class Runner {
   void end_fault(const FaultPeriod& f, Micros t, bool final_heal);
   void nemesis_event(Micros t, const std::string& f, const std::string& value);
   void start_client_op(SimClient& c, Micros t);
-  void complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const json* reply, Micros invoke,
-                          Micros t);
+  void complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const Classified& cls,
+                          const json* reply, Micros invoke, Micros t);
   void show_progress(Micros t, bool force);
   // One round of reads, or nullopt when `deadline` came first.
   std::optional<ProbeRound> probe(Micros deadline);
@@ -99,9 +98,7 @@ class Runner {
 };
 
 void Runner::nemesis_event(Micros t, const std::string& f, const std::string& value) {
-  json e{{"type", "info"}, {"process", "nemesis"}, {"f", f}, {"time_ms", round3(to_ms(t))}};
-  if (!value.empty()) e["value"] = value;
-  history_->write(e);
+  history_->write(harness::nemesis_event(f, value, to_ms(t)));
   char head[48];
   std::snprintf(head, sizeof head, "[%7.1f s] nemesis: ", to_s(t));
   progress_.line(head + f + (value.empty() ? "" : " " + value));
@@ -258,11 +255,7 @@ void Runner::start_client_op(SimClient& c, Micros t) {
   const std::uint64_t msg_id = cluster_->request(
       op.client, op.node, std::move(body), from_ms(cfg_.timeout_ms),
       [this, &c, op, index, t, write_index](const json* reply, Micros done_at) mutable {
-        const ReplyFacts facts{reply ? reply->value("type", "") : "",
-                               reply && reply->contains("code") && (*reply)["code"].is_number_integer()
-                                   ? std::optional((*reply)["code"].get<std::int64_t>())
-                                   : std::nullopt,
-                               reply ? reply->value("status", "") : ""};
+        const ReplyFacts facts = reply_facts(reply);
         const Classified cls = write_index ? classify_write(op.f, facts) : classify_get(facts);
         if (!cls.violation.empty()) {
           cluster_->fail(Verdict::kInvalid, "node " + op.node + " answered " + op.f + " of " + op.client + ": " +
@@ -290,27 +283,22 @@ void Runner::start_client_op(SimClient& c, Micros t) {
           c.read_clocks.clear();
           for (const StoredVersion& v : *values) c.read_clocks.push_back(v.clock);
         }
-        complete_client_op(c, std::move(op), index, reply, t, done_at);
+        complete_client_op(c, std::move(op), index, cls, reply, t, done_at);
       });
   request["msg_id"] = msg_id;
-  json invoke{{"index", index}, {"type", "invoke"}, {"process", op.client}, {"f", op.f}, {"key", op.key},
-              {"node", op.node}, {"time_ms", round3(to_ms(t))}, {"request", std::move(request)}};
+  json invoke = invoke_event(index, op.client, op.f, op.key, op.node, to_ms(t), std::move(request));
   if (basis_read) invoke["read_index"] = *basis_read;
   if (blind) invoke["blind"] = true;
   history_->write(invoke);
 }
 
-void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const json* reply, Micros invoke,
-                                Micros t) {
+void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const Classified& cls,
+                                const json* reply, Micros invoke, Micros t) {
   op.invoke_s = to_s(invoke);
   op.latency_ms = to_ms(t - invoke);
   const char* type = jepsen_type(op.op_class);
-  json line{{"index", index}, {"type", type}, {"process", op.client}, {"f", op.f}, {"key", op.key},
-            {"node", op.node}, {"time_ms", round3(to_ms(t))}, {"latency_ms", round3(op.latency_ms)},
-            {"outcome", op_class_name(op.op_class)}, {"status", op.status},
-            {"reply", reply ? *reply : json(nullptr)}};
-  if (op.siblings >= 0) line["siblings"] = op.siblings;
-  history_->write(line);
+  history_->write(completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
+                                   op.siblings));
   if (op.f != "get") {
     if (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict) ++rec_.acknowledged;
     else if (op.op_class == OpClass::kIndeterminate) ++rec_.indeterminate;

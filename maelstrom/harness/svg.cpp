@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "format.hpp"
+
 namespace vckv::harness {
 
 namespace {
@@ -38,11 +40,7 @@ std::string type_colour(const std::string& type) {
   return kPalette[h % 10];
 }
 
-std::string fmt(double v, int decimals = 1) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string fmt(double v, int decimals = 1) { return fixed(v, decimals); }
 
 std::string marker_id(const std::string& colour) { return "h" + colour.substr(1); }
 

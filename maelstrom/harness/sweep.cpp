@@ -2,21 +2,13 @@
 
 #include <set>
 
+#include "clock_text.hpp"
+
 namespace vckv::harness {
 
 namespace {
 
 using json = nlohmann::json;
-
-std::optional<VectorClock> parse_clock(const json& j) {
-  if (!j.is_array()) return std::nullopt;
-  std::vector<std::uint64_t> slots;
-  for (const json& s : j) {
-    if (!s.is_number_unsigned()) return std::nullopt;
-    slots.push_back(s.get<std::uint64_t>());
-  }
-  return VectorClock(std::move(slots));
-}
 
 }  // namespace
 
@@ -26,7 +18,7 @@ std::optional<std::vector<StoredVersion>> parse_values(const json& body) {
   std::vector<StoredVersion> out;
   for (const json& v : *it) {
     if (!v.is_object() || !v.contains("value") || !v.contains("clock")) return std::nullopt;
-    auto clock = parse_clock(v["clock"]);
+    auto clock = clock_from_json(v["clock"]);
     if (!clock) return std::nullopt;
     out.push_back(StoredVersion{v["value"].dump(), std::move(*clock)});
   }

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "format.hpp"
+
 namespace vckv::harness {
 
 namespace {
@@ -20,11 +22,7 @@ constexpr double kColumn = 90;
 constexpr double kLeft = 80;
 constexpr std::size_t kMaxBody = 1200;
 
-std::string fmt(double v, int decimals = 1) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string fmt(double v, int decimals = 1) { return fixed(v, decimals); }
 
 std::string cut(const std::string& s) { return s.size() > kMaxBody ? s.substr(0, kMaxBody) + " ..." : s; }
 

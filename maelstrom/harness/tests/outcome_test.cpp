@@ -51,6 +51,18 @@ TEST(OutcomeTest, AGetAnsweredWithAnErrorIsAFailedRead) {
   EXPECT_FALSE(classify_get(ReplyFacts{"kv_put_ok", std::nullopt, ""}).violation.empty());
 }
 
+TEST(OutcomeTest, ReplyFactsFromABody) {
+  const auto error = nlohmann::json::parse(R"({"type":"error","in_reply_to":1,"code":0,"text":"write quorum"})");
+  const ReplyFacts f = reply_facts(&error);
+  EXPECT_EQ(f.type, "error");
+  EXPECT_EQ(f.code, 0);
+  EXPECT_EQ(classify_write("put", f).write, WriteOutcome::kIndeterminate);
+  const auto put = nlohmann::json::parse(R"({"type":"kv_put_ok","status":"stale"})");
+  EXPECT_EQ(reply_facts(&put).status, "stale");
+  EXPECT_FALSE(reply_facts(&put).code);
+  EXPECT_TRUE(reply_facts(nullptr).type.empty());
+}
+
 TEST(OutcomeTest, ClassNames) {
   EXPECT_STREQ(op_class_name(OpClass::kStale), "stale");
   EXPECT_STREQ(op_class_name(OpClass::kIndeterminate), "indeterminate");
