@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 #include <unordered_map>
-#include "vckv/wire/clock_json.hpp"
 
 namespace vckv::harness {
 
@@ -15,12 +14,15 @@ std::vector<std::uint64_t> trimmed(const VectorClock& clock) {
   return slots;
 }
 
-std::string render(const StoredVersion& v) { return v.value + "@" + clock_json(v.clock); }
+std::string render(const StoredVersion& v) { return v.value + "@" + clock_text(v.clock); }
 
 // Counts an anomaly and keeps its reason while there are few of this kind.
-void note(std::size_t& counter, std::vector<std::string>& reasons, std::string reason) {
-  if (++counter <= kMaxReasonsPerKind) reasons.push_back(std::move(reason));
-}
+struct Noter {
+  std::size_t max_per_kind;
+  void operator()(std::size_t& counter, std::vector<std::string>& reasons, std::string reason) const {
+    if (++counter <= max_per_kind) reasons.push_back(std::move(reason));
+  }
+};
 
 }  // namespace
 
@@ -42,7 +44,7 @@ std::string CheckResult::summary() const {
 std::string canonical_set(const std::vector<StoredVersion>& siblings) {
   std::vector<std::string> items;
   for (const StoredVersion& v : siblings) {
-    items.push_back(v.value + "@" + clock_json(VectorClock(trimmed(v.clock))));
+    items.push_back(v.value + "@" + clock_text(VectorClock(trimmed(v.clock))));
   }
   std::sort(items.begin(), items.end());
   std::string out;
@@ -54,8 +56,10 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings) {
 }
 
 CheckResult check(const std::vector<WriteRecord>& writes,
-                  const std::map<std::string, NodeState>& final_states) {
+                  const std::map<std::string, NodeState>& final_states,
+                  const CheckOptions& options) {
   CheckResult r;
+  const Noter note{options.max_reasons_per_kind};
   static const std::vector<StoredVersion> kEmpty;
   auto siblings_on = [&](const NodeState& state, std::int64_t key) -> const std::vector<StoredVersion>& {
     auto it = state.find(key);
@@ -121,7 +125,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
       for (const std::string& n : lost_on) nodes += (nodes.empty() ? "" : ",") + n;
       note(r.lost, r.reasons,
            "lost: " + w.client + " wrote key " + std::to_string(w.key) + " = " + w.value + "@" +
-               clock_json(w.clock) + " (acknowledged), neither present nor dominated on " + nodes);
+               clock_text(w.clock) + " (acknowledged), neither present nor dominated on " + nodes);
     } else if (everywhere) {
       ++r.survived;
     } else {
@@ -145,7 +149,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
           note(r.phantom, r.reasons,
                "phantom: " + where + " on " + node + " but it was written to key " +
                    std::to_string(it->second->key) + " with clock " +
-                   clock_json(it->second->clock));
+                   clock_text(it->second->clock));
         } else if (it->second->outcome == WriteOutcome::kRejected) {
           note(r.rejected_present, r.reasons,
                "rejected-but-present: " + where + " on " + node + " was rejected by the node");

@@ -1,6 +1,7 @@
 // The cluster checker: given every client write and each node's final sibling sets (read after
 // the partitions healed and the cluster had time to recover), decides whether the run kept
-// PROTOCOL §11's promises. Pure logic.
+// PROTOCOL §11's promises. Pure logic: no I/O, no processes, no clock; the harness and an
+// in-process simulator both link it (library vckv_harness_checker).
 #pragma once
 
 #include <cstddef>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "vckv/store/vector_clock.hpp"
+#include "clock_text.hpp"
 
 namespace vckv::harness {
 
@@ -57,6 +58,15 @@ struct CheckResult {
 
 inline constexpr std::size_t kMaxReasonsPerKind = 10;
 
+// How the nodes resolve concurrent writes; decides what the final states must look like.
+// Only `siblings` (PROTOCOL §7-11) exists today; `lww` (§13) is to be added as another mode.
+enum class ConflictMode { kSiblings };
+
+struct CheckOptions {
+  ConflictMode mode = ConflictMode::kSiblings;
+  std::size_t max_reasons_per_kind = kMaxReasonsPerKind;
+};
+
 // A sibling set in a canonical form: (value, clock without trailing zeros) pairs, sorted,
 // duplicates kept. Two replicas agree on a key when their canonical forms are equal.
 std::string canonical_set(const std::vector<StoredVersion>& siblings);
@@ -69,6 +79,7 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings);
 // 4. every final version was written by a client with that very clock, and not rejected.
 //    Timed-out writes may be present or absent.
 CheckResult check(const std::vector<WriteRecord>& writes,
-                  const std::map<std::string, NodeState>& final_states);
+                  const std::map<std::string, NodeState>& final_states,
+                  const CheckOptions& options = {});
 
 }  // namespace vckv::harness

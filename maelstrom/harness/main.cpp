@@ -1,24 +1,57 @@
 // vckv-harness: a Maelstrom-like test runner for a cluster of vclock-kv nodes.
+//   test     run a test and check it            explain  tell why a key ended as it did
+//   svg      draw a window of a run's messages   serve    browse the store over HTTP
+//   repl     drive a cluster by hand
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "explain_store.hpp"
+#include "repl.hpp"
 #include "runner.hpp"
+#include "store.hpp"
+#include "serve.hpp"
+#include "svg.hpp"
+#include "verdict.hpp"
 
 namespace {
 
-constexpr const char* kFooter = R"(Example:
+using namespace vckv::harness;
+
+constexpr const char* kMainFooter = R"(Subcommands (each has --help):
+  test     run a test against a cluster of nodes and check it
+  explain  tell the causal story of a key in a stored run
+  svg      draw messages.svg again, for a chosen window of a stored run
+  serve    a web page over the store: every run, its diagrams, plots and files
+  repl     start a cluster and drive it by hand (put, get, partition, kill...)
+
+Example:
   vckv-harness test --bin build/vclock-kv --node-count 5 --time-limit 30 --rate 100 \
       --concurrency 2n --latency 50 --latency-dist uniform --nemesis partition \
+      --nemesis-interval 5 --seed 7
+
+Exit status of test: 0 valid, 1 invalid, 2 unknown (the run could not be checked).
+Every subcommand: 64 for a wrong command line, 70 when the harness itself failed.)";
+
+constexpr const char* kTestFooter = R"(Example:
+  vckv-harness test --bin build/vclock-kv --node-count 5 --time-limit 30 --rate 100 \
+      --concurrency 2n --latency 50 --latency-dist uniform --nemesis partition,kill,pause \
       --nemesis-interval 5 --seed 7 --node-arg=--sync-interval-ms=50
 
-Starts the nodes, runs read-modify-write clients against them while partitions come and go,
-heals, waits --recovery-time, reads every key from every node and checks that the replicas
-agree, that no acknowledged write was lost and that nothing unwritten appeared.
-Results go to <store>/<timestamp>/ (results.json, history.jsonl, node-logs/, plots) and
-<store>/latest. Exit status: 0 valid, 1 invalid, 2 unknown (the run could not be checked).)";
+Starts the nodes, runs read-modify-write clients against them while the nemesis injects
+faults, heals, waits --recovery-time, reads every key from every node and checks that the
+replicas agree, that no acknowledged write was lost and that nothing unwritten appeared.
+Results go to <store>/<test-name>/<time>/ (results.json, history.jsonl/.txt, net.jsonl,
+final-state.json, explain.txt, messages.svg, timeline.html, plots, node-logs/), with
+<store>/latest and <store>/<test-name>/latest pointing at it.
+Exit status: 0 valid, 1 invalid, 2 unknown (the run could not be checked: a node could not
+start or answer init, or final reads failed), 64 usage error, 70 harness error.)";
 
 // "10" or "2n" (a multiple of the node count).
 std::optional<std::size_t> parse_concurrency(const std::string& text, std::size_t nodes) {
@@ -38,18 +71,16 @@ std::optional<std::size_t> parse_concurrency(const std::string& text, std::size_
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"vckv-harness - Maelstrom-like cluster tests for vclock-kv"};
-  app.footer(kFooter);
-  app.require_subcommand(1);
-  CLI::App* test = app.add_subcommand("test", "Run one test against a cluster of nodes");
-
-  vckv::harness::HarnessConfig cfg;
+struct TestArgs {
+  HarnessConfig cfg;
   std::string concurrency = "2n";
   std::string latency_dist = "constant";
   std::string nemesis = "none";
+};
+
+void add_test_options(CLI::App* test, TestArgs& a) {
+  HarnessConfig& cfg = a.cfg;
+  test->footer(kTestFooter);
   test->add_option("--bin", cfg.bin, "The node binary")->required()->check(CLI::ExistingFile);
   test->add_option("--node-count", cfg.node_count, "Nodes in the cluster (n1..nN)")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{64}));
@@ -57,41 +88,209 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.1, 86400.0));
   test->add_option("--rate", cfg.rate, "Client requests per second, over all clients")
       ->capture_default_str()->check(CLI::Range(0.01, 1e6));
-  test->add_option("--concurrency", concurrency, "Clients c1..cN: a number, or Kn for K times the node count")
+  test->add_option("--concurrency", a.concurrency, "Clients c1..cN: a number, or Kn for K times the node count")
       ->capture_default_str();
   test->add_option("--latency", cfg.latency_ms, "Mean node-to-node latency in ms (client links have none)")
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
-  test->add_option("--latency-dist", latency_dist, "constant, uniform (0..2L) or exponential (mean L)")
+  test->add_option("--latency-dist", a.latency_dist, "constant, uniform (0..2L) or exponential (mean L)")
       ->capture_default_str()->check(CLI::IsMember({"constant", "uniform", "exponential"}));
-  test->add_option("--nemesis", nemesis, "partition: cut the network on and off; none: never")
-      ->capture_default_str()->check(CLI::IsMember({"partition", "none"}));
-  test->add_option("--nemesis-interval", cfg.nemesis_interval_s, "Seconds between partition and heal")
+  test->add_option("--nemesis", a.nemesis,
+                   "Faults, comma-separated: partition (cut the network), kill (SIGKILL a node, restart it "
+                   "empty when the fault ends), pause (SIGSTOP, then SIGCONT); or none")
+      ->capture_default_str()->check([](const std::string& v) {
+        std::string error;
+        return parse_nemesis(v, error) ? std::string() : error;
+      });
+  test->add_option("--nemesis-interval", cfg.nemesis_interval_s, "Seconds healthy, then seconds of one fault, alternating")
       ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
+  test->add_option("--max-down", cfg.max_down, "Most nodes killed or paused at once")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{64}));
   test->add_option("--recovery-time", cfg.recovery_time_s, "Seconds after the final heal before the final reads")
       ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
   test->add_option("--seed", cfg.seed, "Seed for every random choice of the harness")->capture_default_str();
   test->add_option("--store", cfg.store, "Directory for results")->capture_default_str();
+  test->add_option("--test-name", cfg.test_name, "Results go to <store>/<test-name>/<time>/ (default: kv-<nemesis>)");
   test->add_option("--node-arg", cfg.node_args,
                    "One extra argument for every node, e.g. --node-arg=--sync-interval-ms=50 (repeatable)")
       ->allow_extra_args(false);
   test->add_option("--keys", cfg.keys, "Keys 0..K-1 used by the workload")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   test->add_option("--timeout-ms", cfg.timeout_ms, "A client request unanswered this long is indeterminate")
       ->capture_default_str()->check(CLI::Range(1.0, 600000.0));
   test->add_option("--probe-interval-ms", cfg.probe_interval_ms,
                    "During recovery, read everything this often to time convergence (0: do not)")
       ->capture_default_str()->check(CLI::Range(0.0, 600000.0));
+  test->add_option("--read-concurrency", cfg.read_concurrency, "Probe and final reads in flight per node")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  test->add_option("--final-read-attempts", cfg.final_read_attempts,
+                   "Tries per final read (a timeout or error reply is retried)")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  test->add_option("--init-timeout", cfg.init_timeout_s, "Seconds a node has to answer init")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  test->add_option("--progress-interval", cfg.progress_interval_s,
+                   "Seconds between progress lines when stdout is not a terminal (0: none)")
+      ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
+  test->add_option("--svg-max-messages", cfg.svg_max_messages,
+                   "messages.svg draws at most this many messages (a window of the run beyond)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  test->add_option("--svg-from", cfg.svg_from_s, "messages.svg: draw messages sent from this second on")
+      ->check(CLI::Range(0.0, 1e9));
+  test->add_option("--svg-to", cfg.svg_to_s, "messages.svg: draw messages sent up to this second")
+      ->check(CLI::Range(0.0, 1e9));
+  test->add_option("--timeline-max-ops", cfg.timeline_max_ops,
+                   "timeline.html shows at most this many operations (a window of the run beyond)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+}
 
-  CLI11_PARSE(app, argc, argv);
-
-  const auto clients = parse_concurrency(concurrency, cfg.node_count);
+int run_test_command(TestArgs& a) {
+  const auto clients = parse_concurrency(a.concurrency, a.cfg.node_count);
   if (!clients || *clients == 0) {
-    std::cerr << "--concurrency: expected a positive number or Kn (such as 2n), got " << concurrency << "\n";
-    return 2;
+    std::cerr << "--concurrency: expected a positive number or Kn (such as 2n), got " << a.concurrency << "\n";
+    return kExitUsage;
   }
-  cfg.concurrency = *clients;
-  cfg.latency_dist = *vckv::harness::parse_latency_dist(latency_dist);
-  cfg.partitions = nemesis == "partition";
-  const vckv::harness::RunResult result = vckv::harness::run_test(cfg, std::cout);
-  return vckv::harness::exit_status(result.verdict);
+  if (!a.cfg.test_name.empty() && !valid_test_name(a.cfg.test_name)) {
+    std::cerr << "--test-name: \"" << a.cfg.test_name << "\" is not a usable directory name (letters, digits and "
+              << "- _ . + , only; not \"latest\")\n";
+    return kExitUsage;
+  }
+  a.cfg.concurrency = *clients;
+  a.cfg.latency_dist = *parse_latency_dist(a.latency_dist);
+  std::string error;
+  a.cfg.faults = *parse_nemesis(a.nemesis, error);
+  a.cfg.tty = ::isatty(STDOUT_FILENO) == 1;
+  const RunResult result = run_test(a.cfg, std::cout);
+  return result.harness_error ? kExitHarnessError : exit_status(result.verdict);
+}
+
+struct ExplainArgs {
+  std::string dir;
+  std::vector<std::string> keys;
+};
+
+int run_explain_command(const ExplainArgs& a) {
+  if (!std::filesystem::is_directory(a.dir)) {
+    std::cerr << "explain: " << a.dir << " is not a directory (expected a run directory such as store/latest)\n";
+    return kExitUsage;
+  }
+  std::set<std::string> keys;
+  for (const std::string& k : a.keys) keys.insert(key_text_from_argument(k));
+  std::string error;
+  auto stories = load_stories(a.dir, keys, error);
+  if (!stories) {
+    std::cerr << "explain: " << error << "\n";
+    return kExitHarnessError;
+  }
+  if (stories->stories.empty()) std::cout << "No key of this run ended with several siblings; name one: explain DIR KEY\n";
+  for (const KeyStory& s : stories->stories) std::cout << explain_key(s, stories->context) << "\n";
+  return 0;
+}
+
+struct SvgArgs {
+  std::string dir;
+  double from_s = -1, to_s = -1;
+  std::size_t max_messages = 3000;
+  std::string output = "messages.svg";
+};
+
+int run_svg_command(const SvgArgs& a) {
+  if (!std::filesystem::is_directory(a.dir)) {
+    std::cerr << "svg: " << a.dir << " is not a directory (expected a run directory such as store/latest)\n";
+    return kExitUsage;
+  }
+  if (a.output.find('/') != std::string::npos || a.output.empty()) {
+    std::cerr << "svg: --output is a file name inside the run directory, got \"" << a.output << "\"\n";
+    return kExitUsage;
+  }
+  std::string note;
+  if (std::string err = write_messages_svg(a.dir, a.output, a.max_messages, a.from_s, a.to_s, note); !err.empty()) {
+    std::cerr << "svg: " << err << "\n";
+    return kExitHarnessError;
+  }
+  std::cout << a.dir << "/" << a.output << ": " << note << "\n";
+  return 0;
+}
+
+void add_serve_options(CLI::App* serve, ServeOptions& o) {
+  serve->add_option("--store", o.store, "The store directory to serve")->capture_default_str();
+  serve->add_option("--host", o.host, "IPv4 address to listen on")->capture_default_str();
+  serve->add_option("--port", o.port, "TCP port; 0 picks a free one")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  serve->footer("Example:\n  vckv-harness serve --store store --port 8080\n  then open http://127.0.0.1:8080/\n\n"
+                "Lists every run of the store, newest first, coloured by verdict (valid green, invalid red, "
+                "unknown amber, repl sessions blue), with links to messages.svg, timeline.html, the plots, "
+                "results.json, history.txt and explain.txt. Runs until interrupted.");
+}
+
+void add_repl_options(CLI::App* repl, ReplOptions& o) {
+  repl->add_option("--bin", o.bin, "The node binary")->required()->check(CLI::ExistingFile);
+  repl->add_option("--node-count", o.node_count, "Nodes n1..nN")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  repl->add_option("--latency", o.latency_ms, "Mean node-to-node latency in ms")
+      ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
+  repl->add_option("--latency-dist", o.latency_dist, "constant, uniform (0..2L) or exponential (mean L)")
+      ->capture_default_str()->check(CLI::IsMember({"constant", "uniform", "exponential"}));
+  repl->add_option("--node-arg", o.node_args, "One extra argument for every node (repeatable)")
+      ->allow_extra_args(false);
+  repl->add_option("--store", o.store, "The session is recorded in <store>/repl/<time>/")->capture_default_str();
+  repl->add_option("--timeout-ms", o.timeout_ms, "How long a command waits for its reply")
+      ->capture_default_str()->check(CLI::Range(1.0, 600000.0));
+  repl->add_option("--seed", o.seed, "Seed for the latency samples")->capture_default_str();
+  repl->add_option("--echo", o.echo, "Print each command before its result: auto (when stdin is not a terminal), on, off")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
+  repl->footer(std::string("Example:\n  vckv-harness repl --bin build/vclock-kv --node-count 3\n  "
+                           "vckv-harness repl --bin build/vclock-kv < session.txt > transcript.txt\n\n") +
+               kReplHelp);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vckv-harness - Maelstrom-like cluster tests for vclock-kv"};
+  app.footer(kMainFooter);
+  app.require_subcommand(1);
+
+  TestArgs test_args;
+  CLI::App* test = app.add_subcommand("test", "Run one test against a cluster of nodes and check it");
+  add_test_options(test, test_args);
+
+  ExplainArgs explain_args;
+  CLI::App* explain = app.add_subcommand("explain", "Tell the causal story of keys in a stored run");
+  explain->add_option("dir", explain_args.dir, "A run directory, e.g. store/latest")->required();
+  explain->add_option("keys", explain_args.keys,
+                      "Keys: 3 is the integer key, x or '\"3\"' a string key (default: every key that ended "
+                      "with several siblings)");
+  explain->footer("Example:\n  vckv-harness explain store/latest 3\n\nPrints, for each key, its final siblings, "
+                  "the writes that made them (client, node, reply), what each client had read, which clock slots "
+                  "make them concurrent and why neither writer saw the other.");
+
+  SvgArgs svg_args;
+  CLI::App* svg = app.add_subcommand("svg", "Draw messages.svg again for a window of a stored run");
+  svg->add_option("dir", svg_args.dir, "A run directory, e.g. store/latest")->required();
+  svg->add_option("--from", svg_args.from_s, "First second of the window (send time)")->check(CLI::Range(0.0, 1e9));
+  svg->add_option("--to", svg_args.to_s, "Last second of the window (send time)")->check(CLI::Range(0.0, 1e9));
+  svg->add_option("--max-messages", svg_args.max_messages, "Draw at most this many messages")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  svg->add_option("--output", svg_args.output, "File name in the run directory")->capture_default_str();
+  svg->footer("Example:\n  vckv-harness svg store/latest --from 12 --to 14.5 --output partition-2.svg");
+
+  ServeOptions serve_opts;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the store as web pages on localhost");
+  add_serve_options(serve, serve_opts);
+
+  ReplOptions repl_opts;
+  CLI::App* repl = app.add_subcommand("repl", "Start a cluster and drive it by hand");
+  add_repl_options(repl, repl_opts);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (test->parsed()) return run_test_command(test_args);
+  if (explain->parsed()) return run_explain_command(explain_args);
+  if (svg->parsed()) return run_svg_command(svg_args);
+  if (serve->parsed()) return run_serve(serve_opts);
+  if (repl->parsed()) return run_repl(repl_opts);
+  return kExitUsage;
 }

@@ -54,6 +54,7 @@ Partition Partition::from_components(std::string name,
                                      const std::vector<std::vector<std::string>>& components) {
   Partition p;
   p.name_ = std::move(name);
+  p.components_ = components;
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < components.size(); ++i) {
     parts.push_back(join(components[i], " "));
@@ -116,52 +117,64 @@ Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
   return p;
 }
 
-std::vector<PartitionPeriod> make_partition_schedule(const std::vector<std::string>& nodes,
-                                                     Micros interval, Micros until, Rng& rng) {
-  std::vector<PartitionPeriod> periods;
-  if (nodes.size() < 2 || interval <= 0) return periods;
-  using Shape = Partition (*)(const std::vector<std::string>&, Rng&);
-  std::vector<Shape> shapes = {&isolate_one, &random_halves};
+std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes) {
+  if (nodes.size() < 2) return {};
+  std::vector<PartitionShape> shapes = {&isolate_one, &random_halves};
   if (nodes.size() > 3) shapes.push_back(&majorities_ring);  // cuts nothing below 4 nodes
-  // Shapes take turns from a random first one, so even a short run sees each of them.
-  std::size_t turn = std::uniform_int_distribution<std::size_t>(0, shapes.size() - 1)(rng);
-  for (Micros start = interval; start < until; start += 2 * interval) {
-    periods.push_back({start, std::min(start + interval, until), shapes[turn++ % shapes.size()](nodes, rng)});
-  }
-  return periods;
+  return shapes;
 }
 
-void VirtualNetwork::send(std::string from, std::string to, std::string line, Micros now,
-                          Rng& rng) {
-  const Micros at = now + latency_.sample(rng);
-  const std::uint64_t seq = sent_++;
+const char* drop_reason_name(DropReason r) {
+  return r == DropReason::kPartition ? "partition" : "dead node";
+}
+
+std::uint64_t VirtualNetwork::send(std::string from, std::string to, std::string type,
+                                   std::string line, Micros now, Micros delay) {
+  const Micros at = now + std::max<Micros>(0, delay);
+  const std::uint64_t id = next_id_++;
   Queue& q = queues_[to];
-  q.emplace(std::make_pair(at, seq), InFlight{at, seq, std::move(from), std::move(to), std::move(line)});
+  q.emplace(std::make_pair(at, id),
+            InFlight{at, id, now, std::move(from), std::move(to), std::move(type), std::move(line)});
+  return id;
 }
 
-std::optional<Micros> VirtualNetwork::next_delivery() const {
+std::optional<Micros> VirtualNetwork::next_delivery(const std::set<std::string>& paused) const {
   std::optional<Micros> next;
   for (const auto& [to, q] : queues_) {
-    if (!q.empty() && (!next || q.begin()->first.first < *next)) next = q.begin()->first.first;
+    if (q.empty() || paused.count(to)) continue;
+    if (!next || q.begin()->first.first < *next) next = q.begin()->first.first;
   }
   return next;
 }
 
-std::vector<InFlight> VirtualNetwork::take_due(Micros now, const Partition& partition) {
-  std::vector<InFlight> due;
+std::vector<Due> VirtualNetwork::take_due(Micros now, const Partition& partition,
+                                          const std::set<std::string>& dead,
+                                          const std::set<std::string>& paused) {
+  std::vector<Due> due;
   for (auto& [to, q] : queues_) {
+    if (paused.count(to)) continue;
+    const bool is_dead = dead.count(to) > 0;
     while (!q.empty() && q.begin()->first.first <= now) {
-      InFlight m = std::move(q.begin()->second);
+      Due d{std::move(q.begin()->second), std::nullopt};
       q.erase(q.begin());
-      if (partition.blocks(m.from, m.to)) {
-        ++dropped_;
-      } else {
-        ++delivered_;
-        due.push_back(std::move(m));
+      if (is_dead) {
+        d.dropped = DropReason::kDeadNode;
+      } else if (partition.blocks(d.message.from, d.message.to)) {
+        d.dropped = DropReason::kPartition;
       }
+      due.push_back(std::move(d));
     }
   }
   return due;
+}
+
+std::vector<InFlight> VirtualNetwork::take_all() {
+  std::vector<InFlight> all;
+  for (auto& [to, q] : queues_) {
+    for (auto& [k, m] : q) all.push_back(std::move(m));
+    q.clear();
+  }
+  return all;
 }
 
 std::size_t VirtualNetwork::in_flight() const {

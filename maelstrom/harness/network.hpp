@@ -50,12 +50,15 @@ class Partition {
   // e.g. "isolated: n1 | n2 n3" for components, or for rings each node's view.
   const std::string& description() const { return description_; }
   std::size_t blocked_links() const { return blocked_.size(); }
+  // The sides, for a partition made from components; empty for a ring.
+  const std::vector<std::vector<std::string>>& components() const { return components_; }
 
  private:
   friend Partition majorities_ring(const std::vector<std::string>&, Rng&);
   std::string name_ = "none";
   std::string description_;
   std::set<std::pair<std::string, std::string>> blocked_;
+  std::vector<std::vector<std::string>> components_;
 };
 
 // One random node cut off from all the others.
@@ -67,52 +70,57 @@ Partition random_halves(const std::vector<std::string>& nodes, Rng& rng);
 // With 3 or fewer nodes every node sees all the others and nothing is cut.
 Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng);
 
-struct PartitionPeriod {
-  Micros start;
-  Micros end;  // the heal
-  Partition partition;
-};
+// The partition shapes that cut something among these nodes: isolated and halves, and
+// majorities-ring from 4 nodes on. Empty for fewer than 2 nodes.
+using PartitionShape = Partition (*)(const std::vector<std::string>&, Rng&);
+std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes);
 
-// Jepsen-style alternation: healthy for `interval`, partitioned for `interval`, and so on until
-// `until`, where everything heals. The shapes that cut something for this many nodes take
-// turns, starting from a random one; each shape's sides are random.
-std::vector<PartitionPeriod> make_partition_schedule(const std::vector<std::string>& nodes,
-                                                     Micros interval, Micros until, Rng& rng);
-
-// A message in flight from one node to another.
+// A message in flight: node to node, client to node, or (delivered at once) node to client.
 struct InFlight {
-  Micros deliver_at;
-  std::uint64_t seq;  // send order, to break ties
+  Micros deliver_at = 0;
+  std::uint64_t id = 0;  // send order over the whole run, also the journal's message id
+  Micros sent_at = 0;
   std::string from;
   std::string to;
-  std::string line;
+  std::string type;  // body.type
+  std::string line;  // the envelope as sent
 };
 
-// One queue per recipient, each ordered by delivery time (then by send order). Partitions are
-// applied at delivery time: a message whose link is cut when it arrives is dropped.
+// Why the network did not deliver a message.
+enum class DropReason { kPartition, kDeadNode };
+const char* drop_reason_name(DropReason r);  // "partition", "dead node"
+
+struct Due {
+  InFlight message;
+  std::optional<DropReason> dropped;  // empty: deliver it now
+};
+
+// One queue per recipient, each ordered by delivery time (then by send order). Faults are
+// applied at delivery time: a message whose link is cut when it arrives, or whose recipient is
+// dead, is dropped; a paused recipient's messages wait in its queue until it resumes.
 class VirtualNetwork {
  public:
-  explicit VirtualNetwork(LatencyModel latency) : latency_(latency) {}
+  // Queues a message due at now + delay; returns its id.
+  std::uint64_t send(std::string from, std::string to, std::string type, std::string line,
+                     Micros now, Micros delay);
+  // The earliest delivery time over the queues of recipients that are not paused.
+  std::optional<Micros> next_delivery(const std::set<std::string>& paused = {}) const;
+  // Removes every message due by `now` for recipients not paused, in delivery order per
+  // recipient, with the drops decided by `partition` and `dead`.
+  std::vector<Due> take_due(Micros now, const Partition& partition,
+                            const std::set<std::string>& dead = {},
+                            const std::set<std::string>& paused = {});
+  // Everything still queued (at the end of a run), emptying the queues.
+  std::vector<InFlight> take_all();
 
-  void send(std::string from, std::string to, std::string line, Micros now, Rng& rng);
-  // The earliest delivery time over all queues, if anything is in flight.
-  std::optional<Micros> next_delivery() const;
-  // Removes every message due by `now`, in delivery order per recipient; those the partition
-  // blocks are counted as dropped and not returned.
-  std::vector<InFlight> take_due(Micros now, const Partition& partition);
-
-  std::uint64_t sent() const { return sent_; }
-  std::uint64_t delivered() const { return delivered_; }
-  std::uint64_t dropped() const { return dropped_; }
+  // An id for a message that does not go through the queues (a reply to a client).
+  std::uint64_t allocate_id() { return next_id_++; }
   std::size_t in_flight() const;
 
  private:
   using Queue = std::map<std::pair<Micros, std::uint64_t>, InFlight>;
-  LatencyModel latency_;
   std::map<std::string, Queue> queues_;  // by recipient
-  std::uint64_t sent_ = 0;
-  std::uint64_t delivered_ = 0;
-  std::uint64_t dropped_ = 0;
+  std::uint64_t next_id_ = 0;
 };
 
 }  // namespace vckv::harness

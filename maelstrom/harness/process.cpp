@@ -31,7 +31,8 @@ void close_fd(int& fd) {
 }  // namespace
 
 std::optional<std::string> NodeProcess::spawn(const std::vector<std::string>& argv,
-                                              const std::string& log_path, NodeProcess& out) {
+                                              const std::string& log_path, NodeProcess& out,
+                                              bool append_log) {
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -39,7 +40,7 @@ std::optional<std::string> NodeProcess::spawn(const std::vector<std::string>& ar
     ::close(in_pipe[1]);
     return std::string("pipe: ") + std::strerror(errno);
   }
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append_log ? O_APPEND : O_TRUNC), 0644);
   if (log_fd < 0) {
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]}) ::close(fd);
     return "open " + log_path + ": " + std::strerror(errno);
@@ -75,7 +76,8 @@ std::optional<std::string> NodeProcess::spawn(const std::vector<std::string>& ar
 NodeProcess::NodeProcess(NodeProcess&& other) noexcept
     : pid_(other.pid_), stdin_fd_(other.stdin_fd_), stdout_fd_(other.stdout_fd_),
       pending_(std::move(other.pending_)), pending_sent_(other.pending_sent_),
-      partial_(std::move(other.partial_)), exit_(std::move(other.exit_)) {
+      partial_(std::move(other.partial_)), exit_(std::move(other.exit_)), paused_(other.paused_),
+      cut_bytes_(other.cut_bytes_) {
   other.pid_ = -1;
   other.stdin_fd_ = other.stdout_fd_ = -1;
 }
@@ -103,11 +105,15 @@ bool NodeProcess::write_pending() {
   if (pending_sent_ == pending_.size()) {
     pending_.clear();
     pending_sent_ = 0;
+  } else if (pending_sent_ > (1u << 16) && pending_sent_ * 2 > pending_.size()) {
+    // A node that never quite catches up must not make the buffer grow with everything ever sent.
+    pending_.erase(0, pending_sent_);
+    pending_sent_ = 0;
   }
   return stdin_fd_ >= 0;
 }
 
-bool NodeProcess::read_lines(std::vector<std::string>& lines) {
+bool NodeProcess::read_lines(std::vector<std::string>& lines, bool keep_partial) {
   char buf[65536];
   for (;;) {
     const ssize_t n = ::read(stdout_fd_, buf, sizeof buf);
@@ -122,7 +128,8 @@ bool NodeProcess::read_lines(std::vector<std::string>& lines) {
     }
     partial_.erase(0, start);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-    if (!partial_.empty()) lines.push_back(std::move(partial_));  // a last line without '\n'
+    if (!partial_.empty() && keep_partial) lines.push_back(std::move(partial_));  // a last line without '\n'
+    if (!keep_partial) cut_bytes_ += partial_.size();
     partial_.clear();
     return false;  // end of output, or a read error
   }
@@ -135,9 +142,32 @@ std::optional<std::string> NodeProcess::poll_exit() {
   return exit_;
 }
 
+std::string NodeProcess::kill_now() {
+  if (pid_ <= 0) return "not started";
+  if (poll_exit()) return *exit_;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  exit_ = describe_status(status);
+  paused_ = false;
+  close_fd(stdin_fd_);
+  return *exit_;
+}
+
+void NodeProcess::pause() {
+  if (pid_ > 0 && !exit_ && ::kill(pid_, SIGSTOP) == 0) paused_ = true;
+}
+
+void NodeProcess::resume() {
+  if (pid_ > 0 && !exit_) ::kill(pid_, SIGCONT);
+  paused_ = false;
+}
+
 std::string NodeProcess::stop(int grace_ms) {
   if (pid_ <= 0) return "not started";
   if (poll_exit()) return *exit_;
+  if (paused_) resume();
   ::kill(pid_, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   char discard[65536];

@@ -13,10 +13,11 @@ namespace vckv::harness {
 
 class NodeProcess {
  public:
-  // Starts `argv[0]` with `argv`; stderr goes to log_path (truncated). Returns an error text
-  // on failure, with nothing left running.
+  // Starts `argv[0]` with `argv`; stderr goes to log_path (truncated, or appended to for a
+  // restart). Returns an error text on failure, with nothing left running.
   static std::optional<std::string> spawn(const std::vector<std::string>& argv,
-                                          const std::string& log_path, NodeProcess& out);
+                                          const std::string& log_path, NodeProcess& out,
+                                          bool append_log = false);
 
   NodeProcess() = default;
   NodeProcess(NodeProcess&& other) noexcept;
@@ -35,10 +36,21 @@ class NodeProcess {
   bool write_pending();
 
   // Reads what is available and appends complete lines to `lines`. False at end of output
-  // (the node closed stdout or exited).
-  bool read_lines(std::vector<std::string>& lines);
+  // (the node closed stdout or exited); a last line without '\n' is then appended too, unless
+  // keep_partial is false (a killed node's cut-off write), when it is counted in cut_bytes().
+  bool read_lines(std::vector<std::string>& lines, bool keep_partial = true);
+  std::size_t cut_bytes() const { return cut_bytes_; }
 
-  // SIGTERM, then SIGKILL after grace_ms. Returns a description of how it ended, e.g.
+  // SIGKILL now, and wait for it. Output it wrote before dying is still readable.
+  std::string kill_now();
+  // SIGSTOP / SIGCONT.
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
+  // Bytes queued for stdin that the pipe has not taken yet.
+  std::size_t pending_input_bytes() const { return pending_.size() - pending_sent_; }
+
+  // SIGTERM (after SIGCONT if paused), then SIGKILL after grace_ms. Returns a description of how it ended, e.g.
   // "exit 0" or "killed by signal 9 after SIGTERM grace".
   std::string stop(int grace_ms);
   // Non-blocking: a description if the process has ended, else nullopt.
@@ -52,6 +64,8 @@ class NodeProcess {
   std::size_t pending_sent_ = 0;
   std::string partial_;  // an unfinished output line
   std::optional<std::string> exit_;
+  bool paused_ = false;
+  std::size_t cut_bytes_ = 0;
 };
 
 }  // namespace vckv::harness

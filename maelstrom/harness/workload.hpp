@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "vckv/store/vector_clock.hpp"
+#include "clock_text.hpp"
 
 namespace vckv::harness {
 

@@ -99,6 +99,19 @@ TEST(CheckerTest, FlagsValueWithAnotherClockThanWritten) {
   EXPECT_EQ(r.lost, 0u);  // {2, 0} dominates the write
 }
 
+TEST(CheckerTest, OptionsBoundTheReasonsKept) {
+  std::vector<WriteRecord> writes;
+  for (std::uint64_t i = 1; i <= 5; ++i) writes.push_back(Acked(1, "w" + std::to_string(i), {i}));
+  const std::map<std::string, NodeState> nothing = Everywhere({});
+  CheckOptions options;
+  options.max_reasons_per_kind = 2;
+  const CheckResult r = check(writes, nothing, options);
+  EXPECT_EQ(r.lost, 5u);
+  EXPECT_EQ(r.reasons.size(), 2u);
+  EXPECT_EQ(check(writes, nothing).reasons.size(), 5u);
+  EXPECT_EQ(options.mode, ConflictMode::kSiblings);  // the default
+}
+
 TEST(CheckerTest, CanonicalSetSortsAndTrimsClocks) {
   EXPECT_EQ(canonical_set({V("b", {0, 1, 0}), V("a", {1, 0})}), "\"a\"@[1] \"b\"@[0, 1]");
 }

@@ -93,29 +93,6 @@ TEST(PartitionTest, MajoritiesRingOfThreeCutsNothing) {
   EXPECT_TRUE(majorities_ring({"n1", "n2", "n3"}, rng).healthy());
 }
 
-TEST(PartitionScheduleTest, AlternatesPartitionAndHealUntilTheEnd) {
-  Rng rng(5);
-  const auto periods = make_partition_schedule(kFive, 5'000'000, 30'000'000, rng);
-  ASSERT_EQ(periods.size(), 3u);  // 5-10, 15-20, 25-30
-  EXPECT_EQ(periods[0].start, 5'000'000);
-  EXPECT_EQ(periods[0].end, 10'000'000);
-  EXPECT_EQ(periods[2].start, 25'000'000);
-  EXPECT_EQ(periods[2].end, 30'000'000);
-  std::set<std::string> shapes;
-  for (const auto& p : periods) {
-    EXPECT_FALSE(p.partition.healthy());
-    shapes.insert(p.partition.name());
-  }
-  EXPECT_EQ(shapes, (std::set<std::string>{"isolated", "halves", "majorities-ring"}));
-}
-
-TEST(PartitionScheduleTest, ThreeNodesNeverGetAnEmptyCut) {
-  Rng rng(6);
-  for (const auto& p : make_partition_schedule({"n1", "n2", "n3"}, 1000, 1'000'000, rng)) {
-    EXPECT_FALSE(p.partition.healthy()) << p.partition.description();
-  }
-}
-
 TEST(LatencyTest, ConstantUniformAndExponentialHaveTheRightShape) {
   Rng rng(7);
   EXPECT_EQ((LatencyModel{LatencyDist::kConstant, 50}.sample(rng)), 50'000);
@@ -135,34 +112,67 @@ TEST(LatencyTest, ConstantUniformAndExponentialHaveTheRightShape) {
   EXPECT_NEAR(sum_e / n, 50'000, 2'500);
 }
 
+std::string Lines(const std::vector<Due>& due) {
+  std::string out;
+  for (const Due& d : due) {
+    out += d.message.line;
+    if (d.dropped) out += std::string("(") + drop_reason_name(*d.dropped) + ")";
+    out += ' ';
+  }
+  return out;
+}
+
 TEST(VirtualNetworkTest, DeliversByTimeAndDropsAcrossPartitionAtDelivery) {
-  Rng rng(8);
-  VirtualNetwork net(LatencyModel{LatencyDist::kConstant, 10});
-  net.send("n1", "n2", "a", 0, rng);      // due at 10 ms
-  net.send("n1", "n2", "b", 5'000, rng);  // due at 15 ms
-  net.send("n3", "n2", "c", 0, rng);      // due at 10 ms, but cut when it arrives
+  VirtualNetwork net;
+  net.send("n1", "n2", "sync", "a", 0, 10'000);      // due at 10 ms
+  net.send("n1", "n2", "sync", "b", 5'000, 10'000);  // due at 15 ms
+  net.send("n3", "n2", "sync", "c", 0, 10'000);      // due at 10 ms, but cut when it arrives
   EXPECT_EQ(net.next_delivery(), 10'000);
   EXPECT_TRUE(net.take_due(9'999, Partition{}).empty());
   const Partition cut = Partition::from_components("isolated", {{"n3"}, {"n1", "n2"}});
-  const auto first = net.take_due(10'000, cut);
-  ASSERT_EQ(first.size(), 1u);
-  EXPECT_EQ(first[0].line, "a");
-  EXPECT_EQ(net.dropped(), 1u);
-  const auto second = net.take_due(20'000, Partition{});
-  ASSERT_EQ(second.size(), 1u);
-  EXPECT_EQ(second[0].line, "b");
+  EXPECT_EQ(Lines(net.take_due(10'000, cut)), "a c(partition) ");
+  EXPECT_EQ(Lines(net.take_due(20'000, Partition{})), "b ");
   EXPECT_EQ(net.in_flight(), 0u);
-  EXPECT_EQ(net.sent(), 3u);
-  EXPECT_EQ(net.delivered(), 2u);
 }
 
-TEST(VirtualNetworkTest, SameDeliveryTimeKeepsSendOrder) {
-  Rng rng(9);
-  VirtualNetwork net(LatencyModel{LatencyDist::kConstant, 0});
-  for (const char* line : {"1", "2", "3"}) net.send("n1", "n2", line, 0, rng);
-  const auto due = net.take_due(0, Partition{});
+TEST(VirtualNetworkTest, SameDeliveryTimeKeepsSendOrderAndIds) {
+  VirtualNetwork net;
+  for (const char* line : {"1", "2", "3"}) net.send("n1", "n2", "t", line, 7, 0);
+  const auto due = net.take_due(7, Partition{});
   ASSERT_EQ(due.size(), 3u);
-  EXPECT_EQ(due[0].line + due[1].line + due[2].line, "123");
+  EXPECT_EQ(Lines(due), "1 2 3 ");
+  EXPECT_EQ(due[0].message.id, 0u);
+  EXPECT_EQ(due[2].message.id, 2u);
+  EXPECT_EQ(due[1].message.sent_at, 7);
+  EXPECT_EQ(due[1].message.type, "t");
+}
+
+TEST(VirtualNetworkTest, MessagesToADeadNodeAreDroppedAsSuch) {
+  VirtualNetwork net;
+  net.send("n1", "n2", "sync", "a", 0, 5);
+  net.send("c1", "n2", "kv_get", "b", 0, 0);
+  net.send("n2", "n1", "sync", "c", 0, 5);  // from the dead node: it was sent before it died
+  EXPECT_EQ(Lines(net.take_due(10, Partition{}, {"n2"})), "c b(dead node) a(dead node) ");
+}
+
+TEST(VirtualNetworkTest, APausedNodesMessagesWaitUntilItResumes) {
+  VirtualNetwork net;
+  net.send("n1", "n2", "sync", "a", 0, 5);
+  net.send("n2", "n1", "sync", "b", 0, 5);
+  EXPECT_EQ(net.next_delivery({"n2"}), 5);
+  EXPECT_EQ(Lines(net.take_due(100, Partition{}, {}, {"n2"})), "b ");
+  EXPECT_EQ(net.next_delivery({"n2"}), std::nullopt);  // nothing due for the others
+  EXPECT_EQ(net.in_flight(), 1u);
+  EXPECT_EQ(Lines(net.take_due(200, Partition{})), "a ");  // resumed: delivered late, not dropped
+}
+
+TEST(VirtualNetworkTest, TakeAllEmptiesTheQueues) {
+  VirtualNetwork net;
+  net.send("n1", "n2", "sync", "a", 0, 50);
+  net.send("n2", "n3", "sync", "b", 0, 60);
+  EXPECT_EQ(net.take_all().size(), 2u);
+  EXPECT_EQ(net.in_flight(), 0u);
+  EXPECT_EQ(net.allocate_id(), 2u);
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include "workload.hpp"
 
 #include <gtest/gtest.h>
-#include "vckv/wire/clock_json.hpp"
 
 namespace vckv::harness {
 namespace {
 
 std::string Describe(const PlannedWrite& w) {
-  return w.value + "@" + clock_json(w.clock) + (w.resolve ? " resolve" : " put");
+  return w.value + "@" + clock_text(w.clock) + (w.resolve ? " resolve" : " put");
 }
 
 TEST(ClientModelTest, ExampleBlindWriteThenReadModifyWrite) {

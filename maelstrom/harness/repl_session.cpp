@@ -1,0 +1,398 @@
+// The repl's session: a cluster, a line reader that keeps the cluster running while it waits
+// for input, and the commands' effects.
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "clock_text.hpp"
+#include "cluster.hpp"
+#include "format.hpp"
+#include "final_state.hpp"
+#include "history.hpp"
+#include "journal.hpp"
+#include "nemesis.hpp"
+#include "outcome.hpp"
+#include "repl.hpp"
+#include "run_view.hpp"
+#include "store.hpp"
+#include "svg.hpp"
+#include "sweep.hpp"
+#include "timeline.hpp"
+#include "verdict.hpp"
+
+namespace vckv::harness {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kClient = "c1";
+
+// Lines from a file descriptor; while none is complete, the cluster keeps running.
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd) {}
+
+  std::optional<std::string> next(Cluster& cluster) {
+    for (;;) {
+      if (auto nl = buf_.find('\n'); nl != std::string::npos) {
+        std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+      }
+      if (eof_) {
+        if (buf_.empty()) return std::nullopt;
+        return std::exchange(buf_, std::string());
+      }
+      if (!cluster.failure()) {
+        cluster.pump(cluster.now() + 50'000, [this] { return readable(0); });
+      }
+      if (readable(cluster.failure() ? -1 : 0)) {
+        char chunk[4096];
+        const ssize_t n = ::read(fd_, chunk, sizeof chunk);
+        if (n > 0) {
+          buf_.append(chunk, static_cast<std::size_t>(n));
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+          eof_ = true;
+        }
+      }
+    }
+  }
+
+ private:
+  bool readable(int timeout_ms) const {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, timeout_ms) > 0;
+  }
+  int fd_;
+  std::string buf_;
+  bool eof_ = false;
+};
+
+class Session {
+ public:
+  Session(const ReplOptions& o, std::string dir)
+      : o_(o), dir_(std::move(dir)), rng_(o.seed), journal_(dir_ + "/net.jsonl"), history_(dir_) {
+    ClusterOptions c;
+    c.bin = o.bin;
+    c.node_args = o.node_args;
+    for (std::size_t i = 1; i <= o.node_count; ++i) c.node_ids.push_back("n" + std::to_string(i));
+    c.latency = LatencyModel{*parse_latency_dist(o.latency_dist), o.latency_ms};
+    c.log_dir = dir_ + "/node-logs";
+    cluster_ = std::make_unique<Cluster>(c, rng_, journal_);
+    cluster_->set_event_sink([](const std::string& text) { std::cerr << "(" << text << ")" << std::endl; });
+  }
+
+  int run();
+
+ private:
+  void execute(const ReplCommand& cmd);
+  void request(const ReplCommand& cmd);
+  void state(const std::vector<json>& keys);
+  void begin_fault(FaultKind kind, const std::string& node, const Partition& p);
+  void end_fault(FaultKind kind, const std::string& node);
+  void touch(const json& key) {
+    if (std::find(keys_.begin(), keys_.end(), key) == keys_.end()) keys_.push_back(key);
+  }
+  std::vector<std::string> live_nodes() const {
+    std::vector<std::string> out;
+    for (const std::string& n : cluster_->node_ids()) {
+      if (cluster_->health(n) == NodeHealth::kUp) out.push_back(n);
+    }
+    return out;
+  }
+  void finish();
+
+  const ReplOptions& o_;
+  std::string dir_;
+  Rng rng_;
+  Journal journal_;
+  HistoryWriter history_;
+  std::unique_ptr<Cluster> cluster_;
+  std::vector<json> keys_;
+  std::uint64_t next_index_ = 0;
+  std::vector<FaultPeriod> open_faults_, faults_;
+};
+
+void Session::begin_fault(FaultKind kind, const std::string& node, const Partition& p) {
+  FaultPeriod f;
+  f.start = cluster_->now();
+  f.kind = kind;
+  f.partition = p;
+  if (!node.empty()) f.nodes = {node};
+  open_faults_.push_back(f);
+  history_.write(nemesis_event(kind == FaultKind::kPartition ? "partition" : fault_kind_name(kind),
+                               kind == FaultKind::kPartition ? p.description() : node,
+                               static_cast<double>(f.start) / 1000));
+}
+
+void Session::end_fault(FaultKind kind, const std::string& node) {
+  const Micros t = cluster_->now();
+  for (auto it = open_faults_.begin(); it != open_faults_.end(); ++it) {
+    if (it->kind != kind || (!node.empty() && (it->nodes.empty() || it->nodes[0] != node))) continue;
+    it->end = t;
+    faults_.push_back(*it);
+    open_faults_.erase(it);
+    const char* f = kind == FaultKind::kPartition ? "heal" : kind == FaultKind::kKill ? "restart" : "resume";
+    history_.write(nemesis_event(f, node, static_cast<double>(t) / 1000));
+    return;
+  }
+}
+
+void Session::request(const ReplCommand& cmd) {
+  touch(cmd.key);
+  const std::string f = cmd.verb == ReplVerb::kGet ? "get" : cmd.verb == ReplVerb::kPut ? "put" : "resolve";
+  json body{{"type", "kv_" + f}, {"key", cmd.key}};
+  if (cmd.verb != ReplVerb::kGet) {
+    body["value"] = cmd.value;
+    body["clock"] = cmd.clock;
+  }
+  const std::uint64_t index = next_index_++;
+  const Micros t0 = cluster_->now();
+  bool done = false;
+  json request = body;
+  const std::uint64_t msg_id = cluster_->request(
+      kClient, cmd.node, std::move(body), static_cast<Micros>(o_.timeout_ms * 1000),
+      [&](const json* reply, Micros at) {
+        done = true;
+        const Classified c = f == "get" ? classify_get(reply_facts(reply)) : classify_write(f, reply_facts(reply));
+        int siblings = -1;
+        if (reply && reply->contains("siblings") && (*reply)["siblings"].is_number_unsigned()) {
+          siblings = (*reply)["siblings"].get<int>();
+        }
+        if (reply && f == "get" && reply->contains("values") && (*reply)["values"].is_array()) {
+          siblings = static_cast<int>((*reply)["values"].size());
+        }
+        history_.write(completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
+                                        static_cast<double>(at - t0) / 1000, c, reply, siblings));
+        std::cout << describe_reply(cmd.node, cmd, reply, o_.timeout_ms);
+        if (!c.violation.empty()) std::cout << " (breaks the protocol: " << c.violation << ")";
+        std::cout << std::endl;
+      });
+  request["msg_id"] = msg_id;
+  history_.write(invoke_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(t0) / 1000, request));
+  cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return done; });
+  cluster_->cancel_requests(kClient);  // only if the cluster failed: the callback's locals go now
+}
+
+void Session::state(const std::vector<json>& wanted) {
+  const std::vector<json> keys = wanted.empty() ? keys_ : wanted;
+  if (keys.empty()) {
+    std::cout << "no keys used yet" << std::endl;
+    return;
+  }
+  const std::vector<std::string> live = live_nodes();
+  ReadSweep sweep(*cluster_, live, keys, {16, static_cast<Micros>(o_.timeout_ms * 1000), 1});
+  sweep.start();
+  cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return sweep.done(); });
+  for (const json& key : keys) {
+    std::cout << "key " << key.dump() << ":" << std::endl;
+    std::set<std::string> sets;
+    for (const std::string& n : cluster_->node_ids()) {
+      const NodeHealth h = cluster_->health(n);
+      if (h != NodeHealth::kUp) {
+        std::cout << "  " << n << ": (" << node_health_name(h) << ")" << std::endl;
+        continue;
+      }
+      const auto& st = sweep.states().at(n);
+      auto it = st.find(key.dump());
+      std::cout << "  " << n << ": ";
+      if (it == st.end()) {
+        std::cout << "no value";
+        sets.insert("");
+      } else {
+        for (std::size_t i = 0; i < it->second.size(); ++i) {
+          std::cout << (i ? " | " : "") << it->second[i].value << " " << clock_text(it->second[i].clock);
+        }
+        sets.insert(canonical_set(it->second));
+      }
+      std::cout << std::endl;
+    }
+    if (!sweep.failures().empty()) {
+      std::cout << "  (some reads failed: " << sweep.failures().front() << ")" << std::endl;
+    } else {
+      std::cout << (sets.size() <= 1 ? "  the nodes agree" : "  the nodes DISAGREE") << std::endl;
+    }
+  }
+}
+
+void Session::execute(const ReplCommand& cmd) {
+  const std::string& n = cmd.node;
+  switch (cmd.verb) {
+    case ReplVerb::kNothing:
+    case ReplVerb::kQuit:
+      return;
+    case ReplVerb::kHelp:
+      std::cout << kReplHelp << std::flush;
+      return;
+    case ReplVerb::kPut:
+    case ReplVerb::kResolve:
+    case ReplVerb::kGet:
+      request(cmd);
+      return;
+    case ReplVerb::kPartition: {
+      end_fault(FaultKind::kPartition, "");
+      const Partition p = Partition::from_components("manual", cmd.groups);
+      cluster_->set_partition(p);
+      begin_fault(FaultKind::kPartition, "", p);
+      std::cout << "partition: " << p.description().substr(std::string("manual: ").size()) << std::endl;
+      return;
+    }
+    case ReplVerb::kHeal:
+      cluster_->set_partition(Partition{});
+      end_fault(FaultKind::kPartition, "");
+      std::cout << "healed" << std::endl;
+      return;
+    case ReplVerb::kKill:
+      if (cluster_->health(n) == NodeHealth::kDead) {
+        std::cout << "error: " << n << " is already dead" << std::endl;
+        return;
+      }
+      end_fault(FaultKind::kPause, n);
+      cluster_->kill(n);
+      begin_fault(FaultKind::kKill, n, {});
+      std::cout << "killed " << n << std::endl;
+      return;
+    case ReplVerb::kRestart:
+      if (cluster_->health(n) != NodeHealth::kDead) {
+        std::cout << "error: " << n << " is " << node_health_name(cluster_->health(n)) << "; kill it first" << std::endl;
+        return;
+      }
+      cluster_->restart(n);
+      cluster_->pump(std::numeric_limits<Micros>::max() / 2,
+                     [&] { return cluster_->health(n) != NodeHealth::kStarting; });
+      end_fault(FaultKind::kKill, n);
+      if (!cluster_->failure()) std::cout << "restarted " << n << " (empty store, init answered)" << std::endl;
+      return;
+    case ReplVerb::kPause:
+      if (cluster_->health(n) != NodeHealth::kUp) {
+        std::cout << "error: " << n << " is " << node_health_name(cluster_->health(n)) << std::endl;
+        return;
+      }
+      cluster_->pause(n);
+      begin_fault(FaultKind::kPause, n, {});
+      std::cout << "paused " << n << std::endl;
+      return;
+    case ReplVerb::kResume:
+      if (cluster_->health(n) != NodeHealth::kPaused) {
+        std::cout << "error: " << n << " is " << node_health_name(cluster_->health(n)) << ", not paused" << std::endl;
+        return;
+      }
+      cluster_->resume(n);
+      end_fault(FaultKind::kPause, n);
+      std::cout << "resumed " << n << std::endl;
+      return;
+    case ReplVerb::kWait:
+      cluster_->pump(cluster_->now() + static_cast<Micros>(cmd.wait_ms * 1000));
+      return;
+    case ReplVerb::kState:
+      state(cmd.keys);
+      return;
+  }
+}
+
+void Session::finish() {
+  // The final state of every key used, from the nodes that are up.
+  if (!cluster_->failure() && !keys_.empty()) {
+    ReadSweep sweep(*cluster_, live_nodes(), keys_, {16, static_cast<Micros>(o_.timeout_ms * 1000), 2});
+    sweep.start();
+    cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return sweep.done(); });
+    std::ofstream(dir_ + "/final-state.json")
+        << final_state_text(
+               final_state_json(sweep.states(), live_nodes(), round3(static_cast<double>(cluster_->now()) / 1000)));
+  }
+  const Micros end = cluster_->now();
+  for (FaultPeriod& f : open_faults_) {
+    f.end = end;
+    faults_.push_back(f);
+  }
+  open_faults_.clear();
+  const auto exits = cluster_->stop_all();
+  journal_.close();
+  history_.close();
+  json exits_json = json::array();
+  for (const NodeExit& e : exits) exits_json.push_back({{"node", e.node}, {"how", e.how}});
+  const auto& failure = cluster_->failure();
+  json results{{"test_name", "repl"},
+               {"config", {{"mode", "repl"}, {"bin", o_.bin}, {"node_count", o_.node_count}, {"latency_ms", o_.latency_ms},
+                           {"latency_dist", o_.latency_dist}, {"node_args", o_.node_args}, {"timeout_ms", o_.timeout_ms},
+                           {"seed", o_.seed}}},
+               {"verdict", failure ? verdict_name(failure->first) : "session"},
+               {"reasons", failure ? json::array({failure->second}) : json::array()},
+               {"faults", faults_json(faults_)},
+               {"times_s", {{"end", round3(static_cast<double>(end) / 1e6)}}},
+               {"network", {{"by_type", journal_.stats().to_json()}}},
+               {"node_exits", exits_json}};
+  std::ofstream(dir_ + "/results.json") << results.dump(2) << '\n';
+  std::string note;
+  const std::string svg_error = write_messages_svg(dir_, "messages.svg", 3000, -1, -1, note);
+  const std::string timeline_error = write_timeline(dir_, 20000, note);
+  std::cerr << "session recorded in " << dir_ << "/ (history.txt, net.jsonl, messages.svg, timeline.html"
+            << (keys_.empty() ? "" : ", final-state.json") << ")" << std::endl;
+  if (!svg_error.empty()) std::cerr << "messages.svg not written: " << svg_error << std::endl;
+  if (!timeline_error.empty()) std::cerr << "timeline.html not written: " << timeline_error << std::endl;
+}
+
+int Session::run() {
+  if (!cluster_->start()) {
+    std::cout << "error: " << cluster_->failure()->second << std::endl;
+    finish();
+    return kExitUnknown;
+  }
+  const bool interactive = ::isatty(STDIN_FILENO) == 1;
+  const bool echo = o_.echo == "on" || (o_.echo == "auto" && !interactive);
+  std::cout << cluster_->node_ids().size() << " nodes up:";
+  for (const std::string& n : cluster_->node_ids()) std::cout << " " << n;
+  std::cout << " (node-to-node latency " << o_.latency_ms << " ms " << o_.latency_dist << "); help lists the commands"
+            << std::endl;
+  LineReader reader(STDIN_FILENO);
+  for (;;) {
+    if (interactive) std::cout << "vckv> " << std::flush;
+    auto line = reader.next(*cluster_);
+    if (!line) break;
+    const ReplParse parsed = parse_repl_line(*line, cluster_->node_ids());
+    const bool comment = parsed.command && parsed.command->verb == ReplVerb::kNothing;
+    if (echo) std::cout << (comment ? "" : "> ") << *line << std::endl;
+    if (!parsed.command) {
+      std::cout << "error: " << parsed.error << std::endl;
+      continue;
+    }
+    if (parsed.command->verb == ReplVerb::kQuit) break;
+    execute(*parsed.command);
+    if (cluster_->failure()) {
+      std::cout << "error: " << cluster_->failure()->second << "; the session ends" << std::endl;
+      break;
+    }
+  }
+  finish();
+  if (cluster_->failure()) return exit_status(cluster_->failure()->first);
+  return 0;
+}
+
+}  // namespace
+
+int run_repl(const ReplOptions& o) {
+  ::signal(SIGPIPE, SIG_IGN);
+  std::string error;
+  auto dir = make_run_dir(o.store, "repl", std::time(nullptr), error);
+  if (!dir) {
+    std::cerr << "repl: " << error << std::endl;
+    return kExitHarnessError;
+  }
+  Session session(o, *dir);
+  return session.run();
+}
+
+}  // namespace vckv::harness

@@ -1,0 +1,73 @@
+#include "outcome.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vckv::harness {
+namespace {
+
+Classified Put(const std::string& type, std::optional<std::int64_t> code = std::nullopt, const std::string& status = "") {
+  return classify_write("put", ReplyFacts{type, code, status});
+}
+
+TEST(OutcomeTest, ExampleAcknowledgedRejectedAndIndeterminateWrites) {
+  EXPECT_EQ(Put("kv_put_ok", std::nullopt, "written").write, WriteOutcome::kAcknowledged);
+  EXPECT_EQ(Put("kv_put_ok", std::nullopt, "conflict").op_class, OpClass::kConflict);
+  EXPECT_EQ(Put("kv_put_ok", std::nullopt, "stale").write, WriteOutcome::kRejected);
+  EXPECT_EQ(Put("").write, WriteOutcome::kIndeterminate);  // no reply
+  EXPECT_EQ(Put("").status, "timeout");
+}
+
+TEST(OutcomeTest, ErrorZeroToAWriteIsIndeterminateOtherCodesAreRejections) {
+  const Classified timeout = Put("error", 0);
+  EXPECT_EQ(timeout.write, WriteOutcome::kIndeterminate);
+  EXPECT_EQ(timeout.op_class, OpClass::kIndeterminate);
+  EXPECT_EQ(timeout.status, "error 0 (timeout)");
+  EXPECT_STREQ(jepsen_type(timeout.op_class), "info");
+  for (std::int64_t code : {11, 12, 13, 22}) {
+    const Classified c = Put("error", code);
+    EXPECT_EQ(c.write, WriteOutcome::kRejected) << code;
+    EXPECT_EQ(c.op_class, OpClass::kError);
+    EXPECT_STREQ(jepsen_type(c.op_class), "fail");
+  }
+  EXPECT_EQ(classify_write("resolve", ReplyFacts{"error", 0, ""}).write, WriteOutcome::kIndeterminate);
+}
+
+TEST(OutcomeTest, ResolveSaysResolvedAndPutSaysWritten) {
+  EXPECT_EQ(classify_write("resolve", ReplyFacts{"kv_resolve_ok", std::nullopt, "resolved"}).write,
+            WriteOutcome::kAcknowledged);
+  EXPECT_FALSE(classify_write("resolve", ReplyFacts{"kv_resolve_ok", std::nullopt, "written"}).violation.empty());
+  EXPECT_FALSE(Put("kv_put_ok", std::nullopt, "resolved").violation.empty());
+  EXPECT_FALSE(Put("kv_resolve_ok", std::nullopt, "written").violation.empty());  // wrong reply type
+  EXPECT_FALSE(Put("error").violation.empty());                                    // no code
+}
+
+TEST(OutcomeTest, AGetAnsweredWithAnErrorIsAFailedRead) {
+  const Classified e = classify_get(ReplyFacts{"error", 11, ""});
+  EXPECT_EQ(e.op_class, OpClass::kError);
+  EXPECT_EQ(e.status, "error 11");
+  EXPECT_TRUE(e.violation.empty());
+  EXPECT_EQ(classify_get(ReplyFacts{"kv_get_ok", std::nullopt, ""}).op_class, OpClass::kOk);
+  EXPECT_EQ(classify_get(ReplyFacts{"", std::nullopt, ""}).op_class, OpClass::kIndeterminate);
+  EXPECT_FALSE(classify_get(ReplyFacts{"kv_put_ok", std::nullopt, ""}).violation.empty());
+}
+
+TEST(OutcomeTest, ReplyFactsFromABody) {
+  const auto error = nlohmann::json::parse(R"({"type":"error","in_reply_to":1,"code":0,"text":"write quorum"})");
+  const ReplyFacts f = reply_facts(&error);
+  EXPECT_EQ(f.type, "error");
+  EXPECT_EQ(f.code, 0);
+  EXPECT_EQ(classify_write("put", f).write, WriteOutcome::kIndeterminate);
+  const auto put = nlohmann::json::parse(R"({"type":"kv_put_ok","status":"stale"})");
+  EXPECT_EQ(reply_facts(&put).status, "stale");
+  EXPECT_FALSE(reply_facts(&put).code);
+  EXPECT_TRUE(reply_facts(nullptr).type.empty());
+}
+
+TEST(OutcomeTest, ClassNames) {
+  EXPECT_STREQ(op_class_name(OpClass::kStale), "stale");
+  EXPECT_STREQ(op_class_name(OpClass::kIndeterminate), "indeterminate");
+  EXPECT_STREQ(jepsen_type(OpClass::kConflict), "ok");
+}
+
+}  // namespace
+}  // namespace vckv::harness
