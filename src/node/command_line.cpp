@@ -35,6 +35,7 @@ CommandLine read_command_line(const std::vector<std::string>& args) {
   NodeOptions& node_options = run.node;
   EventLoopOptions& loop_options = run.loop;
   std::string log_level = "info";
+  std::string conflict = "siblings";
   bool no_replication = false;
 
   app.add_option("--max-siblings", node_options.max_siblings,
@@ -84,8 +85,19 @@ CommandLine read_command_line(const std::vector<std::string>& args) {
                  "latency for a client in a request/reply loop, paid in CPU; 0 = off")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
+  app.add_option("--conflict", conflict,
+                 "How concurrent writes meet: siblings (keep them all) or lww (keep one, the "
+                 "last in an order every replica computes alike: clock sum, clock, value)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"siblings", "lww"}));
   app.add_flag("--debug-no-replication", no_replication,
                "Testing only: never send versions to peers (shows the cluster checker failing)");
+  app.add_flag("--debug-drop-concurrent-on-merge", node_options.conflict.debug_drop_concurrent_on_merge,
+               "Testing only: a version merged from a peer replaces the concurrent stored ones "
+               "(a broken merge rule the checkers must catch)");
+  app.add_flag("--debug-lww-prefer-smaller", node_options.conflict.debug_lww_prefer_smaller,
+               "Testing only: with --conflict lww, the smaller clock sum wins (a broken order the "
+               "checkers must catch)");
 
   CommandLine result;
   try {
@@ -99,6 +111,7 @@ CommandLine read_command_line(const std::vector<std::string>& args) {
     return result;
   }
   node_options.replication.enabled = !no_replication;
+  node_options.conflict.mode = conflict == "lww" ? ConflictMode::kLww : ConflictMode::kSiblings;
   // The peers read with the same line limit: no node-to-node message is longer.
   node_options.replication.max_message_bytes = run.max_line_bytes;
   node_options.replication.max_output_backlog = loop_options.max_pending_output;

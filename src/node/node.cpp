@@ -34,6 +34,7 @@ Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& 
       scheduler_(scheduler),
       log_(log),
       outbox_(out),
+      store_(options_.conflict),
       replicator_(options_.replication, outbox_, scheduler, store_, log) {}
 
 bool Node::is_member(std::string_view id) const {
@@ -199,6 +200,9 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
       }
     } else if (result.ruling == Ruling::kTooManySiblings) {
       what += "refused, " + std::to_string(result.siblings) + " siblings";
+    } else if (result.ruling == Ruling::kSuperseded) {
+      what += "superseded: the stored " + describe(store_.find(write.key)) +
+              " comes later in the last-writer-wins order";
     } else {
       what += result.ruling == Ruling::kKeep ? "a retry, " : "stored, ";
       what += std::to_string(result.siblings) + (result.siblings == 1 ? " sibling" : " siblings");
@@ -225,8 +229,10 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
     std::size_t siblings;
   };
   const bool stale = result.ruling == Ruling::kStale;
+  const bool superseded = result.ruling == Ruling::kSuperseded;
   Reply reply{in.src, in.msg_id, type.reply_type,
               stale                   ? std::string_view("stale")
+              : superseded            ? std::string_view("superseded")
               : result.siblings == 1 ? status_written
                                       : std::string_view("conflict"),
               result.siblings};
@@ -236,8 +242,9 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
     if (r.status == "conflict") m.field_uint("siblings", r.siblings);
     outbox_.send(m);
   };
-  // A stale write is answered at once; so is every write when one replica is enough.
-  if (stale || options_.write_quorum <= 1) {
+  // A stale or superseded write is answered at once (it is held nowhere: there are no
+  // replicas to wait for); so is every write when one replica is enough.
+  if (stale || superseded || options_.write_quorum <= 1) {
     send(reply);
     return;
   }

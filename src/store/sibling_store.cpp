@@ -4,21 +4,26 @@
 
 namespace vckv {
 
-SiblingStore::SiblingStore() : keys_(std::make_unique<detail::KeyTable>()) {}
+SiblingStore::SiblingStore(ConflictRule rule)
+    : rule_(rule), keys_(std::make_unique<detail::KeyTable>()) {}
 SiblingStore::SiblingStore(const SiblingStore& other)
-    : keys_(std::make_unique<detail::KeyTable>(*other.keys_)),
+    : rule_(other.rule_),
+      keys_(std::make_unique<detail::KeyTable>(*other.keys_)),
       tree_(other.tree_ ? std::make_unique<HashTree>(*other.tree_) : nullptr) {}
 SiblingStore& SiblingStore::operator=(const SiblingStore& other) {
   if (this != &other) {
+    rule_ = other.rule_;
     *keys_ = *other.keys_;
     tree_ = other.tree_ ? std::make_unique<HashTree>(*other.tree_) : nullptr;
   }
   return *this;
 }
 SiblingStore::SiblingStore(SiblingStore&& other) noexcept
-    : keys_(std::exchange(other.keys_, std::make_unique<detail::KeyTable>())),
+    : rule_(other.rule_),
+      keys_(std::exchange(other.keys_, std::make_unique<detail::KeyTable>())),
       tree_(std::move(other.tree_)) {}
 SiblingStore& SiblingStore::operator=(SiblingStore&& other) noexcept {
+  std::swap(rule_, other.rule_);
   std::swap(keys_, other.keys_);
   std::swap(tree_, other.tree_);
   return *this;
@@ -27,13 +32,15 @@ SiblingStore::~SiblingStore() = default;
 
 namespace {
 
-// Carries out Ruling::kStore: the versions the new one dominates go, and it is appended.
-void store_version(detail::SiblingSet& siblings, VersionView version) {
-  if (siblings.size() == 1 && slots_dominate(version.slots, siblings[0].slots)) {
+// Carries out Ruling::kStore: the versions the new one dominates go (all of them with
+// replace_all), and it is appended.
+void store_version(detail::SiblingSet& siblings, VersionView version, bool replace_all) {
+  if (siblings.size() == 1 && (replace_all || slots_dominate(version.slots, siblings[0].slots))) {
     siblings.replace_single(version.value, version.slots);  // the common case, in place
     return;
   }
-  siblings.erase_if([&](VersionView s) { return slots_dominate(version.slots, s.slots); });
+  siblings.erase_if(
+      [&](VersionView s) { return replace_all || slots_dominate(version.slots, s.slots); });
   siblings.append(version.value, version.slots);
 }
 
@@ -43,12 +50,12 @@ ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origi
                                 std::size_t max_siblings) {
   static const detail::SiblingSet kNone;
   detail::SiblingSet* siblings = keys_->find_mutable(key);
-  const Decision d = decide(siblings ? *siblings : kNone, version, origin, max_siblings);
+  const Decision d = decide(rule_, siblings ? *siblings : kNone, version, origin, max_siblings);
   if (d.ruling == Ruling::kStore) {
     if (!siblings) siblings = keys_->try_emplace(key).first;  // a new key enters only now
     // (The tree costs two key hashes per change, in a cluster only.)
     const std::uint64_t old_hash = tree_ ? key_hash(key, Siblings(siblings)) : 0;
-    store_version(*siblings, version);
+    store_version(*siblings, version, d.replace_all);
     if (tree_) tree_->update(key, old_hash, key_hash(key, Siblings(siblings)));
   }
   return {d.ruling, d.siblings};

@@ -29,6 +29,8 @@ struct NodeOptions {
   // it is acknowledged, and that a get reads from.
   std::size_t write_quorum = 1;
   std::size_t read_quorum = 1;
+  // §13: siblings (default) or last-writer-wins; and the broken variants for checker tests.
+  ConflictRule conflict;
 };
 
 class Node {

@@ -1,12 +1,17 @@
 // The conflict rule: how a key's stored versions meet an incoming version. One function for a
 // client's write (docs/protocol.md §7) and a merge from a peer (§11); the two differ only in
-// the stale rule and the sibling limit, which apply to clients alone. This is the seam where
-// another conflict strategy plugs in. Pure logic: it decides, the store carries it out.
+// the stale rule and the sibling limit, which apply to clients alone. Two strategies plug in
+// here: siblings (keep concurrent versions side by side, §7-11) and last-writer-wins (keep one
+// version, chosen by an order every replica computes alike, §13). Pure logic: it decides, the
+// store carries it out.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
 #include "vckv/json/value.hpp"
+#include "vckv/json/writer.hpp"
 #include "vckv/store/version.hpp"
 
 namespace vckv {
@@ -17,13 +22,27 @@ enum class Origin {
   kPeer,    // replication from another node
 };
 
+enum class ConflictMode {
+  kSiblings,  // concurrent versions are all kept, as siblings (the default)
+  kLww,       // one version per key: the larger in the order of lww_wins
+};
+
+struct ConflictRule {
+  ConflictMode mode = ConflictMode::kSiblings;
+  // Deliberately broken variants, for showing that the checkers catch them (testing only):
+  bool debug_drop_concurrent_on_merge = false;  // siblings: a peer's version replaces the
+                                                // stored versions concurrent with it
+  bool debug_lww_prefer_smaller = false;        // lww: the smaller clock sum wins
+};
+
 enum class Ruling {
   kKeep,             // an identical version (equal clock, equal value) is stored already: a
                      // client's retry or a merge seen before; nothing changes
   kStale,            // client only: a stored clock descends the write's; nothing changes
   kDominated,        // peer only: a stored clock dominates the version; nothing changes
   kTooManySiblings,  // client only: it would leave more than max_siblings; nothing changes
-  kStore,            // stored: appended, and the stored versions its clock dominates go
+  kSuperseded,       // lww: concurrent with the stored version and smaller; discarded
+  kStore,            // stored (see replace_all); the stored versions its clock dominates go
 };
 
 struct Decision {
@@ -31,13 +50,21 @@ struct Decision {
   // The key's siblings after the ruling is carried out (for kTooManySiblings: how many the
   // write would have left).
   std::size_t siblings;
+  // kStore: every stored version goes, not only those the incoming one dominates (lww).
+  bool replace_all = false;
 };
+
+// The last-writer-wins order (§13) between two versions neither of which dominates the other:
+// whether a beats b. Larger sum of clock entries first (exact: entries go to 2^64-1); then the
+// clocks padded with zeros, entry by entry; then the values' canonical JSON text (keys sorted,
+// the §2 separators) bytewise. prefer_smaller turns the first step around (a broken variant).
+bool lww_wins(VersionView a, VersionView b, bool prefer_smaller = false);
 
 // stored: the key's versions, anything with size() and iteration yielding VersionView (the
 // store passes its own container, so the rule is inlined into its write path).
 template <typename Versions>
-Decision decide(const Versions& stored, VersionView incoming, Origin origin,
-                std::size_t max_siblings) {
+Decision decide(const ConflictRule& rule, const Versions& stored, VersionView incoming,
+                Origin origin, std::size_t max_siblings) {
   // One clock comparison per stored version.
   bool descended = false;  // some stored clock descends the incoming one (equal included)
   bool dominated = false;  // some stored clock dominates it
@@ -52,15 +79,36 @@ Decision decide(const Versions& stored, VersionView incoming, Origin origin,
     dominated = dominated || order.a_dominates();
     if (!order.b_dominates()) ++survivors;
   }
-  if (origin == Origin::kClient) {
-    if (descended) return {Ruling::kStale, stored.size()};
-    if (survivors + 1 > max_siblings) return {Ruling::kTooManySiblings, survivors + 1};
-  } else if (dominated) {
-    // A peer's version with a clock equal to a stored one but another value is kept beside
-    // it: refusing it could lose an acknowledged write (§11).
-    return {Ruling::kDominated, stored.size()};
+  if (origin == Origin::kClient && descended) return {Ruling::kStale, stored.size()};
+  // A peer's version with a clock equal to a stored one but another value is not stale: in
+  // siblings mode it is kept beside it (refusing it could lose an acknowledged write, §11), in
+  // lww mode the order decides between them.
+  if (origin == Origin::kPeer && dominated) return {Ruling::kDominated, stored.size()};
+  if (rule.mode == ConflictMode::kLww) {
+    // At most one version is stored. One that the incoming version dominates simply goes;
+    // one concurrent with it (or equal to it with another value) meets it in the order.
+    for (VersionView s : stored) {
+      if (!slots_dominate(incoming.slots, s.slots) &&
+          !lww_wins(incoming, s, rule.debug_lww_prefer_smaller)) {
+        return {Ruling::kSuperseded, stored.size()};
+      }
+    }
+    return {Ruling::kStore, 1, /*replace_all=*/true};
+  }
+  if (origin == Origin::kClient && survivors + 1 > max_siblings) {
+    return {Ruling::kTooManySiblings, survivors + 1};
+  }
+  if (origin == Origin::kPeer && rule.debug_drop_concurrent_on_merge) {
+    return {Ruling::kStore, 1, /*replace_all=*/true};
   }
   return {Ruling::kStore, survivors + 1};
+}
+
+// The same with the siblings rule (the default).
+template <typename Versions>
+Decision decide(const Versions& stored, VersionView incoming, Origin origin,
+                std::size_t max_siblings) {
+  return decide(ConflictRule{}, stored, incoming, origin, max_siblings);
 }
 
 }  // namespace vckv

@@ -27,12 +27,14 @@ struct ApplyResult {
 
 class SiblingStore {
  public:
-  SiblingStore();
+  explicit SiblingStore(ConflictRule rule = {});
   SiblingStore(const SiblingStore& other);
   SiblingStore& operator=(const SiblingStore& other);
   SiblingStore(SiblingStore&& other) noexcept;
   SiblingStore& operator=(SiblingStore&& other) noexcept;
   ~SiblingStore();
+
+  const ConflictRule& rule() const { return rule_; }
 
   // Applies version to key as the conflict rule decides for its origin; a ruling other than
   // kStore changes nothing. max_siblings bounds client writes only.
@@ -66,6 +68,7 @@ class SiblingStore {
   const HashTree* hash_tree() const { return tree_.get(); }
 
  private:
+  ConflictRule rule_;
   std::unique_ptr<detail::KeyTable> keys_;
   std::unique_ptr<HashTree> tree_;
 };
