@@ -42,8 +42,15 @@ add_test(NAME harness_garbage_output_detected
     "-DARGS=test;--bin;${CMAKE_CURRENT_SOURCE_DIR}/harness/tests/garbage-node.sh;--node-count;2;--time-limit;1;--recovery-time;0"
     "-DREASON=printed a line that is not JSON"
     -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_invalid.cmake)
+# lww mode: a node whose order prefers the smaller sum keeps survivors the order should have
+# beaten; the checker reports the acknowledged writes they cost as lost.
+add_test(NAME harness_lww_broken_order_detected
+  COMMAND ${CMAKE_COMMAND}
+    -DHARNESS=${harness} -DSTORE=${harness_store}/lww-broken
+    "-DARGS=${short_run};--conflict;lww;--node-arg=--debug-lww-prefer-smaller" -DCHECK_LOSS=ON
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_invalid.cmake)
 set_tests_properties(harness_broken_node_detected harness_garbage_output_detected
-  PROPERTIES TIMEOUT 60 LABELS harness-run)
+  harness_lww_broken_order_detected PROPERTIES TIMEOUT 60 LABELS harness-run)
 
 # The checks below are Python scripts (harness/tests/harness_checks.py); the browser ones use
 # Debian's chromium and are skipped (exit 77) when it is not installed.
@@ -60,6 +67,12 @@ add_test(NAME harness_valid_short
     --summary "^verdict: valid$" --summary "^final state: 10 keys, [0-9]+ ended with several siblings"
     -- ${short_run})
 set_tests_properties(harness_valid_short PROPERTIES FIXTURES_SETUP harness_valid_store)
+# lww mode with partitions: valid, and the writes last-writer-wins discarded are counted.
+add_test(NAME harness_lww_valid_short
+  COMMAND ${checks} run --harness ${harness} --store ${harness_store}/lww --expect 0
+    --summary "^verdict: valid$"
+    --summary "^lww: [0-9]+ of [0-9]+ acknowledged writes \\([0-9.]+%\\) discarded by last-writer-wins"
+    -- ${short_run} --conflict lww)
 # Kill, pause and partition: each happens and leaves its trace (history events, messages dropped
 # as sent to a dead node, the restart in the node's log). The verdict is the node's business: a
 # node that does not refill a restarted replica loses writes (invalid), which is exit 1.
@@ -84,6 +97,6 @@ add_test(NAME harness_explain_known_siblings
   COMMAND ${checks} explain --harness ${harness} --bin ${node} --store ${harness_store}/explain)
 add_test(NAME harness_exit_codes
   COMMAND ${checks} exit-codes --harness ${harness} --bin ${node} --store ${harness_store}/exit-codes)
-set_tests_properties(harness_valid_short harness_faults_kill_pause_partition harness_browser_render
+set_tests_properties(harness_valid_short harness_lww_valid_short harness_faults_kill_pause_partition harness_browser_render
   harness_serve_http harness_serve_browser harness_repl_transcript harness_explain_known_siblings
   harness_exit_codes PROPERTIES TIMEOUT 120 LABELS harness-run SKIP_RETURN_CODE 77)

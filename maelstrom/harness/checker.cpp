@@ -4,6 +4,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "vckv/store/conflict_rules.hpp"
+
 namespace vckv::harness {
 
 namespace {
@@ -38,6 +40,7 @@ std::string CheckResult::summary() const {
   add(not_antichain, "not-antichain");
   add(phantom, "phantom");
   add(rejected_present, "rejected-but-present");
+  add(multiple_versions, "several-versions-in-lww");
   return out;
 }
 
@@ -54,6 +57,50 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings) {
   }
   return out;
 }
+
+namespace {
+
+// Rule 3 in lww mode for one acknowledged write.
+template <typename Note>
+void check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState>& final_states,
+                     CheckResult& r, const Note& note) {
+  enum { kKept, kDiscarded, kLost };
+  int worst = kKept;
+  std::string lost_on, why;
+  const VersionView wv{w.value, w.clock.slots()};
+  for (const auto& [node, state] : final_states) {
+    const auto it = state.find(w.key);
+    int here = kLost;
+    std::string survivor = "nothing";
+    if (it != state.end() && it->second.size() == 1) {
+      const StoredVersion& s = it->second.front();
+      survivor = s.value + "@" + clock_text(s.clock);
+      const VersionView sv{s.value, s.clock.slots()};
+      if ((s.value == w.value && s.clock.equals(w.clock)) || s.clock.dominates(w.clock)) {
+        here = kKept;
+      } else if (!w.clock.dominates(s.clock) && lww_wins(sv, wv)) {
+        here = kDiscarded;  // concurrent (or an equal clock) and later in the order
+      }
+    }
+    if (here == kLost) {
+      lost_on += (lost_on.empty() ? "" : ",") + node;
+      why = survivor;
+    }
+    worst = std::max(worst, here);
+  }
+  if (worst == kLost) {
+    note(r.lost, r.reasons,
+         "lost: " + w.client + " wrote key " + std::to_string(w.key) + " = " + w.value + "@" +
+             clock_text(w.clock) + " (acknowledged); on " + lost_on + " the survivor is " + why +
+             ", which neither is it, dominates it, nor comes later in the lww order");
+  } else if (worst == kDiscarded) {
+    ++r.lww_discarded;
+  } else {
+    ++r.survived;
+  }
+}
+
+}  // namespace
 
 CheckResult check(const std::vector<WriteRecord>& writes,
                   const std::map<std::string, NodeState>& final_states,
@@ -79,6 +126,11 @@ CheckResult check(const std::vector<WriteRecord>& writes,
     for (const auto& [node, state] : final_states) {
       const std::vector<StoredVersion>& siblings = siblings_on(state, key);
       nodes_by_set[canonical_set(siblings)].push_back(node);
+      if (options.mode == ConflictMode::kLww && siblings.size() > 1) {
+        note(r.multiple_versions, r.reasons,
+             "several versions in lww mode: key " + std::to_string(key) + " on " + node + ": " +
+                 canonical_set(siblings));
+      }
       for (const StoredVersion& a : siblings) {
         const auto dominated = std::find_if(siblings.begin(), siblings.end(), [&](const StoredVersion& b) {
           return b.clock.dominates(a.clock);
@@ -102,10 +154,15 @@ CheckResult check(const std::vector<WriteRecord>& writes,
     }
   }
 
-  // 3. Acknowledged writes survive or are superseded, on every node.
+  // 3. Acknowledged writes survive or are superseded, on every node (lww: or are discarded by
+  //    the order, in favour of a concurrent write that comes later in it).
   for (const WriteRecord& w : writes) {
     if (w.outcome != WriteOutcome::kAcknowledged) continue;
     ++r.acknowledged;
+    if (options.mode == ConflictMode::kLww) {
+      check_lww_write(w, final_states, r, note);
+      continue;
+    }
     bool everywhere = true;
     std::vector<std::string> lost_on;
     for (const auto& [node, state] : final_states) {

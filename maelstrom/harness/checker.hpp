@@ -46,11 +46,15 @@ struct CheckResult {
   std::size_t not_antichain = 0; // (node, key) sets in which one clock dominates another
   std::size_t phantom = 0;       // final versions no client ever wrote (or with another clock)
   std::size_t rejected_present = 0;  // final versions whose write was rejected
+  // lww mode (0 in siblings mode, which keeps every concurrent write):
+  std::size_t lww_discarded = 0;   // acknowledged writes that lost the last-writer-wins order
+                                   // to a concurrent write (expected, counted, not a failure)
+  std::size_t multiple_versions = 0;  // (node, key) holding more than one version
   std::vector<std::string> reasons;  // one line per anomaly, at most kMaxReasons per kind
 
   bool valid() const {
     return lost == 0 && diverged == 0 && not_antichain == 0 && phantom == 0 &&
-           rejected_present == 0;
+           rejected_present == 0 && multiple_versions == 0;
   }
   // e.g. "lost 3, diverged 2"; empty when valid.
   std::string summary() const;
@@ -58,9 +62,9 @@ struct CheckResult {
 
 inline constexpr std::size_t kMaxReasonsPerKind = 10;
 
-// How the nodes resolve concurrent writes; decides what the final states must look like.
-// Only `siblings` (PROTOCOL §7-11) exists today; `lww` (§13) is to be added as another mode.
-enum class ConflictMode { kSiblings };
+// How the nodes resolve concurrent writes (their --conflict); decides what the final states must
+// look like: siblings (docs/protocol.md §7-11) or one version per key, last writer wins (§13).
+enum class ConflictMode { kSiblings, kLww };
 
 struct CheckOptions {
   ConflictMode mode = ConflictMode::kSiblings;
@@ -72,6 +76,10 @@ struct CheckOptions {
 std::string canonical_set(const std::vector<StoredVersion>& siblings);
 
 // Checks, for every key any node reports and every key written:
+// (lww mode: 1 and 4 as below; 2 becomes "at most one version per node"; 3 becomes: every
+//  acknowledged write is, on every node, the survivor, or dominated by it (kept), or concurrent
+//  with it and smaller in the last-writer-wins order (discarded by lww: counted, expected);
+//  anything else, a missing survivor or one the write beats in the order, is lost.)
 // 1. replicas agree (same canonical set on every node; a key missing on a node is empty);
 // 2. each stored set is an antichain (no clock dominates another);
 // 3. every acknowledged write is, on every node, present (same value and clock) or strictly

@@ -75,6 +75,7 @@ struct TestArgs {
   HarnessConfig cfg;
   std::string concurrency = "2n";
   std::string latency_dist = "constant";
+  std::string conflict = "siblings";
   std::string nemesis = "none";
 };
 
@@ -113,6 +114,10 @@ void add_test_options(CLI::App* test, TestArgs& a) {
   test->add_option("--node-arg", cfg.node_args,
                    "One extra argument for every node, e.g. --node-arg=--sync-interval-ms=50 (repeatable)")
       ->allow_extra_args(false);
+  test->add_option("--conflict", a.conflict,
+                   "The nodes' conflict mode, passed to them and checked: siblings, or lww (one "
+                   "version per key; acknowledged writes lost to the order are counted, not failures)")
+      ->capture_default_str()->check(CLI::IsMember({"siblings", "lww"}));
   test->add_option("--keys", cfg.keys, "Keys 0..K-1 used by the workload")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   test->add_option("--timeout-ms", cfg.timeout_ms, "A client request unanswered this long is indeterminate")
@@ -155,6 +160,7 @@ int run_test_command(TestArgs& a) {
   }
   a.cfg.concurrency = *clients;
   a.cfg.latency_dist = *parse_latency_dist(a.latency_dist);
+  a.cfg.conflict = a.conflict == "lww" ? ConflictMode::kLww : ConflictMode::kSiblings;
   std::string error;
   a.cfg.faults = *parse_nemesis(a.nemesis, error);
   a.cfg.tty = ::isatty(STDOUT_FILENO) == 1;

@@ -7,6 +7,7 @@ const char* op_class_name(OpClass c) {
     case OpClass::kOk: return "ok";
     case OpClass::kConflict: return "conflict";
     case OpClass::kStale: return "stale";
+    case OpClass::kSuperseded: return "superseded";
     case OpClass::kError: return "error";
     case OpClass::kIndeterminate: return "indeterminate";
   }
@@ -18,6 +19,7 @@ const char* jepsen_type(OpClass c) {
     case OpClass::kOk:
     case OpClass::kConflict: return "ok";
     case OpClass::kStale:
+    case OpClass::kSuperseded:
     case OpClass::kError: return "fail";
     case OpClass::kIndeterminate: return "info";
   }
@@ -78,6 +80,11 @@ Classified classify_write(const std::string& f, const ReplyFacts& reply) {
     c.write = WriteOutcome::kAcknowledged;
   } else if (reply.status == "stale") {
     c.op_class = OpClass::kStale;
+    c.write = WriteOutcome::kRejected;
+  } else if (reply.status == "superseded") {
+    // docs/protocol.md §13: the write lost in the last-writer-wins order and was stored
+    // nowhere, so it must not appear (as a refused write must not).
+    c.op_class = OpClass::kSuperseded;
     c.write = WriteOutcome::kRejected;
   } else {
     c.violation = "unknown status \"" + reply.status + "\" in " + reply.type;

@@ -16,10 +16,11 @@ enum class OpClass {
   kOk,             // get answered; write written/resolved
   kConflict,       // write acknowledged with "conflict" (siblings remain)
   kStale,          // write refused as stale
+  kSuperseded,     // lww: write discarded at once, the stored version being later in the order
   kError,          // an error reply (definite, except code 0 to a write: see below)
   kIndeterminate,  // no reply in time, or error 0 (timeout) to a write
 };
-const char* op_class_name(OpClass c);  // ok, conflict, stale, error, indeterminate
+const char* op_class_name(OpClass c);  // ok, conflict, stale, superseded, error, indeterminate
 
 // Jepsen's op types: ok, fail (definitely did not happen), info (may or may not have).
 const char* jepsen_type(OpClass c);
@@ -45,8 +46,8 @@ struct Classified {
 // happened (PROTOCOL §12: a write quorum not reached in time), so it is indeterminate.
 inline constexpr std::int64_t kErrorTimeout = 0;
 
-// f is "put" or "resolve". Acknowledged: written/conflict/resolved; rejected: stale or any
-// error but 0; indeterminate: no reply, or error 0.
+// f is "put" or "resolve". Acknowledged: written/conflict/resolved; rejected: stale,
+// superseded (lww: stored nowhere) or any error but 0; indeterminate: no reply, or error 0.
 Classified classify_write(const std::string& f, const ReplyFacts& reply);
 // A get: kv_get_ok is ok; any error is a failed read (the client writes nothing based on it);
 // no reply is indeterminate (harmless for a read).

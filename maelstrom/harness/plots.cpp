@@ -24,10 +24,10 @@ namespace {
 
 const char* const kFs[] = {"get", "put", "resolve"};
 const char* const kFColours[] = {"#1f77b4", "#2ca02c", "#9467bd"};
-const OpClass kClasses[] = {OpClass::kOk, OpClass::kConflict, OpClass::kStale, OpClass::kError,
-                            OpClass::kIndeterminate};
-// gnuplot point types: filled circle, filled triangle, cross, x, open square.
-const int kClassPoints[] = {7, 9, 1, 2, 4};
+const OpClass kClasses[] = {OpClass::kOk,    OpClass::kConflict, OpClass::kStale,
+                            OpClass::kSuperseded, OpClass::kError, OpClass::kIndeterminate};
+// gnuplot point types: filled circle, filled triangle, cross, open diamond, x, open square.
+const int kClassPoints[] = {7, 9, 1, 12, 2, 4};
 
 std::string find_on_path(const std::string& program) {
   const char* path = std::getenv("PATH");
@@ -114,7 +114,10 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
     const int f = op.f == "get" ? 0 : op.f == "put" ? 1 : 2;
     ++started[f][b];
     if (op.op_class == OpClass::kIndeterminate) ++info[b];
-    if (op.op_class == OpClass::kStale || op.op_class == OpClass::kError) ++failed[b];
+    if (op.op_class == OpClass::kStale || op.op_class == OpClass::kSuperseded ||
+        op.op_class == OpClass::kError) {
+      ++failed[b];
+    }
     if (op.op_class != OpClass::kIndeterminate) lat[f][b].push_back(op.latency_ms);
     if (f == 0 && op.op_class == OpClass::kOk && op.siblings >= 0) {
       ++gets_ok[b];
@@ -229,7 +232,7 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
      << "set ylabel 'requests/s'\nset yrange [0:*]\nplot 'plot-data/rate.dat' using 1:2 with linespoints pt 7 ps 0.4 lc "
         "rgb '#1f77b4' title 'get', '' using 1:3 with linespoints pt 7 ps 0.4 lc rgb '#2ca02c' title 'put', '' using "
         "1:4 with linespoints pt 7 ps 0.4 lc rgb '#9467bd' title 'resolve', '' using 1:5 with lines lc rgb '#d62728' "
-        "title 'fail (stale, error)', '' using 1:6 with lines lc rgb '#ff7f0e' title 'info (indeterminate)'\n";
+        "title 'fail (stale, superseded, error)', '' using 1:6 with lines lc rgb '#ff7f0e' title 'info (indeterminate)'\n";
 
   gp << "set terminal pngcairo noenhanced size 1000,700 font ',10'\nset output 'siblings.png'\nset multiplot layout 2,1\n"
      << "set lmargin 10\nset rmargin 36\n"

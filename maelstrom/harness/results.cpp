@@ -132,6 +132,7 @@ json results_json(const RunRecord& r) {
         {"concurrency", c.concurrency}, {"latency_ms", c.latency_ms}, {"latency_dist", latency_dist_name(c.latency_dist)},
         {"nemesis", nemesis_name(c.faults)}, {"nemesis_interval_s", c.nemesis_interval_s}, {"max_down", c.max_down},
         {"recovery_time_s", c.recovery_time_s}, {"seed", c.seed}, {"node_args", c.node_args}, {"keys", c.keys},
+        {"conflict", c.conflict == ConflictMode::kLww ? "lww" : "siblings"},
         {"timeout_ms", c.timeout_ms}, {"probe_interval_ms", c.probe_interval_ms},
         {"read_concurrency", c.read_concurrency}, {"final_read_attempts", c.final_read_attempts},
         {"clock_slots", "client ci writes clock slot i-1 (c1 slot 0); clocks have concurrency slots"}}},
@@ -172,7 +173,12 @@ json results_json(const RunRecord& r) {
     results["checker"] = {{"keys_checked", k.keys_checked}, {"acknowledged_writes", k.acknowledged},
                           {"survived", k.survived}, {"superseded", k.superseded}, {"lost", k.lost},
                           {"diverged", k.diverged}, {"not_antichain", k.not_antichain}, {"phantom", k.phantom},
-                          {"rejected_present", k.rejected_present}};
+                          {"rejected_present", k.rejected_present}, {"multiple_versions", k.multiple_versions},
+                          {"lww_discarded", k.lww_discarded},
+                          {"lww_discarded_percent",
+                           k.acknowledged ? round3(100.0 * static_cast<double>(k.lww_discarded) /
+                                                   static_cast<double>(k.acknowledged))
+                                          : 0.0}};
   }
   return results;
 }
@@ -253,6 +259,14 @@ void print_summary(const RunRecord& r, std::ostream& out) {
         << " present everywhere, " << k.superseded << " superseded, " << k.lost << " lost; " << k.diverged
         << " diverged keys; " << k.not_antichain << " non-antichains; " << k.phantom << " phantom; "
         << k.rejected_present << " rejected-but-present";
+    if (r.config.conflict == ConflictMode::kLww) {
+      out << "; " << k.multiple_versions << " keys with several versions"
+          << "\nlww: " << k.lww_discarded << " of " << k.acknowledged << " acknowledged writes ("
+          << num(k.acknowledged ? 100.0 * static_cast<double>(k.lww_discarded) / static_cast<double>(k.acknowledged) : 0.0)
+          << "%) discarded by last-writer-wins in favour of a concurrent write";
+    } else {
+      out << "\nlww: 0 acknowledged writes discarded (siblings mode keeps every concurrent write)";
+    }
     for (const std::string& reason : k.reasons) out << "\n  " << reason;
   }
   for (const std::string& w : r.warnings) out << "\nwarning: " << w;

@@ -393,6 +393,7 @@ RunResult Runner::run() {
   ClusterOptions copts;
   copts.bin = cfg_.bin;
   copts.node_args = cfg_.node_args;
+  if (cfg_.conflict == ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
   for (std::size_t i = 1; i <= cfg_.node_count; ++i) copts.node_ids.push_back("n" + std::to_string(i));
   copts.latency = LatencyModel{cfg_.latency_dist, cfg_.latency_ms};
   copts.init_timeout_s = cfg_.init_timeout_s;
@@ -476,7 +477,9 @@ void Runner::finish(const std::optional<SweepStates>& states) {
       NodeState& ns = final_states[node];
       for (const auto& [key, siblings] : by_key) ns[std::stoll(key)] = siblings;
     }
-    rec_.check = check(writes_, final_states, CheckOptions{});
+    CheckOptions options;
+    options.mode = cfg_.conflict;
+    rec_.check = check(writes_, final_states, options);
     std::ofstream(rec_.dir + "/final-state.json")
         << final_state_text(final_state_json(*states, cluster_->node_ids(), round3(to_ms(cluster_->now()))));
     rec_.keys_with_siblings = keys_with_siblings(*states);

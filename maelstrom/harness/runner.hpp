@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checker.hpp"
 #include "nemesis.hpp"
 #include "network.hpp"
 #include "verdict.hpp"
@@ -30,6 +31,7 @@ struct HarnessConfig {
   std::uint64_t seed = 0;
   std::string store = "store";
   std::vector<std::string> node_args;
+  ConflictMode conflict = ConflictMode::kSiblings;  // --conflict: passed to every node, checked
   std::size_t keys = 10;
   double timeout_ms = 1000;
   double probe_interval_ms = 100;  // 0: no convergence probes during recovery

@@ -97,6 +97,7 @@ std::string render_timeline(const TimelineInput& in) {
        "box-shadow:0 0 0 1px rgba(0,0,0,.25) inset;cursor:default}\n"
     << ".op:hover{outline:2px solid #000;z-index:5}\n"
     << ".ok{background:#7cc47c}.conflict{background:#f2c14e}.stale{background:#e0894a}"
+       ".superseded{background:#c9a06a}"
        ".error{background:#e05050}.indeterminate{background:#a58ad8}\n"
     << ".band{position:absolute;left:0;right:0}\n.band span{position:absolute;right:6px;font-size:11px}\n"
     << ".partition{background:rgba(244,204,204,.45)}.kill{background:rgba(190,190,190,.4)}"
@@ -115,7 +116,7 @@ std::string render_timeline(const TimelineInput& in) {
     h << "<p>The whole run: " << in.ops.size() << " operations.</p>\n";
   }
   h << "<p class=\"key\"><span class=\"ok\">ok</span><span class=\"conflict\">conflict (write acknowledged, "
-       "siblings remain)</span><span class=\"stale\">stale (write refused)</span><span class=\"error\">error "
+       "siblings remain)</span><span class=\"stale\">stale (write refused)</span><span class=\"superseded\">superseded (lww: lost the order at once)</span><span class=\"error\">error "
        "reply</span><span class=\"indeterminate\">indeterminate (no reply, or error 0)</span> &nbsp; bands: "
        "<span class=\"partition\">partition</span><span class=\"kill\">kill</span><span "
        "class=\"pause\">pause</span></p>\n";

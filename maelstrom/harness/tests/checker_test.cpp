@@ -116,5 +116,33 @@ TEST(CheckerTest, CanonicalSetSortsAndTrimsClocks) {
   EXPECT_EQ(canonical_set({V("b", {0, 1, 0}), V("a", {1, 0})}), "\"a\"@[1] \"b\"@[0, 1]");
 }
 
+// lww mode (docs/protocol.md §13): one survivor per key; an acknowledged write is kept (it is
+// the survivor, or the survivor dominates it), discarded by lww (concurrent with the survivor
+// and smaller in the order: counted, valid), or lost.
+TEST(CheckerTest, LwwKeptDiscardedAndLost) {
+  const CheckOptions lww{ConflictMode::kLww};
+  const std::vector<WriteRecord> writes = {Acked(1, "a", {1, 0}), Acked(1, "b", {0, 2}),
+                                           Acked(1, "c", {1, 2}), Acked(2, "x", {0, 1}),
+                                           Acked(2, "y", {1, 0})};
+  // Key 1: c dominates a and b. Key 2: y and x are concurrent with equal sums: [1, 0] wins.
+  CheckResult r = check(writes, Everywhere({{1, {V("c", {1, 2})}}, {2, {V("y", {1, 0})}}}), lww);
+  EXPECT_TRUE(r.valid()) << r.summary();
+  EXPECT_EQ(r.survived, 4u);
+  EXPECT_EQ(r.lww_discarded, 1u);  // x
+  // A survivor the order should have beaten (a node preferring the smaller sum, say): lost.
+  r = check({Acked(3, "small", {1, 0}), Acked(3, "big", {0, 5})}, Everywhere({{3, {V("small", {1, 0})}}}),
+            lww);
+  EXPECT_EQ(r.lost, 1u);
+  EXPECT_NE(r.reasons.front().find("nor comes later in the lww order"), std::string::npos) << r.reasons.front();
+  // A missing survivor loses the write, and siblings are not lww.
+  r = check({Acked(4, "a", {1, 0}), Acked(4, "b", {0, 1})}, Everywhere({{4, {V("a", {1, 0}), V("b", {0, 1})}}}),
+            lww);
+  EXPECT_EQ(r.multiple_versions, 3u);
+  EXPECT_FALSE(r.valid());
+  EXPECT_EQ(check({Acked(5, "a", {1})}, Everywhere({}), lww).lost, 1u);
+  // In siblings mode nothing is ever discarded by lww.
+  EXPECT_EQ(check(writes, Everywhere({{1, {V("c", {1, 2})}}, {2, {V("y", {1, 0})}}})).lww_discarded, 0u);
+}
+
 }  // namespace
 }  // namespace vckv::harness

@@ -41,6 +41,16 @@ TEST(OutcomeTest, ResolveSaysResolvedAndPutSaysWritten) {
   EXPECT_FALSE(Put("error").violation.empty());                                    // no code
 }
 
+// lww: a superseded write was stored nowhere: a definite failure that must not appear.
+TEST(OutcomeTest, SupersededIsAWriteThatLostTheLwwOrder) {
+  const Classified c = Put("kv_put_ok", std::nullopt, "superseded");
+  EXPECT_EQ(c.op_class, OpClass::kSuperseded);
+  EXPECT_EQ(c.write, WriteOutcome::kRejected);
+  EXPECT_STREQ(op_class_name(c.op_class), "superseded");
+  EXPECT_STREQ(jepsen_type(c.op_class), "fail");
+  EXPECT_TRUE(c.violation.empty());
+}
+
 TEST(OutcomeTest, AGetAnsweredWithAnErrorIsAFailedRead) {
   const Classified e = classify_get(ReplyFacts{"error", 11, ""});
   EXPECT_EQ(e.op_class, OpClass::kError);
