@@ -30,6 +30,9 @@ TEMPORARILY_UNAVAILABLE = 11
 MALFORMED_REQUEST = 12
 PRECONDITION_FAILED = 22
 
+# The message types a client may send, in the order error 10's text lists them.
+CLIENT_TYPES = ("kv_put", "kv_get", "kv_resolve", "init")
+
 WHAT_NODE_ID = "a string"
 WHAT_NODE_IDS = "a non-empty array of distinct strings"
 WHAT_KEY = "a string or an integer"
@@ -447,7 +450,11 @@ class Node:
                 )
             raise RequestError(NOT_SUPPORTED, "sync: replication is not modelled by the reference")
         else:
-            raise RequestError(NOT_SUPPORTED, f"{type_}: unsupported message type")
+            raise RequestError(
+                NOT_SUPPORTED,
+                f"{type_}: unsupported message type; a client may send one of "
+                + ", ".join(CLIENT_TYPES),
+            )
 
     def handle_init(self, req, body, msg_id):
         node_id, node_ids = read_init(body)
