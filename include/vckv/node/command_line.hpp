@@ -30,7 +30,12 @@ struct CommandLine {
   int exit_status = 0;
 };
 
-// args: the arguments after the program name, e.g. {"--max-siblings", "3"}.
+// args: the arguments after the program name, e.g. {"--max-siblings", "3"}. The options are
+// defined once, in src/node/command_line.cpp (option_rows); CLI11 reads them in the CMake build.
 CommandLine read_command_line(const std::vector<std::string>& args);
+// The same, read without any library: read_command_line of the single-file build (see
+// cmake/single_file.py). It accepts and refuses exactly what the CLI11 reader does, with the
+// same texts and exit statuses (node/command_line_test compares them).
+CommandLine read_command_line_plain(const std::vector<std::string>& args);
 
 }  // namespace vckv
