@@ -181,6 +181,13 @@ std::optional<CommandLine> help_or_version(const std::vector<std::string>& args,
   return std::nullopt;
 }
 
+std::string terminal_hint() {
+  return "reading requests from the terminal, one JSON object per line; start with "
+         R"({"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", )"
+         R"("node_ids": ["n1"]}})"
+         " and end with Ctrl-D (Ctrl-C also quits; --help shows more)";
+}
+
 CommandLine command_line_error(int exit_status, const std::string& what) {
   CommandLine error;
   error.text = what + "\nRun with --help for more information.\n";

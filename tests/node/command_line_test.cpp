@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <sstream>
 
 #include "node/option_table.hpp"
+#include "vckv/node/node.hpp"
+#include "vckv/runtime/manual_scheduler.hpp"
 
 namespace vckv {
 namespace {
@@ -219,6 +222,27 @@ TEST(CommandLineReadersTest, AgreeOnRandomCommandLines) {
     ASSERT_EQ(render(plain), render(read_command_line(args))) << shown;
   }
   EXPECT_GT(accepted, 1000);  // the lists are not all refused
+}
+
+// What a person who starts the node on a terminal reads first: one line saying how to begin and
+// how to quit. The init request it shows works as shown.
+TEST(TerminalHintTest, OneLineWithAnInitThatWorksAndHowToQuit) {
+  const std::string hint = terminal_hint();
+  EXPECT_EQ(hint,
+            "reading requests from the terminal, one JSON object per line; start with "
+            R"({"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"]}})"
+            " and end with Ctrl-D (Ctrl-C also quits; --help shows more)");
+  const std::size_t start = hint.find('{');
+  const std::size_t end = hint.rfind('}');
+  ASSERT_NE(start, std::string::npos);
+  ManualScheduler scheduler;
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kInfo);
+  std::string out;
+  Node node({}, out, scheduler, log);
+  node.handle_line(hint.substr(start, end + 1 - start), 1);
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}})"
+                 "\n");
 }
 
 }  // namespace

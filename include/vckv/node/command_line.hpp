@@ -38,4 +38,8 @@ CommandLine read_command_line(const std::vector<std::string>& args);
 // same texts and exit statuses (node/command_line_test compares them).
 CommandLine read_command_line_plain(const std::vector<std::string>& args);
 
+// One line for a person who started the node on a terminal (main prints it when stdin is a
+// terminal, not when it is a pipe): how to begin (an init request to paste) and how to quit.
+std::string terminal_hint();
+
 }  // namespace vckv
