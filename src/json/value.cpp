@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/detail/input/parser.hpp>
+#include <nlohmann/detail/macro_unscope.hpp>  // as nlohmann/json.hpp ends: its macros go
 #include <type_traits>
 #include <unordered_map>
 
