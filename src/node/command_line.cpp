@@ -30,7 +30,7 @@ constexpr const char* kFooter = R"(Example:
 Reads newline-delimited JSON envelopes (Maelstrom's protocol) on stdin, writes replies on
 stdout and logs on stderr. Exits 0 at end of input or on SIGTERM/SIGINT.)";
 
-// Decimal digits only (no sign, space or base prefix) within [lo, hi].
+// Decimal digits only (no sign, space or base prefix) within [lo, hi], 0 <= lo <= hi.
 template <typename Int>
 OptionRow whole_number(std::string name, Int& field, Int lo, Int hi, std::string help) {
   static_assert(std::is_integral_v<Int>);
@@ -103,6 +103,9 @@ OptionRow flag(std::string name, bool& field, bool value_if_given, std::string h
 
 }  // namespace
 
+// One row per option, in --help order: whole_number(name, field, lo, hi, help),
+// one_of(name, field, {{"text", value}, ...}, help) or flag(name, field, value_if_given, help).
+// Both readers and --help follow; nothing else needs changing.
 std::vector<OptionRow> option_rows(RunOptions& run) {
   NodeOptions& node = run.node;
   return {
