@@ -1,5 +1,7 @@
 // vclock-kv: the command line -> a Node on the event loop -> exit status. The units register
 // their own timers and hooks with the loop; main only wires input lines to the node.
+#include <unistd.h>
+
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   }
   const vckv::RunOptions& options = *command_line.options;
   vckv::Logger log(std::cerr, options.log_level);
+  if (isatty(STDIN_FILENO)) log.info(vckv::terminal_hint());  // a person, not a pipe
   vckv::EventLoop loop(options.loop, log);
   vckv::Node node(options.node, loop.output(), loop, log);
   vckv::LineFramer framer(

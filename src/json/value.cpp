@@ -4,9 +4,29 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/detail/input/parser.hpp>
+#include <nlohmann/detail/macro_unscope.hpp>  // as nlohmann/json.hpp ends: its macros go
+#include <type_traits>
 #include <unordered_map>
+
+namespace vckv {
+// The number and string types nlohmann's parser hands to a SAX handler: its parser needs only
+// these, not the whole nlohmann::json class (so the single-file build carries only the parser).
+struct SaxTypes {
+  using number_integer_t = std::int64_t;
+  using number_unsigned_t = std::uint64_t;
+  using number_float_t = double;
+  using string_t = std::string;
+  using binary_t = std::vector<std::uint8_t>;  // never produced by the JSON parser
+  using exception = nlohmann::detail::exception;
+};
+}  // namespace vckv
+
+// The parser checks that it is given a JSON type; SaxTypes stands for nlohmann::json there.
+template <>
+struct nlohmann::detail::is_basic_json<vckv::SaxTypes> : std::true_type {};
 
 namespace vckv {
 
@@ -22,22 +42,28 @@ namespace {
 
 // Builds a JValue from nlohmann's SAX events. nlohmann's parser is iterative, so deep input
 // cannot overflow the stack there; this handler bounds the depth of what it builds.
-class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
+class TreeBuilder {
  public:
+  using number_integer_t = SaxTypes::number_integer_t;
+  using number_unsigned_t = SaxTypes::number_unsigned_t;
+  using number_float_t = SaxTypes::number_float_t;
+  using string_t = SaxTypes::string_t;
+  using binary_t = SaxTypes::binary_t;
+
   TreeBuilder(JValue& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
 
-  bool null() override { return place(JValue{}); }
-  bool boolean(bool b) override {
+  bool null() { return place(JValue{}); }
+  bool boolean(bool b) {
     JValue v;
     v.kind = JValue::Kind::Bool;
     v.boolean = b;
     return place(std::move(v));
   }
-  bool number_integer(number_integer_t n) override { return place(make_int(std::to_string(n))); }
-  bool number_unsigned(number_unsigned_t n) override {
+  bool number_integer(number_integer_t n) { return place(make_int(std::to_string(n))); }
+  bool number_unsigned(number_unsigned_t n) {
     return place(make_int(std::to_string(n)));
   }
-  bool number_float(number_float_t d, const string_t& literal) override {
+  bool number_float(number_float_t d, const string_t& literal) {
     // nlohmann reports integers too large for 64 bits as floats; Python keeps them exact.
     if (literal.find_first_of(".eE") == string_t::npos) return place(make_int(literal));
     JValue v;
@@ -45,18 +71,18 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     v.number = d;
     return place(std::move(v));
   }
-  bool string(string_t& s) override {
+  bool string(string_t& s) {
     JValue v;
     v.kind = JValue::Kind::String;
     v.text = std::move(s);
     return place(std::move(v));
   }
-  bool binary(binary_t&) override { return false; }  // never produced by the JSON parser
-  bool start_object(std::size_t) override { return open(JValue::Kind::Object); }
-  bool start_array(std::size_t) override { return open(JValue::Kind::Array); }
-  bool end_object() override { return close(); }
-  bool end_array() override { return close(); }
-  bool key(string_t& k) override {
+  bool binary(binary_t&) { return false; }  // never produced by the JSON parser
+  bool start_object(std::size_t) { return open(JValue::Kind::Object); }
+  bool start_array(std::size_t) { return open(JValue::Kind::Array); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(string_t& k) {
     if (skipping_ > 0) return true;
     Frame& f = stack_.back();
     JValue& obj = *f.value;
@@ -84,12 +110,15 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     f.member = slot;
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) {
     error_ = e.what();
+    error_column_ = position;
     return false;
   }
 
   const std::string& error() const { return error_; }
+  std::size_t error_column() const { return error_column_; }
 
  private:
   struct Frame {
@@ -153,26 +182,36 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   std::vector<Frame> stack_;
   std::size_t skipping_ = 0;  // > 0: inside a container beyond max_depth, counting its nesting
   std::string error_;
+  std::size_t error_column_ = 0;
 };
 
 }  // namespace
 
-bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth) {
+bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth,
+                std::size_t* error_column) {
   out = JValue{};
   // nlohmann skips a UTF-8 byte order mark; Python's json.loads refuses it, and so do we.
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
     error = "a UTF-8 byte order mark is not JSON";
+    if (error_column) *error_column = 1;
     return false;
   }
   TreeBuilder builder(out, max_depth);
   bool ok = false;
   try {
-    ok = nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
+    // What nlohmann::json::sax_parse(first, last, &builder) does: a strict parse, no comments.
+    auto input = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
+    ok = nlohmann::detail::parser<SaxTypes, decltype(input)>(std::move(input), nullptr, true, false)
+             .sax_parse(&builder, true);
   } catch (const std::exception& e) {
     error = e.what();
+    if (error_column) *error_column = 0;
     return false;
   }
-  if (!ok) error = builder.error().empty() ? "invalid JSON" : builder.error();
+  if (!ok) {
+    error = builder.error().empty() ? "invalid JSON" : builder.error();
+    if (error_column) *error_column = builder.error_column();
+  }
   return ok;
 }
 

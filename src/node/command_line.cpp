@@ -1,15 +1,23 @@
+// The option table (one row per option: add an option here), the --help text, and the plain
+// reader of the single-file build. The CLI11 reader of the CMake build is in
+// command_line_cli11.cpp; both are built from option_rows() (see option_table.hpp).
 #include "vckv/node/command_line.hpp"
 
-#include <CLI/CLI.hpp>
-#include <algorithm>
 #include <cstdint>
-#include <sstream>
+#include <initializer_list>
+#include <limits>
+#include <type_traits>
+#include <utility>
 
+#include "option_table.hpp"
 #include "vckv/version.hpp"
 
 namespace vckv {
 
 namespace {
+
+constexpr const char* kDescription =
+    " - a Dynamo-style key-value node with vector clocks and siblings";
 
 constexpr const char* kFooter = R"(Example:
   $ printf '%s\n' \
@@ -22,100 +30,277 @@ constexpr const char* kFooter = R"(Example:
 Reads newline-delimited JSON envelopes (Maelstrom's protocol) on stdin, writes replies on
 stdout and logs on stderr. Exits 0 at end of input or on SIGTERM/SIGINT.)";
 
+// Decimal digits only (no sign, space or base prefix) within [lo, hi], 0 <= lo <= hi.
+template <typename Int>
+OptionRow whole_number(std::string name, Int& field, Int lo, Int hi, std::string help) {
+  static_assert(std::is_integral_v<Int>);
+  const std::string value_name = std::is_signed_v<Int> ? "INT" : "UINT";
+  OptionRow row;
+  row.name = std::move(name);
+  row.value_name = value_name;
+  row.help = std::move(help);
+  row.constraint =
+      value_name + " in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]";
+  row.current_text = std::to_string(field);
+  row.set = [&field, lo, hi](const std::string& value) -> std::string {
+    const std::string refused =
+        "Value " + value + " not in range " + std::to_string(lo) + " to " + std::to_string(hi);
+    if (value.empty() || value.size() > 20) return refused;
+    std::uint64_t n = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9') return refused;
+      const auto digit = static_cast<std::uint64_t>(c - '0');
+      if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return refused;
+      n = n * 10 + digit;
+    }
+    if (n < static_cast<std::uint64_t>(lo) || n > static_cast<std::uint64_t>(hi)) return refused;
+    field = static_cast<Int>(n);
+    return "";
+  };
+  return row;
+}
+
+// One of the named values.
+template <typename T>
+OptionRow one_of(std::string name, T& field,
+                 std::initializer_list<std::pair<const char*, T>> choices, std::string help) {
+  OptionRow row;
+  row.name = std::move(name);
+  row.value_name = "TEXT";
+  row.help = std::move(help);
+  std::vector<std::pair<std::string, T>> named(choices.begin(), choices.end());
+  row.constraint = "{";
+  for (const auto& [choice, value] : named) {
+    if (row.constraint.size() > 1) row.constraint += ',';
+    row.constraint += choice;
+    if (value == field) row.current_text = choice;
+  }
+  row.constraint += '}';
+  row.set = [&field, named, list = row.constraint](const std::string& value) -> std::string {
+    for (const auto& [choice, v] : named) {
+      if (choice == value) {
+        field = v;
+        return "";
+      }
+    }
+    return value + " not in " + list;
+  };
+  return row;
+}
+
+// Given or not: given, it sets field to value_if_given.
+OptionRow flag(std::string name, bool& field, bool value_if_given, std::string help) {
+  OptionRow row;
+  row.name = std::move(name);
+  row.help = std::move(help);
+  row.current_text = field == value_if_given ? "true" : "false";
+  row.set = [&field, value_if_given](const std::string&) {
+    field = value_if_given;
+    return std::string();
+  };
+  return row;
+}
+
 }  // namespace
 
-CommandLine read_command_line(const std::vector<std::string>& args) {
-  CLI::App app{std::string("vclock-kv ") + kVersion +
-               " - a Dynamo-style key-value node with vector clocks and siblings"};
-  app.name("vclock-kv");
-  app.footer(kFooter);
-  app.set_version_flag("--version", std::string("vclock-kv ") + kVersion);
+// One row per option, in --help order: whole_number(name, field, lo, hi, help),
+// one_of(name, field, {{"text", value}, ...}, help) or flag(name, field, value_if_given, help).
+// Both readers and --help follow; nothing else needs changing.
+std::vector<OptionRow> option_rows(RunOptions& run) {
+  NodeOptions& node = run.node;
+  return {
+      whole_number("--max-siblings", node.max_siblings, std::size_t{1}, std::size_t{1} << 32,
+                   "A client write that would leave a key with more siblings is refused (error 22)"),
+      whole_number("--max-clock-entries", node.codec.max_clock_entries, std::size_t{1},
+                   std::size_t{1} << 24, "Longest clock accepted (error 12 beyond)"),
+      whole_number("--max-line-bytes", run.max_line_bytes, std::size_t{64}, std::size_t{1} << 40,
+                   "Longer input lines are skipped with a log line, never buffered whole"),
+      one_of("--log-level", run.log_level,
+             {{"error", LogLevel::kError},
+              {"warn", LogLevel::kWarn},
+              {"info", LogLevel::kInfo},
+              {"debug", LogLevel::kDebug}},
+             "Least severe log record written to stderr"),
+      whole_number("--write-quorum", node.write_quorum, std::size_t{1}, std::size_t{1} << 16,
+                   "Cluster: replicas (this one included) that must hold a client's write before "
+                   "it is acknowledged; not reached in --request-timeout-ms: error 0"),
+      whole_number("--read-quorum", node.read_quorum, std::size_t{1}, std::size_t{1} << 16,
+                   "Cluster: replicas (this one included) a get reads and merges; fewer answers "
+                   "in --request-timeout-ms: error 11"),
+      whole_number("--request-timeout-ms", node.replication.request_timeout_ms, std::int64_t{1},
+                   std::int64_t{3600000},
+                   "Cluster: how long a quorum write or read waits for the other replicas"),
+      whole_number("--anti-entropy-interval-ms", node.replication.anti_entropy_interval_ms,
+                   std::int64_t{1}, std::int64_t{3600000},
+                   "Cluster: compare hash trees with the next peer this often"),
+      whole_number("--sync-interval-ms", node.replication.sync_interval_ms, std::int64_t{1},
+                   std::int64_t{3600000},
+                   "Cluster: the least a sync waits for its acknowledgement before it is resent "
+                   "(the wait follows the measured round trip above this)"),
+      whole_number("--sync-batch", node.replication.sync_batch_keys, std::size_t{1},
+                   std::size_t{1} << 20, "Cluster: most keys in one node-to-node sync message"),
+      whole_number("--busy-poll-us", run.loop.busy_poll_us, std::int64_t{0}, std::int64_t{1000000},
+                   "After handling input, check for more this long (µs) before sleeping: lower "
+                   "latency for a client in a request/reply loop, paid in CPU; 0 = off"),
+      one_of("--conflict", node.conflict.mode,
+             {{"siblings", ConflictMode::kSiblings}, {"lww", ConflictMode::kLww}},
+             "How concurrent writes meet: siblings (keep them all) or lww (keep one, the last in "
+             "an order every replica computes alike: clock sum, clock, value)"),
+      flag("--debug-no-replication", node.replication.enabled, false,
+           "Testing only: never send versions to peers (shows the cluster checker failing)"),
+      flag("--debug-drop-concurrent-on-merge", node.conflict.debug_drop_concurrent_on_merge, true,
+           "Testing only: a version merged from a peer replaces the concurrent stored ones (a "
+           "broken merge rule the checkers must catch)"),
+      flag("--debug-lww-prefer-smaller", node.conflict.debug_lww_prefer_smaller, true,
+           "Testing only: with --conflict lww, the smaller clock sum wins (a broken order the "
+           "checkers must catch)"),
+  };
+}
 
-  RunOptions run;
-  NodeOptions& node_options = run.node;
-  EventLoopOptions& loop_options = run.loop;
-  std::string log_level = "info";
-  std::string conflict = "siblings";
-  bool no_replication = false;
+void finish_options(RunOptions& run) {
+  // The peers read with the same line limit: no node-to-node message is longer. Replication
+  // holds back while as much output waits as makes the loop stop reading input.
+  run.node.replication.max_message_bytes = run.max_line_bytes;
+  run.node.replication.max_output_backlog = run.loop.max_pending_output;
+}
 
-  app.add_option("--max-siblings", node_options.max_siblings,
-                 "A client write that would leave a key with more siblings is refused (error 22)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32));
-  app.add_option("--max-clock-entries", node_options.codec.max_clock_entries,
-                 "Longest clock accepted (error 12 beyond)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
-  app.add_option("--max-line-bytes", run.max_line_bytes,
-                 "Longer input lines are skipped with a log line, never buffered whole")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 40));
-  app.add_option("--log-level", log_level, "Least severe log record written to stderr")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
-  app.add_option("--write-quorum", node_options.write_quorum,
-                 "Cluster: replicas (this one included) that must hold a client's write before "
-                 "it is acknowledged; not reached in --request-timeout-ms: error 0")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
-  app.add_option("--read-quorum", node_options.read_quorum,
-                 "Cluster: replicas (this one included) a get reads and merges; fewer answers "
-                 "in --request-timeout-ms: error 11")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 16));
-  app.add_option("--request-timeout-ms", node_options.replication.request_timeout_ms,
-                 "Cluster: how long a quorum write or read waits for the other replicas")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
-  app.add_option("--anti-entropy-interval-ms", node_options.replication.anti_entropy_interval_ms,
-                 "Cluster: compare hash trees with the next peer this often")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
-  app.add_option("--sync-interval-ms", node_options.replication.sync_interval_ms,
-                 "Cluster: the least a sync waits for its acknowledgement before it is resent "
-                 "(the wait follows the measured round trip above this)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
-  app.add_option("--sync-batch", node_options.replication.sync_batch_keys,
-                 "Cluster: most keys in one node-to-node sync message")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-  app.add_option("--busy-poll-us", loop_options.busy_poll_us,
-                 "After handling input, check for more this long (µs) before sleeping: lower "
-                 "latency for a client in a request/reply loop, paid in CPU; 0 = off")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
-  app.add_option("--conflict", conflict,
-                 "How concurrent writes meet: siblings (keep them all) or lww (keep one, the "
-                 "last in an order every replica computes alike: clock sum, clock, value)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"siblings", "lww"}));
-  app.add_flag("--debug-no-replication", no_replication,
-               "Testing only: never send versions to peers (shows the cluster checker failing)");
-  app.add_flag("--debug-drop-concurrent-on-merge", node_options.conflict.debug_drop_concurrent_on_merge,
-               "Testing only: a version merged from a peer replaces the concurrent stored ones "
-               "(a broken merge rule the checkers must catch)");
-  app.add_flag("--debug-lww-prefer-smaller", node_options.conflict.debug_lww_prefer_smaller,
-               "Testing only: with --conflict lww, the smaller clock sum wins (a broken order the "
-               "checkers must catch)");
+namespace {
 
-  CommandLine result;
-  try {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them so
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    std::ostringstream out, err;
-    result.exit_status = app.exit(e, out, err);
-    result.text_is_error = result.exit_status != 0;
-    result.text = result.text_is_error ? err.str() : out.str();
-    return result;
+// "  NAME" in a 30-column field, then the help (on the next line when NAME is wider).
+void append_help_line(std::string& out, const std::string& name, const std::string& help) {
+  constexpr std::size_t kColumn = 30;
+  std::string line = "  " + name;
+  if (line.size() >= kColumn) {
+    line += '\n';
+    line.append(kColumn, ' ');
+  } else {
+    line.append(kColumn - line.size(), ' ');
   }
-  node_options.replication.enabled = !no_replication;
-  node_options.conflict.mode = conflict == "lww" ? ConflictMode::kLww : ConflictMode::kSiblings;
-  // The peers read with the same line limit: no node-to-node message is longer.
-  node_options.replication.max_message_bytes = run.max_line_bytes;
-  node_options.replication.max_output_backlog = loop_options.max_pending_output;
-  run.log_level = *parse_log_level(log_level);
+  out += line + help + '\n';
+}
+
+std::string help_text(const std::vector<OptionRow>& rows) {
+  std::string out = std::string("vclock-kv ") + kVersion + kDescription + "\n";
+  out += "Usage: vclock-kv [OPTIONS]\n\nOptions:\n";
+  append_help_line(out, "-h,--help", "Print this help message and exit");
+  append_help_line(out, "--version", "Display program version information and exit");
+  for (const OptionRow& row : rows) {
+    std::string name = row.name;
+    if (!row.is_flag()) name += " " + row.value_name + ":" + row.constraint + "=" + row.current_text;
+    append_help_line(out, name, row.help);
+  }
+  return out + "\n" + kFooter + "\n";
+}
+
+}  // namespace
+
+std::optional<CommandLine> help_or_version(const std::vector<std::string>& args,
+                                           const std::vector<OptionRow>& rows) {
+  for (const std::string& arg : args) {
+    if (arg == "--") break;
+    CommandLine text;
+    if (arg == "--help" || arg == "-h") {
+      text.text = help_text(rows);
+      return text;
+    }
+    if (arg == "--version") {
+      text.text = std::string("vclock-kv ") + kVersion + "\n";
+      return text;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string terminal_hint() {
+  return "reading requests from the terminal, one JSON object per line; start with "
+         R"({"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", )"
+         R"("node_ids": ["n1"]}})"
+         " and end with Ctrl-D (Ctrl-C also quits; --help shows more)";
+}
+
+CommandLine command_line_error(int exit_status, const std::string& what) {
+  CommandLine error;
+  error.text = what + "\nRun with --help for more information.\n";
+  error.text_is_error = true;
+  error.exit_status = exit_status;
+  return error;
+}
+
+CommandLine unexpected_arguments(const std::vector<std::string>& extras) {
+  std::string what = extras.size() == 1 ? "The following argument was not expected:"
+                                        : "The following arguments were not expected:";
+  for (const std::string& extra : extras) what += " " + extra;
+  return command_line_error(kExitUnexpectedArgument, what);
+}
+
+// What CLI11 does with these rows, step for step (command_line_cli11.cpp): "--NAME=VALUE" or
+// "--NAME VALUE" (the next argument, whatever it looks like); a flag takes "--NAME" alone (or
+// "=true"); "--" ends the options. First a missing value or a flag given a value, while reading
+// left to right; then, row by row, a refused value or an option given twice; last, arguments
+// that are no option.
+CommandLine read_command_line_plain(const std::vector<std::string>& args) {
+  RunOptions run;
+  const std::vector<OptionRow> rows = option_rows(run);
+  if (auto text = help_or_version(args, rows)) return *text;
+
+  std::vector<std::vector<std::string>> given(rows.size());  // values per row, in order
+  std::vector<std::string> extras;
+  bool options_ended = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (options_ended) {
+      extras.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    // CLI11 reads "--x..." as an option name only if x may start one.
+    const bool long_form = arg.size() > 2 && arg.compare(0, 2, "--") == 0 && arg[2] != '-' &&
+                           arg[2] != '!' && arg[2] != ' ' && arg[2] != '\n';
+    const std::size_t equals = arg.find('=');
+    const std::string name = long_form ? arg.substr(0, equals) : std::string();
+    std::size_t row = 0;
+    while (row < rows.size() && rows[row].name != name) ++row;
+    if (row == rows.size()) {
+      extras.push_back(arg);
+      continue;
+    }
+    const std::string value = equals == std::string::npos ? "" : arg.substr(equals + 1);
+    if (rows[row].is_flag()) {
+      if (!value.empty() && value != "{}" && value != "true") {
+        return command_line_error(kExitWrongValueCount,
+                                  name.substr(2) + " was given a disallowed flag override");
+      }
+      given[row].push_back("");
+    } else if (!value.empty()) {
+      given[row].push_back(value);
+    } else if (i + 1 < args.size()) {
+      given[row].push_back(args[++i]);
+    } else {
+      return command_line_error(kExitWrongValueCount,
+                                name + ": 1 required " + rows[row].value_name + " missing");
+    }
+  }
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    if (rows[row].is_flag()) {
+      if (!given[row].empty()) rows[row].set("");
+      continue;
+    }
+    for (const std::string& value : given[row]) {
+      const std::string refused = rows[row].set(value);
+      if (!refused.empty()) return command_line_error(kExitBadValue, rows[row].name + ": " + refused);
+    }
+    if (given[row].size() > 1) {
+      return command_line_error(kExitWrongValueCount,
+                                rows[row].name + ": At Most 1 required but received " +
+                                    std::to_string(given[row].size()));
+    }
+  }
+  if (!extras.empty()) return unexpected_arguments(extras);
+  finish_options(run);
+  CommandLine result;
   result.options = std::move(run);
   return result;
 }

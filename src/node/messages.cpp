@@ -44,4 +44,17 @@ const MessageCatalog& message_catalog() {
   return kCatalog;
 }
 
+const std::string& client_message_types() {
+  static const std::string kTypes = [] {
+    std::string types;
+    for (const MessageType& row : message_table()) {
+      if (!(row.senders & kFromClients)) continue;
+      if (!types.empty()) types += ", ";
+      types += row.type;
+    }
+    return types;
+  }();
+  return kTypes;
+}
+
 }  // namespace vckv

@@ -106,7 +106,10 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
     return;
   }
   if (!type) {
-    reply_error(in, Error{ErrorCode::kNotSupported, in.type + ": unsupported message type"},
+    reply_error(in,
+                Error{ErrorCode::kNotSupported,
+                      in.type + ": unsupported message type; a client may send one of " +
+                          client_message_types()},
                 self);
     return;
   }

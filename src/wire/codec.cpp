@@ -40,6 +40,33 @@ Error ill_typed(std::string_view type, std::string_view field, std::string_view 
       type, std::string(field) + " must be " + std::string(what) + ", got " + json_excerpt(got)));
 }
 
+// "invalid JSON at column C near '...<bytes around C>...'" for the log of a line that does
+// not parse: up to 24 bytes before the column and 8 after, bytes other than printable ASCII as
+// \xNN (a log record is one line of text). The parser's own message goes to the debug log.
+std::string invalid_json_reason(std::string_view line, std::size_t column) {
+  if (column == 0) return "invalid JSON";
+  constexpr std::size_t kBefore = 24, kAfter = 8;
+  const std::size_t at = std::min(column - 1, line.size());
+  const std::size_t first = at > kBefore ? at - kBefore : 0;
+  const std::size_t last = std::min(line.size(), at + 1 + kAfter);
+  std::string s = "invalid JSON at column " + std::to_string(column) + " near '";
+  if (first > 0) s += "...";
+  for (std::size_t i = first; i < last; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      s += static_cast<char>(c);
+    } else {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      s += "\\x";
+      s += kHex[c >> 4];
+      s += kHex[c & 15];
+    }
+  }
+  if (last < line.size()) s += "...";
+  s += '\'';
+  return s;
+}
+
 std::optional<std::uint64_t> to_u64(const std::string& digits) {
   std::uint64_t n = 0;
   const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), n);
@@ -263,8 +290,9 @@ Decoded decode_line_general(std::string_view line, const CodecLimits& limits,
                             const MessageCatalog& catalog) {
   JValue root;
   std::string parse_error;
-  if (!parse_json(line, root, parse_error, kMaxLineDepth)) {
-    return Unanswerable{"not a JSON object", parse_error};
+  std::size_t error_column = 0;
+  if (!parse_json(line, root, parse_error, kMaxLineDepth, &error_column)) {
+    return Unanswerable{invalid_json_reason(line, error_column), parse_error};
   }
   if (root.kind != JValue::Kind::Object) return Unanswerable{"not a JSON object", "not an object"};
   const JValue* src = root.find("src");

@@ -63,7 +63,7 @@ TEST(HostileInputTest, InvalidUtf8AndNonFiniteNumbersAreNotJson) {
   EXPECT_EQ(f.put("\"x\"", "-Infinity", "[1]"), "");
   EXPECT_EQ(f.put("\"\xed\xa0\x80\"", "1", "[1]"), "");  // an encoded surrogate
   EXPECT_EQ(f.node.store().key_count(), 0u);
-  EXPECT_TRUE(has(f.logs.str(), "line 5: not a JSON object; skipped"));
+  EXPECT_TRUE(has(f.logs.str(), "line 5: invalid JSON at column 68 near '...put\",\"msg_id\":1,\"key\":\"\\xED\\xA0\\x80\",\"valu...'; skipped")) << f.logs.str();
 }
 
 TEST(HostileInputTest, IntegersBeyondSixtyFourBits) {
@@ -230,7 +230,7 @@ TEST(HostileProcessTest, EndOfInputInTheMiddleOfALine) {
     write_all(fd, R"({"src":"c1","dest":"n1","body":{"type":"kv_get","ms)");
   });
   EXPECT_EQ(cut.status, 0);
-  EXPECT_TRUE(has(cut.err, "line 2: not a JSON object; skipped")) << cut.err;
+  EXPECT_TRUE(has(cut.err, "line 2: invalid JSON at column 52 near '...dy\":{\"type\":\"kv_get\",\"ms'; skipped")) << cut.err;
 }
 
 TEST(HostileProcessTest, StdoutClosedByTheReaderExitsCleanly) {

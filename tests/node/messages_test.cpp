@@ -46,5 +46,11 @@ TEST(MessageTableTest, SendersAndInitAsTheProtocolSays) {
   EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve sync ");
 }
 
+// Error 10's list: the rows a client may send, in table order; node-to-node types are not
+// offered to a client.
+TEST(MessageTableTest, ClientMessageTypesAreTheRowsAClientMaySend) {
+  EXPECT_EQ(client_message_types(), "kv_put, kv_get, kv_resolve, init");
+}
+
 }  // namespace
 }  // namespace vckv

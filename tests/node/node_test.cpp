@@ -83,10 +83,38 @@ TEST(NodeTest, WrongDestIsDroppedWithAWarning) {
 
 TEST(NodeTest, GarbageIsLoggedWithItsLineNumber) {
   Harness h;
-  EXPECT_EQ(h.feed({"not json", R"({"dest":"n1"})"}), "");
+  EXPECT_EQ(h.feed({"not json", R"({"dest":"n1"})", "[1, 2]"}), "");
   EXPECT_EQ(h.logs.str(),
-            "vclock-kv warn: line 1: not a JSON object; skipped\n"
-            "vclock-kv warn: line 2: no string \"src\"; skipped\n");
+            "vclock-kv warn: line 1: invalid JSON at column 2 near 'not json'; skipped\n"
+            "vclock-kv warn: line 2: no string \"src\"; skipped\n"
+            "vclock-kv warn: line 3: not a JSON object; skipped\n");
+}
+
+// What a user typing by hand meets: an object with a trailing comma is invalid JSON, and the
+// default log says where (column, bytes around it); the parser's words come at debug level.
+TEST(NodeTest, InvalidJsonIsLoggedWithItsColumnAndAnExcerpt) {
+  constexpr const char* kTrailingComma =
+      R"({"src": "c1", "dest": "n1", "body": {"type": "kv_put", "msg_id": 2, "key": "x", "value": "v1", "clock": [1, 0],}})";
+  Harness h;
+  h.feed({kInit1});
+  h.logs.str("");
+  EXPECT_EQ(h.feed({kTrailingComma}), "");
+  EXPECT_EQ(h.logs.str(),
+            "vclock-kv[n1] warn: line 2: invalid JSON at column 112 near "
+            "'...: \"v1\", \"clock\": [1, 0],}}'; skipped\n");
+
+  std::ostringstream debug_logs;
+  Logger debug_log(debug_logs, LogLevel::kDebug);
+  ManualScheduler clock;
+  std::string out;
+  Node node({}, out, clock, debug_log);
+  node.handle_line(kTrailingComma, 6);
+  EXPECT_EQ(debug_logs.str(),
+            "vclock-kv warn: line 6: invalid JSON at column 112 near "
+            "'...: \"v1\", \"clock\": [1, 0],}}'; skipped\n"
+            "vclock-kv debug: line 6: [json.exception.parse_error.101] parse error at line 1, "
+            "column 112: syntax error while parsing object key - unexpected '}'; expected string "
+            "literal\n");
 }
 
 TEST(NodeTest, ReInit) {

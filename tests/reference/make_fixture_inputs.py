@@ -103,6 +103,15 @@ fixture("error-10-unknown-type", [
     body(type="KV_PUT", msg_id=4, key="x", value=1, clock=[1]),
     body(type="init_ok", msg_id=5),
 ])
+# What Maelstrom users type first (its lin-kv and echo workloads): error 10 names the types a
+# client may send instead.
+fixture("error-10-maelstrom-types", [
+    INIT,
+    body(type="read", msg_id=2, key="x"),
+    body(type="write", msg_id=3, key="x", value=1),
+    body(type="cas", msg_id=4, key="x", **{"from": 1, "to": 2}),
+    body(type="echo", msg_id=5, echo="hello"),
+])
 fixture("error-11-before-init", [
     get("x", msg_id=1),
     put("x", 1, [1], msg_id=2, dest="n7"),

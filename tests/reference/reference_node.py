@@ -30,6 +30,9 @@ TEMPORARILY_UNAVAILABLE = 11
 MALFORMED_REQUEST = 12
 PRECONDITION_FAILED = 22
 
+# The message types a client may send, in the order error 10's text lists them.
+CLIENT_TYPES = ("kv_put", "kv_get", "kv_resolve", "init")
+
 WHAT_NODE_ID = "a string"
 WHAT_NODE_IDS = "a non-empty array of distinct strings"
 WHAT_KEY = "a string or an integer"
@@ -447,7 +450,11 @@ class Node:
                 )
             raise RequestError(NOT_SUPPORTED, "sync: replication is not modelled by the reference")
         else:
-            raise RequestError(NOT_SUPPORTED, f"{type_}: unsupported message type")
+            raise RequestError(
+                NOT_SUPPORTED,
+                f"{type_}: unsupported message type; a client may send one of "
+                + ", ".join(CLIENT_TYPES),
+            )
 
     def handle_init(self, req, body, msg_id):
         node_id, node_ids = read_init(body)
@@ -497,7 +504,7 @@ def store_key(key):
 # Main loop (section 1)
 
 
-def main(argv=None):
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-siblings", type=int, default=100)
     ap.add_argument("--max-clock-entries", type=int, default=1024)
@@ -508,34 +515,44 @@ def main(argv=None):
     ap.add_argument("--sync-interval-ms", type=int, default=100)
     ap.add_argument("--sync-batch", type=int, default=64)
     ap.add_argument("--debug-no-replication", action="store_true")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def serve(args, lines, out):
+    """Handles each line of lines (bytes, newline-terminated but maybe the last), writing
+    replies to out (text) and logs to sys.stderr."""
+    sys.set_int_max_str_digits(0)  # values may hold integers of any size
+    node = Node(args.max_siblings, args.max_clock_entries, out)
+    for line_number, raw in enumerate(lines, start=1):
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        if len(raw) > args.max_line_bytes:
+            node.log(line_number, f"longer than --max-line-bytes ({len(raw)} bytes); skipped")
+            continue
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if not raw.strip(b" \t\r\n"):
+            continue  # blank line
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            node.log(line_number, "not a JSON object; skipped (invalid UTF-8)")
+            continue
+        node.handle_line(text, line_number)
+        if not args.batch_output:
+            out.flush()
+
+
+def main(argv=None):
+    args = parse_args(argv)
 
     def stop(signo, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)  # SIGTERM/SIGINT: flush and exit 0
-    sys.set_int_max_str_digits(0)  # values may hold integers of any size
     out = open(sys.stdout.fileno(), "w", encoding="ascii", buffering=1 << 16, closefd=False)
-    node = Node(args.max_siblings, args.max_clock_entries, out)
     try:
-        for line_number, raw in enumerate(sys.stdin.buffer, start=1):
-            if raw.endswith(b"\n"):
-                raw = raw[:-1]
-            if len(raw) > args.max_line_bytes:
-                node.log(line_number, f"longer than --max-line-bytes ({len(raw)} bytes); skipped")
-                continue
-            if raw.endswith(b"\r"):
-                raw = raw[:-1]
-            if not raw.strip(b" \t\r\n"):
-                continue  # blank line
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                node.log(line_number, "not a JSON object; skipped (invalid UTF-8)")
-                continue
-            node.handle_line(text, line_number)
-            if not args.batch_output:
-                out.flush()
+        serve(args, sys.stdin.buffer, out)
     except KeyboardInterrupt:
         pass
     finally:

@@ -45,11 +45,39 @@ TEST(CodecTest, DecodesAPut) {
 }
 
 TEST(CodecTest, UnanswerableLines) {
-  EXPECT_EQ(std::get<Unanswerable>(decode_line("garbage", {}, kTypes)).reason, "not a JSON object");
+  EXPECT_EQ(std::get<Unanswerable>(decode_line("garbage", {}, kTypes)).reason,
+            "invalid JSON at column 1 near 'garbage'");
   EXPECT_EQ(std::get<Unanswerable>(decode_line("[1]", {}, kTypes)).reason, "not a JSON object");
   EXPECT_EQ(std::get<Unanswerable>(decode_line(R"({"src": 1})", {}, kTypes)).reason, "no string \"src\"");
   EXPECT_EQ(std::get<Unanswerable>(decode_line(R"({"dest": "n1"})", {}, kTypes)).reason,
             "no string \"src\"");
+}
+
+// The reason is what a user sees at the default log level: where the line stopped being JSON
+// and the bytes around that place; the parser's own message is the detail (debug level).
+TEST(CodecTest, InvalidJsonNamesTheColumnAndShowsTheBytesAroundIt) {
+  const auto reason_and_detail = [](std::string_view line) {
+    const auto u = std::get<Unanswerable>(decode_line(line, {}, kTypes));
+    return u.reason + " | " + u.detail;
+  };
+  // An object with a trailing comma: the column of the '}' where a key should be.
+  EXPECT_EQ(reason_and_detail(R"({"src": "c1", "dest": "n1", "body": {"type": "kv_get", "key": "x",}})"),
+            "invalid JSON at column 67 near '...\": \"kv_get\", \"key\": \"x\",}}' | "
+            "[json.exception.parse_error.101] parse error at line 1, column 67: syntax error "
+            "while parsing object key - unexpected '}'; expected string literal");
+  // Cut on both sides; bytes that are not printable ASCII shown as \xNN (here ill-formed UTF-8:
+  // 0xC3 must be followed by a continuation byte, not '(').
+  EXPECT_EQ(std::get<Unanswerable>(
+                decode_line("[\"0123456789abcdefghijklmnopqrstuvwxyz\xC3\x28\t0123456789\"]", {},
+                            kTypes))
+                .reason,
+            "invalid JSON at column 40 near '...defghijklmnopqrstuvwxyz\\xC3(\\x090123456...'");
+  // The end of the line came too soon: the column just past it.
+  EXPECT_EQ(std::get<Unanswerable>(decode_line(R"({"src": "c1")", {}, kTypes)).reason,
+            "invalid JSON at column 13 near '{\"src\": \"c1\"'");
+  // A byte order mark is refused before the parser sees it.
+  EXPECT_EQ(std::get<Unanswerable>(decode_line("\xEF\xBB\xBF{}", {}, kTypes)).reason,
+            "invalid JSON at column 1 near '\\xEF\\xBB\\xBF{}'");
 }
 
 TEST(CodecTest, FieldErrorsNameTheFieldAndWhatWasExpected) {

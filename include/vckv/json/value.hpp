@@ -30,10 +30,13 @@ struct JValue {
 
 // Strict RFC 8259 parse of one JSON text (surrounding whitespace allowed). Containers nested
 // deeper than max_depth are not built: the one at max_depth + 1 becomes Kind::TooDeep, and the
-// rest of the text is still checked. On failure returns false, sets error and leaves out
-// unspecified. Invalid UTF-8, lone surrogate escapes, NaN/Infinity, numbers that overflow a
-// double and a leading byte order mark are failures (Python's json.loads refuses them too).
-bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth);
+// rest of the text is still checked. On failure returns false, sets error (the parser's
+// message) and, when error_column is given, the 1-based byte column where the parse failed
+// (text.size() + 1 at an unexpected end; 0 if unknown), and leaves out unspecified. Invalid
+// UTF-8, lone surrogate escapes, NaN/Infinity, numbers that overflow a double and a leading
+// byte order mark are failures (Python's json.loads refuses them too).
+bool parse_json(std::string_view text, JValue& out, std::string& error, std::size_t max_depth,
+                std::size_t* error_column = nullptr);
 
 // Arrays/objects nesting depth ([] is 1, a scalar 0); TooDeep counts as deeper than anything.
 std::size_t nesting_depth(const JValue& v);

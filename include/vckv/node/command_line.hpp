@@ -30,7 +30,16 @@ struct CommandLine {
   int exit_status = 0;
 };
 
-// args: the arguments after the program name, e.g. {"--max-siblings", "3"}.
+// args: the arguments after the program name, e.g. {"--max-siblings", "3"}. The options are
+// defined once, in src/node/command_line.cpp (option_rows); CLI11 reads them in the CMake build.
 CommandLine read_command_line(const std::vector<std::string>& args);
+// The same, read without any library: read_command_line of the single-file build (see
+// cmake/single_file.py). It accepts and refuses exactly what the CLI11 reader does, with the
+// same texts and exit statuses (node/command_line_test compares them).
+CommandLine read_command_line_plain(const std::vector<std::string>& args);
+
+// One line for a person who started the node on a terminal (main prints it when stdin is a
+// terminal, not when it is a pipe): how to begin (an init request to paste) and how to quit.
+std::string terminal_hint();
 
 }  // namespace vckv

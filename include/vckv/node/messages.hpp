@@ -46,5 +46,8 @@ struct MessageTable {
 const MessageTable& message_table();
 // The table as the codec sees it.
 const MessageCatalog& message_catalog();
+// The types a client may send, in table order: "kv_put, kv_get, kv_resolve, init" (for the
+// text of error 10, so a user who typed "read" learns what to type instead).
+const std::string& client_message_types();
 
 }  // namespace vckv

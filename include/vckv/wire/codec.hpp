@@ -124,7 +124,8 @@ struct Incoming {
 
 // Why a line cannot be answered (it is logged, not replied to).
 struct Unanswerable {
-  std::string reason;  // "not a JSON object" or "no string \"src\""
+  // "invalid JSON at column C near '...'", "not a JSON object" or "no string \"src\""
+  std::string reason;
   std::string detail;  // the parser's message, for debug logs
 };
 
