@@ -114,6 +114,11 @@ void add_test_options(CLI::App* test, TestArgs& a) {
   test->add_option("--node-arg", cfg.node_args,
                    "One extra argument for every node, e.g. --node-arg=--sync-interval-ms=50 (repeatable)")
       ->allow_extra_args(false);
+  test->add_option("--partition-shapes", cfg.partition_shapes,
+                   "The partitions to draw from (comma-separated): isolated, halves, majorities-ring "
+                   "(default: all of them)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"isolated", "halves", "majorities-ring"}));
   test->add_option("--conflict", a.conflict,
                    "The nodes' conflict mode, passed to them and checked: siblings, or lww (one "
                    "version per key; acknowledged writes lost to the order are counted, not failures)")

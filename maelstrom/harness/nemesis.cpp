@@ -69,9 +69,10 @@ std::string FaultPeriod::label() const {
 
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes,
                                              const std::vector<FaultKind>& requested, Micros interval,
-                                             Micros until, std::size_t max_down, Rng& rng) {
+                                             Micros until, std::size_t max_down, Rng& rng,
+                                             const std::vector<std::string>& only_shapes) {
   std::vector<FaultPeriod> periods;
-  const std::vector<PartitionShape> shapes = partition_shapes(nodes);
+  const std::vector<PartitionShape> shapes = partition_shapes(nodes, only_shapes);
   std::vector<FaultKind> kinds;
   for (FaultKind k : requested) {
     if (k == FaultKind::kPartition && shapes.empty()) continue;

@@ -40,7 +40,8 @@ struct FaultPeriod {
 // that cannot do anything here (a partition of one node) is left out.
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes,
                                              const std::vector<FaultKind>& kinds, Micros interval,
-                                             Micros until, std::size_t max_down, Rng& rng);
+                                             Micros until, std::size_t max_down, Rng& rng,
+                                             const std::vector<std::string>& only_shapes = {});
 
 // Why some requested faults would never happen in this run, one sentence each: the time limit
 // ends before the first fault, or there are too few nodes to partition.

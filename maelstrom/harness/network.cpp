@@ -117,10 +117,16 @@ Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
   return p;
 }
 
-std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes) {
+std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes,
+                                             const std::vector<std::string>& only) {
   if (nodes.size() < 2) return {};
-  std::vector<PartitionShape> shapes = {&isolate_one, &random_halves};
-  if (nodes.size() > 3) shapes.push_back(&majorities_ring);  // cuts nothing below 4 nodes
+  const std::pair<const char*, PartitionShape> all[] = {
+      {"isolated", &isolate_one}, {"halves", &random_halves}, {"majorities-ring", &majorities_ring}};
+  std::vector<PartitionShape> shapes;
+  for (const auto& [name, shape] : all) {
+    if (shape == &majorities_ring && nodes.size() <= 3) continue;  // cuts nothing below 4 nodes
+    if (only.empty() || std::find(only.begin(), only.end(), name) != only.end()) shapes.push_back(shape);
+  }
   return shapes;
 }
 

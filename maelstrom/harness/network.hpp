@@ -73,7 +73,9 @@ Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng);
 // The partition shapes that cut something among these nodes: isolated and halves, and
 // majorities-ring from 4 nodes on. Empty for fewer than 2 nodes.
 using PartitionShape = Partition (*)(const std::vector<std::string>&, Rng&);
-std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes);
+// only: the shapes to use by name (isolated, halves, majorities-ring); empty: every shape.
+std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes,
+                                             const std::vector<std::string>& only = {});
 
 // A message in flight: node to node, client to node, or (delivered at once) node to client.
 struct InFlight {

@@ -420,7 +420,7 @@ RunResult Runner::run() {
     const Micros end = start + from_ms(cfg_.time_limit_s * 1000);
     rec_.workload_start_s = to_s(start);
     schedule_ = make_fault_schedule(cluster_->node_ids(), cfg_.faults, from_ms(cfg_.nemesis_interval_s * 1000),
-                                    end - start, cfg_.max_down, rng_);
+                                    end - start, cfg_.max_down, rng_, cfg_.partition_shapes);
     for (FaultPeriod& p : schedule_) {
       p.start += start;
       p.end += start;

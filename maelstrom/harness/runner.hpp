@@ -32,6 +32,7 @@ struct HarnessConfig {
   std::string store = "store";
   std::vector<std::string> node_args;
   ConflictMode conflict = ConflictMode::kSiblings;  // --conflict: passed to every node, checked
+  std::vector<std::string> partition_shapes;  // --partition-shapes; empty: every shape
   std::size_t keys = 10;
   double timeout_ms = 1000;
   double probe_interval_ms = 100;  // 0: no convergence probes during recovery

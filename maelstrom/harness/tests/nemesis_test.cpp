@@ -68,6 +68,18 @@ TEST(NemesisScheduleTest, KindsTakeTurnsAndNeverTakeDownMoreThanMaxDown) {
   EXPECT_EQ(down_counts, (std::set<std::size_t>{1, 2}));
 }
 
+// --partition-shapes: only the named shapes are drawn.
+TEST(NemesisScheduleTest, OnlyTheNamedPartitionShapes) {
+  const std::vector<std::string> nodes = {"n1", "n2", "n3", "n4", "n5"};
+  Rng rng(3);
+  const auto periods = make_fault_schedule(nodes, {FaultKind::kPartition}, 1000, 20000, 1, rng, {"isolated"});
+  ASSERT_EQ(periods.size(), 10u);
+  for (const FaultPeriod& p : periods) EXPECT_EQ(p.partition.name(), "isolated");
+  EXPECT_EQ(partition_shapes(nodes).size(), 3u);
+  EXPECT_EQ(partition_shapes(nodes, {"halves", "majorities-ring"}).size(), 2u);
+  EXPECT_EQ(partition_shapes({"n1", "n2", "n3"}, {"majorities-ring"}).size(), 0u);  // cuts nothing
+}
+
 TEST(NemesisScheduleTest, DescriptionsAndLabels) {
   FaultPeriod kill{0, 1, FaultKind::kKill, {}, {"n2", "n4"}};
   EXPECT_EQ(kill.description(), "kill n2 n4");
