@@ -95,7 +95,10 @@ std::optional<JournalEntry> parse_journal_line(std::string_view line, bool with_
 
 void MessageStats::count(const InFlight& m, Fate fate, std::optional<DropReason> why, bool node_to_node) {
   TypeCounts& c = (node_to_node ? node_ : client_)[m.type];
+  const std::uint64_t bytes = m.line.size() + 1;
   ++c.sent;
+  c.bytes_sent += bytes;
+  if (fate == Fate::kDropped) c.bytes_dropped += bytes;
   if (fate == Fate::kDelivered) ++c.delivered;
   if (fate == Fate::kUndelivered) ++c.undelivered;
   if (fate == Fate::kDropped) (why == DropReason::kPartition ? c.dropped_partition : c.dropped_dead)++;
@@ -104,6 +107,8 @@ void MessageStats::count(const InFlight& m, Fate fate, std::optional<DropReason>
     return;
   }
   ++node_sent_;
+  node_bytes_sent_ += bytes;
+  if (fate == Fate::kDropped) node_bytes_dropped_ += bytes;
   if (fate == Fate::kDelivered) ++node_delivered_;
   if (fate == Fate::kUndelivered) ++node_undelivered_;
   if (fate == Fate::kDropped) {
@@ -118,7 +123,8 @@ json MessageStats::to_json() const {
     json out = json::object();
     for (const auto& [type, c] : by_type) {
       out[type] = {{"sent", c.sent}, {"delivered", c.delivered}, {"dropped_partition", c.dropped_partition},
-                   {"dropped_dead_node", c.dropped_dead}, {"undelivered", c.undelivered}};
+                   {"dropped_dead_node", c.dropped_dead}, {"undelivered", c.undelivered},
+                   {"bytes_sent", c.bytes_sent}, {"bytes_dropped", c.bytes_dropped}};
     }
     return out;
   };

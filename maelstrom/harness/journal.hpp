@@ -47,6 +47,7 @@ std::optional<JournalEntry> parse_journal_line(std::string_view line, bool with_
 // Counts per message type.
 struct TypeCounts {
   std::uint64_t sent = 0, delivered = 0, dropped_partition = 0, dropped_dead = 0, undelivered = 0;
+  std::uint64_t bytes_sent = 0, bytes_dropped = 0;  // the lines with their newlines
 };
 
 class MessageStats {
@@ -60,6 +61,8 @@ class MessageStats {
   std::uint64_t node_dropped_dead() const { return node_dropped_dead_; }
   std::uint64_t node_undelivered() const { return node_undelivered_; }
   std::uint64_t client_dropped() const { return client_dropped_; }
+  std::uint64_t node_bytes_sent() const { return node_bytes_sent_; }
+  std::uint64_t node_bytes_dropped() const { return node_bytes_dropped_; }
   // Node-to-node messages per whole second of send time, by type; and drops per second.
   const std::map<std::string, std::vector<std::uint32_t>>& node_sent_per_second() const { return per_second_; }
   const std::vector<std::uint32_t>& node_dropped_per_second() const { return dropped_per_second_; }
@@ -67,7 +70,8 @@ class MessageStats {
  private:
   std::map<std::string, TypeCounts> node_, client_;
   std::uint64_t node_sent_ = 0, node_delivered_ = 0, node_dropped_partition_ = 0, node_dropped_dead_ = 0,
-                node_undelivered_ = 0, client_dropped_ = 0;
+                node_undelivered_ = 0, client_dropped_ = 0, node_bytes_sent_ = 0,
+                node_bytes_dropped_ = 0;
   std::map<std::string, std::vector<std::uint32_t>> per_second_;
   std::vector<std::uint32_t> dropped_per_second_;
 };

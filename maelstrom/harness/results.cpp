@@ -146,6 +146,7 @@ json results_json(const RunRecord& r) {
       {"network",
        {{"node_messages_sent", m.node_sent()}, {"delivered", m.node_delivered()},
         {"dropped_by_partitions", m.node_dropped_partition()}, {"dropped_dead_node", m.node_dropped_dead()},
+        {"node_bytes_sent", m.node_bytes_sent()}, {"node_bytes_dropped", m.node_bytes_dropped()},
         {"undelivered_at_end", m.node_undelivered()}, {"client_messages_dropped", m.client_dropped()},
         {"by_type", m.to_json()}, {"msgs_per_op", round3(msgs_per_op)},
         {"msgs_per_op_note", "node-to-node messages sent over the whole run (recovery included) / workload client requests"}}},
@@ -222,7 +223,9 @@ void print_summary(const RunRecord& r, std::ostream& out) {
   }
   const MessageStats& m = r.messages;
   out << "\nnode-to-node messages: " << m.node_sent() << " sent (" << m.node_delivered() << " delivered, "
-      << m.node_dropped_partition() << " dropped by partitions, " << m.node_dropped_dead() << " to dead nodes)";
+      << m.node_dropped_partition() << " dropped by partitions, " << m.node_dropped_dead() << " to dead nodes); "
+      << num(static_cast<double>(m.node_bytes_sent()) / 1e6) << " MB sent, "
+      << num(static_cast<double>(m.node_bytes_dropped()) / 1e6) << " MB of it dropped";
   const json table = m.to_json()["node_to_node"];
   if (!table.empty()) {
     out << "; by type:";

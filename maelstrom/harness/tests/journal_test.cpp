@@ -56,6 +56,11 @@ TEST(JournalTest, StatsCountByTypeFateAndSecond) {
   const auto j = s.to_json();
   EXPECT_EQ(j["node_to_node"]["sync"]["dropped_partition"], 1);
   EXPECT_EQ(j["client"]["kv_put"]["dropped_dead_node"], 1);
+  // Bytes: each line with its newline; client messages are not node-to-node bytes.
+  const std::uint64_t sync_line = Message(0, 0, "n1", "n2", "sync").line.size() + 1;
+  EXPECT_EQ(j["node_to_node"]["sync"]["bytes_sent"], 2 * sync_line);
+  EXPECT_EQ(j["node_to_node"]["sync"]["bytes_dropped"], sync_line);
+  EXPECT_EQ(s.node_bytes_sent(), 2 * sync_line + Message(0, 0, "n1", "n3", "sync_ok").line.size() + 1);
 }
 
 TEST(JournalTest, WritesOneLinePerMessage) {
