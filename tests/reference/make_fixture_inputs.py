@@ -691,6 +691,109 @@ fixture("resolve-stale", [
 ])
 
 
+# --- docs/protocol.md sections 11 and 13: merges from a peer, and lww mode ----------------------
+# A peer's syncs need a cluster; --debug-no-replication keeps the node from sending syncs of its
+# own (the reference models merging what arrives, not replication's outgoing traffic).
+
+INIT2 = init(node_ids=("n1", "n2"))
+PEERS = "--debug-no-replication"
+LWW = "--conflict lww"
+LWW_PEERS = "--conflict lww --debug-no-replication"
+U64 = 18446744073709551615
+
+
+def sync(versions, msg_id=None, src="n2"):
+    return env({"type": "sync", "msg_id": msg_id or mid(),
+                "versions": [{"key": k, "value": v, "clock": c} for k, v, c in versions]}, src=src)
+
+
+fixture("sync-merge-siblings", [
+    INIT2,
+    sync([("x", "a", [1, 0]), ("x", "b", [1, 0])], msg_id=2),  # equal clocks: both kept
+    sync([("x", "a", [1]), ("x", "old", [0, 0])], msg_id=3),   # identical once; dominated dropped
+    get("x", msg_id=4),
+    put("x", "mine", [1, 0], msg_id=5),                         # a client's equal clock: stale
+    sync([("x", "c", [1, 1]), ("y", 7, [])], msg_id=6),        # dominates both
+    get("x", msg_id=7),
+    get("y", msg_id=8),
+], args=PEERS)
+fixture("sync-field-errors", [
+    INIT2,
+    env({"type": "sync", "msg_id": 2}, src="n2"),
+    env({"type": "sync", "msg_id": 3, "versions": {"key": "x"}}, src="n2"),
+    env({"type": "sync", "msg_id": 4, "versions": [{"key": "x", "value": 1, "clock": [1]}, 5]}, src="n2"),
+    env({"type": "sync", "msg_id": 5, "versions": [{"value": 1, "clock": [1]}]}, src="n2"),
+    env({"type": "sync", "msg_id": 6, "versions": [{"key": "x", "value": 1, "clock": [1, -2]}]}, src="n2"),
+    sync([("x", 1, [1])], msg_id=7, src="c1"),                 # not a cluster member: error 10
+    get("x", msg_id=8),                                         # nothing was merged
+], args=PEERS)
+
+fixture("lww-rules", [
+    INIT,
+    put("x", "w", [2, 1], msg_id=2),
+    put("x", "w", [2, 1, 0], msg_id=3),      # the same version again: a retry
+    put("x", "v", [1, 1], msg_id=4),         # descended by the stored clock: stale
+    put("x", "v", [2, 1], msg_id=5),         # the stored clock, another value: stale
+    put("x", "d", [3, 1], msg_id=6),         # dominates: replaces
+    get("x", msg_id=7),
+    resolve("x", "r", [3, 2], msg_id=8),     # resolved
+    resolve("x", "old", [1, 0], msg_id=9),   # stale
+    get("x", msg_id=10),
+    get("never", msg_id=11),
+], args=LWW)
+fixture("lww-order-by-sum", [
+    INIT,
+    put("x", "a", [2, 1], msg_id=2),
+    put("x", "b", [0, 4], msg_id=3),         # concurrent, sum 4 > 3: replaces
+    put("x", "c", [3, 0], msg_id=4),         # concurrent with [0, 4], sum 3 < 4: superseded
+    resolve("x", "r", [1, 2], msg_id=5),     # concurrent, sum 3 < 4: superseded too
+    get("x", msg_id=6),
+], args=LWW)
+fixture("lww-order-by-clock", [
+    INIT,
+    put("x", "a", [1, 2], msg_id=2),
+    put("x", "b", [2, 1], msg_id=3),         # equal sums; first entry 2 > 1: replaces
+    put("x", "c", [0, 3], msg_id=4),         # equal sums; 0 < 2: superseded
+    put("x", "d", [2, 0, 1], msg_id=5),      # equal sums; 2 = 2, then 0 < 1: superseded
+    put("x", "e", [2, 1, 0, 0], msg_id=6),   # the stored clock padded: stale
+    get("x", msg_id=7),
+], args=LWW)
+fixture("lww-order-by-value", [
+    INIT2,
+    put("x", "b", [1, 1], msg_id=2),
+    sync([("x", "a", [1, 1])], msg_id=3),     # equal clocks: "a" < "b", b stays
+    get("x", msg_id=4),
+    sync([("x", "c", [1, 1, 0])], msg_id=5),  # "c" > "b": c replaces
+    get("x", msg_id=6),
+    sync([("x", {"b": 1, "a": 2}, [1, 1])], msg_id=7),   # {"a": 2, "b": 1} > "c" ('{' > '"')
+    sync([("x", {"a": 2.0, "b": 1}, [1, 1])], msg_id=8),  # equal as JSON: the same version
+    get("x", msg_id=9),
+    sync([("x", {"a": 3}, [1, 1])], msg_id=10),           # {"a": 3} > {"a": 2, "b": 1}
+    put("x", "z", [1, 1], msg_id=11),                      # a client's equal clock: stale
+    get("x", msg_id=12),
+], args=LWW_PEERS)
+fixture("lww-huge-clock-sums", [
+    INIT,
+    # A sum of 2^64 + 1: wrapped to 64 bits it would be 1, and lose to a sum of 3.
+    put("x", "big", [U64, 2], msg_id=2),
+    put("x", "small", [0, 0, 3], msg_id=3),   # 3 < 2^64 + 1: superseded
+    put("y", "small", [0, 0, 3], msg_id=4),
+    put("y", "big", [U64, 2], msg_id=5),      # 2^64 + 1 > 3: replaces
+    put("z", "max", [U64, U64, U64], msg_id=6),
+    put("z", "less", [U64, U64 - 1, 0, U64], msg_id=7),  # sums 3(2^64-1) and 3(2^64-1)-1
+    get("x", msg_id=8),
+    get("y", msg_id=9),
+    get("z", msg_id=10),
+], args=LWW)
+LWW_VERSIONS = [("k", "a", [2, 0]), ("k", "b", [0, 2]), ("k", "c", [1, 1]), ("k", "d", [1, 0]),
+                ("j", "x", [0, 1]), ("j", "y", [1, 0]), ("j", "z", [0, 1])]
+for name, order in (("lww-peer-merges-one-order", [0, 1, 2, 3, 4, 5, 6]),
+                    ("lww-peer-merges-another-order", [6, 3, 5, 2, 4, 1, 0])):
+    # The same versions in two orders: every replica keeps the same survivor (the gets agree).
+    fixture(name, [INIT2] + [sync([LWW_VERSIONS[i]], msg_id=2 + n) for n, i in enumerate(order)]
+            + [get("k", msg_id=20), get("j", msg_id=21)], args=LWW_PEERS)
+
+
 def main():
     FIXTURES.mkdir(parents=True, exist_ok=True)
     for name, (data, args) in FIX.items():

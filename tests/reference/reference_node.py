@@ -339,10 +339,35 @@ def read_init(body):
 # The node
 
 
+def sum_of(clock):
+    return sum(clock)
+
+
+def padded(clock, n):
+    return list(clock) + [0] * (n - len(clock))
+
+
+def lww_later(a, b):
+    """Section 13: whether version a = (value, clock) comes after b in the last-writer-wins
+    order: the larger clock sum, then the zero-padded clocks entry by entry, then the values'
+    canonical text (json.dumps with sorted keys) compared as bytes."""
+    (va, ca), (vb, cb) = a, b
+    if sum_of(ca) != sum_of(cb):
+        return sum_of(ca) > sum_of(cb)
+    n = max(len(ca), len(cb))
+    if padded(ca, n) != padded(cb, n):
+        return padded(ca, n) > padded(cb, n)
+    return json.dumps(va, sort_keys=True).encode() > json.dumps(vb, sort_keys=True).encode()
+
+
 class Node:
-    def __init__(self, max_siblings, max_clock_entries, out):
+    def __init__(self, max_siblings, max_clock_entries, out, conflict="siblings", replicate=True):
         self.max_siblings = max_siblings
         self.max_clock_entries = max_clock_entries
+        self.conflict = conflict
+        # Incoming syncs are merged (section 11) only when the node sends none of its own:
+        # outgoing replication is not modelled here.
+        self.replicate = replicate
         self.out = out
         self.node_id = None  # None until init
         self.node_ids = []
@@ -448,7 +473,9 @@ class Node:
                     NOT_SUPPORTED,
                     "sync: only accepted from other nodes of the cluster, not " + json.dumps(src),
                 )
-            raise RequestError(NOT_SUPPORTED, "sync: replication is not modelled by the reference")
+            if self.replicate:
+                raise RequestError(NOT_SUPPORTED, "sync: replication is not modelled by the reference")
+            self.handle_sync(req, body, msg_id)
         else:
             raise RequestError(
                 NOT_SUPPORTED,
@@ -468,8 +495,48 @@ class Node:
             )
         self.reply(self.node_id, req, msg_id, "init_ok")
 
+    def handle_sync(self, req, body, msg_id):
+        """Section 11: another node's versions, merged."""
+        versions = body.get("versions")
+        what = "an array of {key, value, clock} objects"
+        if "versions" not in body:
+            raise missing("sync", "versions", what)
+        if not isinstance(versions, list):
+            raise ill_typed("sync", "versions", what, versions)
+        read = []
+        for i, item in enumerate(versions):
+            if not isinstance(item, dict):
+                raise ill_typed("sync", f"versions[{i}]", "an object", item)
+            where = f"sync: versions[{i}]"
+            read.append((read_key(where, item), read_value(where, item),
+                         read_clock(where, item, self.max_clock_entries)))
+        for key, value, clock in read:
+            self.merge(key, value, clock)
+        self.reply(self.node_id, req, msg_id, "sync_ok")
+
+    def merge(self, key, value, clock):
+        siblings = self.store.get(store_key(key), [])
+        if any(clocks_equal(c, clock) and json_equal(v, value) for v, c in siblings):
+            return  # identical: kept once
+        if any(dominates(c, clock) for _, c in siblings):
+            return  # dominated: dropped
+        if self.conflict == "lww":
+            if siblings and not dominates(clock, siblings[0][1]) and not lww_later(
+                (value, clock), siblings[0]
+            ):
+                return  # the stored version comes later in the order
+            self.store[store_key(key)] = [(value, clock)]
+            return
+        # Equal clocks with different values are both kept.
+        kept = [(v, c) for v, c in siblings if not dominates(clock, c)]
+        kept.append((value, clock))
+        self.store[store_key(key)] = kept
+
     def handle_write(self, type_, req, msg_id, key, value, clock):
-        """Section 7 (kv_put) and section 9 (kv_resolve)."""
+        """Section 7 (kv_put) and section 9 (kv_resolve); section 13 in lww mode."""
+        if self.conflict == "lww":
+            self.handle_lww_write(type_, req, msg_id, key, value, clock)
+            return
         siblings = self.store.get(store_key(key), [])
         duplicate = any(
             clocks_equal(c, clock) and json_equal(v, value) for v, c in siblings
@@ -496,6 +563,22 @@ class Node:
             )
 
 
+    def handle_lww_write(self, type_, req, msg_id, key, value, clock):
+        stored = self.store.get(store_key(key), [])  # at most one version
+        written = "resolved" if type_ == "kv_resolve" else "written"
+        if any(clocks_equal(c, clock) and json_equal(v, value) for v, c in stored):
+            self.reply(self.node_id, req, msg_id, f"{type_}_ok", status=written)  # a retry
+            return
+        if any(descends(c, clock) for _, c in stored):
+            self.reply(self.node_id, req, msg_id, f"{type_}_ok", status="stale")
+            return
+        if stored and not dominates(clock, stored[0][1]) and not lww_later((value, clock), stored[0]):
+            self.reply(self.node_id, req, msg_id, f"{type_}_ok", status="superseded")
+            return
+        self.store[store_key(key)] = [(value, clock)]
+        self.reply(self.node_id, req, msg_id, f"{type_}_ok", status=written)
+
+
 def store_key(key):
     return ("s", key) if isinstance(key, str) else ("i", key)
 
@@ -515,6 +598,7 @@ def parse_args(argv=None):
     ap.add_argument("--sync-interval-ms", type=int, default=100)
     ap.add_argument("--sync-batch", type=int, default=64)
     ap.add_argument("--debug-no-replication", action="store_true")
+    ap.add_argument("--conflict", choices=("siblings", "lww"), default="siblings")
     return ap.parse_args(argv)
 
 
@@ -522,7 +606,8 @@ def serve(args, lines, out):
     """Handles each line of lines (bytes, newline-terminated but maybe the last), writing
     replies to out (text) and logs to sys.stderr."""
     sys.set_int_max_str_digits(0)  # values may hold integers of any size
-    node = Node(args.max_siblings, args.max_clock_entries, out)
+    node = Node(args.max_siblings, args.max_clock_entries, out, args.conflict,
+                not args.debug_no_replication)
     for line_number, raw in enumerate(lines, start=1):
         if raw.endswith(b"\n"):
             raw = raw[:-1]
