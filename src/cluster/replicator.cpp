@@ -14,8 +14,10 @@ namespace {
 constexpr std::int64_t kInitialRtoMs = 1000;
 constexpr std::int64_t kMaxRtoMs = 10000;
 constexpr std::size_t kMaxWindow = 16;
-// An exchange with a peer that nothing calls for still happens this many intervals apart.
+// An exchange with a peer that nothing calls for still happens this many intervals apart
+// (the second while replication to it is busy).
 constexpr std::int64_t kHeartbeatRounds = 30;
+constexpr std::int64_t kForcedHeartbeatRounds = 120;
 
 // Whether a version sent covers what a waiter waits for: the same version, or a newer one.
 bool covers(VersionView sent, const Version& awaited) {
@@ -89,20 +91,32 @@ std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
   Peer& peer = next_exchange_->second;
   ++next_exchange_;
   // A peer that is not answering gets no exchange: it resumes when the peer is heard again.
-  // One seen to agree with this replica, with nothing changed here since, needs none either,
-  // but for a slow heartbeat: an idle cluster goes quiet. (An exchange whose messages were
-  // lost, or that was still repairing, left no agreement: the next round tries again.)
+  // Otherwise an exchange is due when something may differ that replication will not repair:
+  // - no exchange with the peer yet since this node started (a restarted node's first
+  //   exchange is enough: its empty tree has the peer send it every key, through syncs);
+  // - this replica changed since the peer last agreed, and replication to the peer is idle
+  //   (while syncs are queued or unacknowledged, the trees differ by what is in flight, and an
+  //   exchange would only find the keys replication is delivering);
+  // - a heartbeat, in case an agreement's messages were lost: every 30 intervals when
+  //   replication is idle, every 120 regardless.
   const std::uint64_t root = store_.hash_tree()->root();
-  const bool due = !peer.agreed || peer.agreed_root != root ||
-                   now_ms - peer.agreed_at >= kHeartbeatRounds * options_.anti_entropy_interval_ms;
-  if (!peer.silent && due) anti_entropy_->start(peer_id);
+  const bool idle = peer.in_flight.empty() && peer.urgent.empty() && peer.dirty.empty() &&
+                    peer.partial_key.empty();
+  const std::int64_t since = now_ms - peer.agreed_at;
+  const std::int64_t interval = options_.anti_entropy_interval_ms;
+  const bool due = !peer.exchanged || (idle && peer.agreed_root != root) ||
+                   (idle && since >= kHeartbeatRounds * interval) ||
+                   since >= kForcedHeartbeatRounds * interval;
+  if (!peer.silent && due) {
+    peer.exchanged = true;
+    anti_entropy_->start(peer_id);
+  }
   return options_.anti_entropy_interval_ms;
 }
 
 void Replicator::agreed(const std::string& peer_id) {
   const auto it = peers_.find(peer_id);
   if (it == peers_.end() || !store_.hash_tree()) return;
-  it->second.agreed = true;
   it->second.agreed_root = store_.hash_tree()->root();
   it->second.agreed_at = scheduler_.now_ms();
 }
@@ -122,6 +136,7 @@ void Replicator::heard_from(const std::string& peer_id) {
   reviving_ = false;
   peer.silent = false;
   peer.window = 2;
+  peer.exchanged = true;
   anti_entropy_->start(peer_id);
 }
 

@@ -127,8 +127,8 @@ class Replicator {
     std::set<std::uint64_t> in_flight;  // msg_ids of unacknowledged syncs
     std::unordered_map<std::string, std::size_t> keys_in_flight;  // key -> syncs carrying it
     bool silent = false;        // its last sync timed out, and it has not been heard since
+    bool exchanged = false;  // an anti-entropy exchange with it was started since start
     // When it was last seen to agree with this replica, and this replica's root then.
-    bool agreed = false;
     std::uint64_t agreed_root = 0;
     std::int64_t agreed_at = 0;
   };
