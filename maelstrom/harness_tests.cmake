@@ -93,10 +93,20 @@ add_test(NAME harness_repl_transcript
   COMMAND ${checks} repl-transcript --harness ${harness} --bin ${node} --store ${harness_store}/repl
     --input ${CMAKE_CURRENT_SOURCE_DIR}/harness/tests/repl-partition.in
     --expected ${CMAKE_CURRENT_SOURCE_DIR}/harness/tests/repl-partition.out)
+# docs/protocol.md §12: a write acknowledged by a node that dies before it left is lost at
+# --write-quorum=1; at 2 the same write is never acknowledged (error 0), and a write through the
+# majority side is.
+foreach(w 1 2)
+  add_test(NAME harness_repl_kill_w${w}
+    COMMAND ${checks} repl-transcript --harness ${harness} --bin ${node}
+      --store ${harness_store}/repl-kill-w${w} --node-arg=--write-quorum=${w} --timeout-ms 1500
+      --input ${CMAKE_CURRENT_SOURCE_DIR}/harness/tests/repl-kill-w${w}.in
+      --expected ${CMAKE_CURRENT_SOURCE_DIR}/harness/tests/repl-kill-w${w}.out)
+endforeach()
 add_test(NAME harness_explain_known_siblings
   COMMAND ${checks} explain --harness ${harness} --bin ${node} --store ${harness_store}/explain)
 add_test(NAME harness_exit_codes
   COMMAND ${checks} exit-codes --harness ${harness} --bin ${node} --store ${harness_store}/exit-codes)
 set_tests_properties(harness_valid_short harness_lww_valid_short harness_faults_kill_pause_partition harness_browser_render
-  harness_serve_http harness_serve_browser harness_repl_transcript harness_explain_known_siblings
+  harness_serve_http harness_serve_browser harness_repl_transcript harness_repl_kill_w1 harness_repl_kill_w2 harness_explain_known_siblings
   harness_exit_codes PROPERTIES TIMEOUT 120 LABELS harness-run SKIP_RETURN_CODE 77)

@@ -62,25 +62,33 @@ bool AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
   if (!tree || !valid(from, r.level, r.nodes)) return false;
   const auto level = static_cast<unsigned>(r.level);
   std::vector<std::uint64_t> differing;
-  std::uint64_t mine = 0, theirs = 0;  // keys below the differing nodes, on each side
+  std::vector<std::uint64_t> theirs_empty;  // differing nodes below which the peer holds nothing
+  std::uint64_t mine = 0;  // keys we hold below the differing nodes
   for (std::size_t i = 0; i < r.nodes.size(); ++i) {
     if (tree->hash(level, r.nodes[i]) == r.hashes[i]) continue;
+    if (r.counts[i] == 0) {
+      theirs_empty.push_back(r.nodes[i]);
+      continue;
+    }
     differing.push_back(r.nodes[i]);
     mine += tree->count(level, r.nodes[i]);
-    theirs += r.counts[i];
   }
-  if (differing.empty()) {
+  // Where the peer holds nothing (a restarted, empty node; a part of the key space it never
+  // saw) it lacks every key we hold there: they are pushed at once, not listed first.
+  if (!theirs_empty.empty()) push_all_below(from, level, theirs_empty);
+  if (differing.empty() && theirs_empty.empty()) {
     // At the root: the replicas agree, and the peer is told so (it cannot tell agreement from
     // a lost message otherwise). Lower down: what differed has been repaired meanwhile.
     if (level == 0) send_keys(from, 0, {}, /*answer=*/false);
     return level == 0;
   }
+  if (differing.empty()) return false;
   // Descending costs kFanout hashes per differing node; listing costs one entry per key we
-  // hold below them (and when they hold nothing there, they need every key anyway). A list
-  // that would not fit in a message is not sent while there is a level left to descend to.
+  // hold below them. A list that would not fit in a message is not sent while there is a
+  // level left to descend to.
   const bool fits = mine * kEntryBytes <= max_message_bytes_;
   if (level == HashTree::kLeafLevel ||
-      (fits && (mine <= HashTree::kFanout * differing.size() || theirs == 0))) {
+      (fits && mine <= HashTree::kFanout * differing.size())) {
     send_keys(from, level, differing, /*answer=*/true);
     return false;
   }
@@ -91,6 +99,26 @@ bool AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
   }
   send_tree(from, level + 1, children);
   return false;
+}
+
+void AntiEntropy::push_all_below(const std::string& peer, unsigned level,
+                                 std::vector<std::uint64_t> nodes) {
+  std::sort(nodes.begin(), nodes.end());
+  const unsigned shift = 4 * (HashTree::kLeafLevel - level);
+  std::size_t pushed = 0;
+  store_.for_each([&](std::string_view key, Siblings) {
+    if (!std::binary_search(nodes.begin(), nodes.end(), HashTree::segment_of(key) >> shift)) return;
+    const std::string k(key);
+    if (links_.on_the_way(peer, k)) return;
+    ++pushed;
+    links_.push(peer, k);
+  });
+  stats_.keys_pushed += pushed;
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug("anti-entropy with " + peer + ": it holds nothing below " +
+               std::to_string(nodes.size()) + " nodes of level " + std::to_string(level) +
+               "; " + std::to_string(pushed) + " keys pushed");
+  }
 }
 
 void AntiEntropy::send_keys(const std::string& peer, unsigned level,
@@ -170,7 +198,19 @@ bool AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r
                " keys held differently below " + std::to_string(r.nodes.size()) +
                " nodes of level " + std::to_string(level));
   }
-  if (r.answer) send_keys(from, level, r.nodes, /*answer=*/false);
+  // The answer lists our keys where the peer listed some: below a node where it holds none,
+  // it lacks every key we hold, and those were all pushed just now.
+  if (r.answer) {
+    std::vector<std::uint64_t> held;
+    for (std::string_view key : r.keys) held.push_back(HashTree::segment_of(key) >> shift);
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    std::vector<std::uint64_t> answer;
+    for (std::uint64_t n : nodes) {
+      if (std::binary_search(held.begin(), held.end(), n)) answer.push_back(n);
+    }
+    if (!answer.empty()) send_keys(from, level, answer, /*answer=*/false);
+  }
   return false;
 }
 

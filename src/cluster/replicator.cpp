@@ -102,13 +102,28 @@ std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
   const std::uint64_t root = store_.hash_tree()->root();
   const bool idle = peer.in_flight.empty() && peer.urgent.empty() && peer.dirty.empty() &&
                     peer.partial_key.empty();
-  const std::int64_t since = now_ms - peer.agreed_at;
+  // (Heartbeats count from the last exchange, agreed or not: a peer that never agrees while
+  // writes flow is not compared every round.)
+  const std::int64_t since = now_ms - std::max(peer.agreed_at, peer.exchanged_at);
   const std::int64_t interval = options_.anti_entropy_interval_ms;
   const bool due = !peer.exchanged || (idle && peer.agreed_root != root) ||
                    (idle && since >= kHeartbeatRounds * interval) ||
                    since >= kForcedHeartbeatRounds * interval;
+  // A silent peer is sent the root of this replica's tree every round: one small message,
+  // answered once the peer is reachable again (and any message from it ends the silence at
+  // once, where a resent sync waits out a timeout of up to 10 s).
+  for (auto& [id, p] : peers_) {
+    if (p.silent && now_ms - p.silent_since >= interval) anti_entropy_->start(id);
+  }
   if (!peer.silent && due) {
+    if (log_.enabled(LogLevel::kDebug)) {
+      log_.debug("anti-entropy with " + peer_id + " at " + std::to_string(now_ms) + " ms: " +
+                 (!peer.exchanged                 ? "the first exchange since start"
+                  : idle && peer.agreed_root != root ? "changed here since it last agreed"
+                                                     : "heartbeat"));
+    }
     peer.exchanged = true;
+    peer.exchanged_at = now_ms;
     anti_entropy_->start(peer_id);
   }
   return options_.anti_entropy_interval_ms;
@@ -127,17 +142,20 @@ void Replicator::heard_from(const std::string& peer_id) {
   Peer& peer = it->second;
   peer.silent = false;
   peer.window = 2;
+  // A silence shorter than an anti-entropy interval was a late acknowledgement, or a peer
+  // briefly busy: its probe is still on the way. After a longer one (a partition, a pause, a
+  // restart) the probes sent into it are given up (their keys go back to the queue and leave
+  // before the loop waits) rather than waiting out their timeouts. No exchange of trees starts
+  // here: what the peer lacks of this node's writes is in its queue, and once replication to it
+  // is idle the regular rounds compare trees for the rest (a restarted peer starts its own).
+  if (scheduler_.now_ms() - peer.silent_since < options_.anti_entropy_interval_ms) return;
   if (log_.enabled(LogLevel::kInfo)) log_.info("peer " + peer_id + " is reachable again");
-  // The probes still out were sent into the silence: give them up now (their keys go back
-  // to the queue and leave before the loop waits), rather than waiting out their timeouts.
   const std::set<std::uint64_t> stale = peer.in_flight;
   reviving_ = true;
   for (std::uint64_t msg_id : stale) pending_.fail(msg_id);
   reviving_ = false;
   peer.silent = false;
   peer.window = 2;
-  peer.exchanged = true;
-  anti_entropy_->start(peer_id);
 }
 
 void Replicator::on_tree(const std::string& from, const TreeRequest& r) {
@@ -172,10 +190,20 @@ void Replicator::flush() {
   // output is slow: what it would send stays in the peers' sets, one entry per key.
   if (outbox_.backlog() > options_.max_output_backlog) return;
   for (auto& [id, peer] : peers_) {
-    while (peer.in_flight.size() < peer.window && send_sync(id, peer)) {
+    while (peer.in_flight.size() < peer.window && !holding_back(peer) && send_sync(id, peer)) {
       if (outbox_.backlog() > options_.max_output_backlog) return;
     }
   }
+}
+
+bool Replicator::holding_back(const Peer& peer) const {
+  // As TCP's Nagle rule: while a sync to the peer is unacknowledged, keys changed meanwhile
+  // wait for its acknowledgement (or for a full batch) and then leave together, so a busy
+  // node sends about one sync per round trip per peer, not one per write, and a key written
+  // again meanwhile goes once. Keys a quorum write waits on, and the rest of a key split
+  // across syncs, never wait.
+  return !peer.in_flight.empty() && peer.urgent.empty() && peer.partial_key.empty() &&
+         peer.dirty.size() < options_.sync_batch_keys;
 }
 
 bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
@@ -287,6 +315,7 @@ void Replicator::sync_done(const std::string& peer_id, std::uint64_t msg_id, std
   if (reviving_) return;  // given up on because the peer is back: no backoff, no silence
   if (!reply) peer.round_trip.backoff();
   peer.window = 1;
+  if (!peer.silent) peer.silent_since = scheduler_.now_ms();
   peer.silent = true;
 }
 

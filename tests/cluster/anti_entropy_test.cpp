@@ -115,14 +115,33 @@ TEST(AntiEntropyTest, AnEmptyReplicaIsSentEveryKey) {
 // Keys already on their way to the peer are not pushed twice; messages stay within the limit.
 TEST(AntiEntropyTest, KeysOnTheirWayAreNotPushedAndMessagesFitTheLimit) {
   Pair p(2000);
-  for (int i = 0; i < 300; ++i) put(p.a.store, "\"key-" + std::to_string(i) + "\"", "1", {1});
+  for (int i = 0; i < 300; ++i) {
+    put(p.a.store, "\"key-" + std::to_string(i) + "\"", "2", {2});
+    put(p.b.store, "\"key-" + std::to_string(i) + "\"", "1", {1});  // held, but older
+  }
   p.coming.insert("\"key-7\"");
   p.b.ae.start("a");
   p.run();
   EXPECT_LE(p.longest, 2000u);
-  EXPECT_GT(p.messages, 3u);  // the key list did not fit one message
-  EXPECT_EQ(p.pushed.size(), 299u);
+  EXPECT_GT(p.messages, 3u);  // the key lists did not fit one message
+  std::size_t a_to_b = 0;
+  for (const std::string& s : p.pushed) a_to_b += s.rfind("a->b ", 0) == 0;
+  EXPECT_EQ(a_to_b, 299u);
   EXPECT_EQ(p.pushed.count("a->b \"key-7\""), 0u);
+}
+
+// A peer that holds nothing (a restarted, empty replica) is sent every key at once, whichever
+// side starts the exchange: no key lists, and the walk is one message each way at most.
+TEST(AntiEntropyTest, AnEmptyPeerIsSentEverythingWithoutKeyLists) {
+  for (const bool empty_side_starts : {true, false}) {
+    Pair p;
+    for (int i = 0; i < 5000; ++i) put(p.a.store, "\"key-" + std::to_string(i) + "\"", "1", {1});
+    (empty_side_starts ? p.b.ae : p.a.ae).start(empty_side_starts ? "a" : "b");
+    p.run();
+    EXPECT_EQ(p.pushed.size(), 5000u);
+    EXPECT_LE(p.messages, 2u) << (empty_side_starts ? "b started" : "a started");
+    EXPECT_LT(p.bytes, 400u) << (empty_side_starts ? "b started" : "a started");
+  }
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ using nlohmann::json;
 
 // A replicator of node n1 in a cluster, with its store, outbox and a virtual clock.
 struct Rig {
-  explicit Rig(std::vector<std::string> ids = {"n1", "n2"}, ReplicationOptions options = {})
-      : clock(1000), log(logs, LogLevel::kError), outbox(out),
+  explicit Rig(std::vector<std::string> ids = {"n1", "n2"}, ReplicationOptions options = {},
+               std::int64_t start_ms = 1000)
+      : clock(start_ms), log(logs, LogLevel::kError), outbox(out),
         replicator(options, outbox, clock, store, log) {
     outbox.set_self("n1");
     store.enable_hash_tree();
@@ -100,7 +101,7 @@ TEST(ReplicatorTest, TheResendWaitFollowsTheMeasuredRoundTrip) {
   ASSERT_EQ(resent.size(), 1u);
   EXPECT_EQ(resent[0]["body"]["versions"], json::parse(R"([{"key": "x", "value": "w", "clock": [2]}])"));
   r.clock.advance_to(3999);
-  EXPECT_TRUE(r.take().empty());  // the wait doubled: 2 s
+  EXPECT_TRUE(r.take("sync").empty());  // the wait doubled: 2 s
   r.clock.advance_to(4000);
   resent = r.take("sync");
   ASSERT_EQ(resent.size(), 1u);
@@ -200,8 +201,9 @@ TEST(ReplicatorTest, NothingIsSentWhileOutputIsBackedUp) {
   EXPECT_EQ(r.take("sync").size(), 1u);
 }
 
-// A peer heard from again after going silent: the probes sent into the silence are given up,
-// what it lacks goes at once, and an anti-entropy exchange with it starts.
+// A peer heard from again after a silence of an anti-entropy interval or more: the probes sent
+// into the silence are given up and what it lacks goes at once (trees are compared later, once
+// replication to it is idle).
 TEST(ReplicatorTest, APeerHeardAgainIsSentWhatItLacksAtOnce) {
   Rig r;
   r.client_write("\"x\"", "1", {1});
@@ -212,6 +214,10 @@ TEST(ReplicatorTest, APeerHeardAgainIsSentWhatItLacksAtOnce) {
   r.client_write("\"y\"", "1", {1});
   r.clock.before_sleep();
   EXPECT_TRUE(r.take("sync").empty());  // one probe at a time
+  r.clock.advance_by(1000);  // silent for an anti-entropy interval (the probe waits 2 s) ...
+  const auto probes = r.take();
+  ASSERT_EQ(probes.size(), 1u);  // ... so the root of its tree is sent, once per round
+  EXPECT_EQ(probes[0]["body"]["type"], "tree");
   r.replicator.heard_from("n2");
   r.clock.before_sleep();
   const auto messages = r.take();
@@ -220,8 +226,89 @@ TEST(ReplicatorTest, APeerHeardAgainIsSentWhatItLacksAtOnce) {
     types.insert(m["body"]["type"]);
     for (const json& v : m["body"].value("versions", json::array())) keys.insert(v["key"]);
   }
-  EXPECT_EQ(types, (std::set<std::string>{"sync", "tree"}));
+  EXPECT_EQ(types, (std::set<std::string>{"sync"}));
   EXPECT_EQ(keys, (std::set<std::string>{"x", "y"}));
+}
+
+// A peer heard from just after its sync timed out (a late acknowledgement, a busy moment) gets
+// its window back, but neither an exchange of trees nor a second copy of the probe on its way;
+// what changed meanwhile leaves when the probe is acknowledged.
+TEST(ReplicatorTest, AShortSilenceCostsNoExchange) {
+  Rig r;
+  r.client_write("\"x\"", "1", {1});
+  r.clock.before_sleep();
+  r.take();
+  r.clock.advance_by(1000);  // timed out: silent
+  const auto probe = r.take("sync");
+  ASSERT_EQ(probe.size(), 1u);
+  r.clock.advance_by(30);
+  r.replicator.heard_from("n2");
+  r.client_write("\"y\"", "1", {1});
+  r.clock.before_sleep();
+  EXPECT_TRUE(r.take().empty());  // no tree, no resend; y waits for the probe's answer
+  r.ack(probe[0]);
+  r.clock.before_sleep();
+  const auto messages = r.take();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0]["body"]["type"], "sync");
+  EXPECT_EQ(messages[0]["body"]["versions"][0]["key"], "y");
+  r.ack(messages[0]);
+  EXPECT_EQ(r.replicator.requests_in_flight(), 0u);
+}
+
+// While a sync to a peer is unacknowledged, keys changed meanwhile wait for its answer and
+// leave together (TCP's Nagle rule): a key written ten times goes once more, not ten times.
+// A full batch does not wait.
+TEST(ReplicatorTest, KeysChangedWhileASyncIsOutLeaveTogether) {
+  ReplicationOptions options;
+  options.sync_batch_keys = 4;
+  Rig r({"n1", "n2"}, options);
+  r.client_write("\"x\"", "0", {1});
+  r.clock.before_sleep();
+  const auto first = r.take("sync");
+  ASSERT_EQ(first.size(), 1u);
+  for (std::uint64_t i = 2; i <= 11; ++i) {
+    r.client_write("\"x\"", std::to_string(i), {i});
+    r.client_write("\"y\"", std::to_string(i), {i});
+    r.clock.advance_by(10);
+  }
+  EXPECT_TRUE(r.take("sync").empty());
+  r.ack(first[0]);
+  r.clock.before_sleep();
+  const auto second = r.take("sync");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0]["body"]["versions"],
+            json::parse(R"([{"key": "x", "value": 11, "clock": [11]}, {"key": "y", "value": 11, "clock": [11]}])"));
+  for (const char* key : {"\"a\"", "\"b\"", "\"c\"", "\"d\""}) r.client_write(key, "0", {1});
+  r.clock.before_sleep();
+  EXPECT_EQ(r.take("sync").size(), 1u);  // four keys: a full batch, sent with one out
+}
+
+// Anti-entropy keeps out of replication's way: while syncs to a peer are always in flight (a
+// write every 50 ms, acknowledged 200 ms later) the trees differ by what is on the way, and
+// after the first exchange the peer is compared only by the slow heartbeat (120 intervals).
+// The scheduler's clock starts far from 0, as a monotonic clock does.
+TEST(ReplicatorTest, ABusyPeerIsComparedOnlyByTheSlowHeartbeat) {
+  Rig r({"n1", "n2"}, {}, 5'000'000'000);
+  const std::int64_t start = r.clock.now_ms();
+  std::vector<std::int64_t> exchanges;  // ms after start
+  std::vector<std::pair<std::int64_t, json>> unacked;
+  for (int step = 0; step < 2600; ++step) {  // 130 s
+    r.client_write("\"k" + std::to_string(step % 500) + "\"", std::to_string(step),
+                   {static_cast<std::uint64_t>(step + 1)});
+    r.clock.advance_by(50);
+    for (json& m : r.take()) {
+      if (m["body"]["type"] == "tree") exchanges.push_back(r.clock.now_ms() - start);
+      if (m["body"]["type"] == "sync") unacked.emplace_back(r.clock.now_ms(), std::move(m));
+    }
+    while (!unacked.empty() && unacked.front().first + 200 <= r.clock.now_ms()) {
+      r.ack(unacked.front().second);
+      unacked.erase(unacked.begin());
+    }
+  }
+  ASSERT_EQ(exchanges.size(), 2u);
+  EXPECT_LE(exchanges[0], 1050);  // the first exchange since start
+  EXPECT_GE(exchanges[1], 120'000);  // then the heartbeat
 }
 
 // A quorum write completes once enough peers acknowledged a sync carrying the version (or
@@ -312,7 +399,11 @@ TEST(ReplicatorTest, KeysAreBatchedInSortedOrder) {
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
             R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "a", "value": 0, "clock": [1]}, {"key": "b", "value": 0, "clock": [1]}], "msg_id": 0}}
-{"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "c", "value": 0, "clock": [1]}], "msg_id": 1}}
+)");
+  r.ack(r.take("sync")[0]);  // the last, partial batch waits for the first one's answer
+  r.clock.before_sleep();
+  EXPECT_EQ(r.out,
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "c", "value": 0, "clock": [1]}], "msg_id": 1}}
 )");
 }
 

@@ -63,6 +63,8 @@ class AntiEntropy {
  private:
   // Our hashes and counts of these nodes of level, in as many messages as the size allows.
   void send_tree(const std::string& peer, unsigned level, const std::vector<std::uint64_t>& nodes);
+  // Queues for the peer every key we hold below these nodes of level (it holds none there).
+  void push_all_below(const std::string& peer, unsigned level, std::vector<std::uint64_t> nodes);
   // Our keys below these nodes of level, with their hashes.
   void send_keys(const std::string& peer, unsigned level, const std::vector<std::uint64_t>& nodes,
                  bool answer);

@@ -127,7 +127,9 @@ class Replicator {
     std::set<std::uint64_t> in_flight;  // msg_ids of unacknowledged syncs
     std::unordered_map<std::string, std::size_t> keys_in_flight;  // key -> syncs carrying it
     bool silent = false;        // its last sync timed out, and it has not been heard since
+    std::int64_t silent_since = 0;
     bool exchanged = false;  // an anti-entropy exchange with it was started since start
+    std::int64_t exchanged_at = 0;  // ... the last one then
     // When it was last seen to agree with this replica, and this replica's root then.
     std::uint64_t agreed_root = 0;
     std::int64_t agreed_at = 0;
@@ -142,6 +144,8 @@ class Replicator {
 
   bool has_waiters(const std::string& key) const { return waiters_by_key_.count(key) > 0; }
   void enqueue(Peer& peer, const std::string& key);
+  // Whether the keys queued for peer wait for an acknowledgement before they are sent.
+  bool holding_back(const Peer& peer) const;
   // One sync to peer from what it may lack; false when there was nothing to send.
   bool send_sync(const std::string& peer_id, Peer& peer);
   void sync_done(const std::string& peer_id, std::uint64_t msg_id, std::int64_t sent_at,

@@ -1,6 +1,8 @@
 // How long to wait for a peer's acknowledgement before sending again: TCP's retransmission
-// timeout (RFC 6298) on a peer's measured round trips. RTO = SRTT + 4 * RTTVAR, at least
-// min_ms; a timeout doubles it (up to max_ms) until the next measurement. So a healthy cluster
+// timeout (RFC 6298) on a peer's measured round trips. RTO = SRTT + max(4 * RTTVAR, SRTT / 2),
+// at least min_ms (the half round trip of cushion stands in for TCP's 200 ms-1 s floor: with
+// a steady latency RTTVAR falls near 0, and a peer a few ms slower than usual to answer would
+// otherwise count as silent); a timeout doubles it (up to max_ms) until the next measurement. So a healthy cluster
 // waits a little longer than its round trip and does not resend, and a silent peer is asked
 // less and less often. Pure logic.
 #pragma once
@@ -28,7 +30,7 @@ class RoundTrip {
       rttvar_ = (3 * rttvar_ + error) / 4;
       srtt_ = (7 * srtt_ + rtt_ms) / 8;
     }
-    rto_ = std::clamp(srtt_ + std::max<std::int64_t>(1, 4 * rttvar_), min_, max_);
+    rto_ = std::clamp(srtt_ + std::max<std::int64_t>({1, 4 * rttvar_, srtt_ / 2}), min_, max_);
   }
   // A message went unacknowledged for rto(): wait twice as long next time.
   void backoff() { rto_ = std::min(rto_ * 2, max_); }

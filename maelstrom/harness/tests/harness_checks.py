@@ -315,8 +315,9 @@ def cmd_serve_browser(a):
 
 def cmd_repl_transcript(a):
     shutil.rmtree(a.store, ignore_errors=True)
-    p = run([a.harness, "repl", "--bin", a.bin, "--store", a.store, "--node-arg=--sync-interval-ms=50",
-             "--timeout-ms", "500"], expect=[0], stdin=open(a.input).read())
+    node_args = ["--node-arg=" + x for x in ["--sync-interval-ms=50"] + a.node_arg]
+    p = run([a.harness, "repl", "--bin", a.bin, "--store", a.store] + node_args +
+            ["--timeout-ms", a.timeout_ms], expect=[0], stdin=open(a.input).read())
     expected = open(a.expected).read()
     if p.stdout != expected:
         import difflib
@@ -393,6 +394,9 @@ def main():
     t = sub.add_parser("repl-transcript")
     for opt in ("--harness", "--bin", "--store", "--input", "--expected"):
         t.add_argument(opt, required=True)
+    t.add_argument("--node-arg", action="append", default=[],
+                   help="one more argument for every node (repeatable)")
+    t.add_argument("--timeout-ms", default="500")
     for name in ("explain", "exit-codes"):
         s = sub.add_parser(name)
         for opt in ("--harness", "--bin", "--store"):
