@@ -64,8 +64,8 @@ namespace {
 template <typename Note>
 void check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState>& final_states,
                      CheckResult& r, const Note& note) {
-  enum { kKept, kDiscarded, kLost };
-  int worst = kKept;
+  enum { kPresent, kKept, kDiscarded, kLost };  // kKept: the survivor dominates it
+  int worst = kPresent;
   std::string lost_on, why;
   const VersionView wv{w.value, w.clock.slots()};
   for (const auto& [node, state] : final_states) {
@@ -76,7 +76,9 @@ void check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState
       const StoredVersion& s = it->second.front();
       survivor = s.value + "@" + clock_text(s.clock);
       const VersionView sv{s.value, s.clock.slots()};
-      if ((s.value == w.value && s.clock.equals(w.clock)) || s.clock.dominates(w.clock)) {
+      if (s.value == w.value && s.clock.equals(w.clock)) {
+        here = kPresent;
+      } else if (s.clock.dominates(w.clock)) {
         here = kKept;
       } else if (!w.clock.dominates(s.clock) && lww_wins(sv, wv)) {
         here = kDiscarded;  // concurrent (or an equal clock) and later in the order
@@ -95,6 +97,8 @@ void check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState
              ", which neither is it, dominates it, nor comes later in the lww order");
   } else if (worst == kDiscarded) {
     ++r.lww_discarded;
+  } else if (worst == kKept) {
+    ++r.superseded;
   } else {
     ++r.survived;
   }

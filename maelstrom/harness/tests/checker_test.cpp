@@ -127,7 +127,8 @@ TEST(CheckerTest, LwwKeptDiscardedAndLost) {
   // Key 1: c dominates a and b. Key 2: y and x are concurrent with equal sums: [1, 0] wins.
   CheckResult r = check(writes, Everywhere({{1, {V("c", {1, 2})}}, {2, {V("y", {1, 0})}}}), lww);
   EXPECT_TRUE(r.valid()) << r.summary();
-  EXPECT_EQ(r.survived, 4u);
+  EXPECT_EQ(r.survived, 2u);    // c and y are the survivors
+  EXPECT_EQ(r.superseded, 2u);  // a and b: c dominates them
   EXPECT_EQ(r.lww_discarded, 1u);  // x
   // A survivor the order should have beaten (a node preferring the smaller sum, say): lost.
   r = check({Acked(3, "small", {1, 0}), Acked(3, "big", {0, 5})}, Everywhere({{3, {V("small", {1, 0})}}}),
