@@ -87,7 +87,13 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
              "dest " + quoted(*in.dest) + " is not this node (" + quoted(node_id_) + "); dropped");
     return;
   }
-  if (initialised() && in.src != node_id_ && is_member(in.src)) replicator_.heard_from(in.src);
+  // Anything from a peer shows it is reachable. (Only replies and node-to-node types can come
+  // from one: client requests skip the membership lookup.)
+  if (initialised() && node_ids_.size() > 1 &&
+      (in.is_reply || (in.kind >= 0 && message_table().rows[in.kind].senders == kFromPeers)) &&
+      in.src != node_id_ && is_member(in.src)) {
+    replicator_.heard_from(in.src);
+  }
   if (in.envelope_error) {
     reply_error(in, *in.envelope_error, self);
     return;
@@ -222,40 +228,39 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
     return;
   }
   if (result.changed()) replicator_.changed_by_client(write.key);
-  // The reply, to be sent now or once enough replicas hold the write. (Its status is this
-  // node's own apply: the replicas' do not change it.)
-  struct Reply {
-    std::string dest;
-    std::optional<std::string> in_reply_to;
-    std::string_view type;
-    std::string_view status;
-    std::size_t siblings;
-  };
+  // The reply, sent now or once enough replicas hold the write. (Its status is this node's
+  // own apply: the replicas' do not change it.)
   const bool stale = result.ruling == Ruling::kStale;
   const bool superseded = result.ruling == Ruling::kSuperseded;
-  Reply reply{in.src, in.msg_id, type.reply_type,
-              stale                   ? std::string_view("stale")
-              : superseded            ? std::string_view("superseded")
-              : result.siblings == 1 ? status_written
-                                      : std::string_view("conflict"),
-              result.siblings};
-  auto send = [this](const Reply& r) {
-    MessageBuilder m = outbox_.message(r.dest, r.type, r.in_reply_to);
-    m.field_string("status", r.status);
-    if (r.status == "conflict") m.field_uint("siblings", r.siblings);
+  const std::string_view status = stale                  ? std::string_view("stale")
+                                  : superseded           ? std::string_view("superseded")
+                                  : result.siblings == 1 ? status_written
+                                                         : std::string_view("conflict");
+  const std::size_t siblings = result.siblings;
+  const std::string_view reply_type = type.reply_type;
+  auto send = [this, status, siblings, reply_type](std::string_view dest,
+                                                   const std::optional<std::string>& in_reply_to) {
+    MessageBuilder m = outbox_.message(dest, reply_type, in_reply_to);
+    m.field_string("status", status);
+    if (status == "conflict") m.field_uint("siblings", siblings);
     outbox_.send(m);
   };
   // A stale or superseded write is answered at once (it is held nowhere: there are no
   // replicas to wait for); so is every write when one replica is enough.
   if (stale || superseded || options_.write_quorum <= 1) {
-    send(reply);
+    send(in.src, in.msg_id);
     return;
   }
+  struct Reply {
+    std::string dest;
+    std::optional<std::string> in_reply_to;
+  };
+  const Reply reply{in.src, in.msg_id};
   replicator_.await_replicas(
       write.key, write.version, options_.write_quorum - 1,
       [this, send, reply, op = in.type](bool reached, std::size_t holders) {
         if (reached) {
-          send(reply);
+          send(reply.dest, reply.in_reply_to);
           return;
         }
         // Indefinite: the write is stored here and may still reach the others.

@@ -169,7 +169,12 @@ struct Seen {
   }
 };
 
-bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64_t>& slots) {
+// Inlined into both callers: out of line (GCC's choice once sync versions called it too) it
+// cost a client write 5% more instructions.
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+inline bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64_t>& slots) {
   if (!s.eat('[')) return false;
   slots.clear();
   if (!s.eat(']')) {
