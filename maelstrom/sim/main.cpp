@@ -45,8 +45,10 @@ struct Args {
   double fault_interval_s = 3;
   std::vector<std::string> shapes;
   double latency_ms = 2;
+  double client_latency_ms = -1;
   double drop_pct = 2, duplicate_pct = 2, reorder_pct = 10;
   double reorder_max_ms = 100;
+  std::string kill_in_flight = "lose";
   double timeout_ms = 1500;
   double recovery_limit_s = 30;
   std::string conflict;
@@ -64,8 +66,11 @@ std::string replay_prefix(const Args& a) {
   std::ostringstream s;
   s << "vckv-sim --nodes " << a.nodes << " --time-limit " << a.time_limit_s << " --rate " << a.rate << " --clients "
     << a.clients << " --keys " << a.keys << " --faults " << a.faults << " --fault-interval " << a.fault_interval_s
-    << " --latency " << a.latency_ms << " --drop " << a.drop_pct << " --duplicate " << a.duplicate_pct
-    << " --reorder " << a.reorder_pct << " --reorder-max " << a.reorder_max_ms << " --timeout " << a.timeout_ms
+    << " --latency " << a.latency_ms;
+  if (a.client_latency_ms >= 0) s << " --client-latency " << a.client_latency_ms;
+  s << " --drop " << a.drop_pct << " --duplicate " << a.duplicate_pct
+    << " --reorder " << a.reorder_pct << " --reorder-max " << a.reorder_max_ms << " --kill-in-flight " << a.kill_in_flight
+    << " --timeout " << a.timeout_ms
     << " --recovery-limit " << a.recovery_limit_s;
   for (const std::string& shape : a.shapes) s << " --partition-shapes " << shape;
   if (!a.conflict.empty()) s << " --conflict " << a.conflict;
@@ -108,6 +113,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"isolated", "halves", "majorities-ring"}));
   app.add_option("--latency", a.latency_ms, "Mean one-way message delay in virtual ms (uniform over [L/2, 3L/2])")
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
+  app.add_option("--client-latency", a.client_latency_ms,
+                 "Mean client-node delay in virtual ms (default: --latency)")
+      ->check(CLI::Range(0.0, 60000.0));
   app.add_option("--drop", a.drop_pct, "With drop: percent of node-to-node messages lost")
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   app.add_option("--duplicate", a.duplicate_pct, "With duplicate: percent of node-to-node messages delivered twice")
@@ -118,6 +126,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   app.add_option("--reorder-max", a.reorder_max_ms, "The most a reordered message is held back, virtual ms")
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
+  app.add_option("--kill-in-flight", a.kill_in_flight,
+                 "What a kill does to the messages the node sent that have not arrived: lose them (a machine "
+                 "crash) or deliver them (a process crash, as vckv-harness's SIGKILL)")
+      ->capture_default_str()->check(CLI::IsMember({"lose", "deliver"}));
   app.add_option("--timeout", a.timeout_ms, "A client request unanswered this long (virtual ms) is indeterminate")
       ->capture_default_str()->check(CLI::Range(1.0, 600000.0));
   app.add_option("--recovery-limit", a.recovery_limit_s,
@@ -158,11 +170,13 @@ int main(int argc, char** argv) {
   cfg.fault_interval = micros(a.fault_interval_s, 1e6);
   cfg.partition_shapes = a.shapes;
   cfg.latency = micros(a.latency_ms, 1e3);
+  cfg.client_latency = a.client_latency_ms < 0 ? -1 : micros(a.client_latency_ms, 1e3);
   cfg.drop_ppm = ppm(a.drop_pct);
   cfg.duplicate_ppm = ppm(a.duplicate_pct);
   cfg.reorder_ppm = ppm(a.reorder_pct);
   cfg.reorder_max = micros(a.reorder_max_ms, 1e3);
   cfg.client_timeout = micros(a.timeout_ms, 1e3);
+  cfg.kill_loses_in_flight = a.kill_in_flight == "lose";
   cfg.recovery_limit = micros(a.recovery_limit_s, 1e6);
   cfg.node_args = a.node_args;
   if (!a.conflict.empty()) cfg.node_args.push_back("--conflict=" + a.conflict);

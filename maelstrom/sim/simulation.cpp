@@ -120,6 +120,7 @@ struct Event {
   int to = 0;
   int from = 0;
   std::uint64_t aux = 0;  // message id, operation number, period index
+  std::uint32_t incarnation = 0;  // a message's sender's incarnation when it was sent
   std::string type;       // a message's body.type
   std::string line;       // a message's envelope
 };
@@ -139,6 +140,7 @@ struct NodeSlot {
   bool paused = false;
   std::vector<std::string> inbox;  // what arrived while paused, in order
   std::uint64_t lines = 0;
+  std::uint32_t incarnation = 0;  // one more at every kill
   bool up() const { return node != nullptr; }
 };
 
@@ -255,7 +257,16 @@ class Simulation {
     return clients_[static_cast<std::size_t>(e) - nodes_.size()]->model.name();
   }
   Micros latency() { return net_rng_.between(cfg_.latency / 2, cfg_.latency + cfg_.latency / 2); }
+  Micros client_latency() {
+    const Micros l = cfg_.client_latency < 0 ? cfg_.latency : cfg_.client_latency;
+    return net_rng_.between(l / 2, l + l / 2);
+  }
   bool workload() const { return phase_ == Phase::kWorkload; }
+  // A message from a node that was killed after sending it, when kills lose what is in flight.
+  bool sender_crashed(const Event& e) const {
+    return cfg_.kill_loses_in_flight && e.from >= 0 && e.from < static_cast<int>(nodes_.size()) &&
+           nodes_[static_cast<std::size_t>(e.from)]->incarnation != e.incarnation;
+  }
 
   void start_node(std::size_t i);
   void kill_node(std::size_t i);
@@ -332,6 +343,7 @@ void Simulation::start_node(std::size_t i) {
 void Simulation::kill_node(std::size_t i) {
   note_holders_before_kill(i);
   NodeSlot& s = *nodes_[i];
+  ++s.incarnation;
   s.node.reset();
   s.clock.reset();
   s.out.clear();
@@ -435,6 +447,7 @@ void Simulation::send_to_node(std::size_t from, std::size_t to, std::string_view
     e.to = static_cast<int>(to);
     e.from = static_cast<int>(from);
     e.aux = id;
+    e.incarnation = nodes_[from]->incarnation;
     e.type = std::string(type);
     e.line = std::string(line);
     push(std::move(e));
@@ -444,7 +457,7 @@ void Simulation::send_to_node(std::size_t from, std::size_t to, std::string_view
 void Simulation::send_client_message(int from, int to, std::string_view type, std::string line) {
   const std::uint64_t id = next_message_id_++;
   ++stats_.client_messages;
-  const Micros at = now_ + latency();
+  const Micros at = now_ + client_latency();
   if (trace_) {
     note("send #" + std::to_string(id) + " " + endpoint_name(from) + "->" + endpoint_name(to) + " " + line +
          " arrives at " + time_text(at));
@@ -455,6 +468,7 @@ void Simulation::send_client_message(int from, int to, std::string_view type, st
   e.to = to;
   e.from = from;
   e.aux = id;
+  if (from >= 0 && from < static_cast<int>(nodes_.size())) e.incarnation = nodes_[static_cast<std::size_t>(from)]->incarnation;
   e.type = std::string(type);
   e.line = std::move(line);
   push(std::move(e));
@@ -467,6 +481,7 @@ void Simulation::deliver_to_node(std::size_t i, const Event& e) {
     if (from_node) ++stats_.dropped;
     if (trace_) note("drop #" + std::to_string(e.aux) + " " + endpoint_name(e.from) + "->" + s.id + " " + e.type + " (" + why + ")");
   };
+  if (from_node && sender_crashed(e)) return drop("its sender was killed before it arrived");
   if (!s.up()) return drop("dead node");
   if (from_node && blocked_[static_cast<std::size_t>(e.from) * nodes_.size() + i]) return drop("partition");
   if (s.paused) {
@@ -947,6 +962,8 @@ SeedResult Simulation::run() {
       case EventKind::kDeliver:
         if (e.to >= 0 && e.to < static_cast<int>(n)) {
           deliver_to_node(static_cast<std::size_t>(e.to), e);
+        } else if (e.to >= static_cast<int>(n) && sender_crashed(e)) {
+          if (trace_) note("drop #" + std::to_string(e.aux) + " " + endpoint_name(e.from) + "->" + endpoint_name(e.to) + " " + e.type + " (its sender was killed before it arrived)");
         } else if (e.to >= static_cast<int>(n)) {
           if (trace_) note("deliver #" + std::to_string(e.aux) + " " + endpoint_name(e.from) + "->" + endpoint_name(e.to) + " " + e.type);
           on_reply(static_cast<std::size_t>(e.to) - n, e.line);

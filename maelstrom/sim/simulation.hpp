@@ -47,10 +47,16 @@ struct SimConfig {
   Micros fault_interval = 3'000'000;  // healthy, a fault, healthy, ... (like the harness)
   std::vector<std::string> partition_shapes;  // isolated, halves, majorities-ring; empty: all
   Micros latency = 2'000;          // mean one-way delay; each message draws from [L/2, 3L/2]
+  // Between clients and nodes; negative: the same as latency. (Clients near their node and
+  // peers far away widen the window in which a write is acknowledged but on no peer yet.)
+  Micros client_latency = -1;
   std::uint32_t drop_ppm = 20'000;       // per node-to-node message, with drop
   std::uint32_t duplicate_ppm = 20'000;  // with duplicate
   std::uint32_t reorder_ppm = 100'000;   // with reorder: delayed by up to reorder_max more
   Micros reorder_max = 100'000;
+  // A kill is a machine crash: what the node sent that has not arrived yet is lost with it
+  // (false: a process crash, as in the harness, where lines written before the kill arrive).
+  bool kill_loses_in_flight = true;
   Micros client_timeout = 1'500'000;  // a request unanswered this long is indeterminate
   std::uint32_t blind_write_ppm = 100'000;  // writes without a read first (harness: 0.1)
   std::uint32_t other_node_ppm = 750'000;   // a write sent to another node than the read's
