@@ -285,7 +285,7 @@ class Simulation {
   void check_convergence();
 
   void start_op(std::size_t c);
-  void on_reply(std::size_t c, const std::string& line);
+  void on_reply(std::size_t c, const Event& e);
   void complete_op(std::size_t c, const harness::Classified& cls, const std::string& detail);
 
   bool holds(std::size_t node, const WriteRecord& w) const;
@@ -707,8 +707,9 @@ void Simulation::start_op(std::size_t ci) {
   push(std::move(timeout));
 }
 
-void Simulation::on_reply(std::size_t ci, const std::string& line) {
+void Simulation::on_reply(std::size_t ci, const Event& e) {
   Client& c = *clients_[ci];
+  const std::string& line = e.line;
   const json envelope = json::parse(line, nullptr, false);
   if (envelope.is_discarded() || !envelope.is_object() || !envelope.contains("body") || !envelope["body"].is_object()) {
     fail("a client got a malformed reply: " + line.substr(0, 200));
@@ -717,7 +718,7 @@ void Simulation::on_reply(std::size_t ci, const std::string& line) {
   const json& body = envelope["body"];
   const auto irt = body.find("in_reply_to");
   if (!c.busy || irt == body.end() || !irt->is_number_unsigned() || irt->get<std::uint64_t>() != c.msg_id) {
-    if (trace_) note(c.model.name() + " ignores a reply it no longer waits for");
+    if (trace_) note(c.model.name() + " ignores #" + std::to_string(e.aux) + ": a reply it no longer waits for");
     return;
   }
   const harness::ReplyFacts facts = harness::reply_facts(&body);
@@ -966,7 +967,7 @@ SeedResult Simulation::run() {
           if (trace_) note("drop #" + std::to_string(e.aux) + " " + endpoint_name(e.from) + "->" + endpoint_name(e.to) + " " + e.type + " (its sender was killed before it arrived)");
         } else if (e.to >= static_cast<int>(n)) {
           if (trace_) note("deliver #" + std::to_string(e.aux) + " " + endpoint_name(e.from) + "->" + endpoint_name(e.to) + " " + e.type);
-          on_reply(static_cast<std::size_t>(e.to) - n, e.line);
+          on_reply(static_cast<std::size_t>(e.to) - n, e);
         }
         break;
       case EventKind::kClientStart:

@@ -60,7 +60,7 @@ struct SimConfig {
   Micros client_timeout = 1'500'000;  // a request unanswered this long is indeterminate
   std::uint32_t blind_write_ppm = 100'000;  // writes without a read first (harness: 0.1)
   std::uint32_t other_node_ppm = 750'000;   // a write sent to another node than the read's
-  Micros convergence_check = 10'000;  // after the heal, the stores are compared this often
+  Micros convergence_check = 1'000;  // after the heal, the stores are compared this often
   Micros recovery_limit = 30'000'000;  // ... until they agree or this long has passed
   std::vector<std::string> node_args;  // the node binary's own options (--write-quorum=3)
   // Read from node_args by read_command_line (configure()).
