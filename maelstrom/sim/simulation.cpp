@@ -622,12 +622,20 @@ std::string Simulation::state_text(std::size_t node) const {
   return out;
 }
 
+// An order-independent hash of a store: its hash tree's root when it keeps one, else the same
+// sum computed here (a node without replication keeps no tree).
+std::uint64_t store_fingerprint(const SiblingStore& store) {
+  if (const HashTree* tree = store.hash_tree()) return tree->root();
+  std::uint64_t sum = 0;
+  store.for_each([&](std::string_view key, Siblings siblings) { sum += key_hash(key, siblings); });
+  return sum;
+}
+
 bool Simulation::stores_agree() const {
-  // The hash trees' roots first (cheap, order-independent); the full text only when they match.
-  const HashTree* first = nodes_[0]->node->store().hash_tree();
+  // The fingerprints first (cheap); the full text only when they match.
+  const std::uint64_t first = store_fingerprint(nodes_[0]->node->store());
   for (const auto& s : nodes_) {
-    const HashTree* t = s->node->store().hash_tree();
-    if (first && t && t->root() != first->root()) return false;
+    if (store_fingerprint(s->node->store()) != first) return false;
   }
   const std::string reference = state_text(0);
   for (std::size_t i = 1; i < nodes_.size(); ++i) {
