@@ -9,6 +9,7 @@
 #                       one thread and once with --jobs 2
 #   MIX_SEEDS [500]     seeds per fault mix for the cost table
 #   NODE_ARGS []        extra options for the nodes, e.g. "--node-arg=--write-quorum=3"
+#   SKIP_RATE [0]       1: only the cost table
 # The costs are deterministic (the same seeds give the same numbers on any machine); only the
 # seeds-per-minute figures depend on the machine and on what else it is doing.
 set -euo pipefail
@@ -31,6 +32,7 @@ echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')."
 echo
+if [[ ${SKIP_RATE:-0} != 1 ]]; then
 echo "## Seeds per minute (5 nodes, 30 virtual s, every fault)"
 echo
 echo "| jobs | seeds | wall s | seeds/s | seeds/min | failures |"
@@ -46,6 +48,7 @@ done
 echo
 echo "Command: \`vckv-sim --seeds $RATE_SEEDS --jobs {1,2} --faults all ${EXTRA[*]}\`"
 echo
+fi
 echo "## Costs per fault mix ($MIX_SEEDS seeds each, seeds 1..$MIX_SEEDS, 5 nodes, 30 virtual s)"
 echo
 echo "| faults | client ops/seed | acked writes/seed | node msgs/op | node bytes/op | syncs/acked write | dropped | converged after heal: mean / median / p99 / max (virtual ms) | failures |"

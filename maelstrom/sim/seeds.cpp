@@ -128,7 +128,7 @@ std::string summary_text(const SeedsSummary& s, unsigned jobs, const std::string
   out += costs_text(s.totals, s.seeds_run, s.convergence, s.not_converged);
   if (s.failures.empty()) return out + "failures: 0\n";
   out += "failures: " + std::to_string(s.failures.size()) + " (" + std::to_string(s.explained) +
-         " explained: only lost writes, each acknowledged by a node killed before the write left it; " +
+         " explained by kills: nothing but lost writes, each gone with the last node that held it; " +
          std::to_string(s.failures.size() - s.explained) + " unexplained)\n";
   std::size_t shown = 0;
   for (const SeedResult& r : s.failures) {
