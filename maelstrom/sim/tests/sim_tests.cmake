@@ -15,3 +15,8 @@ set_tests_properties(sim_usage_error PROPERTIES WILL_FAIL ON LABELS sim)
 add_test(NAME sim_seeds_write_quorum_3
   COMMAND vckv-sim --seeds 2000 --jobs 2 --faults all --node-arg=--write-quorum=3)
 set_tests_properties(sim_seeds_write_quorum_3 PROPERTIES TIMEOUT 180 LABELS sim-seeds PROCESSORS 2)
+add_test(NAME sim_trace_replay_identical
+  COMMAND ${CMAKE_COMMAND} -DSIM=$<TARGET_FILE:vckv-sim> -DOUT=${CMAKE_CURRENT_BINARY_DIR}/replay
+    "-DARGS=--seed;4711;--trace;--node-arg=--write-quorum=3"
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/replay_identical.cmake)
+set_tests_properties(sim_trace_replay_identical PROPERTIES LABELS sim)
