@@ -61,8 +61,9 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings) {
 namespace {
 
 // Rule 3 in lww mode for one acknowledged write.
+// Returns whether the write is lost.
 template <typename Note>
-void check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState>& final_states,
+bool check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState>& final_states,
                      CheckResult& r, const Note& note) {
   enum { kPresent, kKept, kDiscarded, kLost };  // kKept: the survivor dominates it
   int worst = kPresent;
@@ -102,6 +103,7 @@ void check_lww_write(const WriteRecord& w, const std::map<std::string, NodeState
   } else {
     ++r.survived;
   }
+  return worst == kLost;
 }
 
 }  // namespace
@@ -160,11 +162,12 @@ CheckResult check(const std::vector<WriteRecord>& writes,
 
   // 3. Acknowledged writes survive or are superseded, on every node (lww: or are discarded by
   //    the order, in favour of a concurrent write that comes later in it).
-  for (const WriteRecord& w : writes) {
+  for (std::size_t index = 0; index < writes.size(); ++index) {
+    const WriteRecord& w = writes[index];
     if (w.outcome != WriteOutcome::kAcknowledged) continue;
     ++r.acknowledged;
     if (options.mode == ConflictMode::kLww) {
-      check_lww_write(w, final_states, r, note);
+      if (check_lww_write(w, final_states, r, note)) r.lost_writes.push_back(index);
       continue;
     }
     bool everywhere = true;
@@ -182,6 +185,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
       if (!dominated) lost_on.push_back(node);
     }
     if (!lost_on.empty()) {
+      r.lost_writes.push_back(index);
       std::string nodes;
       for (const std::string& n : lost_on) nodes += (nodes.empty() ? "" : ",") + n;
       note(r.lost, r.reasons,

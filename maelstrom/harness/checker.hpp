@@ -51,6 +51,7 @@ struct CheckResult {
                                    // to a concurrent write (expected, counted, not a failure)
   std::size_t multiple_versions = 0;  // (node, key) holding more than one version
   std::vector<std::string> reasons;  // one line per anomaly, at most kMaxReasons per kind
+  std::vector<std::size_t> lost_writes;  // every lost write, as its index in `writes`, in order
 
   bool valid() const {
     return lost == 0 && diverged == 0 && not_antichain == 0 && phantom == 0 &&

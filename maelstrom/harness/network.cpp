@@ -69,9 +69,8 @@ Partition Partition::from_components(std::string name,
   return p;
 }
 
-Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng) {
-  if (nodes.size() < 2) return {};
-  const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, nodes.size() - 1)(rng);
+Partition isolate_node(const std::vector<std::string>& nodes, std::size_t pick) {
+  if (nodes.size() < 2 || pick >= nodes.size()) return {};
   std::vector<std::string> rest;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (i != pick) rest.push_back(nodes[i]);
@@ -79,20 +78,28 @@ Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng) {
   return Partition::from_components("isolated", {{nodes[pick]}, rest});
 }
 
-Partition random_halves(const std::vector<std::string>& nodes, Rng& rng) {
+Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng) {
   if (nodes.size() < 2) return {};
-  std::vector<std::string> all = shuffled(nodes, rng);
-  const auto middle = all.begin() + static_cast<std::ptrdiff_t>(all.size() / 2);
-  std::vector<std::string> small(all.begin(), middle), large(middle, all.end());
+  return isolate_node(nodes, std::uniform_int_distribution<std::size_t>(0, nodes.size() - 1)(rng));
+}
+
+Partition halves_of(const std::vector<std::string>& order) {
+  if (order.size() < 2) return {};
+  const auto middle = order.begin() + static_cast<std::ptrdiff_t>(order.size() / 2);
+  std::vector<std::string> small(order.begin(), middle), large(middle, order.end());
   std::sort(small.begin(), small.end());
   std::sort(large.begin(), large.end());
   return Partition::from_components("halves", {small, large});
 }
 
-Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
+Partition random_halves(const std::vector<std::string>& nodes, Rng& rng) {
+  if (nodes.size() < 2) return {};
+  return halves_of(shuffled(nodes, rng));
+}
+
+Partition majorities_ring_of(const std::vector<std::string>& ring) {
   Partition p;
   p.name_ = "majorities-ring";
-  const std::vector<std::string> ring = shuffled(nodes, rng);
   const std::size_t n = ring.size();
   const std::size_t majority = n / 2 + 1;
   // Neighbours on each side so that 2k + 1 >= majority.
@@ -115,6 +122,10 @@ Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
   std::sort(views.begin(), views.end());
   p.description_ = p.name_ + ": " + join(views, "; ");
   return p;
+}
+
+Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
+  return majorities_ring_of(shuffled(nodes, rng));
 }
 
 std::vector<PartitionShape> partition_shapes(const std::vector<std::string>& nodes,

@@ -54,7 +54,7 @@ class Partition {
   const std::vector<std::vector<std::string>>& components() const { return components_; }
 
  private:
-  friend Partition majorities_ring(const std::vector<std::string>&, Rng&);
+  friend Partition majorities_ring_of(const std::vector<std::string>&);
   std::string name_ = "none";
   std::string description_;
   std::set<std::pair<std::string, std::string>> blocked_;
@@ -69,6 +69,14 @@ Partition random_halves(const std::vector<std::string>& nodes, Rng& rng);
 // majority, and nothing else. Not transitive: two nodes that cannot talk share a neighbour.
 // With 3 or fewer nodes every node sees all the others and nothing is cut.
 Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng);
+
+// The same shapes over choices already made, so a caller with its own generator (the
+// simulator, whose choices must not depend on the standard library's shuffle) builds them the
+// same way: node `pick` cut off; the order cut into two halves (the smaller first); the order
+// as the ring.
+Partition isolate_node(const std::vector<std::string>& nodes, std::size_t pick);
+Partition halves_of(const std::vector<std::string>& order);
+Partition majorities_ring_of(const std::vector<std::string>& ring);
 
 // The partition shapes that cut something among these nodes: isolated and halves, and
 // majorities-ring from 4 nodes on. Empty for fewer than 2 nodes.

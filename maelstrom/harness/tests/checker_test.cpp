@@ -29,6 +29,7 @@ TEST(CheckerTest, FlagsLostWrite) {
   EXPECT_FALSE(r.valid());
   EXPECT_EQ(r.lost, 1u);
   EXPECT_EQ(r.summary(), "lost 1");
+  EXPECT_EQ(r.lost_writes, std::vector<std::size_t>{1});  // which write: b, the second
 }
 
 TEST(CheckerTest, AcceptsAcknowledgedWriteDominatedByFinalSibling) {
@@ -134,6 +135,7 @@ TEST(CheckerTest, LwwKeptDiscardedAndLost) {
   r = check({Acked(3, "small", {1, 0}), Acked(3, "big", {0, 5})}, Everywhere({{3, {V("small", {1, 0})}}}),
             lww);
   EXPECT_EQ(r.lost, 1u);
+  EXPECT_EQ(r.lost_writes, std::vector<std::size_t>{1});
   EXPECT_NE(r.reasons.front().find("nor comes later in the lww order"), std::string::npos) << r.reasons.front();
   // A missing survivor loses the write, and siblings are not lww.
   r = check({Acked(4, "a", {1, 0}), Acked(4, "b", {0, 1})}, Everywhere({{4, {V("a", {1, 0}), V("b", {0, 1})}}}),

@@ -88,6 +88,16 @@ TEST(PartitionTest, MajoritiesRingEachNodeSeesAMajorityNotTransitive) {
   }
 }
 
+// The shapes over choices made elsewhere (the simulator draws with its own generator).
+TEST(PartitionTest, ShapesOverGivenChoices) {
+  EXPECT_EQ(isolate_node(kFive, 2).description(), "isolated: n3 | n1 n2 n4 n5");
+  EXPECT_EQ(halves_of({"n4", "n1", "n5", "n2", "n3"}).description(), "halves: n1 n4 | n2 n3 n5");
+  EXPECT_EQ(majorities_ring_of({"n1", "n2", "n3", "n4", "n5"}).description(),
+            "majorities-ring: n1 sees n1,n2,n5; n2 sees n1,n2,n3; n3 sees n2,n3,n4; n4 sees n3,n4,n5; "
+            "n5 sees n1,n4,n5");
+  EXPECT_TRUE(isolate_node(kFive, 5).healthy());  // no such node
+}
+
 TEST(PartitionTest, MajoritiesRingOfThreeCutsNothing) {
   Rng rng(4);
   EXPECT_TRUE(majorities_ring({"n1", "n2", "n3"}, rng).healthy());

@@ -1,0 +1,217 @@
+// vckv-sim: the deterministic cluster simulator (simulation.hpp) on the command line. Runs seed
+// after seed and sums up, or replays one seed with its full trace.
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "seeds.hpp"
+#include "simulation.hpp"
+#include "verdict.hpp"
+
+namespace {
+
+using namespace vckv::sim;
+
+constexpr const char* kFooter = R"(Examples:
+  vckv-sim --seeds 10000 --nodes 5 --faults partition,kill,pause,drop,duplicate,reorder \
+      --node-arg=--write-quorum=3 --jobs 2
+  vckv-sim --seed 4711 --trace --node-arg=--write-quorum=3 > seed-4711.txt
+
+Each seed runs the whole cluster in this process on a virtual clock: --nodes vclock-kv nodes
+(the node's own code, with the options given by --node-arg), --clients clients doing the
+harness's read-modify-write workload for --time-limit virtual seconds while the nemesis
+partitions, kills (restart empty, with init) and pauses one node at a time, and the network
+drops, duplicates and reorders node-to-node messages. Then every fault heals, the cluster runs
+until every replica's store agrees (at most --recovery-limit), and the harness's checker judges
+the final states. Every choice comes from the seed: a seed replays byte for byte, here or on
+another machine.
+
+Exit status: 0 every seed valid, 1 a failure found, 64 a wrong command line (as vckv-harness).)";
+
+struct Args {
+  std::uint64_t seeds = 1000;
+  std::uint64_t first_seed = 1;
+  std::optional<std::uint64_t> seed;
+  bool trace = false;
+  std::size_t nodes = 5;
+  double time_limit_s = 30;
+  double rate = 60;
+  std::size_t clients = 5;
+  std::size_t keys = 10;
+  std::string faults = "all";
+  double fault_interval_s = 3;
+  std::vector<std::string> shapes;
+  double latency_ms = 2;
+  double client_latency_ms = -1;
+  double drop_pct = 2, duplicate_pct = 2, reorder_pct = 10;
+  double reorder_max_ms = 100;
+  std::string kill_in_flight = "lose";
+  double timeout_ms = 1500;
+  double recovery_limit_s = 30;
+  std::string conflict;
+  std::vector<std::string> node_args;
+  unsigned jobs = 1;
+  bool stop_at_first_failure = false;
+  std::size_t max_failures_shown = 20;
+};
+
+Micros micros(double units, double per_unit) { return static_cast<Micros>(std::llround(units * per_unit)); }
+std::uint32_t ppm(double pct) { return static_cast<std::uint32_t>(std::llround(pct * 10'000)); }
+
+// The options that shape a run, as a command that replays a seed with them.
+std::string replay_prefix(const Args& a) {
+  std::ostringstream s;
+  s << "vckv-sim --nodes " << a.nodes << " --time-limit " << a.time_limit_s << " --rate " << a.rate << " --clients "
+    << a.clients << " --keys " << a.keys << " --faults " << a.faults << " --fault-interval " << a.fault_interval_s
+    << " --latency " << a.latency_ms;
+  if (a.client_latency_ms >= 0) s << " --client-latency " << a.client_latency_ms;
+  s << " --drop " << a.drop_pct << " --duplicate " << a.duplicate_pct
+    << " --reorder " << a.reorder_pct << " --reorder-max " << a.reorder_max_ms << " --kill-in-flight " << a.kill_in_flight
+    << " --timeout " << a.timeout_ms
+    << " --recovery-limit " << a.recovery_limit_s;
+  for (const std::string& shape : a.shapes) s << " --partition-shapes " << shape;
+  if (!a.conflict.empty()) s << " --conflict " << a.conflict;
+  for (const std::string& arg : a.node_args) s << " --node-arg=" << arg;
+  return s.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using vckv::harness::kExitUsage;
+  Args a;
+  CLI::App app{"vckv-sim: a deterministic simulation of a vclock-kv cluster; thousands of seeded runs a minute, "
+               "every failure replayable from its seed"};
+  app.footer(kFooter);
+  app.add_option("--seeds", a.seeds, "How many seeds to run, from --first-seed on")
+      ->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  app.add_option("--first-seed", a.first_seed, "The first seed of --seeds")->capture_default_str();
+  app.add_option("--seed", a.seed, "Run this one seed only (with --trace: print its full story)");
+  app.add_flag("--trace", a.trace,
+               "With --seed: print every message sent, delivered, dropped and duplicated, every fault, every "
+               "client operation, the final states and the checker's reasoning; the same bytes on every replay");
+  app.add_option("--nodes", a.nodes, "Nodes in the cluster")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{32}));
+  app.add_option("--time-limit", a.time_limit_s, "Virtual seconds of workload and faults per seed")
+      ->capture_default_str()->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--rate", a.rate, "Client requests per virtual second, over all clients")
+      ->capture_default_str()->check(CLI::Range(0.01, 1e6));
+  app.add_option("--clients", a.clients, "Clients, each with one request out at a time")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  app.add_option("--keys", a.keys, "Keys the clients read and write (integers 0..keys-1)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  app.add_option("--faults", a.faults,
+                 "Comma-separated: partition, kill, pause (one at a time, in turns, during fault periods) and drop, "
+                 "duplicate, reorder (node-to-node messages, all through the workload); or all, or none")
+      ->capture_default_str();
+  app.add_option("--fault-interval", a.fault_interval_s,
+                 "Virtual seconds healthy, then as long with one node fault, and so on")
+      ->capture_default_str()->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--partition-shapes", a.shapes, "Limit partitions to these shapes (default: all)")
+      ->check(CLI::IsMember({"isolated", "halves", "majorities-ring"}));
+  app.add_option("--latency", a.latency_ms, "Mean one-way message delay in virtual ms (uniform over [L/2, 3L/2])")
+      ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
+  app.add_option("--client-latency", a.client_latency_ms,
+                 "Mean client-node delay in virtual ms (default: --latency)")
+      ->check(CLI::Range(0.0, 60000.0));
+  app.add_option("--drop", a.drop_pct, "With drop: percent of node-to-node messages lost")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--duplicate", a.duplicate_pct, "With duplicate: percent of node-to-node messages delivered twice")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--reorder", a.reorder_pct,
+                 "With reorder: percent of node-to-node messages delayed by up to --reorder-max more (links are "
+                 "FIFO otherwise)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--reorder-max", a.reorder_max_ms, "The most a reordered message is held back, virtual ms")
+      ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
+  app.add_option("--kill-in-flight", a.kill_in_flight,
+                 "What a kill does to the messages the node sent that have not arrived: lose them (a machine "
+                 "crash) or deliver them (a process crash, as vckv-harness's SIGKILL)")
+      ->capture_default_str()->check(CLI::IsMember({"lose", "deliver"}));
+  app.add_option("--timeout", a.timeout_ms, "A client request unanswered this long (virtual ms) is indeterminate")
+      ->capture_default_str()->check(CLI::Range(1.0, 600000.0));
+  app.add_option("--recovery-limit", a.recovery_limit_s,
+                 "After the heal, the most virtual seconds to wait for every store to agree before the final reads")
+      ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--conflict", a.conflict, "Pass --conflict=MODE to every node (the checker follows the nodes' mode)")
+      ->check(CLI::IsMember({"siblings", "lww"}));
+  app.add_option("--node-arg", a.node_args,
+                 "An option for every node, as the binary takes it (repeatable), e.g. --node-arg=--write-quorum=3");
+  app.add_option("--jobs", a.jobs, "Threads running seeds (results do not depend on it)")
+      ->capture_default_str()->check(CLI::Range(1u, 256u));
+  app.add_flag("--stop-at-first-failure", a.stop_at_first_failure, "Stop once a seed fails");
+  app.add_option("--max-failures-shown", a.max_failures_shown, "Failures listed in the summary")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (a.trace && !a.seed) {
+    std::cerr << "vckv-sim: --trace needs --seed S (one seed's trace)\n";
+    return kExitUsage;
+  }
+  SimConfig cfg;
+  std::string error;
+  const auto faults = parse_faults(a.faults, error);
+  if (!faults) {
+    std::cerr << "vckv-sim: --faults: " << error << "\n";
+    return kExitUsage;
+  }
+  cfg.faults = *faults;
+  cfg.nodes = a.nodes;
+  cfg.time_limit = micros(a.time_limit_s, 1e6);
+  cfg.rate = a.rate;
+  cfg.clients = a.clients;
+  cfg.keys = a.keys;
+  cfg.fault_interval = micros(a.fault_interval_s, 1e6);
+  cfg.partition_shapes = a.shapes;
+  cfg.latency = micros(a.latency_ms, 1e3);
+  cfg.client_latency = a.client_latency_ms < 0 ? -1 : micros(a.client_latency_ms, 1e3);
+  cfg.drop_ppm = ppm(a.drop_pct);
+  cfg.duplicate_ppm = ppm(a.duplicate_pct);
+  cfg.reorder_ppm = ppm(a.reorder_pct);
+  cfg.reorder_max = micros(a.reorder_max_ms, 1e3);
+  cfg.client_timeout = micros(a.timeout_ms, 1e3);
+  cfg.kill_loses_in_flight = a.kill_in_flight == "lose";
+  cfg.recovery_limit = micros(a.recovery_limit_s, 1e6);
+  cfg.node_args = a.node_args;
+  if (!a.conflict.empty()) cfg.node_args.push_back("--conflict=" + a.conflict);
+  if (!configure(cfg, error)) {
+    std::cerr << "vckv-sim: " << error << "\n";
+    return kExitUsage;
+  }
+
+  if (a.seed) {
+    std::string trace;
+    const SeedResult r = run_seed(cfg, *a.seed, a.trace ? &trace : nullptr);
+    std::cout << trace;
+    std::cout << "seed " << r.seed << ": " << (r.valid ? "valid" : "INVALID: " + r.reason) << "\n";
+    for (const std::string& e : r.explanations) std::cout << "  " << e << "\n";
+    std::cout << costs_text(r.stats, 1, r.stats.convergence ? std::vector<Micros>{*r.stats.convergence} : std::vector<Micros>{},
+                            r.stats.convergence ? 0 : 1);
+    return r.valid ? vckv::harness::kExitValid : vckv::harness::kExitInvalid;
+  }
+
+  std::cout << "vckv-sim: seeds " << a.first_seed << ".." << a.first_seed + a.seeds - 1 << ", " << a.nodes
+            << " nodes, " << a.time_limit_s << " virtual s each, faults " << faults_name(cfg.faults)
+            << (a.node_args.empty() && a.conflict.empty() ? "" : ", node options:");
+  for (const std::string& arg : cfg.node_args) std::cout << " " << arg;
+  std::cout << "\nworkload: " << a.clients << " clients, " << a.rate << " requests per virtual s over " << a.keys
+            << " keys, timeout " << a.timeout_ms << " ms; latency " << a.latency_ms << " ms" << std::endl;
+  SeedsOptions options;
+  options.first = a.first_seed;
+  options.count = a.seeds;
+  options.jobs = a.jobs;
+  options.stop_at_first_failure = a.stop_at_first_failure;
+  options.progress = [](std::uint64_t done, std::size_t failures) {
+    std::cout << "  ... " << done << " seeds, " << failures << " failures" << std::endl;
+  };
+  const SeedsSummary summary = run_seeds(cfg, options);
+  std::cout << summary_text(summary, a.jobs, replay_prefix(a), a.max_failures_shown);
+  return summary.failures.empty() ? vckv::harness::kExitValid : vckv::harness::kExitInvalid;
+}

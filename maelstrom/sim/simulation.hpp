@@ -1,0 +1,116 @@
+// The deterministic cluster simulator: N vclock-kv Nodes in one process on one virtual clock,
+// a seeded network between them (latency, reordering, duplication, loss, partitions), a
+// nemesis that kills (restart empty + init, PROTOCOL §12) and pauses nodes, and clients doing
+// the harness's read-modify-write workload through that network. After the faults everything
+// heals, the cluster runs until the replicas' stores agree (or a limit passes), and the
+// harness's checker (maelstrom/harness/checker.hpp: the same one) judges the final states.
+//
+// Every choice comes from the seed through SimRng (rng.hpp), ties in the event queue go by a
+// sequence number, and nothing reads real time, so a seed replays byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker.hpp"
+#include "vckv/node/node.hpp"
+
+namespace vckv::sim {
+
+using Micros = std::int64_t;  // virtual microseconds since the start of the run
+
+// The faults a run may inject. Node faults (partition, kill, pause) take turns in fault
+// periods; message faults (drop, duplicate, reorder) apply to node-to-node messages for the
+// whole workload.
+struct FaultSet {
+  bool partition = false, kill = false, pause = false;
+  bool drop = false, duplicate = false, reorder = false;
+  bool node_faults() const { return partition || kill || pause; }
+};
+
+// "partition,kill,pause,drop,duplicate,reorder" in any order, "all", or "none". nullopt and
+// `error` set on an unknown or repeated item.
+std::optional<FaultSet> parse_faults(const std::string& text, std::string& error);
+// The canonical list: "partition,kill,pause,drop,duplicate,reorder" order, or "none".
+std::string faults_name(const FaultSet& faults);
+
+struct SimConfig {
+  std::size_t nodes = 5;
+  Micros time_limit = 30'000'000;  // the workload (and the faults)
+  double rate = 60;                // client requests per virtual second, over all clients
+  std::size_t clients = 5;
+  std::size_t keys = 10;
+  FaultSet faults;
+  Micros fault_interval = 3'000'000;  // healthy, a fault, healthy, ... (like the harness)
+  std::vector<std::string> partition_shapes;  // isolated, halves, majorities-ring; empty: all
+  Micros latency = 2'000;          // mean one-way delay; each message draws from [L/2, 3L/2]
+  // Between clients and nodes; negative: the same as latency. (Clients near their node and
+  // peers far away widen the window in which a write is acknowledged but on no peer yet.)
+  Micros client_latency = -1;
+  std::uint32_t drop_ppm = 20'000;       // per node-to-node message, with drop
+  std::uint32_t duplicate_ppm = 20'000;  // with duplicate
+  std::uint32_t reorder_ppm = 100'000;   // with reorder: delayed by up to reorder_max more
+  Micros reorder_max = 100'000;
+  // A kill is a machine crash: what the node sent that has not arrived yet is lost with it
+  // (false: a process crash, as in the harness, where lines written before the kill arrive).
+  bool kill_loses_in_flight = true;
+  Micros client_timeout = 1'500'000;  // a request unanswered this long is indeterminate
+  std::uint32_t blind_write_ppm = 100'000;  // writes without a read first (harness: 0.1)
+  std::uint32_t other_node_ppm = 750'000;   // a write sent to another node than the read's
+  Micros convergence_check = 1'000;  // after the heal, the stores are compared this often
+  Micros recovery_limit = 30'000'000;  // ... until they agree or this long has passed
+  std::vector<std::string> node_args;  // the node binary's own options (--write-quorum=3)
+  // Read from node_args by read_command_line (configure()).
+  NodeOptions node;
+};
+
+// Reads config.node_args into config.node as the binary would. False and `error` set when
+// the node would refuse them.
+bool configure(SimConfig& config, std::string& error);
+
+// One-line form of a lost write's fate, as far as the kills explain it.
+enum class LossExplanation {
+  kNone,            // no kill explains it: a bug (or a fault the simulator does not model)
+  kDiedBeforeLeft,  // acknowledged by a node killed before any other node held the version
+  kHoldersDied,     // every node holding it was killed before it spread further
+};
+
+struct SeedStats {
+  std::uint64_t client_ops = 0;        // completed: answered or timed out
+  std::uint64_t writes = 0;
+  std::uint64_t acknowledged = 0;
+  std::uint64_t indeterminate = 0;
+  std::uint64_t node_messages = 0;     // node-to-node messages sent (before loss)
+  std::uint64_t node_bytes = 0;        // their bytes, newline included
+  std::uint64_t syncs = 0;             // of which type sync
+  std::uint64_t client_messages = 0;   // requests and replies
+  std::uint64_t dropped = 0;           // node-to-node messages lost (loss, partition, dead node)
+  std::uint64_t duplicated = 0;
+  std::uint64_t events = 0;            // deliveries, timer turns, client and fault events
+  std::optional<Micros> convergence;   // heal to the first time every store agreed
+  Micros ended = 0;                    // virtual time at the final reads
+};
+
+struct SeedResult {
+  std::uint64_t seed = 0;
+  bool valid = false;
+  std::string reason;  // one line; empty when valid
+  // The failure consists only of lost writes, each explained by kills.
+  bool explained = false;
+  std::vector<std::string> explanations;  // one per lost write
+  std::vector<LossExplanation> loss_kinds;
+  harness::CheckResult check;
+  SeedStats stats;
+};
+
+// Runs one seed. With trace non-null, appends the full story to it: every send, delivery,
+// drop and duplicate, fault events, client operations, and the checker's reasoning.
+SeedResult run_seed(const SimConfig& config, std::uint64_t seed, std::string* trace = nullptr);
+
+// Virtual time as text: "12.345678" (seconds, six decimals). Integer arithmetic only.
+std::string time_text(Micros t);
+
+}  // namespace vckv::sim
