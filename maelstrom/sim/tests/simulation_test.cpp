@@ -132,12 +132,18 @@ TEST(SimMutationTest, CorrectLwwIsValid) {
 // At W = 1 a write is acknowledged by one node; killed before any peer has it, the write is
 // gone. Clients next to their node and peers 20 ms away, and a kill every second, make that
 // common; every failure must be exactly that, and the trace must say so.
-TEST(SimKillTest, LossesAtWriteQuorumOneAreWritesThatDiedWithTheirNode) {
-  SimConfig cfg = config_with({}, "kill");
+// Kills every half second for 10 virtual s, clients 0.5 ms from their node, peers 20 ms apart.
+SimConfig frequent_kills(std::vector<std::string> node_args) {
+  SimConfig cfg = config_with(std::move(node_args), "kill");
   cfg.time_limit = 10'000'000;
   cfg.fault_interval = 500'000;
   cfg.latency = 20'000;
   cfg.client_latency = 500;
+  return cfg;
+}
+
+TEST(SimKillTest, LossesAtWriteQuorumOneAreWritesThatDiedWithTheirNode) {
+  const SimConfig cfg = frequent_kills({});
   SeedsOptions options;
   options.first = 1;
   options.count = 60;
@@ -159,11 +165,7 @@ TEST(SimKillTest, LossesAtWriteQuorumOneAreWritesThatDiedWithTheirNode) {
 // The same kills with W = 3: an acknowledged write is on three nodes, and one kill at a time
 // cannot lose it.
 TEST(SimKillTest, WriteQuorumThreeLosesNothingToTheSameKills) {
-  SimConfig cfg = config_with({"--write-quorum=3"}, "kill");
-  cfg.time_limit = 10'000'000;
-  cfg.fault_interval = 500'000;
-  cfg.latency = 20'000;
-  cfg.client_latency = 500;
+  const SimConfig cfg = frequent_kills({"--write-quorum=3"});
   SeedsOptions options;
   options.first = 1;
   options.count = 30;
