@@ -152,10 +152,9 @@ void Replicator::heard_from(const std::string& peer_id) {
   if (log_.enabled(LogLevel::kInfo)) log_.info("peer " + peer_id + " is reachable again");
   const std::set<std::uint64_t> stale = peer.in_flight;
   reviving_ = true;
+  // (sync_done, seeing reviving_, requeues their keys without backing off or going silent.)
   for (std::uint64_t msg_id : stale) pending_.fail(msg_id);
   reviving_ = false;
-  peer.silent = false;
-  peer.window = 2;
 }
 
 void Replicator::on_tree(const std::string& from, const TreeRequest& r) {
