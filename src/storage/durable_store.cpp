@@ -1,0 +1,465 @@
+// The durable store's write path (record, commit) and compaction. Opening and recovery are in
+// recovery.cpp. The design and the argument for compaction: durable_store.hpp.
+#include "vckv/storage/durable_store.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "durable_store_internal.hpp"
+#include "key_directory.hpp"
+#include "record_stream.hpp"
+
+namespace vckv {
+
+using detail::record_location;
+
+std::optional<FsyncPolicy> parse_fsync_policy(std::string_view name) {
+  if (name == "batch") return FsyncPolicy::kBatch;
+  if (name == "interval") return FsyncPolicy::kInterval;
+  if (name == "never") return FsyncPolicy::kNever;
+  return std::nullopt;
+}
+
+const char* fsync_policy_name(FsyncPolicy policy) {
+  switch (policy) {
+    case FsyncPolicy::kBatch: return "batch";
+    case FsyncPolicy::kInterval: return "interval";
+    case FsyncPolicy::kNever: return "never";
+  }
+  return "?";
+}
+
+IoResult<std::string> node_data_dir(std::string_view base, std::string_view node_id) {
+  if (node_id.empty() || node_id == "." || node_id == ".." ||
+      node_id.find('/') != std::string_view::npos ||
+      node_id.find('\0') != std::string_view::npos) {
+    return IoStatus::failure("node id \"" + std::string(node_id) +
+                             "\" cannot name a directory under --data-dir");
+  }
+  std::string dir(base);
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir.empty()) return IoStatus::failure("--data-dir is empty");
+  return dir + "/" + std::string(node_id);
+}
+
+DurableStore::DurableStore(FileSystem& fs, std::string dir, const DurableStoreOptions& options)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      options_(options),
+      hasher_(std::make_unique<detail::EntryHasher>(options.hash_seed)),
+      keys_(std::make_unique<detail::KeyDirectory>()) {}
+
+DurableStore::~DurableStore() = default;
+
+void DurableStore::fail(std::string why) {
+  if (failure_.empty()) failure_ = std::move(why);
+  pending_.clear();
+}
+
+void DurableStore::record_entry(RecordType type, std::string_view target, std::string_view key,
+                                std::size_t start, std::uint64_t offset) {
+  const std::size_t size = pending_.size() - start;
+  if (size - kRecordHeaderBytes > std::numeric_limits<std::uint32_t>::max()) {
+    pending_.resize(start);
+    fail("a record of " + std::to_string(size) + " bytes for key " + std::string(key) +
+         " is over the log format's limit of 4 GiB");
+    return;
+  }
+  if (offset + size > detail::kMaxFileOffset) {
+    pending_.resize(start);
+    fail(path(files_.back().name) + " would pass the log format's limit of 1 TiB");
+    return;
+  }
+  const detail::Fingerprint fp = hasher_->of(entry_space(type), target, key);
+  if (removes_entry(type)) {
+    keys_->erase(fp);
+  } else {
+    keys_->put(fp, record_location(log_id_, offset), static_cast<std::uint32_t>(size));
+  }
+  ++stats_.records;
+}
+
+void DurableStore::record_key(std::string_view key, const VersionRef* versions,
+                              std::size_t count) {
+  if (failed()) return;
+  if (count == 0) return record_key_removed(key);
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_key_state(pending_, key, versions, count);
+  record_entry(RecordType::kKeyState, {}, key, start, offset);
+}
+
+void DurableStore::record_key_removed(std::string_view key) {
+  if (failed()) return;
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_key_removed(pending_, key);
+  record_entry(RecordType::kKeyRemoved, {}, key, start, offset);
+}
+
+void DurableStore::record_hint(std::string_view target, std::string_view key,
+                               const VersionRef* versions, std::size_t count) {
+  if (failed()) return;
+  if (count == 0) return record_hint_removed(target, key);
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_hint_state(pending_, target, key, versions, count);
+  record_entry(RecordType::kHintState, target, key, start, offset);
+}
+
+void DurableStore::record_hint_removed(std::string_view target, std::string_view key) {
+  if (failed()) return;
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_hint_removed(pending_, target, key);
+  record_entry(RecordType::kHintRemoved, target, key, start, offset);
+}
+
+void DurableStore::record_dot_counter(std::string_view key, std::uint64_t counter) {
+  if (failed()) return;
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_dot_counter(pending_, key, counter);
+  record_entry(RecordType::kDotCounter, {}, key, start, offset);
+}
+
+IoStatus DurableStore::sync_log(CommitResult* into) {
+  IoResult<SyncInfo> synced = log_->sync();
+  if (!synced.ok()) return synced.status();
+  ++stats_.syncs;
+  stats_.sync_latency_us += synced.value().latency_us;
+  if (into) into->sync_latency_us += synced.value().latency_us;
+  unsynced_bytes_ = 0;
+  return {};
+}
+
+CommitResult DurableStore::commit(std::int64_t now_ms) {
+  CommitResult result;
+  if (failed()) {
+    result.ok = false;
+    result.error = failure_;
+    return result;
+  }
+  if (!pending_.empty()) {
+    IoStatus written = log_->append(pending_);
+    files_.back().size = files_.back().valid = log_->size();
+    if (!written.ok()) {
+      fail(written.error());
+      result.ok = false;
+      result.error = failure_;
+      return result;
+    }
+    result.bytes_written = pending_.size();
+    if (unsynced_bytes_ == 0) unsynced_since_ms_ = now_ms;
+    unsynced_bytes_ += pending_.size();
+    committed_since_step_ += pending_.size();
+    ++stats_.commits;
+    stats_.bytes_logged += pending_.size();
+    pending_.clear();
+  }
+  bool sync = false;
+  switch (options_.fsync) {
+    case FsyncPolicy::kBatch: sync = unsynced_bytes_ > 0; break;
+    case FsyncPolicy::kInterval:
+      sync = unsynced_bytes_ > 0 && now_ms - unsynced_since_ms_ >= options_.fsync_interval_ms;
+      break;
+    case FsyncPolicy::kNever: break;
+  }
+  if (sync) {
+    IoStatus synced = sync_log(&result);
+    if (!synced.ok()) {
+      fail(synced.error());
+      result.ok = false;
+      result.error = failure_;
+      return result;
+    }
+  }
+  result.synced = unsynced_bytes_ == 0;
+  return result;
+}
+
+std::optional<std::int64_t> DurableStore::sync_due_ms() const {
+  if (options_.fsync != FsyncPolicy::kInterval || unsynced_bytes_ == 0) return std::nullopt;
+  return unsynced_since_ms_ + options_.fsync_interval_ms;
+}
+
+std::uint64_t DurableStore::disk_bytes() const {
+  std::uint64_t total = 0;
+  for (const FileInfo& f : files_) total += f.size;
+  if (compaction_ && compaction_->out) total += compaction_->out->size();
+  return total;
+}
+
+const DurableStoreStats& DurableStore::stats() const {
+  stats_.disk_bytes = disk_bytes();
+  stats_.live_bytes = keys_->live_bytes();
+  stats_.entries = keys_->size();
+  stats_.index_memory_bytes = keys_->memory_bytes();
+  return stats_;
+}
+
+bool DurableStore::compaction_due() const {
+  if (compaction_ || compaction_disabled_ || failed()) return false;
+  const std::uint64_t disk = disk_bytes();
+  return disk >= options_.compaction_min_bytes && disk > 2 * keys_->live_bytes();
+}
+
+IoStatus DurableStore::create_log(std::uint64_t number) {
+  const std::string name = file_name(FileKind::kLog, number);
+  IoResult<std::unique_ptr<AppendFile>> opened = fs_.open_append(path(name));
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<AppendFile> file = std::move(opened.value());
+  std::string header;
+  append_file_header(header, FileKind::kLog, number);
+  IoStatus written = file->append(header);
+  if (!written.ok()) return written;
+  IoResult<SyncInfo> synced = file->sync();
+  if (!synced.ok()) return synced.status();
+  IoStatus dir_synced = fs_.sync_dir(dir_);
+  if (!dir_synced.ok()) return dir_synced;
+  log_ = std::move(file);
+  log_id_ = file_id(FileKind::kLog, number);
+  unsynced_bytes_ = 0;
+  FileInfo info;
+  info.name = name;
+  info.kind = FileKind::kLog;
+  info.number = number;
+  info.id = log_id_;
+  info.size = info.valid = log_->size();
+  files_.push_back(info);
+  return {};
+}
+
+IoStatus DurableStore::start_compaction(CompactionProgress& progress) {
+  const std::uint64_t number = next_number_;
+  if (file_id(FileKind::kSnapshot, number) > detail::kMaxFileId) {
+    compaction_disabled_ = true;
+    return IoStatus::failure("file numbers are used up (" + std::to_string(number) + ")");
+  }
+  ++next_number_;
+  auto c = std::make_unique<Compaction>();
+  c->number = number;
+  c->snapshot_id = file_id(FileKind::kSnapshot, number);
+  c->tmp_name = file_name(FileKind::kSnapshot, number) + ".tmp";
+  c->inputs = files_;
+  IoResult<std::unique_ptr<AppendFile>> out = fs_.open_append(path(c->tmp_name));
+  if (!out.ok()) {
+    compaction_disabled_ = true;
+    return out.status();
+  }
+  c->out = std::move(out.value());
+  std::string header;
+  append_file_header(header, FileKind::kSnapshot, number);
+  IoStatus written = c->out->append(header);
+  c->unsynced = true;
+  if (!written.ok()) {
+    compaction_ = std::move(c);
+    return written;
+  }
+  compaction_ = std::move(c);
+  // Rotate: the current log is complete on disk before it becomes input (so damage found in
+  // it later is damage, not a crash), and every record from now on goes to log `number`.
+  if (log_ && unsynced_bytes_ > 0) {
+    CommitResult synced;
+    IoStatus s = sync_log(&synced);
+    progress.sync_latency_us += synced.sync_latency_us;
+    if (!s.ok()) {
+      fail(s.error());
+      return s;
+    }
+  }
+  IoStatus created = create_log(number);
+  if (!created.ok()) {
+    fail(created.error());
+    return created;
+  }
+  return {};
+}
+
+IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress& progress,
+                                         bool* done) {
+  Compaction& c = *compaction_;
+  *done = false;
+  std::size_t consumed = 0;
+  Frame frame;
+  while (consumed < budget) {
+    if (c.input >= c.inputs.size()) {
+      *done = true;
+      break;
+    }
+    const FileInfo& in = c.inputs[c.input];
+    if (!c.stream) {
+      c.stream = std::make_unique<detail::RecordStream>(
+          fs_, path(in.name), in.valid,
+          std::min(budget, std::max<std::size_t>(options_.compaction_step_bytes, 4096)));
+    }
+    const detail::RecordStream::Result r = c.stream->next(frame);
+    if (r == detail::RecordStream::kEnd) {
+      c.stream.reset();
+      ++c.input;
+      continue;
+    }
+    if (r == detail::RecordStream::kIoError) return IoStatus::failure(c.stream->error());
+    if (r == detail::RecordStream::kDamaged) {
+      return IoStatus::failure(path(in.name) + ": " + frame_status_name(frame.status) +
+                               " at offset " + std::to_string(c.stream->offset()) +
+                               " (found by compaction)");
+    }
+    consumed += frame.size;
+    progress.bytes_read += frame.size;
+    const RecordType type = static_cast<RecordType>(frame.type);
+    if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+    if (!c.scratch.decode_entry(frame.type, frame.payload)) {
+      return IoStatus::failure(path(in.name) + ": malformed record at offset " +
+                               std::to_string(c.stream->offset()) + " (found by compaction)");
+    }
+    const detail::Fingerprint fp =
+        hasher_->of(entry_space(type), c.scratch.target, c.scratch.key);
+    const std::uint64_t to = record_location(c.snapshot_id, c.out->size() + c.buffer.size());
+    if (keys_->relocate(fp, record_location(in.id, c.stream->offset()), to)) {
+      c.buffer.append(frame.bytes.data(), frame.bytes.size());
+      ++c.records;
+    }
+  }
+  if (!c.buffer.empty()) {
+    IoStatus written = c.out->append(c.buffer);
+    if (!written.ok()) return written;
+    progress.bytes_written += c.buffer.size();
+    stats_.compaction_bytes_written += c.buffer.size();
+    c.buffer.clear();
+    c.unsynced = true;
+  }
+  if (c.unsynced) {  // so the last step's fdatasync has one step's bytes to write, not all
+    IoResult<SyncInfo> synced = c.out->sync();
+    if (!synced.ok()) return synced.status();
+    progress.sync_latency_us += synced.value().latency_us;
+    c.unsynced = false;
+  }
+  return {};
+}
+
+IoStatus DurableStore::finish_compaction(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  std::string end;
+  append_snapshot_end(end, c.records);
+  IoStatus written = c.out->append(end);
+  if (!written.ok()) return written;
+  progress.bytes_written += end.size();
+  IoResult<SyncInfo> synced = c.out->sync();
+  if (!synced.ok()) return synced.status();
+  progress.sync_latency_us += synced.value().latency_us;
+  // A record the copy skipped because a newer one is in the current log must not outlive
+  // that newer one: with --fsync interval or never the newer one may not be on disk yet, and
+  // once the snapshot replaces the old files a power loss would take both. So the log is
+  // synced first (under batch there is nothing to sync: commit came before this step).
+  if (unsynced_bytes_ > 0) {
+    CommitResult log_synced;
+    IoStatus s = sync_log(&log_synced);
+    progress.sync_latency_us += log_synced.sync_latency_us;
+    if (!s.ok()) {
+      fail(s.error());
+      return s;
+    }
+  }
+  const std::string name = file_name(FileKind::kSnapshot, c.number);
+  IoStatus renamed = fs_.rename(path(c.tmp_name), path(name));
+  if (!renamed.ok()) return renamed;
+  // From here on the snapshot is in place: a failure is the store's, not the compaction's.
+  IoStatus dir_synced = fs_.sync_dir(dir_);
+  if (!dir_synced.ok()) {
+    fail(dir_synced.error());
+    return dir_synced;
+  }
+  FileInfo snapshot;
+  snapshot.name = name;
+  snapshot.kind = FileKind::kSnapshot;
+  snapshot.number = c.number;
+  snapshot.id = c.snapshot_id;
+  snapshot.size = snapshot.valid = c.out->size();
+  std::vector<FileInfo> kept{snapshot};
+  for (const FileInfo& f : files_) {
+    if (f.number >= c.number) kept.push_back(f);
+  }
+  files_ = std::move(kept);
+  std::string leftover;
+  for (const FileInfo& in : c.inputs) {
+    IoStatus gone = in.damaged ? move_aside(in.name) : fs_.remove(path(in.name));
+    if (!gone.ok() && leftover.empty()) leftover = gone.error();
+  }
+  (void)fs_.sync_dir(dir_);  // the removals need not be durable: recovery ignores those files
+  ++stats_.compactions;
+  compaction_.reset();
+  progress.finished = true;
+  if (!leftover.empty()) {
+    // The snapshot is in place; an old file that stays is ignored and removed at the next open.
+    progress.error = "compaction finished but could not remove its input: " + leftover;
+  }
+  return {};
+}
+
+IoStatus DurableStore::move_aside(const std::string& name) {
+  std::string aside = name + ".damaged";
+  for (int k = 1; fs_.file_size(path(aside)).ok(); ++k) {
+    aside = name + ".damaged." + std::to_string(k);
+  }
+  IoStatus renamed = fs_.rename(path(name), path(aside));
+  if (renamed.ok()) moved_aside_[name] = aside;
+  return renamed;
+}
+
+void DurableStore::abandon_compaction(const std::string& why, CompactionProgress& progress) {
+  if (compaction_) {
+    compaction_->out.reset();
+    (void)fs_.remove(path(compaction_->tmp_name));
+    compaction_.reset();
+  }
+  // The key directory may name records in the abandoned .tmp: no compaction until the next
+  // open rebuilds it.
+  compaction_disabled_ = true;
+  progress.error = "compaction abandoned: " + why;
+}
+
+std::string file_name(FileKind kind, std::uint64_t number) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < 10) digits.insert(0, 10 - digits.size(), '0');
+  return (kind == FileKind::kLog ? "log-" : "snapshot-") + digits;
+}
+
+CompactionProgress DurableStore::compact_step() {
+  return compact(options_.compaction_step_bytes + 2 * committed_since_step_, false);
+}
+
+CompactionProgress DurableStore::compact(std::size_t budget, bool force) {
+  CompactionProgress progress;
+  if (failed() || !pending_.empty()) {
+    progress.running = compaction_running();
+    return progress;
+  }
+  committed_since_step_ = 0;
+  if (!compaction_) {
+    if (!force && !compaction_due()) return progress;
+    IoStatus started = start_compaction(progress);
+    if (!started.ok()) {
+      if (failed()) {
+        compaction_.reset();
+        progress.error = started.error();
+      } else {
+        abandon_compaction(started.error(), progress);
+      }
+      return progress;
+    }
+  }
+  bool done = false;
+  IoStatus copied = copy_live_records(budget, progress, &done);
+  if (copied.ok() && done) copied = finish_compaction(progress);
+  if (!copied.ok() && !failed()) abandon_compaction(copied.error(), progress);
+  if (!copied.ok() && failed()) {
+    compaction_.reset();
+    progress.error = copied.error();
+  }
+  progress.running = compaction_running();
+  return progress;
+}
+
+}  // namespace vckv

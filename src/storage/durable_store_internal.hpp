@@ -1,0 +1,46 @@
+// What durable_store.cpp and recovery.cpp share (private to src/storage/): the store's view of
+// its files, the state of a compaction under way, and file names.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "record_stream.hpp"
+#include "vckv/storage/durable_store.hpp"
+
+namespace vckv {
+
+// log-0000000042, snapshot-0000000042: the number in decimal, at least ten digits.
+std::string file_name(FileKind kind, std::uint64_t number);
+// What the key directory calls a file: its number and kind, unique in the directory.
+inline std::uint32_t file_id(FileKind kind, std::uint64_t number) {
+  return static_cast<std::uint32_t>(number * 2 + (kind == FileKind::kSnapshot ? 1 : 0));
+}
+
+struct DurableStore::FileInfo {
+  std::string name;
+  FileKind kind = FileKind::kLog;
+  std::uint64_t number = 0;
+  std::uint32_t id = 0;
+  std::uint64_t size = 0;   // bytes on disk
+  std::uint64_t valid = 0;  // bytes of whole, good records from the start (< size if damaged)
+  bool damaged = false;     // moved aside, not removed, when a compaction replaces it
+};
+
+struct DurableStore::Compaction {
+  std::uint64_t number = 0;
+  std::uint32_t snapshot_id = 0;
+  std::string tmp_name;
+  std::unique_ptr<AppendFile> out;
+  std::vector<FileInfo> inputs;  // oldest first
+  std::size_t input = 0;         // the one being read
+  std::unique_ptr<detail::RecordStream> stream;
+  std::string buffer;  // records copied in this step, not yet written
+  std::uint64_t records = 0;
+  bool unsynced = false;  // out holds bytes not yet synced
+  LogRecord scratch;
+};
+
+}  // namespace vckv
