@@ -55,6 +55,7 @@ DurableStore::~DurableStore() = default;
 void DurableStore::fail(std::string why) {
   if (failure_.empty()) failure_ = std::move(why);
   pending_.clear();
+  recorded_.clear();
 }
 
 void DurableStore::record_entry(RecordType type, std::string_view target, std::string_view key,
@@ -71,13 +72,30 @@ void DurableStore::record_entry(RecordType type, std::string_view target, std::s
     fail(path(files_.back().name) + " would pass the log format's limit of 1 TiB");
     return;
   }
+  // The key directory learns of the record at commit, in a batch (see apply_recorded).
   const detail::Fingerprint fp = hasher_->of(entry_space(type), target, key);
-  if (removes_entry(type)) {
-    keys_->erase(fp);
-  } else {
-    keys_->put(fp, record_location(log_id_, offset), static_cast<std::uint32_t>(size));
-  }
+  recorded_.push_back(RecordedEntry{fp.high, fp.low, record_location(log_id_, offset),
+                                    static_cast<std::uint32_t>(size), removes_entry(type)});
   ++stats_.records;
+}
+
+void DurableStore::apply_recorded() {
+  // Prefetch a few entries ahead: the directory is larger than the caches, and a turn's
+  // records go to slots all over it.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < recorded_.size(); ++i) {
+    if (i + kAhead < recorded_.size()) {
+      keys_->prefetch(detail::Fingerprint{recorded_[i + kAhead].high, recorded_[i + kAhead].low});
+    }
+    const RecordedEntry& r = recorded_[i];
+    const detail::Fingerprint fp{r.high, r.low};
+    if (r.removes) {
+      keys_->erase(fp);
+    } else {
+      keys_->put(fp, r.location, r.size);
+    }
+  }
+  recorded_.clear();
 }
 
 void DurableStore::record_key(std::string_view key, const VersionRef* versions,
@@ -150,6 +168,7 @@ CommitResult DurableStore::commit(std::int64_t now_ms) {
       result.error = failure_;
       return result;
     }
+    apply_recorded();
     result.bytes_written = pending_.size();
     if (unsynced_bytes_ == 0) unsynced_since_ms_ = now_ms;
     unsynced_bytes_ += pending_.size();
@@ -282,7 +301,6 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
   Compaction& c = *compaction_;
   *done = false;
   std::size_t consumed = 0;
-  Frame frame;
   while (consumed < budget) {
     if (c.input >= c.inputs.size()) {
       *done = true;
@@ -294,7 +312,8 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
           fs_, path(in.name), in.valid,
           std::min(budget, std::max<std::size_t>(options_.compaction_step_bytes, 4096)));
     }
-    const detail::RecordStream::Result r = c.stream->next(frame);
+    const detail::RecordStream::Result r =
+        c.stream->next_batch(c.frames, c.offsets, 32, budget - consumed);
     if (r == detail::RecordStream::kEnd) {
       c.stream.reset();
       ++c.input;
@@ -302,24 +321,34 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
     }
     if (r == detail::RecordStream::kIoError) return IoStatus::failure(c.stream->error());
     if (r == detail::RecordStream::kDamaged) {
-      return IoStatus::failure(path(in.name) + ": " + frame_status_name(frame.status) +
-                               " at offset " + std::to_string(c.stream->offset()) +
-                               " (found by compaction)");
-    }
-    consumed += frame.size;
-    progress.bytes_read += frame.size;
-    const RecordType type = static_cast<RecordType>(frame.type);
-    if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
-    if (!c.scratch.decode_entry(frame.type, frame.payload)) {
-      return IoStatus::failure(path(in.name) + ": malformed record at offset " +
+      return IoStatus::failure(path(in.name) + ": " +
+                               frame_status_name(c.stream->damaged_status()) + " at offset " +
                                std::to_string(c.stream->offset()) + " (found by compaction)");
     }
-    const detail::Fingerprint fp =
-        hasher_->of(entry_space(type), c.scratch.target, c.scratch.key);
-    const std::uint64_t to = record_location(c.snapshot_id, c.out->size() + c.buffer.size());
-    if (keys_->relocate(fp, record_location(in.id, c.stream->offset()), to)) {
-      c.buffer.append(frame.bytes.data(), frame.bytes.size());
-      ++c.records;
+    // Name the batch's records and prefetch their slots, then copy those still last.
+    c.names.assign(c.frames.size(), detail::Fingerprint{});
+    for (std::size_t i = 0; i < c.frames.size(); ++i) {
+      const Frame& frame = c.frames[i];
+      const RecordType type = static_cast<RecordType>(frame.type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      if (!c.scratch.decode_entry(frame.type, frame.payload)) {
+        return IoStatus::failure(path(in.name) + ": malformed record at offset " +
+                                 std::to_string(c.offsets[i]) + " (found by compaction)");
+      }
+      c.names[i] = hasher_->of(entry_space(type), c.scratch.target, c.scratch.key);
+      keys_->prefetch(c.names[i]);
+    }
+    for (std::size_t i = 0; i < c.frames.size(); ++i) {
+      const Frame& frame = c.frames[i];
+      consumed += frame.size;
+      progress.bytes_read += frame.size;
+      const RecordType type = static_cast<RecordType>(frame.type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      const std::uint64_t to = record_location(c.snapshot_id, c.out->size() + c.buffer.size());
+      if (keys_->relocate(c.names[i], record_location(in.id, c.offsets[i]), to)) {
+        c.buffer.append(frame.bytes.data(), frame.bytes.size());
+        ++c.records;
+      }
     }
   }
   if (!c.buffer.empty()) {

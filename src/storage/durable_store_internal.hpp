@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "key_directory.hpp"
 #include "record_stream.hpp"
 #include "vckv/storage/durable_store.hpp"
 
@@ -41,6 +42,9 @@ struct DurableStore::Compaction {
   std::uint64_t records = 0;
   bool unsynced = false;  // out holds bytes not yet synced
   LogRecord scratch;
+  std::vector<Frame> frames;  // the batch being read
+  std::vector<std::uint64_t> offsets;
+  std::vector<detail::Fingerprint> names;
 };
 
 }  // namespace vckv

@@ -30,9 +30,29 @@ struct SipState {
 };
 
 std::uint64_t load_le64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);  // little-endian hosts (x86-64, arm64)
   return v;
+}
+
+// A fast seeded hash for the fingerprint's other 32 bits: multiply-mix over 8-byte words and
+// MurmurHash3's finaliser. SipHash alone makes the fingerprint unpredictable; this one only has
+// to be independent of it, to make an accidental collision of both unlikelier still.
+std::uint64_t mix_hash(std::uint64_t seed, std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::uint64_t h = seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL);
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    h = (h ^ load_le64(p + i)) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+  }
+  std::uint64_t last = 0;
+  for (std::size_t k = 0; i + k < bytes.size(); ++k) last |= std::uint64_t{p[i + k]} << (8 * k);
+  h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
 }
 
 std::uint64_t mix_seed(std::uint64_t& state) {
@@ -84,7 +104,7 @@ Fingerprint EntryHasher::of(EntrySpace space, std::string_view target, std::stri
   scratch_.append(key.data(), key.size());
   Fingerprint fp;
   fp.high = siphash24(keys_[0], keys_[1], scratch_);
-  fp.low = static_cast<std::uint32_t>(siphash24(keys_[2], keys_[3], scratch_));
+  fp.low = static_cast<std::uint32_t>(mix_hash(keys_[2], scratch_));
   return fp;
 }
 
@@ -109,9 +129,8 @@ const KeyDirectory::Entry* KeyDirectory::find(Fingerprint fp) const {
   return i < slots_.size() ? &slots_[i] : nullptr;
 }
 
-void KeyDirectory::grow() {
+void KeyDirectory::rehash(std::size_t capacity) {
   std::vector<Entry> old = std::move(slots_);
-  const std::size_t capacity = old.empty() ? 64 : old.size() + old.size() / 2;
   slots_.assign(capacity, Entry{0, 0, 0, 0});
   for (const Entry& e : old) {
     if (e.size == 0) continue;
@@ -119,6 +138,12 @@ void KeyDirectory::grow() {
     while (slots_[i].size != 0) i = next(i);
     slots_[i] = e;
   }
+}
+
+void KeyDirectory::grow() { rehash(slots_.empty() ? 64 : slots_.size() + slots_.size() / 2); }
+
+void KeyDirectory::reserve(std::size_t entries) {
+  if (entries * 5 > slots_.size() * 4) rehash(entries * 5 / 4 + 64);
 }
 
 void KeyDirectory::put(Fingerprint fp, std::uint64_t location, std::uint32_t size) {

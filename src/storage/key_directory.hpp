@@ -2,10 +2,12 @@
 // (a key, a hint, a dot counter), where its last record is and how many bytes that record
 // takes. Compaction copies a record only if it is still the last of its entry; the sum of the
 // sizes is the live data that decides when to compact. Like Bitcask's keydir, but it holds no
-// keys: an entry is named by a 96-bit fingerprint of (map, target, key) under SipHash-2-4 keyed
-// from a seed, 24 bytes per entry in one open-addressing array. Two entries share a fingerprint
-// with probability about n^2 / 2^97 (n = 10^6: 6e-18), and without the seed nobody can choose
-// keys that do.
+// keys: an entry is named by a 96-bit fingerprint of (map, target, key), 64 bits of SipHash-2-4
+// and 32 of a fast multiply-mix hash, both keyed from a seed; 24 bytes per entry in one
+// open-addressing array. Two entries share a fingerprint with probability about n^2 / 2^97
+// (n = 10^6: 6e-18), and without the seed nobody can choose keys that do (SipHash is a keyed
+// pseudorandom function: its 64 bits alone take 2^32 guesses per collision even knowing which
+// keys exist).
 #pragma once
 
 #include <cstddef>
@@ -59,6 +61,13 @@ class KeyDirectory {
   const Entry* find(Fingerprint fp) const;
   // If the entry's last record is at from, it is now at to (same size): true. Else false.
   bool relocate(Fingerprint fp, std::uint64_t from, std::uint64_t to);
+  // Room for this many entries without growing (recovery knows about how many are coming).
+  void reserve(std::size_t entries);
+  // A lookup of fp is coming: start loading its slot (a hint; changes nothing). Recovery
+  // issues these a batch of records ahead, so the table's cache misses overlap.
+  void prefetch(Fingerprint fp) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(fp.high)]);
+  }
 
   std::size_t size() const { return size_; }
   // Sum of the sizes of the entries' last records.
@@ -70,6 +79,7 @@ class KeyDirectory {
   std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
   std::size_t find_slot(Fingerprint fp) const;  // the slot holding fp, or slots_.size()
   void grow();
+  void rehash(std::size_t capacity);
 
   std::vector<Entry> slots_;
   std::size_t size_ = 0;

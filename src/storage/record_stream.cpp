@@ -36,11 +36,16 @@ RecordStream::Result RecordStream::next(Frame& frame) {
         pos_ += frame.size;
         return kRecord;
       case Frame::kBadChecksum:
+        damaged_status_ = frame.status;
         return kDamaged;
       case Frame::kEnd:
       case Frame::kShortHeader:
       case Frame::kShortPayload: {
-        if (read_to_ >= limit_) return frame.status == Frame::kEnd ? kEnd : kDamaged;
+        if (read_to_ >= limit_) {
+          if (frame.status == Frame::kEnd) return kEnd;
+          damaged_status_ = frame.status;
+          return kDamaged;
+        }
         const std::size_t need = frame.status == Frame::kShortPayload
                                      ? frame.size - rest.size()
                                      : kRecordHeaderBytes;
@@ -49,6 +54,30 @@ RecordStream::Result RecordStream::next(Frame& frame) {
       }
     }
   }
+}
+
+RecordStream::Result RecordStream::next_batch(std::vector<Frame>& frames,
+                                             std::vector<std::uint64_t>& offsets,
+                                             std::size_t max, std::size_t max_bytes) {
+  frames.clear();
+  offsets.clear();
+  Frame frame;
+  // The first through next(), which refills and reports ends and damage; the rest only while
+  // they are whole in the buffer already (a refill would move what the first ones point into).
+  const Result first = next(frame);
+  if (first != kRecord) return first;
+  frames.push_back(frame);
+  offsets.push_back(offset_);
+  std::size_t bytes = frame.size;
+  while (frames.size() < max) {
+    const Frame f = read_frame(std::string_view(buf_.data() + pos_, buf_.size() - pos_));
+    if (f.status != Frame::kRecord || bytes + f.size > max_bytes) break;
+    bytes += f.size;
+    frames.push_back(f);
+    offsets.push_back(buf_offset_ + pos_);
+    pos_ += f.size;
+  }
+  return kRecord;
 }
 
 }  // namespace vckv::detail

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vckv/storage/file_system.hpp"
 #include "vckv/storage/log_record.hpp"
@@ -26,9 +27,16 @@ class RecordStream {
 
   // The next frame; its views are valid until the next call.
   Result next(Frame& frame);
+  // Up to max whole records of at most max_bytes in all (at least one, unless the result is not
+  // kRecord), with the offset of each; their views are valid until the next call. For callers
+  // that look a batch ahead.
+  Result next_batch(std::vector<Frame>& frames, std::vector<std::uint64_t>& offsets,
+                    std::size_t max, std::size_t max_bytes = static_cast<std::size_t>(-1));
   // Where the frame last returned starts (for kEnd: the limit).
   std::uint64_t offset() const { return offset_; }
   const std::string& error() const { return error_; }
+  // What was wrong, after kDamaged.
+  Frame::Status damaged_status() const { return damaged_status_; }
 
  private:
   bool fill(std::size_t at_least);
@@ -42,6 +50,7 @@ class RecordStream {
   std::uint64_t buf_offset_ = 0;    // file offset of buf_[0]
   std::uint64_t read_to_ = 0;       // file offset of the next byte to read
   std::uint64_t offset_ = 0;
+  Frame::Status damaged_status_ = Frame::kEnd;
   std::string error_;
 };
 

@@ -77,6 +77,9 @@ struct DurableStore::Recovery {
   };
   std::vector<Damage> damage;
   LogRecord record;
+  static constexpr std::size_t kBatch = 64;  // records looked at ahead of the key directory
+  std::vector<Frame> frames;
+  std::vector<std::uint64_t> offsets;
 
   std::string path(const std::string& name) const { return store.path(name); }
   std::string list_files();
@@ -84,6 +87,7 @@ struct DurableStore::Recovery {
   void damaged(FileInfo& f, std::uint64_t offset, const std::string& why, bool last_log);
   void salvage_counters(std::string_view bytes);
   std::string deliver(const FileInfo& f);
+  void deliver_record(RecordType type);  // the one in record
   std::string finish();
   std::string run();
 };
@@ -188,63 +192,78 @@ void DurableStore::Recovery::damaged(FileInfo& f, std::uint64_t offset, const st
 
 std::string DurableStore::Recovery::check_file(FileInfo& f, bool last_log) {
   detail::RecordStream stream(store.fs_, path(f.name), f.size, store.options_.read_chunk_bytes);
-  Frame frame;
   bool first = true;
   bool ended = false;
   std::uint64_t entries = 0;
+  // A batch at a time: check and name every record, prefetching each one's slot in the key
+  // directory, then apply them in order (the table is far larger than the caches).
+  struct Change {
+    detail::Fingerprint fp;
+    bool removes;
+    std::uint64_t offset;
+    std::uint32_t size;
+  };
+  std::vector<Change> changes;
   for (;;) {
-    const detail::RecordStream::Result r = stream.next(frame);
+    const detail::RecordStream::Result r = stream.next_batch(frames, offsets, kBatch);
     if (r == detail::RecordStream::kIoError) return stream.error();
     if (r == detail::RecordStream::kDamaged) {
-      damaged(f, stream.offset(), frame_status_name(frame.status), last_log);
+      damaged(f, stream.offset(), frame_status_name(stream.damaged_status()), last_log);
       return {};
     }
     if (r == detail::RecordStream::kEnd) break;
-    const std::uint64_t offset = stream.offset();
-    ++report.records;
-    report.bytes += frame.size;
+    changes.clear();
+    std::size_t good = frames.size();
     std::string why;
-    if (!record.decode(frame.type, frame.payload, &why)) {
-      if (!known_record_type(frame.type) || why == "unsupported format version") {
-        return path(f.name) + ": offset " + std::to_string(offset) + ": " + why + " (" +
-               std::to_string(frame.type) +
-               "): written by a newer vclock-kv? The directory was left as it is";
+    for (std::size_t i = 0; i < frames.size() && good == frames.size(); ++i) {
+      const Frame& frame = frames[i];
+      ++report.records;
+      report.bytes += frame.size;
+      if (!record.decode(frame.type, frame.payload, &why)) {
+        if (!known_record_type(frame.type) || why == "unsupported format version") {
+          return path(f.name) + ": offset " + std::to_string(offsets[i]) + ": " + why + " (" +
+                 std::to_string(frame.type) +
+                 "): written by a newer vclock-kv? The directory was left as it is";
+        }
+        good = i;
+      } else if (first) {
+        first = false;
+        if (record.type != RecordType::kFileHeader || record.file_kind != f.kind ||
+            record.number != f.number) {
+          why = "no file header naming this file";
+          good = i;
+        }
+      } else if (ended) {
+        why = "a record after the snapshot's end";
+        good = i;
+      } else if (record.type == RecordType::kFileHeader) {
+        why = "a second file header";
+        good = i;
+      } else if (record.type == RecordType::kSnapshotEnd) {
+        if (f.kind != FileKind::kSnapshot || record.number != entries) {
+          why = "a snapshot end that does not match";
+          good = i;
+        }
+        ended = true;
+      } else {
+        ++entries;
+        const detail::Fingerprint fp =
+            store.hasher_->of(entry_space(record.type), record.target, record.key);
+        store.keys_->prefetch(fp);
+        changes.push_back(Change{fp, removes_entry(record.type), offsets[i],
+                                 static_cast<std::uint32_t>(frame.size)});
       }
-      damaged(f, offset, why, last_log);
-      return {};
     }
-    if (first) {
-      first = false;
-      if (record.type != RecordType::kFileHeader || record.file_kind != f.kind ||
-          record.number != f.number) {
-        damaged(f, offset, "no file header naming this file", last_log);
-        return {};
+    for (const Change& c : changes) {
+      if (c.removes) {
+        store.keys_->erase(c.fp);
+      } else {
+        store.keys_->put(c.fp, record_location(f.id, c.offset), c.size);
       }
-      continue;
     }
-    if (ended) {
-      damaged(f, offset, "a record after the snapshot's end", last_log);
+    if (good < frames.size()) {
+      damaged(f, offsets[good], why, last_log);
       return {};
-    }
-    if (record.type == RecordType::kFileHeader) {
-      damaged(f, offset, "a second file header", last_log);
-      return {};
-    }
-    if (record.type == RecordType::kSnapshotEnd) {
-      if (f.kind != FileKind::kSnapshot || record.number != entries) {
-        damaged(f, offset, "a snapshot end that does not match", last_log);
-        return {};
-      }
-      ended = true;
-      continue;
-    }
-    ++entries;
-    const detail::Fingerprint fp =
-        store.hasher_->of(entry_space(record.type), record.target, record.key);
-    if (removes_entry(record.type)) {
-      store.keys_->erase(fp);
-    } else {
-      store.keys_->put(fp, record_location(f.id, offset), static_cast<std::uint32_t>(frame.size));
     }
   }
   if (first && f.size == 0 && last_log) {
@@ -262,48 +281,61 @@ std::string DurableStore::Recovery::check_file(FileInfo& f, bool last_log) {
 
 std::string DurableStore::Recovery::deliver(const FileInfo& f) {
   detail::RecordStream stream(store.fs_, path(f.name), f.valid, store.options_.read_chunk_bytes);
-  Frame frame;
+  std::vector<detail::Fingerprint> names;
   for (;;) {
-    const detail::RecordStream::Result r = stream.next(frame);
+    const detail::RecordStream::Result r = stream.next_batch(frames, offsets, kBatch);
     if (r == detail::RecordStream::kEnd) return {};
     if (r == detail::RecordStream::kIoError) return stream.error();
     if (r == detail::RecordStream::kDamaged) {
       return path(f.name) + ": changed while it was being recovered (offset " +
              std::to_string(stream.offset()) + ")";
     }
-    const RecordType type = static_cast<RecordType>(frame.type);
-    if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
-    if (!record.decode_entry(frame.type, frame.payload)) continue;  // checked in pass 1
-    const detail::KeyDirectory::Entry* entry =
-        store.keys_->find(store.hasher_->of(entry_space(type), record.target, record.key));
-    if (!entry || entry->location != record_location(f.id, stream.offset())) continue;
-    if (!record.decode(frame.type, frame.payload, nullptr)) continue;
-    switch (type) {
-      case RecordType::kKeyState:
-        visitor.on_key(record.key, record.versions);
-        ++report.keys;
-        break;
-      case RecordType::kHintState:
-        visitor.on_hint(record.target, record.key, record.versions);
-        ++report.hints;
-        break;
-      case RecordType::kDotCounter: {
-        std::uint64_t counter = record.number;
-        auto found = salvaged.find(std::string(record.key));
-        if (found != salvaged.end()) {
-          if (found->second > counter) {
-            counter = found->second;
-            relog.insert(*found);
-          }
-          salvaged.erase(found);
-        }
-        visitor.on_dot_counter(record.key, counter);
-        ++report.dot_counters;
-        break;
-      }
-      default:
-        break;
+    // Name every record of the batch and prefetch its slot, then look them up.
+    names.assign(frames.size(), detail::Fingerprint{});
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      const RecordType type = static_cast<RecordType>(frames[i].type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      if (!record.decode_entry(frames[i].type, frames[i].payload)) continue;  // checked in pass 1
+      names[i] = store.hasher_->of(entry_space(type), record.target, record.key);
+      store.keys_->prefetch(names[i]);
     }
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      const RecordType type = static_cast<RecordType>(frames[i].type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      const detail::KeyDirectory::Entry* entry = store.keys_->find(names[i]);
+      if (!entry || entry->location != record_location(f.id, offsets[i])) continue;
+      if (!record.decode(frames[i].type, frames[i].payload, nullptr)) continue;
+      deliver_record(type);
+    }
+  }
+}
+
+void DurableStore::Recovery::deliver_record(RecordType type) {
+  switch (type) {
+    case RecordType::kKeyState:
+      visitor.on_key(record.key, record.versions);
+      ++report.keys;
+      break;
+    case RecordType::kHintState:
+      visitor.on_hint(record.target, record.key, record.versions);
+      ++report.hints;
+      break;
+    case RecordType::kDotCounter: {
+      std::uint64_t counter = record.number;
+      auto found = salvaged.find(std::string(record.key));
+      if (found != salvaged.end()) {
+        if (found->second > counter) {
+          counter = found->second;
+          relog.insert(*found);
+        }
+        salvaged.erase(found);
+      }
+      visitor.on_dot_counter(record.key, counter);
+      ++report.dot_counters;
+      break;
+    }
+    default:
+      break;
   }
 }
 
@@ -376,6 +408,14 @@ std::string DurableStore::Recovery::run() {
   if (!error.empty()) return error;
   report.files = files.size();
   for (std::size_t i = 0; i < files.size(); ++i) {
+    // Room in the key directory for what is coming, so it does not grow (and rehash) as
+    // recovery fills it: a snapshot holds one record per entry, of 40 bytes or so; a log's
+    // records are half rewrites of an entry, say.
+    std::uint64_t coming = 0;
+    for (std::size_t j = i; j < files.size(); ++j) {
+      coming += files[j].kind == FileKind::kSnapshot ? files[j].size / 40 : files[j].size / 96;
+    }
+    store.keys_->reserve(static_cast<std::size_t>(store.keys_->size() + coming));
     const bool last_log = i + 1 == files.size() && files[i].kind == FileKind::kLog;
     error = check_file(files[i], last_log);
     if (!error.empty()) return error;

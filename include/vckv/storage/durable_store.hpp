@@ -230,6 +230,7 @@ class DurableStore {
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   void record_entry(RecordType type, std::string_view target, std::string_view key,
                     std::size_t start, std::uint64_t offset);
+  void apply_recorded();
   void fail(std::string why);
   IoStatus sync_log(CommitResult* into);
   IoStatus create_log(std::uint64_t number);
@@ -253,6 +254,15 @@ class DurableStore {
   std::uint32_t log_id_ = 0;
   std::uint64_t next_number_ = 1;
   std::string pending_;
+  // The records in pending_, for the key directory (applied at commit).
+  struct RecordedEntry {
+    std::uint64_t high;
+    std::uint32_t low;
+    std::uint64_t location;
+    std::uint32_t size;
+    bool removes;
+  };
+  std::vector<RecordedEntry> recorded_;
   std::uint64_t unsynced_bytes_ = 0;  // written to the log, not yet synced
   std::int64_t unsynced_since_ms_ = 0;
   std::uint64_t committed_since_step_ = 0;
