@@ -5,7 +5,8 @@
 //     Group commit: each "turn" records B client writes (a 16-byte value, a 4-slot clock) and
 //     commits once, then takes a compaction step, as the node's before-sleep hook would. Per B:
 //     writes/s, commits/s, the commit's wall time (p50/p99/max, write + fdatasync), bytes
-//     written per accepted write (log and compaction), compactions.
+//     written per accepted write (log and compaction), compactions. --memory 1 runs it on the
+//     simulated disk instead: what the layer costs in CPU, with no system calls.
 //   vckv-storage-bench raw     --dir DIR [--batches ...] [--seconds 3]
 //     The floor under commit: write(2) of B records' worth of bytes (41 each) and one
 //     fdatasync(2) per turn, with nothing else.
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "vckv/storage/durable_store.hpp"
+#include "vckv/storage/memory_file_system.hpp"
 #include "vckv/storage/posix_file_system.hpp"
 #include "vckv/store/sibling_store.hpp"
 
@@ -61,6 +63,7 @@ struct Args {
   std::uint64_t keys = 0;
   int rounds = 2;
   bool reuse = false;  // recover: use the files a previous run left (skip the writing)
+  bool memory = false;  // commit: on the simulated disk (the layer's CPU cost, no system calls)
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -98,6 +101,8 @@ Args parse(int argc, char** argv) {
       a.rounds = std::stoi(value);
     } else if (flag == "--reuse") {
       a.reuse = value == "1";
+    } else if (flag == "--memory") {
+      a.memory = value == "1";
     } else {
       usage(("unknown flag " + flag).c_str());
     }
@@ -150,14 +155,17 @@ struct StoreVisitor : vckv::RecoveryVisitor {
 
 int run_commit(const Args& a) {
   const std::uint64_t keys = a.keys ? a.keys : 100000;
-  std::printf("fsync %s, %llu keys, %.1f s per batch size, dir %s\n", vckv::fsync_policy_name(a.fsync),
-              static_cast<unsigned long long>(keys), a.seconds, a.dir.c_str());
+  std::printf("fsync %s, %llu keys, %.1f s per batch size, %s\n", vckv::fsync_policy_name(a.fsync),
+              static_cast<unsigned long long>(keys), a.seconds,
+              a.memory ? "on the simulated disk" : ("dir " + a.dir).c_str());
   std::printf("%8s %12s %10s %9s %9s %9s %11s %12s %11s\n", "batch", "writes/s", "commits/s",
               "p50 us", "p99 us", "max us", "log B/wr", "compact B/wr", "compactions");
-  vckv::PosixFileSystem fs;
+  vckv::PosixFileSystem posix;
   for (std::size_t batch : a.batches) {
     const std::string dir = a.dir + "/bench-commit-" + std::to_string(batch);
     empty_dir(dir);
+    vckv::MemoryFileSystem memory{vckv::SplitMix64(1)};
+    vckv::FileSystem& fs = a.memory ? static_cast<vckv::FileSystem&>(memory) : posix;
     vckv::DurableStoreOptions options;
     options.fsync = a.fsync;
     CountingVisitor none;
