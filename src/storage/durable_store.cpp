@@ -416,7 +416,7 @@ IoStatus DurableStore::finish_compaction(CompactionProgress& progress) {
     IoStatus gone = in.damaged ? move_aside(in.name) : fs_.remove(path(in.name));
     if (!gone.ok() && leftover.empty()) leftover = gone.error();
   }
-  (void)fs_.sync_dir(dir_);  // the removals need not be durable: recovery ignores those files
+  // The removals need no directory sync: recovery ignores files below the newest snapshot.
   ++stats_.compactions;
   compaction_.reset();
   progress.finished = true;

@@ -11,12 +11,16 @@
 //   record_*   on every change, right after the node's own state changed: the key's whole
 //              version set (record_key), a reaped key (record_key_removed), a hint's versions
 //              or its delivery (record_hint, record_hint_removed), a dot counter before the dot
-//              is used (record_dot_counter). Records wait in memory; cheap, never blocking.
+//              is used (record_dot_counter, before the record_key of the version carrying the
+//              dot). Records wait in memory; cheap, never blocking.
 //   commit     once per turn in a before-sleep hook, before the turn's output is written: one
-//              write, and per --fsync one fdatasync. Output of the turn goes out after it
-//              returns ok; on failure the store is failed and the node must not send that
-//              output (it exits). With --fsync interval, also call it from a timer at
-//              sync_due_ms() so a quiet node still syncs.
+//              write, and per --fsync one fdatasync. All of the turn's output (replies and
+//              node-to-node messages alike: a sync carries a dot, an ack a hint) goes out after
+//              it returns ok; the event loop writes output only after its hooks, so a hook
+//              that commits first gates the turn. On failure the store is failed and the node
+//              must not send that output (it exits: after a failed fdatasync nothing can be
+//              trusted). With --fsync interval, also call it from a timer at sync_due_ms() so a
+//              quiet node still syncs.
 //   compact_step  in the same hook, right after commit: while a compaction is due or under way
 //              it does a bounded amount of it (compaction_step_bytes plus twice what the turn
 //              committed). While compaction_running(), keep a short timer armed so turns keep
@@ -52,7 +56,10 @@
 //
 // The loop is held up by one step at a time: a read of at most the step's budget (from the page
 // cache, usually: the input was just written), a write of what is copied and one fdatasync of
-// it. Compaction syncs under every --fsync policy, since it removes the files it replaces.
+// it. The first step also creates log M (an fdatasync and a directory fsync, after syncing the
+// old log unless batch did), and the last one syncs the snapshot's end and the directory (and
+// the log unless batch did). Compaction syncs under every --fsync policy, since it removes the
+// files it replaces.
 //
 // Recovery: docs/log-format.md "Recovery". A torn tail of the last log is cut (truncated) with
 // a warning; damage anywhere else keeps what precedes it, and the store then writes what it

@@ -25,6 +25,12 @@
 //
 // The disk must outlive every handle it gives out. After a crash, handles from before it fail
 // (their process is dead) and their locks are gone.
+//
+// In the cluster simulator: one disk per node, its faults from the run's seed. The node's
+// DurableStore runs on it unchanged; the latency a commit reports (CommitResult, and
+// CompactionProgress for a compaction step) is how long that turn's output waits in virtual
+// time. A kill is crash(kProcess) or crash(kPowerLoss); disk loss is wipe(); a recovery's own
+// syncs show in stats().sync_latency_us.
 #pragma once
 
 #include <cstdint>
