@@ -5,7 +5,8 @@
 //     Group commit: each "turn" records B client writes (a 16-byte value, a 4-slot clock) and
 //     commits once, then takes a compaction step, as the node's before-sleep hook would. Per B:
 //     writes/s, commits/s, the commit's wall time (p50/p99/max, write + fdatasync), bytes
-//     written per accepted write (log and compaction), compactions. --memory 1 runs it on the
+//     written per accepted write (log and compaction), compactions, and the wall time of the
+//     compaction steps (p99/max: what a step adds to its turn). --memory 1 runs it on the
 //     simulated disk instead: what the layer costs in CPU, with no system calls.
 //   vckv-storage-bench raw     --dir DIR [--batches ...] [--seconds 3]
 //     The floor under commit: write(2) of B records' worth of bytes (41 each) and one
@@ -158,8 +159,9 @@ int run_commit(const Args& a) {
   std::printf("fsync %s, %llu keys, %.1f s per batch size, %s\n", vckv::fsync_policy_name(a.fsync),
               static_cast<unsigned long long>(keys), a.seconds,
               a.memory ? "on the simulated disk" : ("dir " + a.dir).c_str());
-  std::printf("%8s %12s %10s %9s %9s %9s %11s %12s %11s\n", "batch", "writes/s", "commits/s",
-              "p50 us", "p99 us", "max us", "log B/wr", "compact B/wr", "compactions");
+  std::printf("%8s %12s %10s %9s %9s %9s %11s %12s %11s %14s\n", "batch", "writes/s",
+              "commits/s", "p50 us", "p99 us", "max us", "log B/wr", "compact B/wr", "compactions",
+              "step p99/max us");
   vckv::PosixFileSystem posix;
   for (std::size_t batch : a.batches) {
     const std::string dir = a.dir + "/bench-commit-" + std::to_string(batch);
@@ -174,6 +176,7 @@ int run_commit(const Args& a) {
     vckv::DurableStore& store = *opened.store;
     Writer writer;
     std::vector<double> commit_us;
+    std::vector<double> step_us;  // compaction steps
     std::uint64_t writes = 0;
     const Clock::time_point start = Clock::now();
     while (seconds_since(start) < a.seconds) {
@@ -183,18 +186,23 @@ int run_commit(const Args& a) {
           store.commit(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
       commit_us.push_back(seconds_since(t) * 1e6);
       if (!r.ok) usage(r.error.c_str());
+      const Clock::time_point s0 = Clock::now();
       const vckv::CompactionProgress p = store.compact_step();
+      if (p.running || p.finished) step_us.push_back(seconds_since(s0) * 1e6);
       if (!p.error.empty()) usage(p.error.c_str());
     }
     const double elapsed = seconds_since(start);
     std::sort(commit_us.begin(), commit_us.end());
+    std::sort(step_us.begin(), step_us.end());
+    const double step_p99 = step_us.empty() ? 0 : step_us[step_us.size() * 99 / 100];
+    const double step_max = step_us.empty() ? 0 : step_us.back();
     const vckv::DurableStoreStats& s = store.stats();
-    std::printf("%8zu %12.0f %10.0f %9.0f %9.0f %9.0f %11.1f %12.1f %11llu\n", batch, d(writes) / elapsed,
+    std::printf("%8zu %12.0f %10.0f %9.0f %9.0f %9.0f %11.1f %12.1f %11llu %7.0f/%-6.0f\n", batch, d(writes) / elapsed,
                 d(commit_us.size()) / elapsed, commit_us[commit_us.size() / 2],
                 commit_us[commit_us.size() * 99 / 100], commit_us.back(),
                 static_cast<double>(s.bytes_logged) / static_cast<double>(writes),
                 static_cast<double>(s.compaction_bytes_written) / static_cast<double>(writes),
-                static_cast<unsigned long long>(s.compactions));
+                static_cast<unsigned long long>(s.compactions), step_p99, step_max);
     std::fflush(stdout);
     opened.store.reset();
     empty_dir(dir);

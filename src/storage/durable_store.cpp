@@ -206,7 +206,16 @@ std::optional<std::int64_t> DurableStore::sync_due_ms() const {
 std::uint64_t DurableStore::disk_bytes() const {
   std::uint64_t total = 0;
   for (const FileInfo& f : files_) total += f.size;
-  if (compaction_ && compaction_->out) total += compaction_->out->size();
+  if (compaction_) {
+    const Compaction& c = *compaction_;
+    if (c.out) total += c.out->size();
+    if (c.new_log) total += c.new_log->size();
+    if (c.phase == Compaction::kRemove) {
+      for (std::size_t i = c.input; i < c.inputs.size(); ++i) {
+        total += i == c.input ? c.remaining : c.inputs[i].size;
+      }
+    }
+  }
   return total;
 }
 
@@ -235,8 +244,7 @@ IoStatus DurableStore::create_log(std::uint64_t number) {
   if (!written.ok()) return written;
   IoResult<SyncInfo> synced = file->sync();
   if (!synced.ok()) return synced.status();
-  IoStatus dir_synced = fs_.sync_dir(dir_);
-  if (!dir_synced.ok()) return dir_synced;
+  // (Its name is made durable by the directory sync that ends recovery, the only caller.)
   log_ = std::move(file);
   log_id_ = file_id(FileKind::kLog, number);
   unsynced_bytes_ = 0;
@@ -250,10 +258,11 @@ IoStatus DurableStore::create_log(std::uint64_t number) {
   return {};
 }
 
-IoStatus DurableStore::start_compaction(CompactionProgress& progress) {
+// Phase kCreate: log M and snapshot-M.tmp, each with its header, and log M synced; nothing
+// switches yet (records still go to the current log).
+IoStatus DurableStore::compaction_create(CompactionProgress& progress) {
   const std::uint64_t number = next_number_;
   if (file_id(FileKind::kSnapshot, number) > detail::kMaxFileId) {
-    compaction_disabled_ = true;
     return IoStatus::failure("file numbers are used up (" + std::to_string(number) + ")");
   }
   ++next_number_;
@@ -261,25 +270,36 @@ IoStatus DurableStore::start_compaction(CompactionProgress& progress) {
   c->number = number;
   c->snapshot_id = file_id(FileKind::kSnapshot, number);
   c->tmp_name = file_name(FileKind::kSnapshot, number) + ".tmp";
-  c->inputs = files_;
-  IoResult<std::unique_ptr<AppendFile>> out = fs_.open_append(path(c->tmp_name));
-  if (!out.ok()) {
-    compaction_disabled_ = true;
-    return out.status();
-  }
-  c->out = std::move(out.value());
+  compaction_ = std::move(c);
+  Compaction& cc = *compaction_;
+  IoResult<std::unique_ptr<AppendFile>> out = fs_.open_append(path(cc.tmp_name));
+  if (!out.ok()) return out.status();
+  cc.out = std::move(out.value());
   std::string header;
   append_file_header(header, FileKind::kSnapshot, number);
-  IoStatus written = c->out->append(header);
-  c->unsynced = true;
-  if (!written.ok()) {
-    compaction_ = std::move(c);
-    return written;
-  }
-  compaction_ = std::move(c);
-  // Rotate: the current log is complete on disk before it becomes input (so damage found in
-  // it later is damage, not a crash), and every record from now on goes to log `number`.
-  if (log_ && unsynced_bytes_ > 0) {
+  IoStatus written = cc.out->append(header);
+  cc.unsynced = true;
+  if (!written.ok()) return written;
+  IoResult<std::unique_ptr<AppendFile>> log = fs_.open_append(path(file_name(FileKind::kLog, number)));
+  if (!log.ok()) return log.status();
+  cc.new_log = std::move(log.value());
+  header.clear();
+  append_file_header(header, FileKind::kLog, number);
+  written = cc.new_log->append(header);
+  if (!written.ok()) return written;
+  IoResult<SyncInfo> synced = cc.new_log->sync();
+  if (!synced.ok()) return synced.status();
+  progress.sync_latency_us += synced.value().latency_us;
+  cc.phase = Compaction::kSwitch;
+  return {};
+}
+
+// Phase kSwitch: the current log, complete on disk (so damage found in it later is damage, not
+// a crash), becomes input; the directory is synced so log M's name is durable; every record
+// from now on goes to log M.
+IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  if (unsynced_bytes_ > 0) {  // not under batch: commit synced it
     CommitResult synced;
     IoStatus s = sync_log(&synced);
     progress.sync_latency_us += synced.sync_latency_us;
@@ -288,11 +308,22 @@ IoStatus DurableStore::start_compaction(CompactionProgress& progress) {
       return s;
     }
   }
-  IoStatus created = create_log(number);
-  if (!created.ok()) {
-    fail(created.error());
-    return created;
+  IoStatus dir_synced = fs_.sync_dir(dir_);
+  if (!dir_synced.ok()) {
+    fail(dir_synced.error());
+    return dir_synced;
   }
+  c.inputs = files_;
+  log_ = std::move(c.new_log);
+  log_id_ = file_id(FileKind::kLog, c.number);
+  FileInfo info;
+  info.name = file_name(FileKind::kLog, c.number);
+  info.kind = FileKind::kLog;
+  info.number = c.number;
+  info.id = log_id_;
+  info.size = info.valid = log_->size();
+  files_.push_back(info);
+  c.phase = Compaction::kCopy;
   return {};
 }
 
@@ -368,7 +399,10 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
   return {};
 }
 
-IoStatus DurableStore::finish_compaction(CompactionProgress& progress) {
+// Phase kSeal: the snapshot's end record, synced; and the current log synced, so that every
+// record that made the copy skip an older one is on disk before the older one's file goes
+// (with --fsync interval or never it may not be yet; under batch commit synced it).
+IoStatus DurableStore::compaction_seal(CompactionProgress& progress) {
   Compaction& c = *compaction_;
   std::string end;
   append_snapshot_end(end, c.records);
@@ -378,10 +412,6 @@ IoStatus DurableStore::finish_compaction(CompactionProgress& progress) {
   IoResult<SyncInfo> synced = c.out->sync();
   if (!synced.ok()) return synced.status();
   progress.sync_latency_us += synced.value().latency_us;
-  // A record the copy skipped because a newer one is in the current log must not outlive
-  // that newer one: with --fsync interval or never the newer one may not be on disk yet, and
-  // once the snapshot replaces the old files a power loss would take both. So the log is
-  // synced first (under batch there is nothing to sync: commit came before this step).
   if (unsynced_bytes_ > 0) {
     CommitResult log_synced;
     IoStatus s = sync_log(&log_synced);
@@ -391,6 +421,13 @@ IoStatus DurableStore::finish_compaction(CompactionProgress& progress) {
       return s;
     }
   }
+  c.phase = Compaction::kInstall;
+  return {};
+}
+
+// Phase kInstall: the rename that puts snapshot-M in place, made durable.
+IoStatus DurableStore::compaction_install() {
+  Compaction& c = *compaction_;
   const std::string name = file_name(FileKind::kSnapshot, c.number);
   IoStatus renamed = fs_.rename(path(c.tmp_name), path(name));
   if (!renamed.ok()) return renamed;
@@ -411,20 +448,46 @@ IoStatus DurableStore::finish_compaction(CompactionProgress& progress) {
     if (f.number >= c.number) kept.push_back(f);
   }
   files_ = std::move(kept);
-  std::string leftover;
-  for (const FileInfo& in : c.inputs) {
-    IoStatus gone = in.damaged ? move_aside(in.name) : fs_.remove(path(in.name));
-    if (!gone.ok() && leftover.empty()) leftover = gone.error();
-  }
-  // The removals need no directory sync: recovery ignores files below the newest snapshot.
-  ++stats_.compactions;
-  compaction_.reset();
-  progress.finished = true;
-  if (!leftover.empty()) {
-    // The snapshot is in place; an old file that stays is ignored and removed at the next open.
-    progress.error = "compaction finished but could not remove its input: " + leftover;
-  }
+  c.out.reset();
+  c.input = 0;
+  c.remaining = c.inputs.empty() ? 0 : c.inputs[0].size;
+  c.phase = Compaction::kRemove;
   return {};
+}
+
+// Phase kRemove: the input goes, a piece at a time. Unlinking a big file can take tens of ms
+// (ext4 frees its extents, and with online discard trims them), so a file is first cut by at
+// most removal_chunk bytes a step, then unlinked. Recovery ignores these files meanwhile (they
+// are numbered below the snapshot) and removes what a crash leaves of them.
+void DurableStore::compaction_remove(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  const std::uint64_t chunk = std::uint64_t{options_.compaction_step_bytes} * 16;
+  if (c.input < c.inputs.size()) {
+    const FileInfo& in = c.inputs[c.input];
+    IoStatus done;
+    bool gone = true;
+    if (in.damaged) {
+      done = move_aside(in.name);
+    } else if (c.remaining > chunk) {
+      c.remaining -= chunk;
+      done = fs_.truncate(path(in.name), c.remaining);
+      gone = !done.ok();  // if it cannot be cut, try no further: the next open removes it
+    } else {
+      done = fs_.remove(path(in.name));
+    }
+    if (!done.ok() && progress.error.empty()) {
+      progress.error = "compaction finished but could not remove its input: " + done.error();
+    }
+    if (gone) {
+      ++c.input;
+      c.remaining = c.input < c.inputs.size() ? c.inputs[c.input].size : 0;
+    }
+  }
+  if (c.input >= c.inputs.size()) {
+    ++stats_.compactions;
+    compaction_.reset();
+    progress.finished = true;
+  }
 }
 
 IoStatus DurableStore::move_aside(const std::string& name) {
@@ -441,6 +504,10 @@ void DurableStore::abandon_compaction(const std::string& why, CompactionProgress
   if (compaction_) {
     compaction_->out.reset();
     (void)fs_.remove(path(compaction_->tmp_name));
+    if (compaction_->new_log) {  // created, never switched to: nothing was logged in it
+      compaction_->new_log.reset();
+      (void)fs_.remove(path(file_name(FileKind::kLog, compaction_->number)));
+    }
     compaction_.reset();
   }
   // The key directory may name records in the abandoned .tmp: no compaction until the next
@@ -466,27 +533,33 @@ CompactionProgress DurableStore::compact(std::size_t budget, bool force) {
     return progress;
   }
   committed_since_step_ = 0;
-  if (!compaction_) {
-    if (!force && !compaction_due()) return progress;
-    IoStatus started = start_compaction(progress);
-    if (!started.ok()) {
+  if (!compaction_ && !force && !compaction_due()) return progress;
+  // One phase a step, so a step costs at most about one fsync (two when the log needs one too,
+  // under interval or never); recovery (force) runs them all at once.
+  do {
+    IoStatus status;
+    bool done = false;
+    switch (compaction_ ? compaction_->phase : Compaction::kCreate) {
+      case Compaction::kCreate: status = compaction_create(progress); break;
+      case Compaction::kSwitch: status = compaction_switch(progress); break;
+      case Compaction::kCopy:
+        status = copy_live_records(budget, progress, &done);
+        if (status.ok() && done) compaction_->phase = Compaction::kSeal;
+        break;
+      case Compaction::kSeal: status = compaction_seal(progress); break;
+      case Compaction::kInstall: status = compaction_install(); break;
+      case Compaction::kRemove: compaction_remove(progress); break;
+    }
+    if (!status.ok()) {
       if (failed()) {
         compaction_.reset();
-        progress.error = started.error();
+        progress.error = status.error();
       } else {
-        abandon_compaction(started.error(), progress);
+        abandon_compaction(status.error(), progress);
       }
-      return progress;
+      break;
     }
-  }
-  bool done = false;
-  IoStatus copied = copy_live_records(budget, progress, &done);
-  if (copied.ok() && done) copied = finish_compaction(progress);
-  if (!copied.ok() && !failed()) abandon_compaction(copied.error(), progress);
-  if (!copied.ok() && failed()) {
-    compaction_.reset();
-    progress.error = copied.error();
-  }
+  } while (force && compaction_);
   progress.running = compaction_running();
   return progress;
 }

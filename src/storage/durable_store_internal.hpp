@@ -31,12 +31,17 @@ struct DurableStore::FileInfo {
 };
 
 struct DurableStore::Compaction {
+  // One phase a step (durable_store.hpp): create log M and the .tmp, switch to log M, copy,
+  // seal the snapshot, install it, remove the input.
+  enum Phase { kCreate, kSwitch, kCopy, kSeal, kInstall, kRemove } phase = kCreate;
   std::uint64_t number = 0;
   std::uint32_t snapshot_id = 0;
   std::string tmp_name;
   std::unique_ptr<AppendFile> out;
+  std::unique_ptr<AppendFile> new_log;  // log M until the switch
   std::vector<FileInfo> inputs;  // oldest first
-  std::size_t input = 0;         // the one being read
+  std::size_t input = 0;         // the one being read (kCopy) or removed (kRemove)
+  std::uint64_t remaining = 0;   // kRemove: bytes left in that one
   std::unique_ptr<detail::RecordStream> stream;
   std::string buffer;  // records copied in this step, not yet written
   std::uint64_t records = 0;

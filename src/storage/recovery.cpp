@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "durable_store_internal.hpp"
+#include "encoding.hpp"
 #include "key_directory.hpp"
 #include "record_stream.hpp"
 #include "vckv/storage/durable_store.hpp"
@@ -78,6 +79,7 @@ struct DurableStore::Recovery {
   std::vector<Damage> damage;
   LogRecord record;
   static constexpr std::size_t kBatch = 64;  // records looked at ahead of the key directory
+  std::size_t tail = 0;  // the first log at the end of the log (see run)
   std::vector<Frame> frames;
   std::vector<std::uint64_t> offsets;
 
@@ -190,6 +192,7 @@ void DurableStore::Recovery::damaged(FileInfo& f, std::uint64_t offset, const st
   salvage_counters(rest);
 }
 
+// at_tail: f is a log at the end of the log (see run), where damage may be a torn write.
 std::string DurableStore::Recovery::check_file(FileInfo& f, bool last_log) {
   detail::RecordStream stream(store.fs_, path(f.name), f.size, store.options_.read_chunk_bytes);
   bool first = true;
@@ -369,12 +372,26 @@ std::string DurableStore::Recovery::finish() {
       report.errors.push_back(text);
     }
   } else if (!files.empty() && files.back().kind == FileKind::kLog) {
-    FileInfo& last = store.files_.back();
-    const bool cut = last.valid < last.size;
-    if (cut) {
-      IoStatus truncated = store.fs_.truncate(path(last.name), last.valid);
-      if (!truncated.ok()) return truncated.error();
+    // The logs at the end (the last one, and one before a log created and never written to)
+    // may end in a torn write, to cut, or in records a killed process wrote and never synced
+    // (still in the page cache; a power loss would take them): cut and sync each, so what was
+    // recovered is on disk before the node uses it. Logs before them were synced when they
+    // were rotated.
+    for (std::size_t i = tail; i < store.files_.size(); ++i) {
+      FileInfo& f = store.files_[i];
+      if (f.kind != FileKind::kLog) continue;
+      if (f.valid < f.size) {
+        IoStatus truncated = store.fs_.truncate(path(f.name), f.valid);
+        if (!truncated.ok()) return truncated.error();
+        f.size = f.valid;
+      }
+      if (i + 1 == store.files_.size()) continue;  // the last: opened and synced below
+      IoResult<std::unique_ptr<AppendFile>> file = store.fs_.open_append(path(f.name));
+      if (!file.ok()) return file.error();
+      IoResult<SyncInfo> synced = file.value()->sync();
+      if (!synced.ok()) return synced.error();
     }
+    FileInfo& last = store.files_.back();
     IoResult<std::unique_ptr<AppendFile>> opened = store.fs_.open_append(path(last.name));
     if (!opened.ok()) return opened.error();
     store.log_ = std::move(opened.value());
@@ -385,8 +402,6 @@ std::string DurableStore::Recovery::finish() {
       IoStatus written = store.log_->append(header);
       if (!written.ok()) return written.error();
     }
-    // What was recovered is on disk before the node uses it: the cut, the header, and records
-    // a killed process wrote but never synced (still in the page cache, lost at a power loss).
     IoResult<SyncInfo> synced = store.log_->sync();
     if (!synced.ok()) return synced.error();
     last.size = last.valid = store.log_->size();
@@ -407,6 +422,15 @@ std::string DurableStore::Recovery::run() {
   std::string error = list_files();
   if (!error.empty()) return error;
   report.files = files.size();
+  // The end of the log is the end of the last log holding a record after its header: a log
+  // created after it and not yet written to (a compaction's new log, created a step before the
+  // switch to it) leaves that one at the end, and a write cut short there is a torn tail.
+  tail = files.size();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (files[i].kind != FileKind::kLog) continue;
+    const std::uint64_t header = kRecordHeaderBytes + 9 + storage_encoding::varint_size(files[i].number);
+    if (tail == files.size() || files[i].size > header) tail = i;
+  }
   for (std::size_t i = 0; i < files.size(); ++i) {
     // Room in the key directory for what is coming, so it does not grow (and rehash) as
     // recovery fills it: a snapshot holds one record per entry, of 40 bytes or so; a log's
@@ -416,8 +440,8 @@ std::string DurableStore::Recovery::run() {
       coming += files[j].kind == FileKind::kSnapshot ? files[j].size / 40 : files[j].size / 96;
     }
     store.keys_->reserve(static_cast<std::size_t>(store.keys_->size() + coming));
-    const bool last_log = i + 1 == files.size() && files[i].kind == FileKind::kLog;
-    error = check_file(files[i], last_log);
+    const bool at_tail = files[i].kind == FileKind::kLog && i >= tail;
+    error = check_file(files[i], at_tail);
     if (!error.empty()) return error;
   }
   for (const FileInfo& f : files) {

@@ -241,6 +241,7 @@ TEST(DurableStoreTest, CompactsWhenTheLogPassesTwiceTheLiveData) {
   State model;
   int steps = 0;
   int finished = 0;
+  std::uint64_t largest_disk = 0;
   {
     auto o = open_dir(disk);
     DurableStore& store = *o->opened.store;
@@ -261,11 +262,14 @@ TEST(DurableStoreTest, CompactsWhenTheLogPassesTwiceTheLiveData) {
       }
       if (p.running || p.finished) ++steps;
       if (p.finished) ++finished;
-      // Never much past the trigger: what was logged while a compaction ran is bounded.
-      EXPECT_LE(store.stats().disk_bytes, 3 * store.stats().live_bytes + 1024);
+      largest_disk = std::max(largest_disk, store.stats().disk_bytes);
     }
     EXPECT_GE(finished, 3);
-    EXPECT_GE(steps, 2 * finished);  // each took several turns
+    EXPECT_GE(steps, 6 * finished);  // each took several turns: a phase, or a budget, a turn
+    // Compaction keeps up: the files stay within the trigger (twice the live data, and the
+    // 1024-byte minimum) plus what a compaction's dozen turns log meanwhile (220 bytes a turn),
+    // while the run writes 8.8 kB.
+    EXPECT_LE(largest_disk, 2 * store.stats().live_bytes + 1024 + 12 * 220);
     EXPECT_EQ(store.stats().compactions, static_cast<std::uint64_t>(finished));
   }
   auto o = open_dir(disk);
@@ -294,13 +298,20 @@ TEST(DurableStoreTest, CompactionLeavesTheLiveData) {
   EXPECT_GT(store.stats().disk_bytes, 10 * store.stats().live_bytes);
   int steps = 1;
   const std::string tmp = kDir + "/snapshot-0000000002.tmp";
+  std::uint64_t on_disk = store.stats().disk_bytes;
   for (; steps < 1000; ++steps) {
     CompactionProgress p = store.compact_step();
+    // The input goes a piece at a time (16 steps' budget a step), not in one unlink.
+    EXPECT_LE(on_disk, store.stats().disk_bytes + 16 * 300) << "step " << steps;
+    on_disk = store.stats().disk_bytes;
     ASSERT_TRUE(p.error.empty()) << p.error;
     EXPECT_LE(p.bytes_read, 300u + 40u);  // the budget, overrun by at most one record
     if (p.finished) break;
-    // Each step syncs what it wrote, so the last step's fdatasync is a step's worth too.
-    ASSERT_EQ(disk.synced_size(tmp), disk.file_size(tmp).value());
+    // A step that copies syncs what it wrote, so the sealing step's fdatasync has a step's
+    // worth to write at most, not the whole snapshot.
+    if (p.bytes_written > 0) {
+      ASSERT_EQ(disk.synced_size(tmp), disk.file_size(tmp).value());
+    }
   }
   EXPECT_GT(steps, 50);
   const DurableStoreStats& stats = store.stats();
@@ -563,6 +574,31 @@ TEST(DurableStoreTest, RecoveredStateIsOnDisk) {
       auto o = open_dir(disk, never);
       seen = o->state.render();
       EXPECT_EQ(seen, "\"a\"=1@[1] \"b\"=2@[1] | |");
+    }
+    disk.crash(CrashKind::kPowerLoss);
+    EXPECT_EQ(open_dir(disk, never)->state.render(), seen) << "seed " << seed;
+  }
+  // The same when the unsynced records are not in the last log: a compaction had created its
+  // new log (one step) and not yet switched to it (the next) when the process was killed.
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    MemoryFileSystem disk{SplitMix64(seed)};
+    DurableStoreOptions never = small_options();
+    never.fsync = FsyncPolicy::kNever;
+    {
+      auto o = open_dir(disk, never);
+      DurableStore& store = *o->opened.store;
+      for (int k = 0; k < 60; ++k) put("\"k" + std::to_string(k % 5) + "\"", std::to_string(k), {1}).record(store);
+      ASSERT_TRUE(store.commit(0).ok);
+      ASSERT_TRUE(store.compaction_due());
+      ASSERT_TRUE(store.compact_step().running);  // log-0000000002 exists; log 1 still current
+    }
+    ASSERT_TRUE(disk.exists(kDir + "/log-0000000002"));
+    disk.crash(CrashKind::kProcess);
+    std::string seen;
+    {
+      auto o = open_dir(disk, never);
+      seen = o->state.render();
+      EXPECT_EQ(seen, "\"k0\"=55@[1] \"k1\"=56@[1] \"k2\"=57@[1] \"k3\"=58@[1] \"k4\"=59@[1] | |");
     }
     disk.crash(CrashKind::kPowerLoss);
     EXPECT_EQ(open_dir(disk, never)->state.render(), seen) << "seed " << seed;

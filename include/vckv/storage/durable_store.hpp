@@ -31,35 +31,41 @@
 // a record is idempotent, and any record with a later one for its entry is dead bytes.
 // Recovery and compaction need nothing else.
 //
-// Compaction, and why it is exact. It starts by rotating: the current log is synced, log M
-// (a new file number) becomes the log that every later record goes to, and snapshot-M.tmp is
-// created; the "input" is the old snapshot and every log numbered below M. Then, a budget of
-// bytes per turn, it reads the input in order and copies to the .tmp each record that the key
-// directory says is still the last record of its entry (the directory names an entry's last
-// record by file and offset; a record made after the rotation points into log M or later, so
-// the entry's older records stop being copied). Each step's bytes are fdatasync'ed. At the end:
-// snapshot_end, fdatasync, fdatasync of the current log (so every newer record that made the
-// copy skip an older one is on disk before the older one's file goes; a no-op under batch),
-// rename to snapshot-M, sync the directory, remove the input.
+// Compaction, and why it is exact. One phase per step (compact_step):
+//   create   log M (a new file number) with its header, synced, and snapshot-M.tmp;
+//   switch   the current log synced if it is not already, the directory synced (log M's name
+//            is durable), and every later record goes to log M. The "input" is the old
+//            snapshot and every log numbered below M;
+//   copy     a budget of bytes a step: read the input in order and append to the .tmp each
+//            record that the key directory says is still the last record of its entry (the
+//            directory names an entry's last record by file and offset; a record made after
+//            the switch points into log M or later, so the entry's older records stop being
+//            copied); fdatasync what was appended;
+//   seal     snapshot_end, fdatasync; and the current log synced if it is not already (so
+//            every newer record that made the copy skip an older one is on disk before the
+//            older one's file goes);
+//   install  rename to snapshot-M, sync the directory;
+//   remove   the input, a piece a step (a file is cut by 16 budgets a step, then unlinked:
+//            unlinking a large file at once takes tens of ms on ext4, more with discard).
 // Recovery reads the newest snapshot, then the logs numbered at or above it, and gives each
 // entry its last record:
-// - an entry last written before the rotation: its record is copied (it is last among the
-//   input, and nothing after the rotation replaced it), so snapshot-M holds it;
-// - an entry written after the rotation: its last record is in log M or later, read after
+// - an entry last written before the switch: its record is copied (it is last among the
+//   input, and nothing after the switch replaced it), so snapshot-M holds it;
+// - an entry written after the switch: its last record is in log M or later, read after
 //   snapshot-M, which it overrides whatever the snapshot holds for it (states, not deltas);
-// - an entry removed before the rotation has no live record in the input; one removed after
+// - an entry removed before the switch has no live record in the input; one removed after
 //   has its removal in log M or later.
 // So snapshot-M + logs >= M replay to exactly what the input + logs >= M replayed to. Crashes:
-// before the rename, snapshot-M.tmp is ignored (and removed) and the input is all still there;
-// after it, snapshot-M is complete (synced before the rename) and the input, numbered below M,
-// is ignored and removed. Every step's state is one of those two.
+// before the rename, snapshot-M.tmp is ignored (and removed) and the input is all still there
+// (a log M not yet switched to holds nothing but its header); after it, snapshot-M is complete
+// (synced before the rename) and the input, numbered below M, is ignored and removed. Every
+// step's state is one of those two.
 //
-// The loop is held up by one step at a time: a read of at most the step's budget (from the page
-// cache, usually: the input was just written), a write of what is copied and one fdatasync of
-// it. The first step also creates log M (an fdatasync and a directory fsync, after syncing the
-// old log unless batch did), and the last one syncs the snapshot's end and the directory (and
-// the log unless batch did). Compaction syncs under every --fsync policy, since it removes the
-// files it replaces.
+// The loop is held up by one step at a time: at most one fdatasync (two under --fsync interval
+// or never, when the switch or the seal also syncs the log), a read of at most the step's
+// budget (from the page cache, usually: the input was just written) or the cutting of a piece
+// of an input file. Compaction syncs under every --fsync policy, since it removes the files it
+// replaces.
 //
 // Recovery: docs/log-format.md "Recovery". A torn tail of the last log is cut (truncated) with
 // a warning; damage anywhere else keeps what precedes it, and the store then writes what it
@@ -241,11 +247,15 @@ class DurableStore {
   void fail(std::string why);
   IoStatus sync_log(CommitResult* into);
   IoStatus create_log(std::uint64_t number);
-  IoStatus start_compaction(CompactionProgress& progress);
+  IoStatus compaction_create(CompactionProgress& progress);
+  IoStatus compaction_switch(CompactionProgress& progress);
   IoStatus copy_live_records(std::size_t budget, CompactionProgress& progress, bool* done);
-  IoStatus finish_compaction(CompactionProgress& progress);
+  IoStatus compaction_seal(CompactionProgress& progress);
+  IoStatus compaction_install();
+  void compaction_remove(CompactionProgress& progress);
   void abandon_compaction(const std::string& why, CompactionProgress& progress);
-  // A compaction step with this budget; force starts one even when none is due (recovery).
+  // A compaction step with this budget; force starts one even when none is due and runs it to
+  // the end (recovery).
   CompactionProgress compact(std::size_t budget, bool force);
   IoStatus move_aside(const std::string& name);
   std::uint64_t disk_bytes() const;
