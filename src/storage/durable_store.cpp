@@ -299,7 +299,10 @@ IoStatus DurableStore::compaction_create(CompactionProgress& progress) {
 // from now on goes to log M.
 IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
   Compaction& c = *compaction_;
-  if (unsynced_bytes_ > 0) {  // not under batch: commit synced it
+  // Under interval, wait for the commit that syncs (within fsync_interval_ms) rather than add
+  // a sync of everything written since the last one to this step.
+  if (unsynced_bytes_ > 0 && options_.fsync == FsyncPolicy::kInterval) return {};
+  if (unsynced_bytes_ > 0) {  // under never (under batch, commit synced it)
     CommitResult synced;
     IoStatus s = sync_log(&synced);
     progress.sync_latency_us += synced.sync_latency_us;
@@ -404,6 +407,7 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
 // (with --fsync interval or never it may not be yet; under batch commit synced it).
 IoStatus DurableStore::compaction_seal(CompactionProgress& progress) {
   Compaction& c = *compaction_;
+  if (unsynced_bytes_ > 0 && options_.fsync == FsyncPolicy::kInterval) return {};  // as above
   std::string end;
   append_snapshot_end(end, c.records);
   IoStatus written = c.out->append(end);
@@ -412,7 +416,7 @@ IoStatus DurableStore::compaction_seal(CompactionProgress& progress) {
   IoResult<SyncInfo> synced = c.out->sync();
   if (!synced.ok()) return synced.status();
   progress.sync_latency_us += synced.value().latency_us;
-  if (unsynced_bytes_ > 0) {
+  if (unsynced_bytes_ > 0) {  // under never
     CommitResult log_synced;
     IoStatus s = sync_log(&log_synced);
     progress.sync_latency_us += log_synced.sync_latency_us;

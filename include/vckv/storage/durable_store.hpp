@@ -61,11 +61,12 @@
 // (synced before the rename) and the input, numbered below M, is ignored and removed. Every
 // step's state is one of those two.
 //
-// The loop is held up by one step at a time: at most one fdatasync (two under --fsync interval
-// or never, when the switch or the seal also syncs the log), a read of at most the step's
-// budget (from the page cache, usually: the input was just written) or the cutting of a piece
-// of an input file. Compaction syncs under every --fsync policy, since it removes the files it
-// replaces.
+// The loop is held up by one step at a time: at most one fdatasync, a read of at most the
+// step's budget (from the page cache, usually: the input was just written) or the cutting of a
+// piece of an input file. The switch and the seal need the log synced: under batch it is, under
+// interval they wait for the commit that syncs it (up to fsync_interval_ms), under never they
+// sync it themselves (what the OS has not written back yet). Compaction syncs under every
+// --fsync policy, since it removes the files it replaces.
 //
 // Recovery: docs/log-format.md "Recovery". A torn tail of the last log is cut (truncated) with
 // a warning; damage anywhere else keeps what precedes it, and the store then writes what it
