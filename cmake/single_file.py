@@ -42,8 +42,10 @@ experimental/filesystem
 assert.h ctype.h errno.h fenv.h float.h inttypes.h limits.h locale.h math.h setjmp.h signal.h
 stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wctype.h
 """.split())
-# What the event loop needs of the operating system (every POSIX system has these).
-POSIX_HEADERS = {"fcntl.h", "poll.h", "sched.h", "sys/stat.h", "sys/types.h", "unistd.h"}
+# What the event loop and the data directory need of the operating system (every POSIX system
+# has these; sys/file.h is flock's, on Linux, the BSDs and macOS).
+POSIX_HEADERS = {"dirent.h", "fcntl.h", "poll.h", "sched.h", "sys/file.h", "sys/stat.h",
+                 "sys/types.h", "unistd.h"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 CONDITIONAL_START = re.compile(r"^\s*#\s*if")

@@ -1,0 +1,571 @@
+// The durable store's write path (record, commit) and compaction. Opening and recovery are in
+// recovery.cpp. The design and the argument for compaction: durable_store.hpp.
+#include "vckv/storage/durable_store.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "durable_store_internal.hpp"
+#include "key_directory.hpp"
+#include "record_stream.hpp"
+
+namespace vckv {
+
+using detail::record_location;
+
+std::optional<FsyncPolicy> parse_fsync_policy(std::string_view name) {
+  if (name == "batch") return FsyncPolicy::kBatch;
+  if (name == "interval") return FsyncPolicy::kInterval;
+  if (name == "never") return FsyncPolicy::kNever;
+  return std::nullopt;
+}
+
+const char* fsync_policy_name(FsyncPolicy policy) {
+  switch (policy) {
+    case FsyncPolicy::kBatch: return "batch";
+    case FsyncPolicy::kInterval: return "interval";
+    case FsyncPolicy::kNever: return "never";
+  }
+  return "?";
+}
+
+IoResult<std::string> node_data_dir(std::string_view base, std::string_view node_id) {
+  if (node_id.empty() || node_id == "." || node_id == ".." ||
+      node_id.find('/') != std::string_view::npos ||
+      node_id.find('\0') != std::string_view::npos) {
+    return IoStatus::failure("node id \"" + std::string(node_id) +
+                             "\" cannot name a directory under --data-dir");
+  }
+  std::string dir(base);
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir.empty()) return IoStatus::failure("--data-dir is empty");
+  return dir + "/" + std::string(node_id);
+}
+
+DurableStore::DurableStore(FileSystem& fs, std::string dir, const DurableStoreOptions& options)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      options_(options),
+      hasher_(std::make_unique<detail::EntryHasher>(options.hash_seed)),
+      keys_(std::make_unique<detail::KeyDirectory>()) {}
+
+DurableStore::~DurableStore() = default;
+
+void DurableStore::fail(std::string why) {
+  if (failure_.empty()) failure_ = std::move(why);
+  pending_.clear();
+  recorded_.clear();
+}
+
+void DurableStore::record_entry(RecordType type, std::string_view target, std::string_view key,
+                                std::size_t start, std::uint64_t offset) {
+  const std::size_t size = pending_.size() - start;
+  if (size - kRecordHeaderBytes > std::numeric_limits<std::uint32_t>::max()) {
+    pending_.resize(start);
+    fail("a record of " + std::to_string(size) + " bytes for key " + std::string(key) +
+         " is over the log format's limit of 4 GiB");
+    return;
+  }
+  if (offset + size > detail::kMaxFileOffset) {
+    pending_.resize(start);
+    fail(path(files_.back().name) + " would pass the log format's limit of 1 TiB");
+    return;
+  }
+  // The key directory learns of the record at commit, in a batch (see apply_recorded).
+  const detail::Fingerprint fp = hasher_->of(entry_space(type), target, key);
+  recorded_.push_back(RecordedEntry{fp.high, fp.low, record_location(log_id_, offset),
+                                    static_cast<std::uint32_t>(size), removes_entry(type)});
+  ++stats_.records;
+}
+
+void DurableStore::apply_recorded() {
+  // Prefetch a few entries ahead: the directory is larger than the caches, and a turn's
+  // records go to slots all over it.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < recorded_.size(); ++i) {
+    if (i + kAhead < recorded_.size()) {
+      keys_->prefetch(detail::Fingerprint{recorded_[i + kAhead].high, recorded_[i + kAhead].low});
+    }
+    const RecordedEntry& r = recorded_[i];
+    const detail::Fingerprint fp{r.high, r.low};
+    if (r.removes) {
+      keys_->erase(fp);
+    } else {
+      keys_->put(fp, r.location, r.size);
+    }
+  }
+  recorded_.clear();
+}
+
+void DurableStore::record_key(std::string_view key, const VersionRef* versions,
+                              std::size_t count) {
+  if (failed()) return;
+  if (count == 0) return record_key_removed(key);
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_key_state(pending_, key, versions, count);
+  record_entry(RecordType::kKeyState, {}, key, start, offset);
+}
+
+void DurableStore::record_key_removed(std::string_view key) {
+  if (failed()) return;
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_key_removed(pending_, key);
+  record_entry(RecordType::kKeyRemoved, {}, key, start, offset);
+}
+
+void DurableStore::record_hint(std::string_view target, std::string_view key,
+                               const VersionRef* versions, std::size_t count) {
+  if (failed()) return;
+  if (count == 0) return record_hint_removed(target, key);
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_hint_state(pending_, target, key, versions, count);
+  record_entry(RecordType::kHintState, target, key, start, offset);
+}
+
+void DurableStore::record_hint_removed(std::string_view target, std::string_view key) {
+  if (failed()) return;
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_hint_removed(pending_, target, key);
+  record_entry(RecordType::kHintRemoved, target, key, start, offset);
+}
+
+void DurableStore::record_dot_counter(std::string_view key, std::uint64_t counter) {
+  if (failed()) return;
+  const std::uint64_t offset = log_->size() + pending_.size();
+  const std::size_t start = pending_.size();
+  append_dot_counter(pending_, key, counter);
+  record_entry(RecordType::kDotCounter, {}, key, start, offset);
+}
+
+IoStatus DurableStore::sync_log(CommitResult* into) {
+  IoResult<SyncInfo> synced = log_->sync();
+  if (!synced.ok()) return synced.status();
+  ++stats_.syncs;
+  stats_.sync_latency_us += synced.value().latency_us;
+  if (into) into->sync_latency_us += synced.value().latency_us;
+  unsynced_bytes_ = 0;
+  return {};
+}
+
+CommitResult DurableStore::commit(std::int64_t now_ms) {
+  CommitResult result;
+  if (failed()) {
+    result.ok = false;
+    result.error = failure_;
+    return result;
+  }
+  if (!pending_.empty()) {
+    IoStatus written = log_->append(pending_);
+    files_.back().size = files_.back().valid = log_->size();
+    if (!written.ok()) {
+      fail(written.error());
+      result.ok = false;
+      result.error = failure_;
+      return result;
+    }
+    apply_recorded();
+    result.bytes_written = pending_.size();
+    if (unsynced_bytes_ == 0) unsynced_since_ms_ = now_ms;
+    unsynced_bytes_ += pending_.size();
+    committed_since_step_ += pending_.size();
+    ++stats_.commits;
+    stats_.bytes_logged += pending_.size();
+    pending_.clear();
+  }
+  bool sync = false;
+  switch (options_.fsync) {
+    case FsyncPolicy::kBatch: sync = unsynced_bytes_ > 0; break;
+    case FsyncPolicy::kInterval:
+      sync = unsynced_bytes_ > 0 && now_ms - unsynced_since_ms_ >= options_.fsync_interval_ms;
+      break;
+    case FsyncPolicy::kNever: break;
+  }
+  if (sync) {
+    IoStatus synced = sync_log(&result);
+    if (!synced.ok()) {
+      fail(synced.error());
+      result.ok = false;
+      result.error = failure_;
+      return result;
+    }
+  }
+  result.synced = unsynced_bytes_ == 0;
+  return result;
+}
+
+std::optional<std::int64_t> DurableStore::sync_due_ms() const {
+  if (options_.fsync != FsyncPolicy::kInterval || unsynced_bytes_ == 0) return std::nullopt;
+  return unsynced_since_ms_ + options_.fsync_interval_ms;
+}
+
+std::uint64_t DurableStore::disk_bytes() const {
+  std::uint64_t total = 0;
+  for (const FileInfo& f : files_) total += f.size;
+  if (compaction_) {
+    const Compaction& c = *compaction_;
+    if (c.out) total += c.out->size();
+    if (c.new_log) total += c.new_log->size();
+    if (c.phase == Compaction::kRemove) {
+      for (std::size_t i = c.input; i < c.inputs.size(); ++i) {
+        total += i == c.input ? c.remaining : c.inputs[i].size;
+      }
+    }
+  }
+  return total;
+}
+
+const DurableStoreStats& DurableStore::stats() const {
+  stats_.disk_bytes = disk_bytes();
+  stats_.live_bytes = keys_->live_bytes();
+  stats_.entries = keys_->size();
+  stats_.index_memory_bytes = keys_->memory_bytes();
+  return stats_;
+}
+
+bool DurableStore::compaction_due() const {
+  if (compaction_ || compaction_disabled_ || failed()) return false;
+  const std::uint64_t disk = disk_bytes();
+  return disk >= options_.compaction_min_bytes && disk > 2 * keys_->live_bytes();
+}
+
+IoStatus DurableStore::create_log(std::uint64_t number) {
+  const std::string name = file_name(FileKind::kLog, number);
+  IoResult<std::unique_ptr<AppendFile>> opened = fs_.open_append(path(name));
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<AppendFile> file = std::move(opened.value());
+  std::string header;
+  append_file_header(header, FileKind::kLog, number);
+  IoStatus written = file->append(header);
+  if (!written.ok()) return written;
+  IoResult<SyncInfo> synced = file->sync();
+  if (!synced.ok()) return synced.status();
+  // (Its name is made durable by the directory sync that ends recovery, the only caller.)
+  log_ = std::move(file);
+  log_id_ = file_id(FileKind::kLog, number);
+  unsynced_bytes_ = 0;
+  FileInfo info;
+  info.name = name;
+  info.kind = FileKind::kLog;
+  info.number = number;
+  info.id = log_id_;
+  info.size = info.valid = log_->size();
+  files_.push_back(info);
+  return {};
+}
+
+// Phase kCreate: log M and snapshot-M.tmp, each with its header, and log M synced; nothing
+// switches yet (records still go to the current log).
+IoStatus DurableStore::compaction_create(CompactionProgress& progress) {
+  const std::uint64_t number = next_number_;
+  if (file_id(FileKind::kSnapshot, number) > detail::kMaxFileId) {
+    return IoStatus::failure("file numbers are used up (" + std::to_string(number) + ")");
+  }
+  ++next_number_;
+  auto c = std::make_unique<Compaction>();
+  c->number = number;
+  c->snapshot_id = file_id(FileKind::kSnapshot, number);
+  c->tmp_name = file_name(FileKind::kSnapshot, number) + ".tmp";
+  compaction_ = std::move(c);
+  Compaction& cc = *compaction_;
+  IoResult<std::unique_ptr<AppendFile>> out = fs_.open_append(path(cc.tmp_name));
+  if (!out.ok()) return out.status();
+  cc.out = std::move(out.value());
+  std::string header;
+  append_file_header(header, FileKind::kSnapshot, number);
+  IoStatus written = cc.out->append(header);
+  cc.unsynced = true;
+  if (!written.ok()) return written;
+  IoResult<std::unique_ptr<AppendFile>> log = fs_.open_append(path(file_name(FileKind::kLog, number)));
+  if (!log.ok()) return log.status();
+  cc.new_log = std::move(log.value());
+  header.clear();
+  append_file_header(header, FileKind::kLog, number);
+  written = cc.new_log->append(header);
+  if (!written.ok()) return written;
+  IoResult<SyncInfo> synced = cc.new_log->sync();
+  if (!synced.ok()) return synced.status();
+  progress.sync_latency_us += synced.value().latency_us;
+  cc.phase = Compaction::kSwitch;
+  return {};
+}
+
+// Phase kSwitch: the current log, complete on disk (so damage found in it later is damage, not
+// a crash), becomes input; the directory is synced so log M's name is durable; every record
+// from now on goes to log M.
+IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  // Under interval, wait for the commit that syncs (within fsync_interval_ms) rather than add
+  // a sync of everything written since the last one to this step.
+  if (unsynced_bytes_ > 0 && options_.fsync == FsyncPolicy::kInterval) return {};
+  if (unsynced_bytes_ > 0) {  // under never (under batch, commit synced it)
+    CommitResult synced;
+    IoStatus s = sync_log(&synced);
+    progress.sync_latency_us += synced.sync_latency_us;
+    if (!s.ok()) {
+      fail(s.error());
+      return s;
+    }
+  }
+  IoStatus dir_synced = fs_.sync_dir(dir_);
+  if (!dir_synced.ok()) {
+    fail(dir_synced.error());
+    return dir_synced;
+  }
+  c.inputs = files_;
+  log_ = std::move(c.new_log);
+  log_id_ = file_id(FileKind::kLog, c.number);
+  FileInfo info;
+  info.name = file_name(FileKind::kLog, c.number);
+  info.kind = FileKind::kLog;
+  info.number = c.number;
+  info.id = log_id_;
+  info.size = info.valid = log_->size();
+  files_.push_back(info);
+  c.phase = Compaction::kCopy;
+  return {};
+}
+
+IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress& progress,
+                                         bool* done) {
+  Compaction& c = *compaction_;
+  *done = false;
+  std::size_t consumed = 0;
+  while (consumed < budget) {
+    if (c.input >= c.inputs.size()) {
+      *done = true;
+      break;
+    }
+    const FileInfo& in = c.inputs[c.input];
+    if (!c.stream) {
+      c.stream = std::make_unique<detail::RecordStream>(
+          fs_, path(in.name), in.valid,
+          std::min(budget, std::max<std::size_t>(options_.compaction_step_bytes, 4096)));
+    }
+    const detail::RecordStream::Result r =
+        c.stream->next_batch(c.frames, c.offsets, 32, budget - consumed);
+    if (r == detail::RecordStream::kEnd) {
+      c.stream.reset();
+      ++c.input;
+      continue;
+    }
+    if (r == detail::RecordStream::kIoError) return IoStatus::failure(c.stream->error());
+    if (r == detail::RecordStream::kDamaged) {
+      return IoStatus::failure(path(in.name) + ": " +
+                               frame_status_name(c.stream->damaged_status()) + " at offset " +
+                               std::to_string(c.stream->offset()) + " (found by compaction)");
+    }
+    // Name the batch's records and prefetch their slots, then copy those still last.
+    c.names.assign(c.frames.size(), detail::Fingerprint{});
+    for (std::size_t i = 0; i < c.frames.size(); ++i) {
+      const Frame& frame = c.frames[i];
+      const RecordType type = static_cast<RecordType>(frame.type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      if (!c.scratch.decode_entry(frame.type, frame.payload)) {
+        return IoStatus::failure(path(in.name) + ": malformed record at offset " +
+                                 std::to_string(c.offsets[i]) + " (found by compaction)");
+      }
+      c.names[i] = hasher_->of(entry_space(type), c.scratch.target, c.scratch.key);
+      keys_->prefetch(c.names[i]);
+    }
+    for (std::size_t i = 0; i < c.frames.size(); ++i) {
+      const Frame& frame = c.frames[i];
+      consumed += frame.size;
+      progress.bytes_read += frame.size;
+      const RecordType type = static_cast<RecordType>(frame.type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      const std::uint64_t to = record_location(c.snapshot_id, c.out->size() + c.buffer.size());
+      if (keys_->relocate(c.names[i], record_location(in.id, c.offsets[i]), to)) {
+        c.buffer.append(frame.bytes.data(), frame.bytes.size());
+        ++c.records;
+      }
+    }
+  }
+  if (!c.buffer.empty()) {
+    IoStatus written = c.out->append(c.buffer);
+    if (!written.ok()) return written;
+    progress.bytes_written += c.buffer.size();
+    stats_.compaction_bytes_written += c.buffer.size();
+    c.buffer.clear();
+    c.unsynced = true;
+  }
+  if (c.unsynced) {  // so the last step's fdatasync has one step's bytes to write, not all
+    IoResult<SyncInfo> synced = c.out->sync();
+    if (!synced.ok()) return synced.status();
+    progress.sync_latency_us += synced.value().latency_us;
+    c.unsynced = false;
+  }
+  return {};
+}
+
+// Phase kSeal: the snapshot's end record, synced; and the current log synced, so that every
+// record that made the copy skip an older one is on disk before the older one's file goes
+// (with --fsync interval or never it may not be yet; under batch commit synced it).
+IoStatus DurableStore::compaction_seal(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  if (unsynced_bytes_ > 0 && options_.fsync == FsyncPolicy::kInterval) return {};  // as above
+  std::string end;
+  append_snapshot_end(end, c.records);
+  IoStatus written = c.out->append(end);
+  if (!written.ok()) return written;
+  progress.bytes_written += end.size();
+  IoResult<SyncInfo> synced = c.out->sync();
+  if (!synced.ok()) return synced.status();
+  progress.sync_latency_us += synced.value().latency_us;
+  if (unsynced_bytes_ > 0) {  // under never
+    CommitResult log_synced;
+    IoStatus s = sync_log(&log_synced);
+    progress.sync_latency_us += log_synced.sync_latency_us;
+    if (!s.ok()) {
+      fail(s.error());
+      return s;
+    }
+  }
+  c.phase = Compaction::kInstall;
+  return {};
+}
+
+// Phase kInstall: the rename that puts snapshot-M in place, made durable.
+IoStatus DurableStore::compaction_install() {
+  Compaction& c = *compaction_;
+  const std::string name = file_name(FileKind::kSnapshot, c.number);
+  IoStatus renamed = fs_.rename(path(c.tmp_name), path(name));
+  if (!renamed.ok()) return renamed;
+  // From here on the snapshot is in place: a failure is the store's, not the compaction's.
+  IoStatus dir_synced = fs_.sync_dir(dir_);
+  if (!dir_synced.ok()) {
+    fail(dir_synced.error());
+    return dir_synced;
+  }
+  FileInfo snapshot;
+  snapshot.name = name;
+  snapshot.kind = FileKind::kSnapshot;
+  snapshot.number = c.number;
+  snapshot.id = c.snapshot_id;
+  snapshot.size = snapshot.valid = c.out->size();
+  std::vector<FileInfo> kept{snapshot};
+  for (const FileInfo& f : files_) {
+    if (f.number >= c.number) kept.push_back(f);
+  }
+  files_ = std::move(kept);
+  c.out.reset();
+  c.input = 0;
+  c.remaining = c.inputs.empty() ? 0 : c.inputs[0].size;
+  c.phase = Compaction::kRemove;
+  return {};
+}
+
+// Phase kRemove: the input goes, a piece at a time. Unlinking a big file can take tens of ms
+// (ext4 frees its extents, and with online discard trims them), so a file is first cut by at
+// most removal_chunk bytes a step, then unlinked. Recovery ignores these files meanwhile (they
+// are numbered below the snapshot) and removes what a crash leaves of them.
+void DurableStore::compaction_remove(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  const std::uint64_t chunk = std::uint64_t{options_.compaction_step_bytes} * 16;
+  if (c.input < c.inputs.size()) {
+    const FileInfo& in = c.inputs[c.input];
+    IoStatus done;
+    bool gone = true;
+    if (in.damaged) {
+      done = move_aside(in.name);
+    } else if (c.remaining > chunk) {
+      c.remaining -= chunk;
+      done = fs_.truncate(path(in.name), c.remaining);
+      gone = !done.ok();  // if it cannot be cut, try no further: the next open removes it
+    } else {
+      done = fs_.remove(path(in.name));
+    }
+    if (!done.ok() && progress.error.empty()) {
+      progress.error = "compaction finished but could not remove its input: " + done.error();
+    }
+    if (gone) {
+      ++c.input;
+      c.remaining = c.input < c.inputs.size() ? c.inputs[c.input].size : 0;
+    }
+  }
+  if (c.input >= c.inputs.size()) {
+    ++stats_.compactions;
+    compaction_.reset();
+    progress.finished = true;
+  }
+}
+
+IoStatus DurableStore::move_aside(const std::string& name) {
+  std::string aside = name + ".damaged";
+  for (int k = 1; fs_.file_size(path(aside)).ok(); ++k) {
+    aside = name + ".damaged." + std::to_string(k);
+  }
+  IoStatus renamed = fs_.rename(path(name), path(aside));
+  if (renamed.ok()) moved_aside_[name] = aside;
+  return renamed;
+}
+
+void DurableStore::abandon_compaction(const std::string& why, CompactionProgress& progress) {
+  if (compaction_) {
+    compaction_->out.reset();
+    (void)fs_.remove(path(compaction_->tmp_name));
+    if (compaction_->new_log) {  // created, never switched to: nothing was logged in it
+      compaction_->new_log.reset();
+      (void)fs_.remove(path(file_name(FileKind::kLog, compaction_->number)));
+    }
+    compaction_.reset();
+  }
+  // The key directory may name records in the abandoned .tmp: no compaction until the next
+  // open rebuilds it.
+  compaction_disabled_ = true;
+  progress.error = "compaction abandoned: " + why;
+}
+
+std::string file_name(FileKind kind, std::uint64_t number) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < 10) digits.insert(0, 10 - digits.size(), '0');
+  return (kind == FileKind::kLog ? "log-" : "snapshot-") + digits;
+}
+
+CompactionProgress DurableStore::compact_step() {
+  return compact(options_.compaction_step_bytes + 2 * committed_since_step_, false);
+}
+
+CompactionProgress DurableStore::compact(std::size_t budget, bool force) {
+  CompactionProgress progress;
+  if (failed() || !pending_.empty()) {
+    progress.running = compaction_running();
+    return progress;
+  }
+  committed_since_step_ = 0;
+  if (!compaction_ && !force && !compaction_due()) return progress;
+  // One phase a step, so a step costs at most about one fsync (two when the log needs one too,
+  // under interval or never); recovery (force) runs them all at once.
+  do {
+    IoStatus status;
+    bool done = false;
+    switch (compaction_ ? compaction_->phase : Compaction::kCreate) {
+      case Compaction::kCreate: status = compaction_create(progress); break;
+      case Compaction::kSwitch: status = compaction_switch(progress); break;
+      case Compaction::kCopy:
+        status = copy_live_records(budget, progress, &done);
+        if (status.ok() && done) compaction_->phase = Compaction::kSeal;
+        break;
+      case Compaction::kSeal: status = compaction_seal(progress); break;
+      case Compaction::kInstall: status = compaction_install(); break;
+      case Compaction::kRemove: compaction_remove(progress); break;
+    }
+    if (!status.ok()) {
+      if (failed()) {
+        compaction_.reset();
+        progress.error = status.error();
+      } else {
+        abandon_compaction(status.error(), progress);
+      }
+      break;
+    }
+  } while (force && compaction_);
+  progress.running = compaction_running();
+  return progress;
+}
+
+}  // namespace vckv

@@ -1,0 +1,55 @@
+// What durable_store.cpp and recovery.cpp share (private to src/storage/): the store's view of
+// its files, the state of a compaction under way, and file names.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "key_directory.hpp"
+#include "record_stream.hpp"
+#include "vckv/storage/durable_store.hpp"
+
+namespace vckv {
+
+// log-0000000042, snapshot-0000000042: the number in decimal, at least ten digits.
+std::string file_name(FileKind kind, std::uint64_t number);
+// What the key directory calls a file: its number and kind, unique in the directory.
+inline std::uint32_t file_id(FileKind kind, std::uint64_t number) {
+  return static_cast<std::uint32_t>(number * 2 + (kind == FileKind::kSnapshot ? 1 : 0));
+}
+
+struct DurableStore::FileInfo {
+  std::string name;
+  FileKind kind = FileKind::kLog;
+  std::uint64_t number = 0;
+  std::uint32_t id = 0;
+  std::uint64_t size = 0;   // bytes on disk
+  std::uint64_t valid = 0;  // bytes of whole, good records from the start (< size if damaged)
+  bool damaged = false;     // moved aside, not removed, when a compaction replaces it
+};
+
+struct DurableStore::Compaction {
+  // One phase a step (durable_store.hpp): create log M and the .tmp, switch to log M, copy,
+  // seal the snapshot, install it, remove the input.
+  enum Phase { kCreate, kSwitch, kCopy, kSeal, kInstall, kRemove } phase = kCreate;
+  std::uint64_t number = 0;
+  std::uint32_t snapshot_id = 0;
+  std::string tmp_name;
+  std::unique_ptr<AppendFile> out;
+  std::unique_ptr<AppendFile> new_log;  // log M until the switch
+  std::vector<FileInfo> inputs;  // oldest first
+  std::size_t input = 0;         // the one being read (kCopy) or removed (kRemove)
+  std::uint64_t remaining = 0;   // kRemove: bytes left in that one
+  std::unique_ptr<detail::RecordStream> stream;
+  std::string buffer;  // records copied in this step, not yet written
+  std::uint64_t records = 0;
+  bool unsynced = false;  // out holds bytes not yet synced
+  LogRecord scratch;
+  std::vector<Frame> frames;  // the batch being read
+  std::vector<std::uint64_t> offsets;
+  std::vector<detail::Fingerprint> names;
+};
+
+}  // namespace vckv

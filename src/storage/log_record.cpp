@@ -1,0 +1,321 @@
+#include "vckv/storage/log_record.hpp"
+
+#include "encoding.hpp"
+#include "vckv/storage/crc32c.hpp"
+
+namespace vckv {
+
+using storage_encoding::ByteReader;
+using storage_encoding::get_u32;
+using storage_encoding::put_string;
+using storage_encoding::put_u32;
+using storage_encoding::put_varint;
+using storage_encoding::set_u32;
+
+namespace {
+
+constexpr std::string_view kLogMagic = "vckvlog";
+constexpr std::uint8_t kTombstoneFlag = 1;
+
+// Reserves the header, so the payload is appended in place; finish_record fills it in.
+std::size_t begin_record(std::string& out, RecordType type) {
+  const std::size_t start = out.size();
+  out.append(kRecordHeaderBytes - 1, '\0');
+  out.push_back(static_cast<char>(type));
+  return start;
+}
+
+void finish_record(std::string& out, std::size_t start) {
+  const std::size_t payload = out.size() - start - kRecordHeaderBytes;
+  set_u32(&out[start + 4], static_cast<std::uint32_t>(payload));
+  set_u32(&out[start], crc32c(std::string_view(out).substr(start + 4)));
+}
+
+void put_version(std::string& out, const VersionRef& v) {
+  out.push_back(static_cast<char>(v.kind));
+  out.push_back(static_cast<char>(v.tombstone ? kTombstoneFlag : 0));
+  if (v.kind == VersionKind::kDotted) {
+    put_string(out, v.dot.node);
+    put_varint(out, v.dot.counter);
+    put_varint(out, v.version_vector_size);
+    for (std::size_t i = 0; i < v.version_vector_size; ++i) {
+      put_string(out, v.version_vector[i].node);
+      put_varint(out, v.version_vector[i].counter);
+    }
+  } else {
+    put_varint(out, v.clock.size());
+    for (std::size_t i = 0; i < v.clock.size(); ++i) put_varint(out, v.clock[i]);
+  }
+  if (!v.tombstone) put_string(out, v.value);
+}
+
+void put_versions(std::string& out, const VersionRef* versions, std::size_t count) {
+  put_varint(out, count);
+  for (std::size_t i = 0; i < count; ++i) put_version(out, versions[i]);
+}
+
+}  // namespace
+
+std::string describe_version(const VersionRef& v) {
+  std::string s = v.tombstone ? std::string("~") : std::string(v.value);
+  s += '@';
+  if (v.kind == VersionKind::kDotted) {
+    s += std::string(v.dot.node) + ":" + std::to_string(v.dot.counter) + "{";
+    for (std::size_t i = 0; i < v.version_vector_size; ++i) {
+      if (i > 0) s += ',';
+      s += std::string(v.version_vector[i].node) + ":" +
+           std::to_string(v.version_vector[i].counter);
+    }
+    s += '}';
+  } else {
+    s += '[';
+    for (std::size_t i = 0; i < v.clock.size(); ++i) {
+      if (i > 0) s += ',';
+      s += std::to_string(v.clock[i]);
+    }
+    s += ']';
+  }
+  return s;
+}
+
+void append_file_header(std::string& out, FileKind kind, std::uint64_t number) {
+  const std::size_t start = begin_record(out, RecordType::kFileHeader);
+  out.append(kLogMagic.data(), kLogMagic.size());
+  out.push_back(static_cast<char>(kLogFormatVersion));
+  out.push_back(static_cast<char>(kind));
+  put_varint(out, number);
+  finish_record(out, start);
+}
+
+void append_key_state(std::string& out, std::string_view key, const VersionRef* versions,
+                      std::size_t count) {
+  const std::size_t start = begin_record(out, RecordType::kKeyState);
+  put_string(out, key);
+  put_versions(out, versions, count);
+  finish_record(out, start);
+}
+
+void append_key_removed(std::string& out, std::string_view key) {
+  const std::size_t start = begin_record(out, RecordType::kKeyRemoved);
+  put_string(out, key);
+  finish_record(out, start);
+}
+
+void append_hint_state(std::string& out, std::string_view target, std::string_view key,
+                       const VersionRef* versions, std::size_t count) {
+  const std::size_t start = begin_record(out, RecordType::kHintState);
+  put_string(out, target);
+  put_string(out, key);
+  put_versions(out, versions, count);
+  finish_record(out, start);
+}
+
+void append_hint_removed(std::string& out, std::string_view target, std::string_view key) {
+  const std::size_t start = begin_record(out, RecordType::kHintRemoved);
+  put_string(out, target);
+  put_string(out, key);
+  finish_record(out, start);
+}
+
+void append_dot_counter(std::string& out, std::string_view key, std::uint64_t counter) {
+  const std::size_t start = begin_record(out, RecordType::kDotCounter);
+  put_string(out, key);
+  put_varint(out, counter);
+  finish_record(out, start);
+}
+
+void append_snapshot_end(std::string& out, std::uint64_t record_count) {
+  const std::size_t start = begin_record(out, RecordType::kSnapshotEnd);
+  put_varint(out, record_count);
+  finish_record(out, start);
+}
+
+Frame read_frame(std::string_view bytes) {
+  Frame f;
+  if (bytes.empty()) return f;
+  if (bytes.size() < kRecordHeaderBytes) {
+    f.status = Frame::kShortHeader;
+    return f;
+  }
+  const std::uint32_t checksum = get_u32(bytes.data());
+  const std::uint32_t length = get_u32(bytes.data() + 4);
+  f.type = static_cast<std::uint8_t>(bytes[8]);
+  f.size = kRecordHeaderBytes + std::size_t{length};
+  if (length > bytes.size() - kRecordHeaderBytes) {
+    f.status = Frame::kShortPayload;
+    return f;
+  }
+  f.payload = bytes.substr(kRecordHeaderBytes, length);
+  f.bytes = bytes.substr(0, f.size);
+  f.status = crc32c(bytes.substr(4, f.size - 4)) == checksum ? Frame::kRecord : Frame::kBadChecksum;
+  return f;
+}
+
+const char* frame_status_name(Frame::Status status) {
+  switch (status) {
+    case Frame::kRecord: return "record";
+    case Frame::kEnd: return "end";
+    case Frame::kShortHeader: return "header cut short";
+    case Frame::kShortPayload: return "payload cut short";
+    case Frame::kBadChecksum: return "checksum mismatch";
+  }
+  return "?";
+}
+
+EntrySpace entry_space(RecordType type) {
+  switch (type) {
+    case RecordType::kKeyState:
+    case RecordType::kKeyRemoved: return EntrySpace::kStore;
+    case RecordType::kHintState:
+    case RecordType::kHintRemoved: return EntrySpace::kHint;
+    case RecordType::kDotCounter: return EntrySpace::kDotCounter;
+    default: return EntrySpace::kNone;
+  }
+}
+
+bool removes_entry(RecordType type) {
+  return type == RecordType::kKeyRemoved || type == RecordType::kHintRemoved;
+}
+
+bool LogRecord::decode_entry(std::uint8_t raw_type, std::string_view payload) {
+  ByteReader r(payload);
+  type = static_cast<RecordType>(raw_type);
+  target = {};
+  switch (entry_space(type)) {
+    case EntrySpace::kHint:
+      target = r.string();
+      key = r.string();
+      break;
+    case EntrySpace::kStore:
+    case EntrySpace::kDotCounter:
+      key = r.string();
+      break;
+    case EntrySpace::kNone:
+      return false;
+  }
+  return !r.failed();
+}
+
+bool LogRecord::decode(std::uint8_t raw_type, std::string_view payload, std::string* why) {
+  ByteReader r(payload);
+  versions.clear();
+  slots_.clear();
+  entries_.clear();
+  key = {};
+  target = {};
+  number = 0;
+  auto fail = [why](const char* reason) {
+    if (why) *why = reason;
+    return false;
+  };
+
+  // Versions are read in two steps: their numbers go to slots_ and entries_ first, and the
+  // views into those are taken once both stopped growing.
+  struct Pending {
+    std::size_t slots_at, slots, entries_at, entries;
+  };
+  std::vector<Pending> pending;
+  auto read_versions = [&]() -> bool {
+    const std::uint64_t count = r.varint();
+    if (r.failed()) return false;
+    if (count == 0) return false;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      VersionRef v;
+      Pending p{slots_.size(), 0, entries_.size(), 0};
+      const std::uint8_t kind = r.byte();
+      const std::uint8_t flags = r.byte();
+      if (r.failed() || (flags & ~kTombstoneFlag) != 0) return false;
+      v.tombstone = (flags & kTombstoneFlag) != 0;
+      if (kind == static_cast<std::uint8_t>(VersionKind::kClock)) {
+        v.kind = VersionKind::kClock;
+        const std::uint64_t n = r.varint();
+        if (r.failed() || n > payload.size()) return false;
+        for (std::uint64_t k = 0; k < n && !r.failed(); ++k) slots_.push_back(r.varint());
+        p.slots = static_cast<std::size_t>(n);
+      } else if (kind == static_cast<std::uint8_t>(VersionKind::kDotted)) {
+        v.kind = VersionKind::kDotted;
+        v.dot.node = r.string();
+        v.dot.counter = r.varint();
+        const std::uint64_t n = r.varint();
+        if (r.failed() || n > payload.size()) return false;
+        for (std::uint64_t k = 0; k < n && !r.failed(); ++k) {
+          CounterRef e;
+          e.node = r.string();
+          e.counter = r.varint();
+          entries_.push_back(e);
+        }
+        p.entries = static_cast<std::size_t>(n);
+      } else {
+        return false;
+      }
+      if (!v.tombstone) v.value = r.string();
+      if (r.failed()) return false;
+      versions.push_back(v);
+      pending.push_back(p);
+    }
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      if (versions[i].kind == VersionKind::kClock) {
+        versions[i].clock =
+            ClockSlots(slots_.data() + pending[i].slots_at, pending[i].slots, 8);
+      } else {
+        versions[i].version_vector = entries_.data() + pending[i].entries_at;
+        versions[i].version_vector_size = pending[i].entries;
+      }
+    }
+    return true;
+  };
+
+  switch (raw_type) {
+    case static_cast<std::uint8_t>(RecordType::kFileHeader): {
+      type = RecordType::kFileHeader;
+      if (r.bytes(kLogMagic.size()) != kLogMagic) return fail("not a vclock-kv log file");
+      format_version = r.byte();
+      if (r.failed()) return fail("file header cut short");
+      if (format_version != kLogFormatVersion) return fail("unsupported format version");
+      const std::uint8_t kind = r.byte();
+      if (kind != static_cast<std::uint8_t>(FileKind::kLog) &&
+          kind != static_cast<std::uint8_t>(FileKind::kSnapshot)) {
+        return fail("unknown file kind");
+      }
+      file_kind = static_cast<FileKind>(kind);
+      number = r.varint();
+      break;
+    }
+    case static_cast<std::uint8_t>(RecordType::kKeyState):
+      type = RecordType::kKeyState;
+      key = r.string();
+      if (!read_versions()) return fail("malformed versions");
+      break;
+    case static_cast<std::uint8_t>(RecordType::kKeyRemoved):
+      type = RecordType::kKeyRemoved;
+      key = r.string();
+      break;
+    case static_cast<std::uint8_t>(RecordType::kHintState):
+      type = RecordType::kHintState;
+      target = r.string();
+      key = r.string();
+      if (!read_versions()) return fail("malformed versions");
+      break;
+    case static_cast<std::uint8_t>(RecordType::kHintRemoved):
+      type = RecordType::kHintRemoved;
+      target = r.string();
+      key = r.string();
+      break;
+    case static_cast<std::uint8_t>(RecordType::kDotCounter):
+      type = RecordType::kDotCounter;
+      key = r.string();
+      number = r.varint();
+      break;
+    case static_cast<std::uint8_t>(RecordType::kSnapshotEnd):
+      type = RecordType::kSnapshotEnd;
+      number = r.varint();
+      break;
+    default:
+      return fail("unknown record type");
+  }
+  if (r.failed()) return fail("payload cut short");
+  if (!r.at_end()) return fail("trailing bytes in payload");
+  return true;
+}
+
+}  // namespace vckv
