@@ -1,4 +1,5 @@
 #include "vckv/json/writer.hpp"
+#include "vckv/inlining.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -19,6 +20,7 @@ char* write_hex4(char* out, unsigned cp) {
 }
 }  // namespace
 
+VCKV_HOT
 char* write_json_string(char* out, std::string_view s) {
   *out++ = '"';
   std::size_t i = 0;

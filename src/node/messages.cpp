@@ -1,9 +1,11 @@
 #include "vckv/node/messages.hpp"
 
+#include "vckv/inlining.hpp"
 #include "vckv/node/node.hpp"
 
 namespace vckv {
 
+VCKV_HOT
 const MessageTable& message_table() {
   // clang-format off
   static const MessageType kRows[] = {
@@ -25,6 +27,7 @@ const MessageTable& message_table() {
 
 namespace {
 
+VCKV_HOT
 int find_type(std::string_view type) {
   const MessageTable& table = message_table();
   for (std::size_t i = 0; i < table.size; ++i) {
@@ -33,6 +36,7 @@ int find_type(std::string_view type) {
   return -1;
 }
 
+VCKV_HOT
 FastShape fast_shape_of(int kind) { return message_table().rows[kind].fast_shape; }
 
 BodyDecoder decoder_of(int kind) { return message_table().rows[kind].decode; }

@@ -4,6 +4,7 @@
 #include <exception>
 #include <unordered_set>
 
+#include "vckv/inlining.hpp"
 #include "vckv/json/writer.hpp"
 #include "vckv/wire/clock_json.hpp"
 
@@ -41,6 +42,7 @@ bool Node::is_member(std::string_view id) const {
   return std::find(node_ids_.begin(), node_ids_.end(), id) != node_ids_.end();
 }
 
+VCKV_HOT
 bool Node::may_send(const MessageType& type, std::string_view src) const {
   if (type.senders == kFromAnyone) return true;  // the common case: no membership lookup
   const bool peer = src != node_id_ && is_member(src);
@@ -62,6 +64,7 @@ void Node::reply_error(const Incoming& in, const Error& error, std::string_view 
 
 // The checks run in the order docs/protocol.md gives them: an envelope problem first, then
 // replies, init, the type, the sender, and last the body's fields.
+VCKV_HOT
 void Node::handle_line(std::string_view line, std::uint64_t line_number) {
   decode_line(line, options_.codec, message_catalog(), decoded_,
               KeyAhead{[](const void* store, std::string_view key) {
@@ -190,6 +193,7 @@ void Node::handle_resolve(const Incoming& in, const MessageType& type) {
   handle_write(in, type, "resolved");
 }
 
+VCKV_HOT
 void Node::handle_write(const Incoming& in, const MessageType& type,
                         std::string_view status_written) {
   const auto& write = std::get<WriteRequest>(in.request);
@@ -276,6 +280,7 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
       });
 }
 
+VCKV_HOT
 void Node::handle_get(const Incoming& in, const MessageType& type) {
   const auto& get = std::get<GetRequest>(in.request);
   if (log_.enabled(LogLevel::kDebug)) {

@@ -1,4 +1,5 @@
 #include "vckv/runtime/event_loop.hpp"
+#include "vckv/inlining.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -22,12 +23,14 @@ LineFramer::LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on
       on_line_(std::move(on_line)),
       on_overlong_(std::move(on_overlong)) {}
 
+VCKV_HOT
 void LineFramer::emit(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return;  // blank
   on_line_(line, line_number_);
 }
 
+VCKV_HOT
 void LineFramer::feed(std::string_view bytes) {
   while (!bytes.empty()) {
     const void* found = std::memchr(bytes.data(), '\n', bytes.size());

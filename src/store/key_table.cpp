@@ -1,4 +1,5 @@
 #include "key_table.hpp"
+#include "vckv/inlining.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -60,6 +61,7 @@ KeyTable& KeyTable::operator=(const KeyTable& other) {
 
 
 
+VCKV_HOT
 std::pair<SiblingSet*, bool> KeyTable::try_emplace(std::string_view key) {
   if ((size_ + 1) * 2 > slots_.size()) grow();
   const std::size_t h = hash(key);

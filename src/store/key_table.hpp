@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sibling_set.hpp"
+#include "vckv/inlining.hpp"
 
 namespace vckv::detail {
 
@@ -113,6 +114,7 @@ inline std::size_t KeyTable::probe(std::string_view key, std::size_t h) const {
   }
 }
 
+VCKV_HOT
 inline const SiblingSet* KeyTable::find(std::string_view key) const {
   if (size_ == 0) return nullptr;
   const Slot& s = slots_[probe(key, hash(key))];

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "vckv/inlining.hpp"
 #include "vckv/json/value.hpp"
 
 namespace vckv {
@@ -15,6 +16,7 @@ namespace detail {
 namespace {
 
 // The narrowest slot width (log2 of bytes) that holds every entry of clock.
+VCKV_ALWAYS_INLINE
 unsigned clock_width_log2(ClockSlots clock) {
   std::uint64_t largest = 0;
   for (std::size_t i = 0; i < clock.size(); ++i) largest = std::max(largest, clock[i]);
@@ -30,6 +32,7 @@ std::size_t block_capacity(std::size_t bytes) {
 
 }  // namespace
 
+VCKV_ALWAYS_INLINE
 std::size_t SiblingSet::block_bytes(std::string_view value, ClockSlots clock,
                                     unsigned width_log2) {
   if (value.size() > std::numeric_limits<std::uint32_t>::max() || clock.size() >= (1u << 30)) {
@@ -38,6 +41,7 @@ std::size_t SiblingSet::block_bytes(std::string_view value, ClockSlots clock,
   return sizeof(Block) + (clock.size() << width_log2) + value.size();
 }
 
+VCKV_HOT
 SiblingSet::Block* SiblingSet::make_block(std::string_view value, ClockSlots clock) {
   const unsigned width_log2 = clock_width_log2(clock);
   auto* b = static_cast<Block*>(
@@ -46,6 +50,7 @@ SiblingSet::Block* SiblingSet::make_block(std::string_view value, ClockSlots clo
   return b;
 }
 
+VCKV_HOT
 void SiblingSet::fill_block(Block* b, std::string_view value, ClockSlots clock,
                             unsigned width_log2) {
   const std::size_t slot_bytes = clock.size() << width_log2;
@@ -66,6 +71,7 @@ void SiblingSet::fill_block(Block* b, std::string_view value, ClockSlots clock,
   if (!value.empty()) std::memcpy(slots + slot_bytes, value.data(), value.size());
 }
 
+VCKV_HOT
 void SiblingSet::replace_single(std::string_view value, ClockSlots clock) {
   Block* b = single();
   const unsigned width_log2 = clock_width_log2(clock);
@@ -85,6 +91,7 @@ void SiblingSet::free_block(Block* b) { ::operator delete(b); }
 
 
 
+VCKV_HOT
 void SiblingSet::append(std::string_view value, ClockSlots clock) {
   Block* b = make_block(value, clock);
   if (bits_ == 0) {
@@ -124,6 +131,7 @@ void SiblingSet::remove_at(std::size_t i) {
   }
 }
 
+VCKV_ALWAYS_INLINE
 void SiblingSet::clear() {
   if (bits_ == 0) return;
   if (is_array()) {

@@ -1,6 +1,7 @@
 #include "vckv/store/sibling_store.hpp"
 
 #include "key_table.hpp"
+#include "vckv/inlining.hpp"
 
 namespace vckv {
 
@@ -46,6 +47,7 @@ void store_version(detail::SiblingSet& siblings, VersionView version, bool repla
 
 }  // namespace
 
+VCKV_HOT
 ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origin origin,
                                 std::size_t max_siblings) {
   static const detail::SiblingSet kNone;
@@ -61,8 +63,10 @@ ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origi
   return {d.ruling, d.siblings};
 }
 
+VCKV_HOT
 Siblings SiblingStore::find(std::string_view key) const { return Siblings(keys_->find(key)); }
 
+VCKV_HOT
 void SiblingStore::prefetch(std::string_view key) const { keys_->prefetch(key); }
 
 std::size_t SiblingStore::key_count() const { return keys_->size(); }

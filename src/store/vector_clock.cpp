@@ -1,4 +1,5 @@
 #include "vckv/store/vector_clock.hpp"
+#include "vckv/inlining.hpp"
 
 #include <algorithm>
 
@@ -45,6 +46,7 @@ ClockOrder compare_with(const A* a, std::size_t na, ClockSlots b) {
 
 }  // namespace
 
+VCKV_HOT
 ClockOrder compare_slots(ClockSlots a, ClockSlots b) {
   switch (a.width()) {
     case 1: return compare_with(static_cast<const std::uint8_t*>(a.data()), a.size(), b);

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "codec_fast.hpp"
+#include "vckv/inlining.hpp"
 #include "vckv/json/writer.hpp"
 #include "vckv/wire/clock_json.hpp"
 
@@ -268,6 +269,7 @@ std::optional<Error> decode_values(std::string_view type, const JValue& body,
   return std::nullopt;
 }
 
+VCKV_HOT
 void decode_line(std::string_view line, const CodecLimits& limits, const MessageCatalog& catalog,
                  Decoded& out, KeyAhead key_ahead) {
   auto* in = std::get_if<Incoming>(&out);

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "vckv/inlining.hpp"
 #include "vckv/json/writer.hpp"
 #include "vckv/wire/clock_json.hpp"
 
@@ -80,6 +81,7 @@ class Scanner {
 
   // Any value of the plain subset, appended to out in json.dumps form: its tokens are copied as
   // they are (a plain string or integer is its own rendering) with the writer's separators.
+  VCKV_HOT VCKV_NOINLINE
   bool value(std::string& out, int depth) {
     switch (peek()) {
       case '"': {
@@ -194,7 +196,9 @@ inline bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64
 }
 
 // A sync's versions: [{"key": K, "value": V, "clock": C}, ...], each member once and no other,
-// into out's first `count` entries (reusing the strings an earlier line left there).
+// into out's first `count` entries (reusing the strings an earlier line left there). In the
+// one-file build, a function of its own with the scanner inlined: not part of the client path.
+VCKV_NOINLINE VCKV_FLATTEN
 bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVersion>& out,
                     std::size_t& count) {
   count = 0;
@@ -237,26 +241,45 @@ bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVers
   }
 }
 
+// to = s, for the envelope's short fields. In C++17 (the single file's standard: g++'s default)
+// libstdc++ declares std::string an extern template, so assign is a call into the shared
+// library that is never inlined; the strings come back from the line before with room, so the
+// bytes are copied in place instead. From C++20 on, assign is inlined.
+inline void assign_in_place(std::string& to, std::string_view s) {
+#if __cplusplus > 201703L
+  to.assign(s);
+#else
+  if (s.size() > to.capacity()) {
+    to.assign(s);
+    return;
+  }
+  if (to.size() > s.size()) to.erase(s.size());
+  while (to.size() < s.size()) to.push_back('\0');
+  if (!s.empty()) std::memcpy(to.data(), s.data(), s.size());
+#endif
+}
+
 // The envelope's fields of an accepted line (type: empty when in.type holds it already). One
 // call with the string copies inlined into it: left to itself, the compiler inlines this into
 // the (large) decode_fast and then calls out for every copy, which measured ~4% slower.
+VCKV_HOT
 #if defined(__GNUC__)
 __attribute__((flatten, noinline))
 #endif
 void fill(Incoming& in, std::string_view src, std::string_view dest, std::string_view type,
           int kind, const std::string_view* msg_id) {
-  in.src.assign(src);
+  assign_in_place(in.src, src);
   if (!in.dest) in.dest.emplace();
-  in.dest->assign(dest);
+  assign_in_place(*in.dest, dest);
   in.dest_error.reset();
   in.envelope_error.reset();
   in.is_reply = false;
   in.in_reply_to.reset();
-  if (!type.empty()) in.type.assign(type);
+  if (!type.empty()) assign_in_place(in.type, type);
   in.kind = kind;
   if (msg_id) {
     if (!in.msg_id) in.msg_id.emplace();
-    in.msg_id->assign(*msg_id);
+    assign_in_place(*in.msg_id, *msg_id);
   } else {
     in.msg_id.reset();
   }
@@ -265,6 +288,7 @@ void fill(Incoming& in, std::string_view src, std::string_view dest, std::string
 
 }  // namespace
 
+VCKV_HOT VCKV_FLATTEN
 bool decode_fast(std::string_view line, const CodecLimits& limits, const MessageCatalog& catalog,
                  Incoming& in, KeyAhead key_ahead) {
   Scanner s(line);

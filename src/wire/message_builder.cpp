@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "vckv/inlining.hpp"
 #include "vckv/json/writer.hpp"
 #include "vckv/wire/clock_json.hpp"
 
 namespace vckv {
 
+VCKV_HOT
 MessageBuilder::MessageBuilder(std::string& out, std::string_view src, std::string_view dest,
                                std::string_view type,
                                const std::optional<std::string>& in_reply_to)
@@ -25,19 +27,23 @@ MessageBuilder::MessageBuilder(std::string& out, std::string_view src, std::stri
   if (in_reply_to) field_json("in_reply_to", *in_reply_to);
 }
 
+VCKV_HOT
 MessageBuilder::~MessageBuilder() {
   if (!finished_) out_.resize(begin_);  // (after finish, out_ may hold later messages too)
 }
 
+VCKV_HOT
 void MessageBuilder::grow(std::size_t n) {
   // Some slack, so the fields after this one usually fit without another resize.
   out_.resize(used_ + n + 128);
 }
 
+VCKV_ALWAYS_INLINE
 void MessageBuilder::raw(std::string_view bytes) {
   wrote(std::copy(bytes.begin(), bytes.end(), room(bytes.size())));
 }
 
+VCKV_ALWAYS_INLINE
 void MessageBuilder::name(std::string_view n) {
   // Field names are the protocol's own plain ASCII identifiers: nothing to escape.
   // , "n": is six bytes besides the name.
@@ -52,18 +58,21 @@ void MessageBuilder::name(std::string_view n) {
   wrote(p);
 }
 
+VCKV_HOT
 MessageBuilder& MessageBuilder::field_json(std::string_view n, std::string_view json_text) {
   name(n);
   raw(json_text);
   return *this;
 }
 
+VCKV_HOT
 MessageBuilder& MessageBuilder::field_string(std::string_view n, std::string_view text) {
   name(n);
   wrote(write_json_string(room(json_string_max_size(text.size())), text));
   return *this;
 }
 
+VCKV_HOT VCKV_FLATTEN
 MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t value) {
   name(n);
   char* p = room(20);
@@ -71,6 +80,7 @@ MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t val
   return *this;
 }
 
+VCKV_ALWAYS_INLINE
 void MessageBuilder::version(const std::string_view* key, VersionView v, bool first) {
   // [", "]{["\"key\": " KEY ", "]"\"value\": " VALUE ", \"clock\": " CLOCK}
   static constexpr std::string_view kKey = R"("key": )", kValue = R"("value": )",
@@ -97,6 +107,7 @@ void MessageBuilder::version(const std::string_view* key, VersionView v, bool fi
   wrote(p);
 }
 
+VCKV_HOT
 MessageBuilder& MessageBuilder::field_versions(std::string_view n, Siblings versions) {
   name(n);
   raw("[");
@@ -132,6 +143,7 @@ MessageBuilder& MessageBuilder::end_keyed_versions() {
   return *this;
 }
 
+VCKV_HOT VCKV_FLATTEN
 void MessageBuilder::finish(std::uint64_t msg_id) {
   field_uint("msg_id", msg_id);
   raw("}}\n");

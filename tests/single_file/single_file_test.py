@@ -83,5 +83,17 @@ class IncludesTest(unittest.TestCase):
             ["src/b.cpp", "src/node/command_line_single_file.cpp", "src/a.cpp", "src/main.cpp"])
 
 
+class GenerateTest(unittest.TestCase):
+    def test_the_file_says_it_is_the_one_file_build_before_any_source(self):
+        # include/vckv/inlining.hpp gives g++ its inlining and placement attributes only then.
+        try:
+            text = single_file.generate(single_file.ROOT, None)
+        except single_file.GenerateError as e:
+            self.skipTest(str(e))
+        define = text.index("\n#define VCKV_SINGLE_FILE 1\n")
+        self.assertLess(define, text.index("\n// ---- src/"))
+        self.assertLess(define, text.index("\n// ---- include/vckv/inlining.hpp ----\n"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "vckv/inlining.hpp"
 #include "vckv/json/value.hpp"
 
 namespace vckv {
@@ -39,6 +40,7 @@ void append_json_string(std::string& out, std::string_view utf8);
 // An array of unsigned integers, e.g. "[1, 0, 18446744073709551615]". get(i) gives element i.
 constexpr std::size_t uint_array_max_size(std::size_t n) { return 2 + 22 * n; }
 template <typename Get>
+VCKV_HOT
 char* write_uint_array(char* out, std::size_t n, Get get) {
   *out++ = '[';
   for (std::size_t i = 0; i < n; ++i) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "vckv/inlining.hpp"
 #include "vckv/json/value.hpp"
 #include "vckv/json/writer.hpp"
 #include "vckv/store/version.hpp"
@@ -63,6 +64,7 @@ bool lww_wins(VersionView a, VersionView b, bool prefer_smaller = false);
 // stored: the key's versions, anything with size() and iteration yielding VersionView (the
 // store passes its own container, so the rule is inlined into its write path).
 template <typename Versions>
+VCKV_HOT
 Decision decide(const ConflictRule& rule, const Versions& stored, VersionView incoming,
                 Origin origin, std::size_t max_siblings) {
   // One clock comparison per stored version.
