@@ -326,7 +326,8 @@ void Replicator::await_replicas(const std::string& key, const Version& version,
   }
   const std::uint64_t id = next_waiter_id_++;
   waiters_.emplace(id, Waiter{key, version, needed, {}, std::move(done)});
-  waiters_by_key_[key].push_back(id);
+  auto& ids = waiters_by_key_[key];
+  ids.insert(ids.end(), id);  // ids only grow: the hint makes it constant time
   waiter_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms);
   // The key goes to every peer first thing (even when the write changed nothing: a retry
   // must reach the replicas too).
@@ -342,9 +343,10 @@ void Replicator::finish_waiter(std::uint64_t id, bool reached) {
   Waiter waiter = std::move(it->second);
   waiters_.erase(it);
   waiter_deadlines_.remove(id);
-  auto& ids = waiters_by_key_[waiter.key];
-  ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
-  if (ids.empty()) waiters_by_key_.erase(waiter.key);
+  if (const auto ids = waiters_by_key_.find(waiter.key); ids != waiters_by_key_.end()) {
+    ids->second.erase(id);
+    if (ids->second.empty()) waiters_by_key_.erase(ids);
+  }
   waiter.done(reached, waiter.holders.size());
 }
 

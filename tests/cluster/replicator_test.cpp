@@ -349,6 +349,54 @@ TEST(ReplicatorTest, AWriteQuorumCountsAcknowledgementsOfTheVersion) {
   EXPECT_EQ(done.back(), "timed out with 1");
 }
 
+// Many quorum writes waiting on one hot key: those a peer's acknowledgements cover are released
+// when the acknowledgements come, the rest each exactly at its own deadline, in the order they
+// came, each once.
+TEST(ReplicatorTest, WaitersOnOneKeyAreReleasedInOrderAndOnTime) {
+  Rig r({"n1", "n2", "n3"});
+  struct Done {
+    std::size_t waiter;
+    bool reached;
+    std::int64_t at;
+  };
+  std::vector<Done> done;
+  std::vector<std::int64_t> started;
+  std::vector<json> syncs;
+  const auto write = [&](std::uint64_t n) {
+    r.client_write("\"x\"", std::to_string(n), {n});
+    const std::size_t waiter = started.size();
+    started.push_back(r.clock.now_ms());
+    r.replicator.await_replicas("\"x\"", Version{std::to_string(n), VectorClock{n}}, 2,
+                                [&done, &r, waiter](bool reached, std::size_t) {
+                                  done.push_back({waiter, reached, r.clock.now_ms()});
+                                });
+  };
+  std::uint64_t n = 0;
+  for (int step = 0; step < 40; ++step) {  // 100 writes every 10 ms, peers silent
+    for (int i = 0; i < 100; ++i) write(++n);
+    r.clock.before_sleep();
+    for (json& m : r.take("sync")) syncs.push_back(std::move(m));
+    r.clock.advance_by(10);
+  }
+  // n2 and n3 acknowledge the first syncs (sent after the first 100 writes): those are held.
+  ASSERT_GE(syncs.size(), 2u);
+  ASSERT_TRUE(done.empty());
+  r.ack(syncs[0]);
+  r.ack(syncs[1]);
+  ASSERT_EQ(done.size(), 100u);
+  for (std::size_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(done[i].waiter, i);
+    EXPECT_TRUE(done[i].reached);
+  }
+  r.clock.advance_by(2000);
+  ASSERT_EQ(done.size(), started.size());
+  for (std::size_t i = 100; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].waiter, i);
+    EXPECT_FALSE(done[i].reached);
+    EXPECT_EQ(done[i].at, started[i] + 1000) << "waiter " << i;
+  }
+}
+
 // A quorum read asks every peer; done follows the needed answers; peers whose answer differs
 // from what the node holds afterwards are sent the key (read repair), late answerers too.
 TEST(ReplicatorTest, AQuorumReadMergesAnswersAndRepairsTheReplicasThatLacked) {

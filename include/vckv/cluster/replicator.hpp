@@ -163,7 +163,9 @@ class Replicator {
   std::map<std::string, Peer> peers_;  // ordered: a run is reproducible whatever the hashing
   PendingRequests pending_;
   std::map<std::uint64_t, Waiter> waiters_;
-  std::unordered_map<std::string, std::vector<std::uint64_t>> waiters_by_key_;
+  // Per key, its waiters' ids in the order they came (a set: one finishing leaves in
+  // logarithmic time, however many wait on a hot key).
+  std::unordered_map<std::string, std::set<std::uint64_t>> waiters_by_key_;
   DeadlineQueue waiter_deadlines_;
   std::uint64_t next_waiter_id_ = 1;
   std::unique_ptr<AntiEntropy> anti_entropy_;
