@@ -315,8 +315,10 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
 
 std::size_t Node::merge_from_peer(const std::string& peer, const std::string& key,
                                   const std::vector<Version>& versions) {
-  std::size_t changed = 0;
-  for (const Version& v : versions) changed += store_.merge_version(key, v);
+  std::vector<VersionView> views;
+  views.reserve(versions.size());
+  for (const Version& v : versions) views.push_back(VersionView{v.value, v.clock.slots()});
+  const std::size_t changed = store_.merge_versions(key, views).size();
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
                std::to_string(versions.size()) + (versions.size() == 1 ? " version, " : " versions, ") +
@@ -327,21 +329,35 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
 
 void Node::handle_sync(const Incoming& in, const MessageType& type) {
   const auto& sync = std::get<SyncRequest>(in.request);
+  const std::size_t n = sync.versions.size();
+  // A key's versions come side by side (a peer sends a key's siblings together): each run of
+  // them is merged at once, in time that grows with the run as a sort does.
+  std::vector<bool> stored(n, false);
   std::size_t changed = 0;
+  std::vector<VersionView> run;
+  for (std::size_t first = 0; first < n;) {
+    const std::string& key = sync.versions[first].key;
+    std::size_t end = first + 1;
+    while (end < n && sync.versions[end].key == key) ++end;
+    run.clear();
+    for (std::size_t i = first; i < end; ++i) {
+      run.push_back(VersionView{sync.versions[i].version.value, sync.versions[i].version.clock.slots()});
+    }
+    for (std::size_t i : store_.merge_versions(key, run)) {
+      stored[first + i] = true;
+      ++changed;
+    }
+    first = end;
+  }
   std::string listed;  // key@clock of each version (debug)
   const bool debug = log_.enabled(LogLevel::kDebug);
   constexpr std::size_t kListed = 20;
-  for (std::size_t i = 0; i < sync.versions.size(); ++i) {
+  for (std::size_t i = 0; debug && i < n && i < kListed; ++i) {
     const KeyedVersion& kv = sync.versions[i];
-    const bool stored = store_.merge_version(kv.key, kv.version);
-    changed += stored;
-    if (debug && i < kListed) {
-      listed += (i ? ", " : "") + kv.key + "@" + clock_json(kv.version.clock) +
-                (stored ? " (new)" : " (known)");
-    }
+    listed += (i ? ", " : "") + kv.key + "@" + clock_json(kv.version.clock) +
+              (stored[i] ? " (new)" : " (known)");
   }
   if (debug) {
-    const std::size_t n = sync.versions.size();
     log_.debug("sync " + (in.msg_id ? *in.msg_id : std::string("-")) + " from " + in.src + " " +
                at() + ": " + std::to_string(n) + (n == 1 ? " version, " : " versions, ") +
                std::to_string(changed) + " changed the store" + (n ? ": " + listed : "") +
