@@ -2,8 +2,10 @@
 // their own timers and hooks with the loop; main only wires input lines to the node.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,13 @@ int main(int argc, char** argv) {
     (command_line.text_is_error ? std::cerr : std::cout) << command_line.text << std::flush;
     return command_line.exit_status;
   }
-  const vckv::RunOptions& options = *command_line.options;
+  vckv::RunOptions options = *command_line.options;
+  // This process's incarnation, new at every start (docs/protocol.md §11): from the operating
+  // system's randomness, with the clock mixed in should that ever be a fixed sequence.
+  std::random_device random;
+  options.node.incarnation =
+      (std::uint64_t{random()} << 32 ^ random()) ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   vckv::Logger log(std::cerr, options.log_level);
   if (isatty(STDIN_FILENO)) log.info(vckv::terminal_hint());  // a person, not a pipe
   vckv::EventLoop loop(options.loop, log);

@@ -56,6 +56,11 @@ void Node::log_line(LogLevel level, std::uint64_t line_number, std::string_view 
 
 void Node::reply_error(const Incoming& in, const Error& error, std::string_view src) {
   MessageBuilder m = outbox_.message_from(src, in.src, "error", in.msg_id);
+  // An error answering a node-to-node request echoes the incarnation it carried, as any
+  // answer to one does (§11): the asking process takes only answers meant for it.
+  if (in.incarnation && in.kind >= 0 && message_table().rows[in.kind].senders == kFromPeers) {
+    m.field_uint("incarnation", *in.incarnation);
+  }
   m.field_uint("code", static_cast<std::uint64_t>(error.code)).field_string("text", error.text);
   outbox_.send(m);
 }
@@ -166,7 +171,7 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     log_.set_node_id(node_id_);
     // Anti-entropy compares hash trees; a lone node has no one to compare with.
     if (node_ids_.size() > 1 && options_.replication.enabled) store_.enable_hash_tree();
-    replicator_.start(node_id_, node_ids_);
+    replicator_.start(node_id_, node_ids_, options_.incarnation);
     log_.info("initialised in a cluster of " + std::to_string(node_ids_.size()) +
               (options_.replication.enabled ? "" : " (replication disabled)"));
     for (const auto& [what, quorum] : {std::pair<const char*, std::size_t>{"--write-quorum", options_.write_quorum},
@@ -330,6 +335,8 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
 void Node::handle_sync(const Incoming& in, const MessageType& type) {
   const auto& sync = std::get<SyncRequest>(in.request);
   const std::size_t n = sync.versions.size();
+  SyncDigest digest;  // the acknowledgement says what it acknowledges
+  for (const KeyedVersion& kv : sync.versions) digest.add(kv.key, kv.version.clock.slots());
   // A key's versions come side by side (a peer sends a key's siblings together): each run of
   // them is merged at once, in time that grows with the run as a sort does.
   std::vector<bool> stored(n, false);
@@ -364,13 +371,18 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
                (n > kListed ? ", and " + std::to_string(n - kListed) + " more" : ""));
   }
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+  m.field_uint("incarnation", *in.incarnation)
+      .field_uint("versions", digest.versions())
+      .field_uint("digest", digest.value());
   outbox_.send(m);
 }
 
 void Node::handle_fetch(const Incoming& in, const MessageType& type) {
   const auto& fetch = std::get<GetRequest>(in.request);
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_versions("values", store_.find(fetch.key));
+  m.field_uint("incarnation", *in.incarnation)
+      .field_json("key", fetch.key)
+      .field_versions("values", store_.find(fetch.key));
   outbox_.send(m);
 }
 

@@ -21,6 +21,8 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
+std::uint64_t mix64(std::uint64_t x) { return mix(x); }
+
 std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
   std::uint64_t h = mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
   std::size_t i = 0;

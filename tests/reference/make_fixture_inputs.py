@@ -702,8 +702,13 @@ LWW_PEERS = "--conflict lww --debug-no-replication"
 U64 = 18446744073709551615
 
 
-def sync(versions, msg_id=None, src="n2"):
-    return env({"type": "sync", "msg_id": msg_id or mid(),
+# The sending process's incarnation, which the acknowledgement echoes (section 11): 20 digits,
+# above 2^63, so a reader that takes it as a double or a signed integer shows.
+INCARNATION = 12345678901234567890
+
+
+def sync(versions, msg_id=None, src="n2", incarnation=INCARNATION):
+    return env({"type": "sync", "incarnation": incarnation, "msg_id": msg_id or mid(),
                 "versions": [{"key": k, "value": v, "clock": c} for k, v, c in versions]}, src=src)
 
 
@@ -719,12 +724,19 @@ fixture("sync-merge-siblings", [
 ], args=PEERS)
 fixture("sync-field-errors", [
     INIT2,
-    env({"type": "sync", "msg_id": 2}, src="n2"),
-    env({"type": "sync", "msg_id": 3, "versions": {"key": "x"}}, src="n2"),
-    env({"type": "sync", "msg_id": 4, "versions": [{"key": "x", "value": 1, "clock": [1]}, 5]}, src="n2"),
-    env({"type": "sync", "msg_id": 5, "versions": [{"value": 1, "clock": [1]}]}, src="n2"),
-    env({"type": "sync", "msg_id": 6, "versions": [{"key": "x", "value": 1, "clock": [1, -2]}]}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 2}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 3, "versions": {"key": "x"}}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 4, "versions": [{"key": "x", "value": 1, "clock": [1]}, 5]}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 5, "versions": [{"value": 1, "clock": [1]}]}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 6, "versions": [{"key": "x", "value": 1, "clock": [1, -2]}]}, src="n2"),
     sync([("x", 1, [1])], msg_id=7, src="c1"),                 # not a cluster member: error 10
+    # The incarnation is required, an integer 0..2^64-1 (the error echoes a valid one only).
+    env({"type": "sync", "msg_id": 9, "versions": [{"key": "x", "value": 1, "clock": [1]}]}, src="n2"),
+    env({"type": "sync", "incarnation": -1, "msg_id": 10, "versions": []}, src="n2"),
+    env({"type": "sync", "incarnation": 2**64, "msg_id": 11, "versions": []}, src="n2"),
+    env({"type": "sync", "incarnation": "7", "msg_id": 12, "versions": []}, src="n2"),
+    env({"type": "sync", "incarnation": 7.0, "msg_id": 13, "versions": []}, src="n2"),
+    sync([], msg_id=14, incarnation=U64),                       # the largest: acknowledged
     get("x", msg_id=8),                                         # nothing was merged
 ], args=PEERS)
 

@@ -44,6 +44,20 @@ inline constexpr std::string_view kSyncOkType = "sync_ok";
 inline constexpr std::string_view kFetchType = "fetch";
 inline constexpr std::string_view kFetchOkType = "fetch_ok";
 
+// What a sync's acknowledgement restates of the sync it acknowledges (docs/protocol.md §11):
+// how many versions it carried, and a digest of their keys and clocks in order. The sender
+// keeps both for each sync and takes an acknowledgement only if they match.
+class SyncDigest {
+ public:
+  void add(std::string_view key_json, ClockSlots clock);
+  std::uint64_t versions() const { return versions_; }
+  std::uint64_t value() const { return value_; }
+
+ private:
+  std::uint64_t versions_ = 0;
+  std::uint64_t value_ = 0;
+};
+
 struct ReplicationOptions {
   bool enabled = true;                    // false only to show the cluster checker failing
   std::size_t sync_batch_keys = 256;      // most keys in one sync message
@@ -64,8 +78,10 @@ class Replicator {
   ~Replicator();
 
   // At init: this node is self, and the other node_ids are its peers. Starts the timers.
-  // The store must keep a hash tree.
-  void start(const std::string& self, const std::vector<std::string>& node_ids);
+  // The store must keep a hash tree. Every request to a peer carries incarnation, which tells
+  // this process from the node's earlier and later ones; a reply must echo it.
+  void start(const std::string& self, const std::vector<std::string>& node_ids,
+             std::uint64_t incarnation = 0);
   bool is_peer(std::string_view id) const { return peers_.count(std::string(id)) > 0; }
   std::size_t peer_count() const { return peers_.size(); }
 
@@ -77,8 +93,10 @@ class Replicator {
   void changed_by_client(const std::string& key);
   // The peer lacks the key's current versions (anti-entropy, read repair): send them.
   void push(const std::string& peer, const std::string& key);
-  // A reply from a peer: completes the request it answers. False when nobody awaits it.
-  bool on_reply(const Incoming& reply) { return pending_.complete(reply); }
+  // A reply from a peer: completes the request it answers. False when it completes nothing:
+  // nobody awaits it (late, duplicated), it answers another incarnation, or it is not about
+  // what the request asked; it is then counted (stats) and, at debug level, logged.
+  bool on_reply(const Incoming& reply);
 
   // Write quorum: calls done(true, holders) once `needed` peers have acknowledged a sync that
   // carried `version` of key (or a version whose clock dominates it), or done(false, holders)
@@ -110,6 +128,7 @@ class Replicator {
     std::uint64_t syncs_sent = 0;
     std::uint64_t syncs_resent_keys = 0;  // keys sent again after a sync went unacknowledged
     std::uint64_t sync_bytes = 0;
+    std::uint64_t replies_ignored = 0;  // replies that completed no request (on_reply)
   };
   const Stats& stats() const { return stats_; }
   const AntiEntropy::Stats& anti_entropy_stats() const { return anti_entropy_->stats(); }
@@ -171,6 +190,7 @@ class Replicator {
   std::unique_ptr<AntiEntropy> anti_entropy_;
   std::map<std::string, Peer>::iterator next_exchange_;  // round robin of anti-entropy
   Scheduler::TimerId anti_entropy_timer_ = 0;
+  std::uint64_t incarnation_ = 0;
   bool reviving_ = false;  // inside heard_from, giving up on probes sent into a silence
   Stats stats_;
 };

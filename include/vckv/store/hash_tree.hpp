@@ -20,6 +20,8 @@ namespace vckv {
 
 // A 64-bit hash of bytes, the same on every machine (the tree is compared across processes).
 std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
+// splitmix64's finaliser: every input bit moves every output bit (stable_hash is built on it).
+std::uint64_t mix64(std::uint64_t x);
 
 // A version's hash: equal for versions that are the same (equal clocks after zero padding,
 // values equal as JSON).
