@@ -82,6 +82,38 @@ void Replicator::start(const std::string& self, const std::vector<std::string>& 
                        std::uint64_t incarnation) {
   incarnation_ = incarnation;
   pending_.set_incarnation(incarnation);
+  // The envelope of the longest lines one version travels in, measured by writing them around
+  // an empty key and value and the clock [] (2 bytes): the longest node id at both ends, and
+  // the largest numbers (msg_id, in_reply_to, incarnation).
+  std::string longest;
+  std::size_t longest_json = 0;
+  for (const std::string& id : node_ids) {
+    std::string quoted;
+    append_json_string(quoted, id);
+    if (quoted.size() > longest_json) {
+      longest_json = quoted.size();
+      longest = id;
+    }
+  }
+  constexpr std::uint64_t kLargest = UINT64_MAX;
+  const VersionView empty{std::string_view(), ClockSlots()};
+  std::string scratch;
+  std::size_t longest_line = 0;
+  {
+    MessageBuilder m(scratch, longest, longest, kSyncType, std::nullopt);
+    m.field_uint("incarnation", kLargest).begin_keyed_versions("versions");
+    m.add_keyed_version(std::string_view(), empty).end_keyed_versions();
+    m.finish(kLargest);
+  }
+  longest_line = std::max(longest_line, scratch.size() - 1);  // (the newline is no part of it)
+  scratch.clear();
+  {
+    MessageBuilder m(scratch, longest, longest, kFetchOkType, std::to_string(kLargest));
+    fetch_ok_fields(m, kLargest, std::string_view(), std::vector<VersionView>{empty});
+    m.finish(kLargest);
+  }
+  longest_line = std::max(longest_line, scratch.size() - 1);
+  envelope_bytes_ = longest_line - 2;
   if (!options_.enabled) return;
   for (const std::string& id : node_ids) {
     if (id != self) peers_.emplace(id, Peer(options_));
@@ -173,6 +205,17 @@ void Replicator::heard_from(const std::string& peer_id) {
   // (sync_done, seeing reviving_, requeues their keys without backing off or going silent.)
   for (std::uint64_t msg_id : stale) pending_.fail(msg_id);
   reviving_ = false;
+}
+
+bool Replicator::carriable(std::string_view key, VersionView version) const {
+  const std::size_t limit = options_.max_message_bytes;
+  const std::size_t fixed = envelope_bytes_ + key.size() + version.value.size();
+  if (fixed + clock_json_max_size(version.slots.size()) <= limit) return true;  // the usual case
+  if (fixed > limit) return false;
+  std::string clock(clock_json_max_size(version.slots.size()), '\0');
+  const std::size_t clock_bytes =
+      static_cast<std::size_t>(write_clock_json(clock.data(), version.slots) - clock.data());
+  return fixed + clock_bytes <= limit;
 }
 
 bool Replicator::on_reply(const Incoming& reply) {

@@ -198,6 +198,25 @@ void Node::handle_resolve(const Incoming& in, const MessageType& type) {
 void Node::handle_write(const Incoming& in, const MessageType& type,
                         std::string_view status_written) {
   const auto& write = std::get<WriteRequest>(in.request);
+  // In a cluster every acknowledged write must be able to reach the other replicas: a version
+  // no node-to-node line can carry (the value as §2 writes it: a non-ASCII character takes 6
+  // bytes) is refused before it is stored.
+  if (node_ids_.size() > 1 &&
+      !replicator_.carriable(write.key, VersionView{write.version.value, write.version.clock.slots()})) {
+    const std::size_t limit = options_.replication.max_message_bytes;
+    const std::size_t room = limit - std::min(limit, replicator_.envelope_bytes());
+    reply_error(in,
+                Error{ErrorCode::kPreconditionFailed,
+                      in.type + ": key, value and clock take " +
+                          std::to_string(write.key.size() + write.version.value.size() +
+                                         clock_json(write.version.clock).size()) +
+                          " bytes as json.dumps writes them (a non-ASCII character as a 6-byte "
+                          "\\uXXXX escape), more than the " + std::to_string(room) +
+                          " that fit in a message to the other nodes (--max-line-bytes " +
+                          std::to_string(limit) + "): it could never reach them"},
+                node_id_);
+    return;
+  }
   const ApplyResult result =
       store_.apply_client_write(write.key, write.version, options_.max_siblings);
   if (log_.enabled(LogLevel::kDebug)) {
@@ -380,9 +399,7 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
 void Node::handle_fetch(const Incoming& in, const MessageType& type) {
   const auto& fetch = std::get<GetRequest>(in.request);
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_uint("incarnation", *in.incarnation)
-      .field_json("key", fetch.key)
-      .field_versions("values", store_.find(fetch.key));
+  Replicator::fetch_ok_fields(m, *in.incarnation, fetch.key, store_.find(fetch.key));
   outbox_.send(m);
 }
 

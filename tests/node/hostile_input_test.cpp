@@ -259,5 +259,52 @@ TEST(HostileProcessTest, SigtermWithStdinOpenFlushesAndExitsZero) {
   EXPECT_TRUE(has(r.err, "stopping on a signal")) << r.err;
 }
 
+// In a cluster every acknowledged write must be able to reach the other nodes: a version whose
+// node-to-node line would be longer than --max-line-bytes is refused (error 22, saying why and
+// the limit), never stored, acknowledged and then resent forever. Two ways to get there: a
+// value whose characters json.dumps escapes (6 MB of raw UTF-8 'é' is 18 MB of \u00e9), and a
+// client line of exactly the limit (the sync around the same version is longer).
+constexpr std::string_view kInitCluster =
+    R"({"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1","n2"]}})"
+    "\n";
+
+void expect_refused_and_never_sent(const RunResult& r, const std::string& taken) {
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(has(r.out, R"("in_reply_to": 2, "code": 22, "text": "kv_put: key, value and clock take )" +
+                             taken + R"( bytes as json.dumps writes them (a non-ASCII character as a 6-byte \\uXXXX escape), more than the 16777008 that fit in a message to the other nodes (--max-line-bytes 16777216): it could never reach them")"))
+      << r.out.substr(0, 600);
+  EXPECT_FALSE(has(r.out, R"("type": "sync")"));  // nothing stored, nothing to send
+  EXPECT_TRUE(has(r.out, R"("in_reply_to": 3, "values": [])"));
+  std::size_t start = 0;
+  for (std::size_t end; (end = r.out.find('\n', start)) != std::string::npos; start = end + 1) {
+    EXPECT_LE(end - start, 16u << 20);
+  }
+}
+
+TEST(HostileProcessTest, AValueNoPeerCouldReadIsRefused) {
+  std::string value;
+  for (int i = 0; i < 3000000; ++i) value += "\xC3\xA9";  // 6 MB of UTF-8 'é'
+  const RunResult r = run_node({}, [&](int fd, pid_t) {
+    write_all(fd, kInitCluster);
+    write_all(fd, R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"k","value":")" + value +
+                      R"(","clock":[1]}})" "\n");
+    write_all(fd, R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"k"}})" "\n");
+  });
+  expect_refused_and_never_sent(r, "18000008");
+}
+
+TEST(HostileProcessTest, AClientLineOfExactlyTheLimitIsRefused) {
+  const std::string head = R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"big","value":")";
+  const std::string tail = R"(","clock":[1]}})";
+  const std::string line = head + std::string((16u << 20) - head.size() - tail.size(), 'a') + tail;
+  ASSERT_EQ(line.size(), 16u << 20);
+  const RunResult r = run_node({}, [&](int fd, pid_t) {
+    write_all(fd, kInitCluster);
+    write_all(fd, line + "\n");
+    write_all(fd, R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"big"}})" "\n");
+  });
+  expect_refused_and_never_sent(r, std::to_string(5 + (line.size() - head.size() - tail.size() + 2) + 3));
+}
+
 }  // namespace
 }  // namespace vckv

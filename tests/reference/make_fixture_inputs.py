@@ -740,6 +740,20 @@ fixture("sync-field-errors", [
     get("x", msg_id=8),                                         # nothing was merged
 ], args=PEERS)
 
+# Section 7: in a cluster, a version must fit alone in a node-to-node line of --max-line-bytes
+# (400 here: 208 bytes of envelope with n1/n2 and 20-digit numbers leave 192 for key, value and
+# clock as json.dumps writes them). "k" and [1] take 3 bytes each: a value of 186 fits.
+fixture("error-22-version-too-large", [
+    INIT2,
+    put("k", "v" * 184, [1], msg_id=2),         # 186 bytes with its quotes: fits
+    put("k", "w" * 185, [2], msg_id=3),         # one more: refused
+    put("k", "\u00e9" * 31, [3], msg_id=4),     # 64 bytes of UTF-8 on the line, 188 escaped
+    resolve("k", "x" * 185, [4], msg_id=5),     # the same for kv_resolve
+    put("k", "y" * 184, [10], msg_id=6),        # fits with [1], not with [10]: refused
+    put("k", "z" * 183, [11], msg_id=7),        # 3 + 185 + 4 = 192 bytes: fits, just
+    get("k", msg_id=8),
+], args="--max-line-bytes 400 --debug-no-replication")
+
 fixture("lww-rules", [
     INIT,
     put("x", "w", [2, 1], msg_id=2),

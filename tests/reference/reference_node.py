@@ -408,8 +408,10 @@ def lww_later(a, b):
 
 
 class Node:
-    def __init__(self, max_siblings, max_clock_entries, out, conflict="siblings", replicate=True):
+    def __init__(self, max_siblings, max_clock_entries, out, conflict="siblings", replicate=True,
+                 max_line_bytes=16 << 20):
         self.max_siblings = max_siblings
+        self.max_line_bytes = max_line_bytes
         self.max_clock_entries = max_clock_entries
         self.conflict = conflict
         # Incoming syncs are merged (section 11) only when the node sends none of its own:
@@ -596,6 +598,8 @@ class Node:
 
     def handle_write(self, type_, req, msg_id, key, value, clock):
         """Section 7 (kv_put) and section 9 (kv_resolve); section 13 in lww mode."""
+        if len(self.node_ids) > 1:
+            self.check_carriable(type_, key, value, clock)
         if self.conflict == "lww":
             self.handle_lww_write(type_, req, msg_id, key, value, clock)
             return
@@ -624,6 +628,25 @@ class Node:
                 self.node_id, req, msg_id, f"{type_}_ok", status="conflict", siblings=len(siblings)
             )
 
+
+    def check_carriable(self, type_, key, value, clock):
+        """Section 7: in a cluster a client's version must fit, alone, in the longest line it
+        would travel in between nodes (a fetch_ok), with the longest node id at both ends and
+        20-digit numbers; else error 22."""
+        longest = max(self.node_ids, key=lambda i: len(dumps(i)))
+        fetch_ok = dumps({"src": longest, "dest": longest, "body": {
+            "type": "fetch_ok", "in_reply_to": U64_MAX, "incarnation": U64_MAX, "key": 0,
+            "values": [{"value": 0, "clock": []}], "msg_id": U64_MAX}})
+        envelope = len(fetch_ok) - 4  # less the key 0, the value 0 and the clock []
+        taken = len(dumps(key)) + len(dumps(value)) + len(dumps(clock))
+        if taken + envelope > self.max_line_bytes:
+            room = max(0, self.max_line_bytes - envelope)
+            raise RequestError(
+                PRECONDITION_FAILED,
+                f"{type_}: key, value and clock take {taken} bytes as json.dumps writes them "
+                "(a non-ASCII character as a 6-byte \\uXXXX escape), more than the "
+                f"{room} that fit in a message to the other nodes (--max-line-bytes "
+                f"{self.max_line_bytes}): it could never reach them")
 
     def handle_lww_write(self, type_, req, msg_id, key, value, clock):
         stored = self.store.get(store_key(key), [])  # at most one version
@@ -669,7 +692,7 @@ def serve(args, lines, out):
     replies to out (text) and logs to sys.stderr."""
     sys.set_int_max_str_digits(0)  # values may hold integers of any size
     node = Node(args.max_siblings, args.max_clock_entries, out, args.conflict,
-                not args.debug_no_replication)
+                not args.debug_no_replication, args.max_line_bytes)
     for line_number, raw in enumerate(lines, start=1):
         if raw.endswith(b"\n"):
             raw = raw[:-1]

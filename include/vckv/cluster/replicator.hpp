@@ -83,6 +83,22 @@ class Replicator {
   void start(const std::string& self, const std::vector<std::string>& node_ids,
              std::uint64_t incarnation = 0);
   bool is_peer(std::string_view id) const { return peers_.count(std::string(id)) > 0; }
+
+  // Whether a version of key can travel between nodes: whether the longest node-to-node line
+  // that carries it alone (a sync, or a fetch_ok answering a read) fits the peers' line limit,
+  // max_message_bytes, with the longest node id and 20-digit numbers around it. A version that
+  // does not fit could never reach a peer: the node refuses such a client write (§7, §11).
+  bool carriable(std::string_view key, VersionView version) const;
+  // The bytes of the envelope around key, value and clock in that longest line: key, value
+  // and clock together may take max_message_bytes minus this (known from start on).
+  std::size_t envelope_bytes() const { return envelope_bytes_; }
+
+  // A fetch_ok's fields after in_reply_to (the node's answer to a fetch).
+  template <typename Versions>
+  static void fetch_ok_fields(MessageBuilder& m, std::uint64_t incarnation, std::string_view key,
+                              const Versions& versions) {
+    m.field_uint("incarnation", incarnation).field_json("key", key).field_versions("values", versions);
+  }
   std::size_t peer_count() const { return peers_.size(); }
 
   // A message from a peer arrived: it is reachable. If it had gone silent, what waits for it
@@ -191,6 +207,7 @@ class Replicator {
   std::map<std::string, Peer>::iterator next_exchange_;  // round robin of anti-entropy
   Scheduler::TimerId anti_entropy_timer_ = 0;
   std::uint64_t incarnation_ = 0;
+  std::size_t envelope_bytes_ = 0;  // see envelope_bytes()
   bool reviving_ = false;  // inside heard_from, giving up on probes sent into a silence
   Stats stats_;
 };
