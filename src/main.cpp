@@ -32,12 +32,17 @@ int main(int argc, char** argv) {
   if (isatty(STDIN_FILENO)) log.info(vckv::terminal_hint());  // a person, not a pipe
   vckv::EventLoop loop(options.loop, log);
   vckv::Node node(options.node, loop.output(), loop, log);
+  // Requests are handled one at a time against the output budget: past it the framer holds
+  // the rest of what was read, and the loop reads no more, until the reader has caught up.
   vckv::LineFramer framer(
       options.max_line_bytes,
       [&](std::string_view line, std::uint64_t line_number) { node.handle_line(line, line_number); },
       [&](std::uint64_t line_number, std::uint64_t bytes) {
         log.warn("line " + std::to_string(line_number) + ": longer than --max-line-bytes (" +
                  std::to_string(bytes) + " bytes); skipped");
-      });
-  return loop.run([&](std::string_view bytes) { framer.feed(bytes); }, [&] { framer.finish(); });
+      },
+      [&] { return loop.unwritten() >= options.loop.max_pending_output; });
+  return loop.run(vckv::EventLoop::Input{[&](std::string_view bytes) { framer.feed(bytes); },
+                                         [&] { framer.finish(); }, [&] { return framer.held(); },
+                                         [&] { framer.resume(); }});
 }

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <sstream>
 #include <thread>
 
@@ -132,11 +133,15 @@ struct RunResult {
   long max_rss_kb = 0;
 };
 
-// Runs the node with args, writing input from a thread (produce is called with the pipe fd).
+// Runs the node with args, writing input from a thread (produce is called with the pipe fd),
+// or with stdin from input_fd (a file: the node then reads it in full chunks).
 RunResult run_node(std::vector<std::string> args, const std::function<void(int, pid_t)>& produce,
-                   bool close_stdout_early = false) {
+                   bool close_stdout_early = false, int input_fd = -1) {
   int in[2], out[2], err[2];
   EXPECT_EQ(pipe(in), 0);
+  if (input_fd >= 0) {
+    dup2(input_fd, in[0]);  // the child's stdin is the file; the pipe's write end idles
+  }
   EXPECT_EQ(pipe(out), 0);
   EXPECT_EQ(pipe(err), 0);
   const pid_t pid = fork();
@@ -304,6 +309,95 @@ TEST(HostileProcessTest, AClientLineOfExactlyTheLimitIsRefused) {
     write_all(fd, R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"big"}})" "\n");
   });
   expect_refused_and_never_sent(r, std::to_string(5 + (line.size() - head.size() - tail.size() + 2) + 3));
+}
+
+// The output budget (--max-output-bytes, 32 MiB): 3,000 gets of a key holding 100 siblings of
+// 2 kB, read from a file in 256 kB chunks, answered with 600 MB of replies to a reader that
+// reads them: requests are handled one at a time against the budget, so the replies of one
+// chunk are never all in memory at once (they took 952 MB of RSS before the budget).
+TEST(HostileProcessTest, ManyLargeRepliesStayWithinTheOutputBudget) {
+  std::string input(kInit);
+  for (int i = 0; i < 100; ++i) {
+    std::string clock = "[";
+    for (int j = 0; j < 100; ++j) clock += std::string(j ? "," : "") + (j == i ? "1" : "0");
+    clock += "]";
+    input += R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"k","value":")" +
+             std::string(2000, 'v') + std::to_string(i) + R"(","clock":)" + clock + "}}\n";
+  }
+  for (int i = 0; i < 3000; ++i) {
+    input += R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":)" + std::to_string(i) +
+             R"(,"key":"k"}})" "\n";
+  }
+  FILE* file = tmpfile();
+  ASSERT_NE(file, nullptr);
+  ASSERT_EQ(fwrite(input.data(), 1, input.size(), file), input.size());
+  fflush(file);
+  rewind(file);
+  const RunResult r = run_node({}, [](int, pid_t) {}, false, fileno(file));
+  fclose(file);
+  EXPECT_EQ(r.status, 0);
+  std::size_t replies = 0;
+  for (std::size_t at = 0; (at = r.out.find(R"("type": "kv_get_ok")", at)) != std::string::npos; ++at) ++replies;
+  EXPECT_EQ(replies, 3000u);
+  EXPECT_TRUE(has(r.out, R"("in_reply_to": 2999, "values": [{"value": "vvvv)"));
+  EXPECT_LT(r.max_rss_kb, 128 * 1024) << "the replies of a whole read were held at once";
+}
+
+// SIGTERM with replies queued behind a reader that has not read them yet: they are all
+// written before the node exits 0 (the reader starts reading after the signal).
+TEST(HostileProcessTest, SigtermWritesTheQueuedRepliesBeforeExiting) {
+  int in[2], out[2], err[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  ASSERT_EQ(pipe(err), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    std::string bin = VCKV_NODE_BINARY;
+    char* argv[] = {bin.data(), nullptr};
+    execv(bin.c_str(), argv);
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  constexpr int kGets = 100;
+  std::string input(kInit);
+  input += R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":1,"key":"k","value":")" +
+           std::string(100000, 'v') + R"(","clock":[1]}})" "\n";
+  for (int i = 0; i < kGets; ++i) {
+    input += R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":)" + std::to_string(100 + i) +
+             R"(,"key":"k"}})" "\n";
+  }
+  input += "the end\n";  // not JSON: its warning on stderr shows every request before it was handled
+  std::thread writer([&] { write_all(in[1], input); });
+  std::string err_text;
+  char buf[65536];
+  while (err_text.find("invalid JSON") == std::string::npos) {
+    const ssize_t n = read(err[0], buf, sizeof buf);
+    ASSERT_GT(n, 0) << err_text;
+    err_text.append(buf, static_cast<std::size_t>(n));
+  }
+  writer.join();
+  kill(pid, SIGTERM);  // 10 MB of replies wait: 64 kB in the pipe, the rest in the node
+  std::string out_text;
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) out_text.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) err_text.append(buf, static_cast<std::size_t>(n));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(in[1]);
+  close(out[0]);
+  close(err[0]);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::size_t replies = 0;
+  for (std::size_t at = 0; (at = out_text.find(R"("type": "kv_get_ok")", at)) != std::string::npos; ++at) ++replies;
+  EXPECT_EQ(replies, static_cast<std::size_t>(kGets)) << err_text;
+  EXPECT_TRUE(has(out_text, R"("in_reply_to": 199, )"));
+  EXPECT_TRUE(has(err_text, "stopping on a signal")) << err_text;
+  EXPECT_FALSE(has(err_text, "unwritten")) << err_text;
 }
 
 }  // namespace
