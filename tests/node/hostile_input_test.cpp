@@ -340,7 +340,8 @@ TEST(HostileProcessTest, ManyLargeRepliesStayWithinTheOutputBudget) {
   for (std::size_t at = 0; (at = r.out.find(R"("type": "kv_get_ok")", at)) != std::string::npos; ++at) ++replies;
   EXPECT_EQ(replies, 3000u);
   EXPECT_TRUE(has(r.out, R"("in_reply_to": 2999, "values": [{"value": "vvvv)"));
-  EXPECT_LT(r.max_rss_kb, 128 * 1024) << "the replies of a whole read were held at once";
+  // (63 MB in the plain build, 143 MB under ASan; 952 MB when a read's replies were all held.)
+  EXPECT_LT(r.max_rss_kb, 256 * 1024) << "the replies of a whole read were held at once";
 }
 
 // SIGTERM with replies queued behind a reader that has not read them yet: they are all
