@@ -175,6 +175,9 @@ def cmd_waiters(a):
     # The replies are read by a process of their own (with a GIL of its own: one shared with
     # the writer made the reader lag by most of a second), with big reads and C-level searches.
     fd = node.proc.stdout.fileno()
+    if a.pipe_bytes:
+        import fcntl
+        fcntl.fcntl(fd, 1031, a.pipe_bytes)  # F_SETPIPE_SZ: fewer wake-ups per byte read
     results_r, results_w = os.pipe()
     child = os.fork()
     if child == 0:
@@ -335,6 +338,8 @@ def main():
     s = add("waiters", cmd_waiters)
     s.add_argument("--writes", type=int, default=300000)
     s.add_argument("--timeout-ms", type=int, default=1000)
+    s.add_argument("--pipe-bytes", type=int, default=0,
+                   help="size the node's stdout pipe (Linux; default: the system's, 64 KiB)")
     s = add("sigterm", cmd_sigterm)
     s.add_argument("--gets", type=int, default=100)
     s.add_argument("--value-bytes", type=int, default=100000)
