@@ -314,7 +314,7 @@ TEST(HostileProcessTest, AClientLineOfExactlyTheLimitIsRefused) {
 // The output budget (--max-output-bytes, 32 MiB): 3,000 gets of a key holding 100 siblings of
 // 2 kB, read from a file in 256 kB chunks, answered with 600 MB of replies to a reader that
 // reads them: requests are handled one at a time against the budget, so the replies of one
-// chunk are never all in memory at once (they took 952 MB of RSS before the budget).
+// chunk are never all in memory at once (held at once, they take 952 MB of RSS).
 TEST(HostileProcessTest, ManyLargeRepliesStayWithinTheOutputBudget) {
   std::string input(kInit);
   for (int i = 0; i < 100; ++i) {
