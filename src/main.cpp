@@ -2,8 +2,10 @@
 // their own timers and hooks with the loop; main only wires input lines to the node.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -19,17 +21,28 @@ int main(int argc, char** argv) {
     (command_line.text_is_error ? std::cerr : std::cout) << command_line.text << std::flush;
     return command_line.exit_status;
   }
-  const vckv::RunOptions& options = *command_line.options;
+  vckv::RunOptions options = *command_line.options;
+  // This process's incarnation, new at every start (docs/protocol.md §11): from the operating
+  // system's randomness, with the clock mixed in should that ever be a fixed sequence.
+  std::random_device random;
+  options.node.incarnation =
+      (std::uint64_t{random()} << 32 ^ random()) ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   vckv::Logger log(std::cerr, options.log_level);
   if (isatty(STDIN_FILENO)) log.info(vckv::terminal_hint());  // a person, not a pipe
   vckv::EventLoop loop(options.loop, log);
   vckv::Node node(options.node, loop.output(), loop, log);
+  // Requests are handled one at a time against the output budget: past it the framer holds
+  // the rest of what was read, and the loop reads no more, until the reader has caught up.
   vckv::LineFramer framer(
       options.max_line_bytes,
       [&](std::string_view line, std::uint64_t line_number) { node.handle_line(line, line_number); },
       [&](std::uint64_t line_number, std::uint64_t bytes) {
         log.warn("line " + std::to_string(line_number) + ": longer than --max-line-bytes (" +
                  std::to_string(bytes) + " bytes); skipped");
-      });
-  return loop.run([&](std::string_view bytes) { framer.feed(bytes); }, [&] { framer.finish(); });
+      },
+      [&] { return loop.unwritten() >= options.loop.max_pending_output; });
+  return loop.run(vckv::EventLoop::Input{[&](std::string_view bytes) { framer.feed(bytes); },
+                                         [&] { framer.finish(); }, [&] { return framer.held(); },
+                                         [&] { framer.resume(); }});
 }

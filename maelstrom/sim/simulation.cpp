@@ -331,7 +331,9 @@ void Simulation::start_node(std::size_t i) {
   s.inbox.clear();
   s.paused = false;
   s.lines = 0;
-  s.node = std::make_unique<Node>(cfg_.node, s.out, *s.clock, log_);
+  NodeOptions options = cfg_.node;
+  options.incarnation = SimRng(seed_, 4 + i * 1000003 + s.incarnation).next();  // new at each start
+  s.node = std::make_unique<Node>(options, s.out, *s.clock, log_);
   std::string init = "{\"src\": \"c0\", \"dest\": \"" + s.id +
                      "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, \"node_id\": \"" + s.id +
                      "\", \"node_ids\": [";

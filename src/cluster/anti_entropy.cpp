@@ -64,7 +64,12 @@ bool AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
   std::vector<std::uint64_t> differing;
   std::vector<std::uint64_t> theirs_empty;  // differing nodes below which the peer holds nothing
   std::uint64_t mine = 0;  // keys we hold below the differing nodes
+  // A node listed more than once is answered once, by its first entry: the answer is bounded
+  // by the distinct nodes asked about, not by how often a message repeats them.
+  std::vector<bool> seen(HashTree::width(level), false);
   for (std::size_t i = 0; i < r.nodes.size(); ++i) {
+    if (seen[r.nodes[i]]) continue;
+    seen[r.nodes[i]] = true;
     if (tree->hash(level, r.nodes[i]) == r.hashes[i]) continue;
     if (r.counts[i] == 0) {
       theirs_empty.push_back(r.nodes[i]);
@@ -179,6 +184,7 @@ bool AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r
   for (std::size_t i = 0; i < r.keys.size(); ++i) theirs.emplace(r.keys[i], r.hashes[i]);
   std::vector<std::uint64_t> nodes = r.nodes;
   std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());  // each answered once
   const unsigned shift = 4 * (HashTree::kLeafLevel - level);
   std::vector<std::string> differ;
   store_.for_each([&](std::string_view key, Siblings siblings) {

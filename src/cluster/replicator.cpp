@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "vckv/json/value.hpp"
+#include "vckv/json/writer.hpp"
 #include "vckv/wire/clock_json.hpp"
 
 namespace vckv {
@@ -30,7 +31,21 @@ std::size_t entry_bytes(std::string_view key, VersionView v) {
   return 32 + key.size() + v.value.size() + clock_json_max_size(v.slots.size());
 }
 
+// A reply body's non-negative integer field, or nullopt.
+std::optional<std::uint64_t> uint_field(const JValue& body, std::string_view name) {
+  const JValue* v = body.find(name);
+  if (!v || v->kind != JValue::Kind::Int) return std::nullopt;
+  return clock_entry(v->text);
+}
+
 }  // namespace
+
+void SyncDigest::add(std::string_view key_json, ClockSlots clock) {
+  ++versions_;
+  value_ = mix64(value_ ^ stable_hash(key_json, 5));
+  for (std::size_t i = 0; i < clock.size(); ++i) value_ = mix64(value_ ^ clock[i]);
+  value_ = mix64(value_ ^ clock.size());
+}
 
 Replicator::Peer::Peer(const ReplicationOptions& o)
     : round_trip(o.sync_interval_ms, std::max(kInitialRtoMs, o.sync_interval_ms),
@@ -63,7 +78,42 @@ Replicator::~Replicator() {
   if (anti_entropy_timer_) scheduler_.cancel_timer(anti_entropy_timer_);
 }
 
-void Replicator::start(const std::string& self, const std::vector<std::string>& node_ids) {
+void Replicator::start(const std::string& self, const std::vector<std::string>& node_ids,
+                       std::uint64_t incarnation) {
+  incarnation_ = incarnation;
+  pending_.set_incarnation(incarnation);
+  // The envelope of the longest lines one version travels in, measured by writing them around
+  // an empty key and value and the clock [] (2 bytes): the longest node id at both ends, and
+  // the largest numbers (msg_id, in_reply_to, incarnation).
+  std::string longest;
+  std::size_t longest_json = 0;
+  for (const std::string& id : node_ids) {
+    std::string quoted;
+    append_json_string(quoted, id);
+    if (quoted.size() > longest_json) {
+      longest_json = quoted.size();
+      longest = id;
+    }
+  }
+  constexpr std::uint64_t kLargest = UINT64_MAX;
+  const VersionView empty{std::string_view(), ClockSlots()};
+  std::string scratch;
+  std::size_t longest_line = 0;
+  {
+    MessageBuilder m(scratch, longest, longest, kSyncType, std::nullopt);
+    m.field_uint("incarnation", kLargest).begin_keyed_versions("versions");
+    m.add_keyed_version(std::string_view(), empty).end_keyed_versions();
+    m.finish(kLargest);
+  }
+  longest_line = std::max(longest_line, scratch.size() - 1);  // (the newline is no part of it)
+  scratch.clear();
+  {
+    MessageBuilder m(scratch, longest, longest, kFetchOkType, std::to_string(kLargest));
+    fetch_ok_fields(m, kLargest, std::string_view(), std::vector<VersionView>{empty});
+    m.finish(kLargest);
+  }
+  longest_line = std::max(longest_line, scratch.size() - 1);
+  envelope_bytes_ = longest_line - 2;
   if (!options_.enabled) return;
   for (const std::string& id : node_ids) {
     if (id != self) peers_.emplace(id, Peer(options_));
@@ -157,6 +207,40 @@ void Replicator::heard_from(const std::string& peer_id) {
   reviving_ = false;
 }
 
+bool Replicator::carriable(std::string_view key, VersionView version) const {
+  const std::size_t limit = options_.max_message_bytes;
+  const std::size_t fixed = envelope_bytes_ + key.size() + version.value.size();
+  if (fixed + clock_json_max_size(version.slots.size()) <= limit) return true;  // the usual case
+  if (fixed > limit) return false;
+  std::string clock(clock_json_max_size(version.slots.size()), '\0');
+  const std::size_t clock_bytes =
+      static_cast<std::size_t>(write_clock_json(clock.data(), version.slots) - clock.data());
+  return fixed + clock_bytes <= limit;
+}
+
+bool Replicator::on_reply(const Incoming& reply) {
+  using Match = PendingRequests::Match;
+  const Match match = pending_.complete(reply);
+  if (match == Match::kAnswered) return true;
+  ++stats_.replies_ignored;
+  if (log_.enabled(LogLevel::kDebug)) {
+    std::string why;
+    if (match == Match::kNotAwaited) {
+      why = "nothing awaits it (late, duplicated, or not this node's)";
+    } else if (match == Match::kOtherIncarnation) {
+      why = reply.incarnation ? "it answers incarnation " + std::to_string(*reply.incarnation) +
+                                    ", not this process's (" + std::to_string(incarnation_) + ")"
+                              : "it names no incarnation";
+    } else {
+      why = "it is not about what the request asked";
+    }
+    log_.debug(reply.type + " from " + reply.src + " in reply to " +
+               (reply.in_reply_to ? std::to_string(*reply.in_reply_to) : std::string("?")) +
+               " ignored: " + why);
+  }
+  return false;
+}
+
 void Replicator::on_tree(const std::string& from, const TreeRequest& r) {
   // A peer's root equal to this replica's: they agree, and this one need not start an
   // exchange with it until something changes here.
@@ -208,7 +292,8 @@ bool Replicator::holding_back(const Peer& peer) const {
 bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
   if (peer.urgent.empty() && peer.dirty.empty() && peer.partial_key.empty()) return false;
   MessageBuilder m = outbox_.message(peer_id, kSyncType);
-  m.begin_keyed_versions("versions");
+  m.field_uint("incarnation", incarnation_).begin_keyed_versions("versions");
+  SyncDigest digest;  // what its acknowledgement must restate
   // Most versions fill a message to the peers' line limit, less room for the envelope; one
   // version alone may be larger (a client's line held it, so a peer's line can).
   const std::size_t target = options_.max_message_bytes > 1024 ? options_.max_message_bytes - 512
@@ -224,6 +309,7 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
       const VersionView v = siblings[i];
       if (versions > 0 && m.size() + entry_bytes(key, v) > target) break;
       m.add_keyed_version(key, v);
+      digest.add(key, v.slots);
       ++versions;
       // A quorum write waiting on this key counts this peer once this sync is acknowledged.
       if (const auto w = waiters_by_key_.find(key); w != waiters_by_key_.end()) {
@@ -276,6 +362,13 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
                [this, peer_id, msg_id, sent_at, keys = std::move(keys),
                 waiters = std::move(waiters)](const Incoming* reply) {
                  sync_done(peer_id, msg_id, sent_at, keys, waiters, reply);
+               },
+               // An acknowledgement restates what it acknowledges (an error, refusing the
+               // sync, has nothing to restate).
+               [digest](const Incoming& reply) {
+                 return reply.type != kSyncOkType ||
+                        (uint_field(reply.reply_body, "versions") == digest.versions() &&
+                         uint_field(reply.reply_body, "digest") == digest.value());
                });
   return true;
 }
@@ -326,7 +419,8 @@ void Replicator::await_replicas(const std::string& key, const Version& version,
   }
   const std::uint64_t id = next_waiter_id_++;
   waiters_.emplace(id, Waiter{key, version, needed, {}, std::move(done)});
-  waiters_by_key_[key].push_back(id);
+  auto& ids = waiters_by_key_[key];
+  ids.insert(ids.end(), id);  // ids only grow: the hint makes it constant time
   waiter_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms);
   // The key goes to every peer first thing (even when the write changed nothing: a retry
   // must reach the replicas too).
@@ -342,9 +436,10 @@ void Replicator::finish_waiter(std::uint64_t id, bool reached) {
   Waiter waiter = std::move(it->second);
   waiters_.erase(it);
   waiter_deadlines_.remove(id);
-  auto& ids = waiters_by_key_[waiter.key];
-  ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
-  if (ids.empty()) waiters_by_key_.erase(waiter.key);
+  if (const auto ids = waiters_by_key_.find(waiter.key); ids != waiters_by_key_.end()) {
+    ids->second.erase(id);
+    if (ids->second.empty()) waiters_by_key_.erase(ids);
+  }
   waiter.done(reached, waiter.holders.size());
 }
 
@@ -382,8 +477,15 @@ void Replicator::read_from_peers(const std::string& key, std::size_t needed,
   const std::int64_t deadline = scheduler_.now_ms() + options_.request_timeout_ms;
   for (auto& [peer_id, peer] : peers_) {
     MessageBuilder m = outbox_.message(peer_id, kFetchType);
-    m.field_json("key", key);
+    m.field_uint("incarnation", incarnation_).field_json("key", key);
     const std::uint64_t msg_id = outbox_.send(m);
+    // The answer names the key it holds the versions of (an error names nothing).
+    auto about = [key](const Incoming& reply) {
+      if (reply.type != kFetchOkType) return true;
+      const JValue* k = reply.reply_body.find("key");
+      return k && (k->kind == JValue::Kind::String || k->kind == JValue::Kind::Int) &&
+             to_json(*k) == key;
+    };
     pending_.add(msg_id, peer_id, deadline,
                  [read, peer_id = peer_id, limits, finish, repair](const Incoming* reply) {
                    --read->outstanding;
@@ -405,7 +507,8 @@ void Replicator::read_from_peers(const std::string& key, std::size_t needed,
                      }
                    }
                    if (read->outstanding == 0 && !read->finished) finish(read, false);
-                 });
+                 },
+                 std::move(about));
   }
 }
 

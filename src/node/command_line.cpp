@@ -115,6 +115,10 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
                    std::size_t{1} << 24, "Longest clock accepted (error 12 beyond)"),
       whole_number("--max-line-bytes", run.max_line_bytes, std::size_t{64}, std::size_t{1} << 40,
                    "Longer input lines are skipped with a log line, never buffered whole"),
+      whole_number("--max-output-bytes", run.loop.max_pending_output, std::size_t{4096},
+                   std::size_t{1} << 40,
+                   "Budget of unwritten output: past it no more requests are handled (nor input "
+                   "read) until the reader of stdout has taken half of it"),
       one_of("--log-level", run.log_level,
              {{"error", LogLevel::kError},
               {"warn", LogLevel::kWarn},
@@ -159,9 +163,9 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
 
 void finish_options(RunOptions& run) {
   // The peers read with the same line limit: no node-to-node message is longer. Replication
-  // holds back while as much output waits as makes the loop stop reading input.
+  // holds back once a quarter of the output budget waits, leaving the rest to replies.
   run.node.replication.max_message_bytes = run.max_line_bytes;
-  run.node.replication.max_output_backlog = run.loop.max_pending_output;
+  run.node.replication.max_output_backlog = run.loop.max_pending_output / 4;
 }
 
 namespace {

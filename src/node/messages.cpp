@@ -15,7 +15,7 @@ const MessageTable& message_table() {
     {"kv_resolve", "kv_resolve_ok", kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_resolve},
     {"init",       "init_ok",       kFromAnyone,  true,  FastShape::kNone,          decode_init,  &Node::handle_init},
     {kSyncType,    kSyncOkType,     kFromPeers,   false, FastShape::kVersions,      decode_sync,  &Node::handle_sync},
-    {kFetchType,   kFetchOkType,    kFromPeers,   false, FastShape::kNone,          decode_get,   &Node::handle_fetch},
+    {kFetchType,   kFetchOkType,    kFromPeers,   false, FastShape::kNone,          decode_fetch, &Node::handle_fetch},
     // One-way: answered by the next step of the exchange, not by a reply.
     {kTreeType,    "",              kFromPeers,   false, FastShape::kNone,          decode_tree,  &Node::handle_tree},
     {kTreeKeysType, "",             kFromPeers,   false, FastShape::kNone,          decode_tree_keys, &Node::handle_tree_keys},

@@ -58,6 +58,11 @@ void Node::log_line(LogLevel level, std::uint64_t line_number, std::string_view 
 
 void Node::reply_error(const Incoming& in, const Error& error, std::string_view src) {
   MessageBuilder m = outbox_.message_from(src, in.src, "error", in.msg_id);
+  // An error answering a node-to-node request echoes the incarnation it carried, as any
+  // answer to one does (§11): the asking process takes only answers meant for it.
+  if (in.incarnation && in.kind >= 0 && message_table().rows[in.kind].senders == kFromPeers) {
+    m.field_uint("incarnation", *in.incarnation);
+  }
   m.field_uint("code", static_cast<std::uint64_t>(error.code)).field_string("text", error.text);
   outbox_.send(m);
 }
@@ -169,7 +174,7 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     log_.set_node_id(node_id_);
     // Anti-entropy compares hash trees; a lone node has no one to compare with.
     if (node_ids_.size() > 1 && options_.replication.enabled) store_.enable_hash_tree();
-    replicator_.start(node_id_, node_ids_);
+    replicator_.start(node_id_, node_ids_, options_.incarnation);
     log_.info("initialised in a cluster of " + std::to_string(node_ids_.size()) +
               (options_.replication.enabled ? "" : " (replication disabled)"));
     for (const auto& [what, quorum] : {std::pair<const char*, std::size_t>{"--write-quorum", options_.write_quorum},
@@ -197,6 +202,25 @@ VCKV_HOT
 void Node::handle_write(const Incoming& in, const MessageType& type,
                         std::string_view status_written) {
   const auto& write = std::get<WriteRequest>(in.request);
+  // In a cluster every acknowledged write must be able to reach the other replicas: a version
+  // no node-to-node line can carry (the value as §2 writes it: a non-ASCII character takes 6
+  // bytes) is refused before it is stored.
+  if (node_ids_.size() > 1 &&
+      !replicator_.carriable(write.key, VersionView{write.version.value, write.version.clock.slots()})) {
+    const std::size_t limit = options_.replication.max_message_bytes;
+    const std::size_t room = limit - std::min(limit, replicator_.envelope_bytes());
+    reply_error(in,
+                Error{ErrorCode::kPreconditionFailed,
+                      in.type + ": key, value and clock take " +
+                          std::to_string(write.key.size() + write.version.value.size() +
+                                         clock_json(write.version.clock).size()) +
+                          " bytes as json.dumps writes them (a non-ASCII character as a 6-byte "
+                          "\\uXXXX escape), more than the " + std::to_string(room) +
+                          " that fit in a message to the other nodes (--max-line-bytes " +
+                          std::to_string(limit) + "): it could never reach them"},
+                node_id_);
+    return;
+  }
   const ApplyResult result =
       store_.apply_client_write(write.key, write.version, options_.max_siblings);
   if (log_.enabled(LogLevel::kDebug)) {
@@ -320,8 +344,10 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
 
 std::size_t Node::merge_from_peer(const std::string& peer, const std::string& key,
                                   const std::vector<Version>& versions) {
-  std::size_t changed = 0;
-  for (const Version& v : versions) changed += store_.merge_version(key, v);
+  std::vector<VersionView> views;
+  views.reserve(versions.size());
+  for (const Version& v : versions) views.push_back(VersionView{v.value, v.clock.slots()});
+  const std::size_t changed = store_.merge_versions(key, views).size();
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
                std::to_string(versions.size()) + (versions.size() == 1 ? " version, " : " versions, ") +
@@ -332,34 +358,53 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
 
 void Node::handle_sync(const Incoming& in, const MessageType& type) {
   const auto& sync = std::get<SyncRequest>(in.request);
+  const std::size_t n = sync.versions.size();
+  SyncDigest digest;  // the acknowledgement says what it acknowledges
+  for (const KeyedVersion& kv : sync.versions) digest.add(kv.key, kv.version.clock.slots());
+  // A key's versions come side by side (a peer sends a key's siblings together): each run of
+  // them is merged at once, in time that grows with the run as a sort does.
+  std::vector<bool> stored(n, false);
   std::size_t changed = 0;
+  std::vector<VersionView> run;
+  for (std::size_t first = 0; first < n;) {
+    const std::string& key = sync.versions[first].key;
+    std::size_t end = first + 1;
+    while (end < n && sync.versions[end].key == key) ++end;
+    run.clear();
+    for (std::size_t i = first; i < end; ++i) {
+      run.push_back(VersionView{sync.versions[i].version.value, sync.versions[i].version.clock.slots()});
+    }
+    for (std::size_t i : store_.merge_versions(key, run)) {
+      stored[first + i] = true;
+      ++changed;
+    }
+    first = end;
+  }
   std::string listed;  // key@clock of each version (debug)
   const bool debug = log_.enabled(LogLevel::kDebug);
   constexpr std::size_t kListed = 20;
-  for (std::size_t i = 0; i < sync.versions.size(); ++i) {
+  for (std::size_t i = 0; debug && i < n && i < kListed; ++i) {
     const KeyedVersion& kv = sync.versions[i];
-    const bool stored = store_.merge_version(kv.key, kv.version);
-    changed += stored;
-    if (debug && i < kListed) {
-      listed += (i ? ", " : "") + kv.key + "@" + clock_json(kv.version.clock) +
-                (stored ? " (new)" : " (known)");
-    }
+    listed += (i ? ", " : "") + kv.key + "@" + clock_json(kv.version.clock) +
+              (stored[i] ? " (new)" : " (known)");
   }
   if (debug) {
-    const std::size_t n = sync.versions.size();
     log_.debug("sync " + (in.msg_id ? *in.msg_id : std::string("-")) + " from " + in.src + " " +
                at() + ": " + std::to_string(n) + (n == 1 ? " version, " : " versions, ") +
                std::to_string(changed) + " changed the store" + (n ? ": " + listed : "") +
                (n > kListed ? ", and " + std::to_string(n - kListed) + " more" : ""));
   }
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+  m.field_uint("incarnation", *in.incarnation)
+      .field_uint("versions", digest.versions())
+      .field_uint("digest", digest.value());
   outbox_.send(m);
 }
 
 void Node::handle_fetch(const Incoming& in, const MessageType& type) {
   const auto& fetch = std::get<GetRequest>(in.request);
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_versions("values", store_.find(fetch.key));
+  Replicator::fetch_ok_fields(m, *in.incarnation, fetch.key, store_.find(fetch.key));
   outbox_.send(m);
 }
 

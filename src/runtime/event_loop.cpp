@@ -18,10 +18,12 @@ namespace vckv {
 // ---------------------------------------------------------------------------------------------
 // LineFramer
 
-LineFramer::LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on_overlong)
+LineFramer::LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on_overlong,
+                       PauseFn pause)
     : max_line_bytes_(max_line_bytes),
       on_line_(std::move(on_line)),
-      on_overlong_(std::move(on_overlong)) {}
+      on_overlong_(std::move(on_overlong)),
+      pause_(std::move(pause)) {}
 
 VCKV_HOT
 void LineFramer::emit(std::string_view line) {
@@ -32,6 +34,32 @@ void LineFramer::emit(std::string_view line) {
 
 VCKV_HOT
 void LineFramer::feed(std::string_view bytes) {
+  if (held()) {  // (its caller should not, but then these wait behind what waits already)
+    held_.append(bytes);
+    return;
+  }
+  const std::string_view rest = run(bytes);
+  if (!rest.empty()) {
+    held_.assign(rest);
+    held_from_ = 0;
+  }
+}
+
+void LineFramer::resume() {
+  if (!held()) return;
+  const std::string_view waiting = std::string_view(held_).substr(held_from_);
+  const std::string_view rest = run(waiting);  // (on_line sees views into held_: kept as is)
+  if (rest.empty()) {
+    held_.clear();
+    held_from_ = 0;
+    // One read's worth, but not kept for good after a large one.
+    if (held_.capacity() > (1u << 20)) std::string().swap(held_);
+  } else {
+    held_from_ = held_.size() - rest.size();
+  }
+}
+
+std::string_view LineFramer::run(std::string_view bytes) {
   while (!bytes.empty()) {
     const void* found = std::memchr(bytes.data(), '\n', bytes.size());
     const std::size_t len =
@@ -49,11 +77,12 @@ void LineFramer::feed(std::string_view bytes) {
       ++line_number_;
       emit(piece);  // the common case: a whole line inside one read, no copy
       bytes.remove_prefix(len + 1);
+      if (pause_ && !bytes.empty() && pause_()) return bytes;
       continue;
     } else {
       partial_.append(piece);
     }
-    if (!found) return;
+    if (!found) return {};
     ++line_number_;
     if (skipping_) {
       on_overlong_(line_number_, skipped_bytes_);
@@ -64,10 +93,17 @@ void LineFramer::feed(std::string_view bytes) {
       partial_.clear();
     }
     bytes.remove_prefix(len + 1);
+    if (pause_ && !bytes.empty() && pause_()) return bytes;
   }
+  return {};
 }
 
 void LineFramer::finish() {
+  if (held()) {
+    PauseFn pause = std::move(pause_);  // the end: what waits is handled now
+    resume();
+    pause_ = std::move(pause);
+  }
   if (skipping_) {
     ++line_number_;
     on_overlong_(line_number_, skipped_bytes_);
@@ -238,8 +274,10 @@ EventLoop::WriteResult EventLoop::write_pending() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      // Keep the unsent tail only, so a long stall does not keep written bytes alive.
-      if (out_sent_ > (1u << 20)) {
+      // Keep the unsent tail only, so a long stall does not keep written bytes alive; once the
+      // written part is at least half, so the bytes moved stay fewer than the bytes written
+      // (a tail moved after every pipe's worth would cost its size each time).
+      if (out_sent_ > (1u << 20) && out_sent_ >= out_.size() - out_sent_) {
         out_.erase(0, out_sent_);
         out_sent_ = 0;
       }
@@ -254,7 +292,16 @@ EventLoop::WriteResult EventLoop::write_pending() {
   return WriteResult::kDone;
 }
 
-bool EventLoop::drain_output() {
+bool EventLoop::drain_output(bool after_signal) {
+  // The signal that stopped the loop is taken out of its pipe: only a second one ends this.
+  if (after_signal && signal_pipe_[0] >= 0) {
+    char drained[64];
+    while (read(signal_pipe_[0], drained, sizeof drained) > 0) {
+    }
+  }
+  const std::int64_t start = monotonic_ms();
+  std::int64_t progress_at = start;
+  std::size_t left = unwritten();
   for (;;) {
     const WriteResult w = write_pending();
     if (w == WriteResult::kDone) return true;
@@ -263,19 +310,36 @@ bool EventLoop::drain_output() {
       return true;
     }
     if (w == WriteResult::kError) return false;
+    const std::int64_t now = monotonic_ms();
+    if (unwritten() < left) {
+      left = unwritten();
+      progress_at = now;
+    }
+    // At a signal the wait is bounded outright; at end of input, while the reader reads.
+    const std::int64_t until = (after_signal ? start : progress_at) + options_.drain_ms;
+    if (now >= until) {
+      log_.warn("gave up writing " + std::to_string(unwritten()) + " bytes of output: " +
+                (after_signal ? "not written within " + std::to_string(options_.drain_ms) +
+                                    " ms of the signal"
+                              : "the reader took nothing for " +
+                                    std::to_string(options_.drain_ms) + " ms"));
+      return true;
+    }
     pollfd fds[2] = {{options_.out_fd, POLLOUT, 0}, {signal_pipe_[0], POLLIN, 0}};
-    if (poll(fds, signal_pipe_[0] >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) return false;
-    if (fds[1].revents & POLLIN) {
-      log_.warn("stopped by a signal with " + std::to_string(out_.size() - out_sent_) +
+    const int wait = static_cast<int>(std::min<std::int64_t>(until - now, 1 << 30));
+    if (poll(fds, signal_pipe_[0] >= 0 ? 2 : 1, wait) < 0 && errno != EINTR) return false;
+    if (signal_pipe_[0] >= 0 && (fds[1].revents & POLLIN)) {
+      log_.warn("stopped by a second signal with " + std::to_string(unwritten()) +
                 " bytes of output unwritten");
       return true;
     }
   }
 }
 
-int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
+int EventLoop::run(const Input& input) {
   std::string buf(options_.read_chunk_bytes, '\0');
   bool stop = false;
+  bool signalled = false;
   bool had_input = false;  // the last wake-up read input: busy-poll before sleeping again
   int status = 0;
   while (!stop) {
@@ -289,7 +353,19 @@ int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
     }
     if (w == WriteResult::kError) return 1;
 
-    const bool want_input = out_.size() - out_sent_ < options_.max_pending_output;
+    // Input read already and held back over the output budget goes on once the reader has
+    // taken half of it (not at the first byte below it: replies are then made in batches);
+    // then the timers, hooks and writes of a turn, before more of it. What was written goes
+    // first, so the buffer holds little more than the budget.
+    const bool holding = input.held && input.held();
+    if (holding && unwritten() <= options_.max_pending_output / 2) {
+      out_.erase(0, out_sent_);
+      out_sent_ = 0;
+      input.resume();
+      had_input = true;
+      continue;
+    }
+    const bool want_input = !holding && unwritten() < options_.max_pending_output;
     // A negative fd is ignored by poll: stdin while output is backed up, stdout while nothing
     // waits to be written (a writable stdout is served by write_pending at the loop's top).
     enum { kIn, kOut, kSignal };
@@ -310,26 +386,27 @@ int EventLoop::run(const InputFn& on_input, const EndFn& on_end) {
     if (fds[kSignal].revents & POLLIN) {
       log_.info("stopping on a signal");
       stop = true;
+      signalled = true;
     }
     if (!stop && (fds[kIn].revents & (POLLIN | POLLHUP | POLLERR))) {
       const ssize_t got = read(options_.in_fd, buf.data(), buf.size());
       if (got > 0) {
         had_input = true;
-        on_input(std::string_view(buf.data(), static_cast<std::size_t>(got)));
+        input.feed(std::string_view(buf.data(), static_cast<std::size_t>(got)));
       } else if (got == 0) {
-        on_end();
+        input.end();
         run_before_sleep_hooks();
         stop = true;
       } else if (errno != EINTR && errno != EAGAIN) {
         log_.error(std::string("read from stdin failed: ") + std::strerror(errno));
-        on_end();
+        input.end();
         run_before_sleep_hooks();
         stop = true;
         status = 1;
       }
     }
   }
-  return drain_output() ? status : 1;
+  return drain_output(signalled) ? status : 1;
 }
 
 }  // namespace vckv

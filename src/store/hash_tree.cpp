@@ -21,6 +21,8 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
+std::uint64_t mix64(std::uint64_t x) { return mix(x); }
+
 std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
   std::uint64_t h = mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
   std::size_t i = 0;
@@ -34,20 +36,24 @@ std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
   return mix(h ^ tail ^ 0xff);
 }
 
-std::uint64_t version_hash(VersionView v) {
+std::uint64_t version_hash(ClockSlots slots, std::string_view canonical_value) {
   // The clock without trailing zeros ([1] and [1, 0] are one clock), and the value in a form
-  // that JSON-equal values share (for a string value, its text already is).
-  std::size_t n = v.slots.size();
-  while (n > 0 && v.slots[n - 1] == 0) --n;
+  // that JSON-equal values share.
+  std::size_t n = slots.size();
+  while (n > 0 && slots[n - 1] == 0) --n;
   std::uint64_t h = 0x5157a1e5ULL;
-  for (std::size_t i = 0; i < n; ++i) h = mix(h ^ v.slots[i]) + i;
+  for (std::size_t i = 0; i < n; ++i) h = mix(h ^ slots[i]) + i;
+  return mix(h ^ stable_hash(canonical_value, 1));
+}
+
+std::uint64_t version_hash(VersionView v) {
   // A string, true, false or null is its own canonical text: hashed in place, no copy (values
   // can be megabytes, and a change re-hashes every sibling of its key).
   const char first = v.value.empty() ? '\0' : v.value.front();
   if (first == '"' || first == 't' || first == 'f' || first == 'n') {
-    return mix(h ^ stable_hash(v.value, 1));
+    return version_hash(v.slots, v.value);
   }
-  return mix(h ^ stable_hash(canonical_json(v.value, /*numbers_by_value=*/true), 1));
+  return version_hash(v.slots, canonical_json(v.value, /*numbers_by_value=*/true));
 }
 
 std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum) {
@@ -56,11 +62,15 @@ std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum) {
   return h == 0 ? 1 : h;  // 0 is kept for "no versions"
 }
 
+std::uint64_t key_hash(std::string_view key, std::size_t versions, std::uint64_t version_hash_sum) {
+  if (versions == 0) return 0;
+  return key_hash(key, version_hash_sum == 0 ? 1 : version_hash_sum);
+}
+
 std::uint64_t key_hash(std::string_view key, Siblings siblings) {
-  if (siblings.empty()) return 0;
   std::uint64_t sum = 0;
   for (VersionView v : siblings) sum += version_hash(v);
-  return key_hash(key, sum == 0 ? 1 : sum);
+  return key_hash(key, siblings.size(), sum);
 }
 
 HashTree::HashTree() {

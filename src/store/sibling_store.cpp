@@ -63,6 +63,57 @@ ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origi
   return {d.ruling, d.siblings};
 }
 
+std::vector<std::size_t> SiblingStore::merge_versions(std::string_view key,
+                                                       const std::vector<VersionView>& versions) {
+  std::vector<std::size_t> added;
+  detail::SiblingSet* siblings = keys_->find_mutable(key);
+  // One version, and the broken rules (testing only), go through apply one at a time (lww
+  // keeps one version per key: more means the store was filled in siblings mode).
+  if (versions.size() <= 1 || rule_.debug_drop_concurrent_on_merge ||
+      (rule_.mode == ConflictMode::kLww && siblings && siblings->size() > 1)) {
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      if (apply(key, versions[i], Origin::kPeer, 0).changed()) added.push_back(i);
+    }
+    return added;
+  }
+  std::vector<VersionView> stored;
+  if (siblings) {
+    stored.reserve(siblings->size());
+    for (VersionView v : *siblings) stored.push_back(v);
+  }
+  const std::size_t count = stored.size() + versions.size();
+  CanonicalTexts canonical(count, /*numbers_by_value=*/true);
+  CanonicalTexts lww_order(count, /*numbers_by_value=*/false);
+  const MergePlan plan = plan_merge(rule_, stored, versions, canonical, lww_order);
+  if (!plan.changed()) return added;
+  // The hash tree moves by the versions that go and come (hashed from the canonical texts the
+  // plan computed, before the stored ones change).
+  std::uint64_t old_sum = 0, new_sum = 0;
+  std::size_t remaining = 0;
+  for (std::size_t c = 0; c < stored.size(); ++c) {
+    const std::uint64_t h =
+        tree_ ? version_hash(stored[c].slots, canonical.get(c, stored[c].value)) : 0;
+    old_sum += h;
+    if (plan.keep[c]) {
+      new_sum += h;
+      ++remaining;
+    }
+  }
+  if (tree_) {
+    for (std::size_t i : plan.added) {
+      new_sum += version_hash(versions[i].slots,
+                              canonical.get(stored.size() + i, versions[i].value));
+    }
+  }
+  const std::uint64_t old_hash = key_hash(key, stored.size(), old_sum);
+  if (!siblings) siblings = keys_->try_emplace(key).first;
+  std::size_t c = 0;
+  siblings->erase_if([&](VersionView) { return !plan.keep[c++]; });  // (in order, once each)
+  for (std::size_t i : plan.added) siblings->append(versions[i].value, versions[i].slots);
+  if (tree_) tree_->update(key, old_hash, key_hash(key, remaining + plan.added.size(), new_sum));
+  return plan.added;
+}
+
 VCKV_HOT
 Siblings SiblingStore::find(std::string_view key) const { return Siblings(keys_->find(key)); }
 

@@ -148,9 +148,18 @@ std::optional<Error> decode_get(std::string_view type, const JValue& body, const
   return read_key(type, body.find("key"), request.emplace<GetRequest>().key);
 }
 
+namespace {
+
+std::optional<Error> read_uint(std::string_view type, const JValue& body, std::string_view field,
+                               std::uint64_t& out);
+
+}  // namespace
+
 std::optional<Error> decode_sync(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request) {
   SyncRequest& sync = request.emplace<SyncRequest>();
+  std::uint64_t incarnation = 0;
+  if (auto e = read_uint(type, body, "incarnation", incarnation)) return e;
   const JValue* versions = body.find("versions");
   constexpr std::string_view what = "an array of {key, value, clock} objects";
   if (!versions) return missing(type, "versions", what);
@@ -212,6 +221,14 @@ std::optional<Error> same_length(std::string_view type, std::string_view a, std:
 }
 
 }  // namespace
+
+std::optional<Error> decode_fetch(std::string_view type, const JValue& body, const CodecLimits&,
+                                  Request& request) {
+  GetRequest& fetch = request.emplace<GetRequest>();
+  std::uint64_t incarnation = 0;
+  if (auto e = read_uint(type, body, "incarnation", incarnation)) return e;
+  return read_key(type, body.find("key"), fetch.key);
+}
 
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request) {
@@ -323,6 +340,10 @@ Decoded decode_line_general(std::string_view line, const CodecLimits& limits,
   const JValue* msg_id = body->find("msg_id");
   const bool msg_id_ok = msg_id && msg_id->kind == JValue::Kind::Int;
   if (msg_id_ok) in.msg_id = msg_id->text;
+  if (const JValue* incarnation = body->find("incarnation");
+      incarnation && incarnation->kind == JValue::Kind::Int) {
+    in.incarnation = clock_entry(incarnation->text);  // (the same number rule)
+  }
   if (const JValue* reply_to = body->find("in_reply_to")) {
     in.is_reply = true;
     if (reply_to->kind == JValue::Kind::Int) in.in_reply_to = to_u64(reply_to->text);

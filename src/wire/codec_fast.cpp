@@ -267,7 +267,7 @@ VCKV_HOT
 __attribute__((flatten, noinline))
 #endif
 void fill(Incoming& in, std::string_view src, std::string_view dest, std::string_view type,
-          int kind, const std::string_view* msg_id) {
+          int kind, const std::string_view* msg_id, std::optional<std::uint64_t> incarnation) {
   assign_in_place(in.src, src);
   if (!in.dest) in.dest.emplace();
   assign_in_place(*in.dest, dest);
@@ -283,6 +283,7 @@ void fill(Incoming& in, std::string_view src, std::string_view dest, std::string
   } else {
     in.msg_id.reset();
   }
+  in.incarnation = incarnation;
   in.request_error.reset();
 }
 
@@ -312,7 +313,8 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   auto& slots = write->version.clock.mutable_slots();
   if (slots.capacity() * sizeof(std::uint64_t) > kKeepBytes) slots = {};
   enum : unsigned { kSrc = 1, kDest = 2, kBody = 4, kType = 8, kMsgId = 16, kKey = 32,
-                    kValue = 64, kClock = 128, kVersions = 256 };
+                    kValue = 64, kClock = 128, kVersions = 256, kIncarnation = 512 };
+  std::optional<std::uint64_t> incarnation;
   std::size_t versions = 0;  // in in.spare_versions, for a sync
   Seen top, body;
   if (!s.eat('{')) return false;
@@ -349,6 +351,10 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
           ok = body.first(kValue) && s.value(value, 1);
         } else if (is(member, "clock")) {
           ok = body.first(kClock) && clock(s, limits, slots);
+        } else if (is(member, "incarnation")) {
+          std::string_view digits;
+          ok = body.first(kIncarnation) && s.plain_integer(digits) &&
+               (incarnation = clock_entry(digits)).has_value();  // else: the general path's error
         } else if (is(member, "versions")) {
           ok = body.first(kVersions) && keyed_versions(s, limits, in.spare_versions, versions);
         } else if (is(member, "in_reply_to") || is(member, "node_id") || is(member, "node_ids")) {
@@ -370,9 +376,10 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   if (top.bits != (kSrc | kDest | kBody) || !(body.bits & kType)) return false;
   // The body's shape must be the one the type takes; anything else is the general path's.
   const unsigned fields = body.bits & (kKey | kValue | kClock | kVersions);
+  // (A sync's incarnation is required: without it the general path reports it missing.)
   const FastShape shape = fields == kKey                            ? FastShape::kKey
                           : fields == (kKey | kValue | kClock) ? FastShape::kKeyValueClock
-                          : fields == kVersions                     ? FastShape::kVersions
+                          : fields == kVersions && (body.bits & kIncarnation) ? FastShape::kVersions
                                                                     : FastShape::kNone;
   if (shape == FastShape::kNone) return false;
   // Consecutive lines mostly share a type: then the kind found for the line before serves.
@@ -382,7 +389,7 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   // msg_id beyond 64 bits: the general path renders it as the parser reports it.
   if ((body.bits & kMsgId) && msg_id.size() > 18) return false;
   fill(in, src, dest, same_type ? std::string_view() : type, kind,
-       (body.bits & kMsgId) ? &msg_id : nullptr);
+       (body.bits & kMsgId) ? &msg_id : nullptr, incarnation);
   if (shape == FastShape::kVersions) {
     in.spare_versions.resize(versions);
     in.spare_buffers = std::move(write->version);

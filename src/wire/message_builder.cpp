@@ -120,6 +120,15 @@ MessageBuilder& MessageBuilder::field_versions(std::string_view n, Siblings vers
   return *this;
 }
 
+MessageBuilder& MessageBuilder::field_versions(std::string_view n,
+                                               const std::vector<VersionView>& versions) {
+  name(n);
+  raw("[");
+  for (std::size_t i = 0; i < versions.size(); ++i) version(nullptr, versions[i], i == 0);
+  raw("]");
+  return *this;
+}
+
 MessageBuilder& MessageBuilder::begin_keyed_versions(std::string_view n) {
   name(n);
   raw("[");

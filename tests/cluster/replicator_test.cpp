@@ -22,8 +22,9 @@ struct Rig {
         replicator(options, outbox, clock, store, log) {
     outbox.set_self("n1");
     store.enable_hash_tree();
-    replicator.start("n1", ids);
+    replicator.start("n1", ids, kIncarnation);
   }
+  static constexpr std::uint64_t kIncarnation = 7;
   // A client's write to key, as the node applies and reports it.
   void client_write(const std::string& key, const std::string& value, VectorClock clock_) {
     if (store.apply_client_write(key, Version{value, std::move(clock_)}, 100).changed()) {
@@ -48,17 +49,28 @@ struct Rig {
              json body = json::object()) {
     body["type"] = type;
     body["in_reply_to"] = msg_id;
+    if (!body.contains("incarnation")) body["incarnation"] = kIncarnation;  // echoed
     Incoming in;
     in.src = from;
     in.is_reply = true;
     in.in_reply_to = msg_id;
     in.type = type;
+    if (body["incarnation"].is_number_unsigned()) in.incarnation = body["incarnation"].get<std::uint64_t>();
     std::string error;
     parse_json(body.dump(), in.reply_body, error, 100);
     replicator.on_reply(in);
   }
+  // The acknowledgement a peer sends: it restates how many versions the sync carried and
+  // their digest.
   void ack(const json& sync) {
-    reply(sync["dest"], sync["body"]["msg_id"], "sync_ok");
+    reply(sync["dest"], sync["body"]["msg_id"], "sync_ok", acknowledgement_of(sync));
+  }
+  static json acknowledgement_of(const json& sync) {
+    SyncDigest digest;
+    for (const json& v : sync["body"]["versions"]) {
+      digest.add(v["key"].dump(), VectorClock(v["clock"].get<std::vector<std::uint64_t>>()).slots());
+    }
+    return json{{"versions", digest.versions()}, {"digest", digest.value()}};
   }
 
   ManualScheduler clock;
@@ -76,8 +88,8 @@ TEST(ReplicatorTest, AClientWriteGoesToEveryPeerBeforeTheLoopWaits) {
   EXPECT_EQ(r.out, "");  // nothing until the loop is about to wait
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 0}}
-{"src": "n1", "dest": "n3", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 1}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 0}}
+{"src": "n1", "dest": "n3", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 1}}
 )");
   EXPECT_EQ(r.replicator.requests_in_flight(), 2u);
 }
@@ -349,6 +361,54 @@ TEST(ReplicatorTest, AWriteQuorumCountsAcknowledgementsOfTheVersion) {
   EXPECT_EQ(done.back(), "timed out with 1");
 }
 
+// Many quorum writes waiting on one hot key: those a peer's acknowledgements cover are released
+// when the acknowledgements come, the rest each exactly at its own deadline, in the order they
+// came, each once.
+TEST(ReplicatorTest, WaitersOnOneKeyAreReleasedInOrderAndOnTime) {
+  Rig r({"n1", "n2", "n3"});
+  struct Done {
+    std::size_t waiter;
+    bool reached;
+    std::int64_t at;
+  };
+  std::vector<Done> done;
+  std::vector<std::int64_t> started;
+  std::vector<json> syncs;
+  const auto write = [&](std::uint64_t n) {
+    r.client_write("\"x\"", std::to_string(n), {n});
+    const std::size_t waiter = started.size();
+    started.push_back(r.clock.now_ms());
+    r.replicator.await_replicas("\"x\"", Version{std::to_string(n), VectorClock{n}}, 2,
+                                [&done, &r, waiter](bool reached, std::size_t) {
+                                  done.push_back({waiter, reached, r.clock.now_ms()});
+                                });
+  };
+  std::uint64_t n = 0;
+  for (int step = 0; step < 40; ++step) {  // 100 writes every 10 ms, peers silent
+    for (int i = 0; i < 100; ++i) write(++n);
+    r.clock.before_sleep();
+    for (json& m : r.take("sync")) syncs.push_back(std::move(m));
+    r.clock.advance_by(10);
+  }
+  // n2 and n3 acknowledge the first syncs (sent after the first 100 writes): those are held.
+  ASSERT_GE(syncs.size(), 2u);
+  ASSERT_TRUE(done.empty());
+  r.ack(syncs[0]);
+  r.ack(syncs[1]);
+  ASSERT_EQ(done.size(), 100u);
+  for (std::size_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(done[i].waiter, i);
+    EXPECT_TRUE(done[i].reached);
+  }
+  r.clock.advance_by(2000);
+  ASSERT_EQ(done.size(), started.size());
+  for (std::size_t i = 100; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].waiter, i);
+    EXPECT_FALSE(done[i].reached);
+    EXPECT_EQ(done[i].at, started[i] + 1000) << "waiter " << i;
+  }
+}
+
 // A quorum read asks every peer; done follows the needed answers; peers whose answer differs
 // from what the node holds afterwards are sent the key (read repair), late answerers too.
 TEST(ReplicatorTest, AQuorumReadMergesAnswersAndRepairsTheReplicasThatLacked) {
@@ -368,8 +428,13 @@ TEST(ReplicatorTest, AQuorumReadMergesAnswersAndRepairsTheReplicasThatLacked) {
   const auto fetches = r.take("fetch");
   ASSERT_EQ(fetches.size(), 2u);
   EXPECT_EQ(fetches[0]["body"]["key"], "x");
+  EXPECT_EQ(fetches[0]["body"]["incarnation"], Rig::kIncarnation);
+  // An answer about another key (meant for another read with this msg_id) is not taken.
   r.reply("n2", fetches[0]["body"]["msg_id"], "fetch_ok",
-          json{{"values", json::parse(R"([{"value": "theirs", "clock": [0, 1]}])")}});
+          json{{"key", "y"}, {"values", json::parse(R"([{"value": "stray", "clock": [5, 5]}])")}});
+  EXPECT_TRUE(events.empty());
+  r.reply("n2", fetches[0]["body"]["msg_id"], "fetch_ok",
+          json{{"key", "x"}, {"values", json::parse(R"([{"value": "theirs", "clock": [0, 1]}])")}});
   EXPECT_EQ(events, (std::vector<std::string>{"answer from n2 with 1", "reached after 1"}));
   r.clock.before_sleep();
   auto repair = r.take("sync");  // n2 lacked "mine"
@@ -377,7 +442,7 @@ TEST(ReplicatorTest, AQuorumReadMergesAnswersAndRepairsTheReplicasThatLacked) {
   EXPECT_EQ(repair[0]["dest"], "n2");
   EXPECT_EQ(repair[0]["body"]["versions"].size(), 2u);
   // n3 answers late, with nothing: it is repaired too.
-  r.reply("n3", fetches[1]["body"]["msg_id"], "fetch_ok", json{{"values", json::array()}});
+  r.reply("n3", fetches[1]["body"]["msg_id"], "fetch_ok", json{{"key", "x"}, {"values", json::array()}});
   r.clock.before_sleep();
   repair = r.take("sync");
   ASSERT_EQ(repair.size(), 1u);
@@ -400,12 +465,12 @@ TEST(ReplicatorTest, KeysAreBatchedInSortedOrder) {
   for (const char* key : {"\"c\"", "\"a\"", "\"b\""}) r.client_write(key, "0", {1});
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "a", "value": 0, "clock": [1]}, {"key": "b", "value": 0, "clock": [1]}], "msg_id": 0}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "a", "value": 0, "clock": [1]}, {"key": "b", "value": 0, "clock": [1]}], "msg_id": 0}}
 )");
   r.ack(r.take("sync")[0]);  // the last, partial batch waits for the first one's answer
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "c", "value": 0, "clock": [1]}], "msg_id": 1}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "c", "value": 0, "clock": [1]}], "msg_id": 1}}
 )");
 }
 
@@ -417,6 +482,15 @@ TEST(ReplicatorTest, DisabledSendsNothing) {
   r.clock.before_sleep();
   r.clock.advance_to(100000);
   EXPECT_EQ(r.out, "");
+}
+
+// The digest a sync_ok restates, as docs/protocol.md §11 defines it (its example's value).
+TEST(ReplicatorTest, TheSyncDigestIsTheOneTheProtocolDefines) {
+  SyncDigest digest;
+  EXPECT_EQ(digest.value(), 0u);
+  digest.add("\"x\"", VectorClock{1, 0}.slots());
+  EXPECT_EQ(digest.versions(), 1u);
+  EXPECT_EQ(digest.value(), 13920178865559458978u);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "vckv/cluster/replicator.hpp"
 #include "vckv/runtime/manual_scheduler.hpp"
 #include "vckv/wire/clock_json.hpp"
 
@@ -22,8 +23,8 @@ constexpr const char* kInit1 =
 // A node fed lines directly on virtual time; output bytes and log lines are captured. After each
 // line the before-sleep hooks run, as the event loop runs them after input.
 struct Harness {
-  explicit Harness(NodeOptions options = {})
-      : log(logs, LogLevel::kInfo), node(options, out, clock, log) {}
+  explicit Harness(NodeOptions options = {}, LogLevel level = LogLevel::kInfo)
+      : log(logs, level), node(options, out, clock, log) {}
   std::string feed(std::initializer_list<std::string_view> lines) {
     out.clear();
     for (std::string_view line : lines) {
@@ -156,15 +157,26 @@ std::string init_line(const std::string& id, const std::vector<std::string>& ids
   return nlohmann::json{{"src", "c0"}, {"dest", id}, {"body", body}}.dump();
 }
 
+// n2's acknowledgement of n1's sync msg_id, which carried one version of key with clock: it
+// echoes incarnation and restates what the sync carried.
+std::string sync_ok(std::uint64_t msg_id, std::uint64_t incarnation, const std::string& key,
+                    const std::vector<std::uint64_t>& clock) {
+  SyncDigest digest;
+  digest.add(key, VectorClock(clock).slots());
+  return R"({"src":"n2","dest":"n1","body":{"type":"sync_ok","in_reply_to":)" + std::to_string(msg_id) +
+         R"(,"incarnation":)" + std::to_string(incarnation) + R"(,"versions":)" +
+         std::to_string(digest.versions()) + R"(,"digest":)" + std::to_string(digest.value()) + "}}";
+}
+
 TEST(NodeTest, ClientWriteIsSentToThePeersAndAcknowledgedSyncsEnd) {
   Harness a;
   a.feed({init_line("n1", {"n1", "n2"})});
   EXPECT_EQ(a.feed({R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"v","clock":[1]}})"}),
             R"({"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "written", "msg_id": 1}}
-{"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 2}}
+{"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 0, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 2}}
 )");
   EXPECT_EQ(a.node.replicator().requests_in_flight(), 1u);
-  EXPECT_EQ(a.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync_ok","in_reply_to":2}})"}), "");
+  EXPECT_EQ(a.feed({sync_ok(2, 0, "\"x\"", {1})}), "");
   EXPECT_EQ(a.node.replicator().requests_in_flight(), 0u);
   // No resend. Anti-entropy asks n2 to compare trees once an interval until n2 says they
   // agree; then only a heartbeat every 30 s.
@@ -195,12 +207,19 @@ TEST(NodeTest, ClientWriteIsSentToThePeersAndAcknowledgedSyncsEnd) {
 TEST(NodeTest, AnotherNodesSyncIsMergedAndAcknowledged) {
   Harness n2;
   n2.feed({init_line("n2", {"n1", "n2", "n3"})});
-  EXPECT_EQ(n2.feed({R"({"src":"n1","dest":"n2","body":{"type":"sync","msg_id":7,"versions":[{"key":"x","value":"v","clock":[1]},{"key":"x","value":"w","clock":[1]}]}})"}),
-            R"({"src": "n2", "dest": "n1", "body": {"type": "sync_ok", "in_reply_to": 7, "msg_id": 1}}
+  SyncDigest digest;
+  digest.add("\"x\"", VectorClock{1}.slots());
+  digest.add("\"x\"", VectorClock{1}.slots());
+  EXPECT_EQ(n2.feed({R"({"src":"n1","dest":"n2","body":{"type":"sync","incarnation":5,"msg_id":7,"versions":[{"key":"x","value":"v","clock":[1]},{"key":"x","value":"w","clock":[1]}]}})"}),
+            R"({"src": "n2", "dest": "n1", "body": {"type": "sync_ok", "in_reply_to": 7, "incarnation": 5, "versions": 2, "digest": )" +
+                std::to_string(digest.value()) + R"(, "msg_id": 1}}
 )");
   EXPECT_EQ(describe(n2.node.store().find("\"x\"")), "\"v\"@[1] \"w\"@[1]");  // equal clocks: both kept
-  EXPECT_EQ(n2.feed({R"({"src":"n3","dest":"n2","body":{"type":"sync","msg_id":3,"versions":[{"key":"x","value":"v","clock":[0]}]}})"}),
-            R"({"src": "n2", "dest": "n3", "body": {"type": "sync_ok", "in_reply_to": 3, "msg_id": 2}}
+  digest = SyncDigest();
+  digest.add("\"x\"", VectorClock{0}.slots());
+  EXPECT_EQ(n2.feed({R"({"src":"n3","dest":"n2","body":{"type":"sync","msg_id":3,"incarnation":18446744073709551615,"versions":[{"key":"x","value":"v","clock":[0]}]}})"}),
+            R"({"src": "n2", "dest": "n3", "body": {"type": "sync_ok", "in_reply_to": 3, "incarnation": 18446744073709551615, "versions": 1, "digest": )" +
+                std::to_string(digest.value()) + R"(, "msg_id": 2}}
 )");
   EXPECT_EQ(describe(n2.node.store().find("\"x\"")), "\"v\"@[1] \"w\"@[1]");
 }
@@ -217,8 +236,69 @@ TEST(NodeTest, DebugNoReplicationSendsNothing) {
   a.clock.advance_by(100000);
   EXPECT_EQ(a.out, "");
   // A peer's sync is still accepted: replication is off, membership is not.
-  EXPECT_NE(a.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":3,"versions":[]}})"}).find("sync_ok"),
+  EXPECT_NE(a.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":1,"msg_id":3,"versions":[]}})"}).find("sync_ok"),
             std::string::npos);
+}
+
+// A restarted node numbers its messages from 0 again, so a delayed answer to its earlier
+// process can carry the msg_id of one of its own requests. Answers carry the asking process's
+// incarnation and what they are about; one that does not match is ignored (and logged): a
+// stale acknowledgement does not count toward a write quorum, a stale fetch answer about
+// another key is not merged into the key asked for.
+TEST(NodeTest, RepliesMeantForAnEarlierIncarnationOrAnotherRequestAreIgnored) {
+  NodeOptions options;
+  options.incarnation = 11;
+  options.write_quorum = 2;
+  options.read_quorum = 2;
+  Harness a(options, LogLevel::kDebug);
+  a.feed({init_line("n1", {"n1", "n2"})});
+  EXPECT_EQ(a.feed({R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"v","clock":[1]}})"}),
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 11, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 1}}
+)");
+  // The earlier process's sync 1 was acknowledged (it carried the same version, even): not ours.
+  EXPECT_EQ(a.feed({sync_ok(1, 10, "\"x\"", {1})}), "");
+  EXPECT_EQ(a.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync_ok","in_reply_to":1}})"}), "");
+  // Ours, but restating another sync.
+  EXPECT_EQ(a.feed({sync_ok(1, 11, "\"y\"", {1})}), "");
+  EXPECT_EQ(a.node.replicator().requests_in_flight(), 1u);
+  EXPECT_EQ(a.feed({sync_ok(1, 11, "\"x\"", {1})}),
+            R"({"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "written", "msg_id": 2}}
+)");
+  // A read asks n2 for key b.
+  EXPECT_EQ(a.feed({R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":3,"key":"b"}})"}),
+            R"({"src": "n1", "dest": "n2", "body": {"type": "fetch", "incarnation": 11, "key": "b", "msg_id": 3}}
+)");
+  // The earlier process had asked for key a with this msg_id; and an answer of ours about a.
+  a.feed({R"({"src":"n2","dest":"n1","body":{"type":"fetch_ok","in_reply_to":3,"incarnation":10,"key":"b","values":[{"value":"A","clock":[7]}]}})",
+          R"({"src":"n2","dest":"n1","body":{"type":"fetch_ok","in_reply_to":3,"incarnation":11,"key":"a","values":[{"value":"A","clock":[7]}]}})"});
+  EXPECT_TRUE(a.node.store().find("\"b\"").empty());
+  EXPECT_EQ(a.feed({R"({"src":"n2","dest":"n1","body":{"type":"fetch_ok","in_reply_to":3,"incarnation":11,"key":"b","values":[{"value":"B","clock":[2]}]}})"}),
+            R"({"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 3, "values": [{"value": "B", "clock": [2]}], "msg_id": 4}}
+)");
+  EXPECT_EQ(a.node.replicator().stats().replies_ignored, 5u);
+  const std::string logs = a.logs.str();
+  EXPECT_NE(logs.find("sync_ok from n2 in reply to 1 ignored: it answers incarnation 10, not this process's (11)"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("sync_ok from n2 in reply to 1 ignored: it names no incarnation"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("fetch_ok from n2 in reply to 3 ignored: it is not about what the request asked"), std::string::npos) << logs;
+}
+
+// An error answering a node-to-node request echoes the incarnation the request carried (the
+// asking process takes only answers meant for it); errors to clients are as §10 says.
+TEST(NodeTest, ErrorsToNodeToNodeRequestsEchoTheIncarnation) {
+  Harness h;
+  EXPECT_EQ(h.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":9,"msg_id":4,"versions":[]}})"}),
+            R"({"src": "n1", "dest": "n2", "body": {"type": "error", "in_reply_to": 4, "incarnation": 9, "code": 11, "text": "sync: node is not initialised; send init first", "msg_id": 0}}
+)");
+  h.feed({init_line("n1", {"n1", "n2"})});
+  EXPECT_EQ(h.feed({R"({"src":"n2","dest":"n1","body":{"type":"fetch","incarnation":9,"msg_id":5}})"}),
+            R"({"src": "n1", "dest": "n2", "body": {"type": "error", "in_reply_to": 5, "incarnation": 9, "code": 12, "text": "fetch: key is missing; expected a string or an integer", "msg_id": 2}}
+)");
+  EXPECT_EQ(h.feed({R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":6,"versions":[]}})"}),
+            R"({"src": "n1", "dest": "n2", "body": {"type": "error", "in_reply_to": 6, "code": 12, "text": "sync: incarnation is missing; expected a non-negative integer", "msg_id": 3}}
+)");
+  EXPECT_EQ(h.feed({R"({"src":"c1","dest":"n1","body":{"type":"kv_get","incarnation":9,"msg_id":7}})"}),
+            R"({"src": "n1", "dest": "c1", "body": {"type": "error", "in_reply_to": 7, "code": 12, "text": "kv_get: key is missing; expected a string or an integer", "msg_id": 4}}
+)");
 }
 
 // A key's siblings as a set, clocks compared with zero padding ([1] and [1, 0] are equal).

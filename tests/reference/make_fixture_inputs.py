@@ -702,8 +702,13 @@ LWW_PEERS = "--conflict lww --debug-no-replication"
 U64 = 18446744073709551615
 
 
-def sync(versions, msg_id=None, src="n2"):
-    return env({"type": "sync", "msg_id": msg_id or mid(),
+# The sending process's incarnation, which the acknowledgement echoes (section 11): 20 digits,
+# above 2^63, so a reader that takes it as a double or a signed integer shows.
+INCARNATION = 12345678901234567890
+
+
+def sync(versions, msg_id=None, src="n2", incarnation=INCARNATION):
+    return env({"type": "sync", "incarnation": incarnation, "msg_id": msg_id or mid(),
                 "versions": [{"key": k, "value": v, "clock": c} for k, v, c in versions]}, src=src)
 
 
@@ -719,14 +724,35 @@ fixture("sync-merge-siblings", [
 ], args=PEERS)
 fixture("sync-field-errors", [
     INIT2,
-    env({"type": "sync", "msg_id": 2}, src="n2"),
-    env({"type": "sync", "msg_id": 3, "versions": {"key": "x"}}, src="n2"),
-    env({"type": "sync", "msg_id": 4, "versions": [{"key": "x", "value": 1, "clock": [1]}, 5]}, src="n2"),
-    env({"type": "sync", "msg_id": 5, "versions": [{"value": 1, "clock": [1]}]}, src="n2"),
-    env({"type": "sync", "msg_id": 6, "versions": [{"key": "x", "value": 1, "clock": [1, -2]}]}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 2}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 3, "versions": {"key": "x"}}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 4, "versions": [{"key": "x", "value": 1, "clock": [1]}, 5]}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 5, "versions": [{"value": 1, "clock": [1]}]}, src="n2"),
+    env({"type": "sync", "incarnation": 1, "msg_id": 6, "versions": [{"key": "x", "value": 1, "clock": [1, -2]}]}, src="n2"),
     sync([("x", 1, [1])], msg_id=7, src="c1"),                 # not a cluster member: error 10
+    # The incarnation is required, an integer 0..2^64-1 (the error echoes a valid one only).
+    env({"type": "sync", "msg_id": 9, "versions": [{"key": "x", "value": 1, "clock": [1]}]}, src="n2"),
+    env({"type": "sync", "incarnation": -1, "msg_id": 10, "versions": []}, src="n2"),
+    env({"type": "sync", "incarnation": 2**64, "msg_id": 11, "versions": []}, src="n2"),
+    env({"type": "sync", "incarnation": "7", "msg_id": 12, "versions": []}, src="n2"),
+    env({"type": "sync", "incarnation": 7.0, "msg_id": 13, "versions": []}, src="n2"),
+    sync([], msg_id=14, incarnation=U64),                       # the largest: acknowledged
     get("x", msg_id=8),                                         # nothing was merged
 ], args=PEERS)
+
+# Section 7: in a cluster, a version must fit alone in a node-to-node line of --max-line-bytes
+# (400 here: 208 bytes of envelope with n1/n2 and 20-digit numbers leave 192 for key, value and
+# clock as json.dumps writes them). "k" and [1] take 3 bytes each: a value of 186 fits.
+fixture("error-22-version-too-large", [
+    INIT2,
+    put("k", "v" * 184, [1], msg_id=2),         # 186 bytes with its quotes: fits
+    put("k", "w" * 185, [2], msg_id=3),         # one more: refused
+    put("k", "\u00e9" * 31, [3], msg_id=4),     # 64 bytes of UTF-8 on the line, 188 escaped
+    resolve("k", "x" * 185, [4], msg_id=5),     # the same for kv_resolve
+    put("k", "y" * 184, [10], msg_id=6),        # fits with [1], not with [10]: refused
+    put("k", "z" * 183, [11], msg_id=7),        # 3 + 185 + 4 = 192 bytes: fits, just
+    get("k", msg_id=8),
+], args="--max-line-bytes 400 --debug-no-replication")
 
 fixture("lww-rules", [
     INIT,

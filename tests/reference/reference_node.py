@@ -312,6 +312,53 @@ def read_clock(type_, body, max_entries):
     return clock
 
 
+def read_incarnation(type_, body):
+    """A node-to-node request's incarnation (section 11): an integer 0..2^64-1, required."""
+    what = "a non-negative integer"
+    if "incarnation" not in body:
+        raise missing(type_, "incarnation", what)
+    n = body["incarnation"]
+    if not is_int(n) or not 0 <= n <= U64_MAX:
+        raise ill_typed(type_, "incarnation", what, n)
+    return n
+
+
+# Node-to-node message types: an error answering one echoes the incarnation it carried.
+NODE_TO_NODE_TYPES = ("sync", "fetch", "tree", "tree_keys")
+
+M64 = U64_MAX
+
+
+def mix64(x):
+    """splitmix64's finaliser."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & M64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
+
+
+def stable_hash(data, seed):
+    """The C++ node's stable_hash: 8-byte little-endian words, then the tail, through mix64."""
+    h = mix64(seed ^ ((len(data) * 0x9E3779B97F4A7C15) & M64))
+    whole = len(data) - len(data) % 8
+    for i in range(0, whole, 8):
+        h = mix64(h ^ int.from_bytes(data[i:i + 8], "little"))
+    tail = int.from_bytes(data[whole:], "little")
+    return mix64(h ^ tail ^ 0xFF)
+
+
+def sync_digest(versions):
+    """Section 11: what a sync_ok restates of the sync, over its (key, clock) pairs in order."""
+    d = 0
+    for key, clock in versions:
+        d = mix64(d ^ stable_hash(dumps(key).encode(), 5))
+        for entry in clock:
+            d = mix64(d ^ entry)
+        d = mix64(d ^ len(clock))
+    return d
+
+
 def read_init(body):
     if "node_id" not in body:
         raise missing("init", "node_id", WHAT_NODE_ID)
@@ -361,8 +408,10 @@ def lww_later(a, b):
 
 
 class Node:
-    def __init__(self, max_siblings, max_clock_entries, out, conflict="siblings", replicate=True):
+    def __init__(self, max_siblings, max_clock_entries, out, conflict="siblings", replicate=True,
+                 max_line_bytes=16 << 20):
         self.max_siblings = max_siblings
+        self.max_line_bytes = max_line_bytes
         self.max_clock_entries = max_clock_entries
         self.conflict = conflict
         # Incoming syncs are merged (section 11) only when the node sends none of its own:
@@ -389,8 +438,12 @@ class Node:
         body.update(fields)
         self.send(src, req["src"], body)
 
-    def reply_error(self, src, req, msg_id, err):
-        self.reply(src, req, msg_id, "error", code=err.code, text=err.text)
+    def reply_error(self, src, req, msg_id, err, incarnation=None):
+        if incarnation is None:
+            self.reply(src, req, msg_id, "error", code=err.code, text=err.text)
+        else:
+            self.reply(src, req, msg_id, "error", incarnation=incarnation, code=err.code,
+                       text=err.text)
 
     @staticmethod
     def log(line_number, text):
@@ -415,6 +468,14 @@ class Node:
         msg_id = None
         if isinstance(body, dict) and is_int(body.get("msg_id")):
             msg_id = body["msg_id"]
+        # An error answering a node-to-node request echoes its incarnation (section 11), when
+        # the request is well-formed enough to have a known type (not a reply, msg_id fine).
+        echo = None
+        if (isinstance(body, dict) and "in_reply_to" not in body
+                and body.get("type") in NODE_TO_NODE_TYPES
+                and ("msg_id" not in body or msg_id is not None)
+                and is_int(body.get("incarnation")) and 0 <= body["incarnation"] <= U64_MAX):
+            echo = body["incarnation"]
 
         dest = req.get("dest")
         # Before init the node answers as whatever the request called it.
@@ -449,7 +510,7 @@ class Node:
                 )
             self.dispatch(type_, req, body, msg_id)
         except RequestError as err:
-            self.reply_error(me, req, msg_id, err)
+            self.reply_error(me, req, msg_id, err, echo)
 
     def dispatch(self, type_, req, body, msg_id):
         if type_ == "init":
@@ -496,7 +557,9 @@ class Node:
         self.reply(self.node_id, req, msg_id, "init_ok")
 
     def handle_sync(self, req, body, msg_id):
-        """Section 11: another node's versions, merged."""
+        """Section 11: another node's versions, merged; the acknowledgement echoes the
+        sender's incarnation and restates what it acknowledges."""
+        incarnation = read_incarnation("sync", body)
         versions = body.get("versions")
         what = "an array of {key, value, clock} objects"
         if "versions" not in body:
@@ -512,7 +575,8 @@ class Node:
                          read_clock(where, item, self.max_clock_entries)))
         for key, value, clock in read:
             self.merge(key, value, clock)
-        self.reply(self.node_id, req, msg_id, "sync_ok")
+        self.reply(self.node_id, req, msg_id, "sync_ok", incarnation=incarnation,
+                   versions=len(read), digest=sync_digest((k, c) for k, _, c in read))
 
     def merge(self, key, value, clock):
         siblings = self.store.get(store_key(key), [])
@@ -534,6 +598,8 @@ class Node:
 
     def handle_write(self, type_, req, msg_id, key, value, clock):
         """Section 7 (kv_put) and section 9 (kv_resolve); section 13 in lww mode."""
+        if len(self.node_ids) > 1:
+            self.check_carriable(type_, key, value, clock)
         if self.conflict == "lww":
             self.handle_lww_write(type_, req, msg_id, key, value, clock)
             return
@@ -562,6 +628,25 @@ class Node:
                 self.node_id, req, msg_id, f"{type_}_ok", status="conflict", siblings=len(siblings)
             )
 
+
+    def check_carriable(self, type_, key, value, clock):
+        """Section 7: in a cluster a client's version must fit, alone, in the longest line it
+        would travel in between nodes (a fetch_ok), with the longest node id at both ends and
+        20-digit numbers; else error 22."""
+        longest = max(self.node_ids, key=lambda i: len(dumps(i)))
+        fetch_ok = dumps({"src": longest, "dest": longest, "body": {
+            "type": "fetch_ok", "in_reply_to": U64_MAX, "incarnation": U64_MAX, "key": 0,
+            "values": [{"value": 0, "clock": []}], "msg_id": U64_MAX}})
+        envelope = len(fetch_ok) - 4  # less the key 0, the value 0 and the clock []
+        taken = len(dumps(key)) + len(dumps(value)) + len(dumps(clock))
+        if taken + envelope > self.max_line_bytes:
+            room = max(0, self.max_line_bytes - envelope)
+            raise RequestError(
+                PRECONDITION_FAILED,
+                f"{type_}: key, value and clock take {taken} bytes as json.dumps writes them "
+                "(a non-ASCII character as a 6-byte \\uXXXX escape), more than the "
+                f"{room} that fit in a message to the other nodes (--max-line-bytes "
+                f"{self.max_line_bytes}): it could never reach them")
 
     def handle_lww_write(self, type_, req, msg_id, key, value, clock):
         stored = self.store.get(store_key(key), [])  # at most one version
@@ -607,7 +692,7 @@ def serve(args, lines, out):
     replies to out (text) and logs to sys.stderr."""
     sys.set_int_max_str_digits(0)  # values may hold integers of any size
     node = Node(args.max_siblings, args.max_clock_entries, out, args.conflict,
-                not args.debug_no_replication)
+                not args.debug_no_replication, args.max_line_bytes)
     for line_number, raw in enumerate(lines, start=1):
         if raw.endswith(b"\n"):
             raw = raw[:-1]

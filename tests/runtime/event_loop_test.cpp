@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -64,6 +66,101 @@ TEST(LineFramerTest, BufferStaysBoundedWhileSkipping) {
 TEST(LineFramerTest, EndOfInputMidLineHandlesThePartialLine) {
   EXPECT_EQ(frame({"a\n", "partial"}), "1:a 2:partial");
   EXPECT_EQ(frame({"a\n", "partial"}, 16, false), "1:a");
+}
+
+// Paused after a line, the framer keeps the rest of what it was fed (whole lines and an
+// unfinished one) unhandled until resume(); the line numbers run on as if it had not paused.
+TEST(LineFramerTest, PausesBetweenLinesAndResumes) {
+  std::vector<std::string> seen;
+  bool pause = false;
+  LineFramer framer(
+      16,
+      [&](std::string_view line, std::uint64_t n) {
+        seen.push_back(std::to_string(n) + ":" + std::string(line));
+        pause = pause || line == "b" || line == "d";  // the budget is spent after these
+      },
+      [&](std::uint64_t n, std::uint64_t) { seen.push_back(std::to_string(n) + ":overlong"); },
+      [&] { return pause; });
+  framer.feed("a\nb\nc\n\nd\nxxxxxxxxxxxxxxxxxxxxxxx\ne\nf");
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:a", "2:b"}));
+  EXPECT_TRUE(framer.held());
+  pause = false;  // the budget has room again
+  framer.resume();
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:a", "2:b", "3:c", "5:d"}));
+  EXPECT_TRUE(framer.held());
+  pause = false;
+  framer.resume();  // the overlong line, e, and the unfinished f waits for its end
+  EXPECT_EQ(seen.back(), "7:e");
+  EXPECT_FALSE(framer.held());
+  framer.feed("g\n");
+  EXPECT_EQ(seen.back(), "8:fg");
+  // Paused with nothing after the line: nothing is held (there is nothing to hold).
+  pause = true;
+  framer.feed("h\n");
+  EXPECT_FALSE(framer.held());
+  // Bytes fed while some wait join them; at end of input, what waits is handled without
+  // pausing.
+  framer.feed("i\nj\nk");
+  EXPECT_TRUE(framer.held());
+  framer.feed("l\nm");
+  framer.finish();
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:a", "2:b", "3:c", "5:d", "6:overlong", "7:e",
+                                            "8:fg", "9:h", "10:i", "11:j", "12:kl",
+                                            "13:m"}));
+}
+
+// The output budget: requests are handled one at a time, and once the unwritten output reaches
+// the budget the rest of a read waits (and nothing more is read) until the reader has taken
+// enough. However large each reply, the output held never exceeds the budget by more than one
+// reply; and every request is still answered, in order.
+TEST(EventLoopTest, InputWaitsWhileTheOutputBudgetIsSpent) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  constexpr std::size_t kBudget = 256 * 1024, kReply = 100 * 1024, kLines = 200;
+  std::string input;
+  for (std::size_t i = 0; i < kLines; ++i) input += "request " + std::to_string(i) + "\n";
+  ASSERT_LT(input.size(), 65536u);  // one read of the pipe takes it all
+  ASSERT_EQ(write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  close(in[1]);
+  std::size_t replies = 0, out_bytes = 0;
+  std::thread reader([&] {
+    std::vector<char> buf(1 << 16);
+    for (ssize_t n; (n = read(out[0], buf.data(), buf.size())) > 0;) {
+      out_bytes += static_cast<std::size_t>(n);
+      replies += static_cast<std::size_t>(std::count(buf.begin(), buf.begin() + n, '\n'));
+      usleep(200);  // a reader slower than the node
+    }
+  });
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kWarn);
+  std::size_t most_unwritten = 0, handled = 0;
+  {
+    EventLoopOptions options{in[0], out[1]};
+    options.max_pending_output = kBudget;
+    EventLoop loop(options, log);
+    LineFramer framer(
+        1024,
+        [&](std::string_view, std::uint64_t) {
+          ++handled;
+          loop.output() += std::string(kReply - 1, 'r') + "\n";
+          most_unwritten = std::max(most_unwritten, loop.unwritten());
+        },
+        [](std::uint64_t, std::uint64_t) {},
+        [&] { return loop.unwritten() >= kBudget; });
+    EXPECT_EQ(loop.run(EventLoop::Input{[&](std::string_view bytes) { framer.feed(bytes); },
+                                        [&] { framer.finish(); }, [&] { return framer.held(); },
+                                        [&] { framer.resume(); }}),
+              0);
+  }
+  close(out[1]);
+  reader.join();
+  EXPECT_EQ(handled, kLines);
+  EXPECT_EQ(replies, kLines);
+  EXPECT_EQ(out_bytes, kLines * kReply);
+  EXPECT_LE(most_unwritten, kBudget + kReply);
+  close(in[0]);
+  close(out[0]);
 }
 
 // The loop over real pipes: input is echoed through the callback, timers fire, EOF ends it.
@@ -273,6 +370,47 @@ TEST(EventLoopTest, TimersAddedAndCancelledByTimersAreSafe) {
   close(in[0]);
   close(out[0]);
   close(out[1]);
+}
+
+// What is queued at the end is written, within a bound: at end of input the loop waits while
+// the reader reads and gives up once it has taken nothing for drain_ms; after a stop signal, a
+// second signal ends the wait at once.
+TEST(EventLoopTest, TheFinalDrainIsBounded) {
+  for (const bool by_signal : {false, true}) {
+    int in[2], out[2];
+    ASSERT_EQ(pipe(in), 0);
+    ASSERT_EQ(pipe(out), 0);  // nobody reads out[0]
+    std::ostringstream logs;
+    Logger log(logs, LogLevel::kInfo);
+    ASSERT_EQ(write(in[1], "x\n", 2), 2);
+    if (!by_signal) close(in[1]);
+    std::thread signaller;
+    {
+      EventLoopOptions options{in[0], out[1]};
+      options.drain_ms = by_signal ? 600000 : 300;  // (by signal: only the second one ends it)
+      EventLoop loop(options, log);
+      if (by_signal) {
+        signaller = std::thread([] {
+          usleep(100000);
+          raise(SIGTERM);
+          usleep(100000);
+          raise(SIGTERM);
+        });
+      }
+      EXPECT_EQ(loop.run([&](std::string_view) { loop.output() += std::string(1 << 20, 'o'); },
+                         [] {}),
+                0);
+    }
+    if (signaller.joinable()) signaller.join();
+    const std::string text = logs.str();
+    EXPECT_NE(text.find(by_signal ? "stopped by a second signal with" : "the reader took nothing for 300 ms"),
+              std::string::npos)
+        << text;
+    close(in[0]);
+    if (by_signal) close(in[1]);
+    close(out[0]);
+    close(out[1]);
+  }
 }
 
 }  // namespace

@@ -154,7 +154,7 @@ TEST(CodecTest, FastPathTakesTheCommonLines) {
       R"({"src":"c1","dest":"n1","id":3,"body":{"type":"kv_put","msg_id":2,"key":7,"value":{"items":["a",1,true,null],"n":-5},"clock":[3,0,2,1]}})",
       R"({"src": "c1", "dest": "n1", "body": {"type": "kv_resolve", "msg_id": 5, "key": "x", "value": "v1+v2", "clock": [1, 1]}})",
       R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":[],"clock":[]}})",
-      R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":9,"versions":[{"key":"k1","value":"v","clock":[1,0,0,0]},{"key":2,"value":[true],"clock":[0,1]}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":17,"msg_id":9,"versions":[{"key":"k1","value":"v","clock":[1,0,0,0]},{"key":2,"value":[true],"clock":[0,1]}]}})",
   };
   for (const char* line : kCommon) {
     Incoming in;
@@ -211,7 +211,16 @@ TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {
       "{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"kv_get\",\"key\":\"a\tb\"}}",
       "\xEF\xBB\xBF" R"({"src":"c1","dest":"n1","body":{"type":"kv_get","key":"x"}})",
       // Syncs: the common ones, and the unusual ones the general path decides.
-      R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":7,"versions":[{"key":"x","value":{"a":[1]},"clock":[1,0]},{"clock":[2],"key":7,"value":null}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"msg_id":7,"versions":[{"key":"x","value":{"a":[1]},"clock":[1,0]},{"clock":[2],"key":7,"value":null}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[],"incarnation":18446744073709551615}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":18446744073709551616,"versions":[]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":-1,"versions":[]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":"7","versions":[]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":1,"incarnation":2,"versions":[]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"fetch","incarnation":1,"key":"x","msg_id":4}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"fetch","key":"x","msg_id":4}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_put","incarnation":5,"key":"x","value":1,"clock":[1]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync_ok","in_reply_to":4,"incarnation":5,"versions":1}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[]}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1}]}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1,"clock":[1],"extra":2}]}})",

@@ -26,7 +26,8 @@ inline std::string decoded_text(const Decoded& d) {
   std::string s = "src=" + in.src + " dest=" + opt(in.dest) + " dest_error=" + opt(in.dest_error) +
                   " envelope_error=" + opt(in.envelope_error) + " reply=" + (in.is_reply ? "1" : "0") +
                   " in_reply_to=" + opt(in.in_reply_to) + " type=" + in.type + " kind=" + std::to_string(in.kind) +
-                  " msg_id=" + opt(in.msg_id) + " request_error=" + opt(in.request_error) + " request=";
+                  " msg_id=" + opt(in.msg_id) + " incarnation=" + opt(in.incarnation) +
+                  " request_error=" + opt(in.request_error) + " request=";
   struct Describe {
     std::string operator()(std::monostate) const { return "none"; }
     std::string operator()(const InitRequest& r) const {

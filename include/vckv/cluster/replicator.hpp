@@ -44,6 +44,20 @@ inline constexpr std::string_view kSyncOkType = "sync_ok";
 inline constexpr std::string_view kFetchType = "fetch";
 inline constexpr std::string_view kFetchOkType = "fetch_ok";
 
+// What a sync's acknowledgement restates of the sync it acknowledges (docs/protocol.md §11):
+// how many versions it carried, and a digest of their keys and clocks in order. The sender
+// keeps both for each sync and takes an acknowledgement only if they match.
+class SyncDigest {
+ public:
+  void add(std::string_view key_json, ClockSlots clock);
+  std::uint64_t versions() const { return versions_; }
+  std::uint64_t value() const { return value_; }
+
+ private:
+  std::uint64_t versions_ = 0;
+  std::uint64_t value_ = 0;
+};
+
 struct ReplicationOptions {
   bool enabled = true;                    // false only to show the cluster checker failing
   std::size_t sync_batch_keys = 256;      // most keys in one sync message
@@ -64,9 +78,27 @@ class Replicator {
   ~Replicator();
 
   // At init: this node is self, and the other node_ids are its peers. Starts the timers.
-  // The store must keep a hash tree.
-  void start(const std::string& self, const std::vector<std::string>& node_ids);
+  // The store must keep a hash tree. Every request to a peer carries incarnation, which tells
+  // this process from the node's earlier and later ones; a reply must echo it.
+  void start(const std::string& self, const std::vector<std::string>& node_ids,
+             std::uint64_t incarnation = 0);
   bool is_peer(std::string_view id) const { return peers_.count(std::string(id)) > 0; }
+
+  // Whether a version of key can travel between nodes: whether the longest node-to-node line
+  // that carries it alone (a sync, or a fetch_ok answering a read) fits the peers' line limit,
+  // max_message_bytes, with the longest node id and 20-digit numbers around it. A version that
+  // does not fit could never reach a peer: the node refuses such a client write (§7, §11).
+  bool carriable(std::string_view key, VersionView version) const;
+  // The bytes of the envelope around key, value and clock in that longest line: key, value
+  // and clock together may take max_message_bytes minus this (known from start on).
+  std::size_t envelope_bytes() const { return envelope_bytes_; }
+
+  // A fetch_ok's fields after in_reply_to (the node's answer to a fetch).
+  template <typename Versions>
+  static void fetch_ok_fields(MessageBuilder& m, std::uint64_t incarnation, std::string_view key,
+                              const Versions& versions) {
+    m.field_uint("incarnation", incarnation).field_json("key", key).field_versions("values", versions);
+  }
   std::size_t peer_count() const { return peers_.size(); }
 
   // A message from a peer arrived: it is reachable. If it had gone silent, what waits for it
@@ -77,8 +109,10 @@ class Replicator {
   void changed_by_client(const std::string& key);
   // The peer lacks the key's current versions (anti-entropy, read repair): send them.
   void push(const std::string& peer, const std::string& key);
-  // A reply from a peer: completes the request it answers. False when nobody awaits it.
-  bool on_reply(const Incoming& reply) { return pending_.complete(reply); }
+  // A reply from a peer: completes the request it answers. False when it completes nothing:
+  // nobody awaits it (late, duplicated), it answers another incarnation, or it is not about
+  // what the request asked; it is then counted (stats) and, at debug level, logged.
+  bool on_reply(const Incoming& reply);
 
   // Write quorum: calls done(true, holders) once `needed` peers have acknowledged a sync that
   // carried `version` of key (or a version whose clock dominates it), or done(false, holders)
@@ -110,6 +144,7 @@ class Replicator {
     std::uint64_t syncs_sent = 0;
     std::uint64_t syncs_resent_keys = 0;  // keys sent again after a sync went unacknowledged
     std::uint64_t sync_bytes = 0;
+    std::uint64_t replies_ignored = 0;  // replies that completed no request (on_reply)
   };
   const Stats& stats() const { return stats_; }
   const AntiEntropy::Stats& anti_entropy_stats() const { return anti_entropy_->stats(); }
@@ -163,12 +198,16 @@ class Replicator {
   std::map<std::string, Peer> peers_;  // ordered: a run is reproducible whatever the hashing
   PendingRequests pending_;
   std::map<std::uint64_t, Waiter> waiters_;
-  std::unordered_map<std::string, std::vector<std::uint64_t>> waiters_by_key_;
+  // Per key, its waiters' ids in the order they came (a set: one finishing leaves in
+  // logarithmic time, however many wait on a hot key).
+  std::unordered_map<std::string, std::set<std::uint64_t>> waiters_by_key_;
   DeadlineQueue waiter_deadlines_;
   std::uint64_t next_waiter_id_ = 1;
   std::unique_ptr<AntiEntropy> anti_entropy_;
   std::map<std::string, Peer>::iterator next_exchange_;  // round robin of anti-entropy
   Scheduler::TimerId anti_entropy_timer_ = 0;
+  std::uint64_t incarnation_ = 0;
+  std::size_t envelope_bytes_ = 0;  // see envelope_bytes()
   bool reviving_ = false;  // inside heard_from, giving up on probes sent into a silence
   Stats stats_;
 };

@@ -31,6 +31,11 @@ struct NodeOptions {
   std::size_t read_quorum = 1;
   // §13: siblings (default) or last-writer-wins; and the broken variants for checker tests.
   ConflictRule conflict;
+  // This process's incarnation (§11): every request it sends a peer carries it and every reply
+  // must echo it, so that a restarted node never takes an answer meant for its earlier
+  // process. The embedder draws it at random for each start (main from the operating system,
+  // the simulator from its seed, so that a run replays); the node has no randomness of its own.
+  std::uint64_t incarnation = 0;
 };
 
 class Node {

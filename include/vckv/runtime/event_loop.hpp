@@ -23,25 +23,41 @@ namespace vckv {
 //   soon as the limit is passed, the rest is counted as it streams by, and on_overlong reports
 //   it once its end is seen (or at end of input).
 // - At end of input a final line without '\n' is handled like any other.
+// - It can pause between two lines: after each line it asks pause(), and when that says yes it
+//   keeps the rest of what it was fed, unhandled (a copy: at most one read's worth), until
+//   resume(). The node pauses so while too much of its output is unwritten.
 class LineFramer {
  public:
   using LineFn = std::function<void(std::string_view line, std::uint64_t line_number)>;
   using OverlongFn = std::function<void(std::uint64_t line_number, std::uint64_t bytes)>;
+  using PauseFn = std::function<bool()>;
 
-  LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on_overlong);
+  LineFramer(std::size_t max_line_bytes, LineFn on_line, OverlongFn on_overlong,
+             PauseFn pause = nullptr);
 
+  // Handles the lines bytes completes; while held(), they only join what waits (a caller
+  // reads no more meanwhile).
   void feed(std::string_view bytes);
-  void finish();  // end of input
+  // Whether bytes fed wait unhandled after a pause.
+  bool held() const { return held_from_ < held_.size(); }
+  // Handles what waits, pausing again if pause() says so.
+  void resume();
+  void finish();  // end of input (what waits is handled first, without pausing)
 
   // Bytes of an unfinished line held right now (never more than max_line_bytes).
   std::size_t buffered() const { return partial_.size(); }
 
  private:
   void emit(std::string_view line);
+  // Handles the lines in bytes; returns what is left unhandled after a pause (else empty).
+  std::string_view run(std::string_view bytes);
 
   std::size_t max_line_bytes_;
   LineFn on_line_;
   OverlongFn on_overlong_;
+  PauseFn pause_;
+  std::string held_;              // bytes fed and not handled yet, from held_from_ on
+  std::size_t held_from_ = 0;
   std::string partial_;           // the unfinished line, when it is not being skipped
   bool skipping_ = false;         // inside a line longer than the limit
   std::uint64_t skipped_bytes_ = 0;
@@ -55,8 +71,13 @@ struct EventLoopOptions {
   int in_fd = 0;
   int out_fd = 1;
   std::size_t read_chunk_bytes = 256 * 1024;
-  // Stop reading input while this much output waits for a slow reader (backpressure).
-  std::size_t max_pending_output = 8 * 1024 * 1024;
+  // The budget of unwritten output (--max-output-bytes): no input is read, and input read
+  // already is held unhandled (Input::held), while this much output waits for its reader.
+  std::size_t max_pending_output = 32u << 20;
+  // After end of input or a stop signal, how long the loop goes on writing what is queued:
+  // at a signal this long at most; at end of input until the reader has taken nothing for this
+  // long. A second signal ends it at once.
+  std::int64_t drain_ms = 10000;
   // After input was handled, keep checking for more (poll with no timeout, yielding the CPU
   // between checks) for this many microseconds before sleeping in poll. A client that sends its
   // next request within that window finds the node awake, which saves the wake-up of a sleeping
@@ -73,6 +94,15 @@ class EventLoop : public Scheduler {
   using InputFn = std::function<void(std::string_view bytes)>;
   // Called once at end of input, before the last before-sleep hooks and the final flush.
   using EndFn = std::function<void()>;
+  // What run() does with input. held and resume may be empty (all input handled at once);
+  // otherwise while held() says bytes read wait unhandled, nothing more is read, and resume()
+  // is called once the unwritten output is below max_pending_output again.
+  struct Input {
+    InputFn feed;
+    EndFn end;
+    std::function<bool()> held;
+    std::function<void()> resume;
+  };
 
   EventLoop(EventLoopOptions options, Logger& log);
   ~EventLoop() override;
@@ -89,9 +119,11 @@ class EventLoop : public Scheduler {
   void cancel_timer(TimerId id) override;
   void add_before_sleep(std::function<void()> fn) override { hooks_.push_back(std::move(fn)); }
 
-  // Runs until end of input, SIGTERM/SIGINT, or the reader closing stdout. Returns the exit
-  // status: 0 for all three, 1 for an I/O error.
-  int run(const InputFn& on_input, const EndFn& on_end);
+  // Runs until end of input, SIGTERM/SIGINT, or the reader closing stdout; then writes what
+  // output is queued (see drain_ms). Returns the exit status: 0 for all three, 1 for an I/O
+  // error.
+  int run(const Input& input);
+  int run(const InputFn& on_input, const EndFn& on_end) { return run(Input{on_input, on_end, {}, {}}); }
 
  private:
   struct Timer {
@@ -103,7 +135,8 @@ class EventLoop : public Scheduler {
 
   enum class WriteResult { kDone, kPending, kClosed, kError };
   WriteResult write_pending();
-  bool drain_output();  // at exit: waits (poll) until all output is written
+  // At exit: writes what is queued (poll), within options_.drain_ms (see there).
+  bool drain_output(bool after_signal);
   void run_due_timers();
   std::int64_t next_timer_delay() const;  // ms until the next timer is due; -1 for none
   void run_before_sleep_hooks();

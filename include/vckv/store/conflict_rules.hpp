@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "vckv/inlining.hpp"
 #include "vckv/json/value.hpp"
@@ -60,6 +62,44 @@ struct Decision {
 // clocks padded with zeros, entry by entry; then the values' canonical JSON text (keys sorted,
 // the §2 separators) bytewise. prefer_smaller turns the first step around (a broken variant).
 bool lww_wins(VersionView a, VersionView b, bool prefer_smaller = false);
+// The first two steps alone: > 0 when a's clock comes later, < 0 when b's does, 0 when the
+// clocks are equal (after zero padding) and the values decide.
+int lww_clock_order(ClockSlots a, ClockSlots b, bool prefer_smaller = false);
+
+// Values' canonical texts, each computed at most once and kept for whoever needs it next (a
+// merge of many versions compares and hashes them): canonical_json(value, numbers_by_value),
+// or the value's own text for a string, true, false or null (which are their canonical form).
+class CanonicalTexts {
+ public:
+  CanonicalTexts(std::size_t count, bool numbers_by_value)
+      : texts_(count), done_(count, false), numbers_by_value_(numbers_by_value) {}
+  // The canonical text of version i's value (value must be the same on every call for i).
+  std::string_view get(std::size_t i, std::string_view value);
+
+ private:
+  std::vector<std::string> texts_;
+  std::vector<bool> done_;
+  bool numbers_by_value_;
+};
+
+// Merging versions that peers sent into a key, several at once (§11). The result is exactly
+// what merging them one after another, in order, with decide() gives: every version of
+// stored and incoming that no other one dominates, identical versions once (the first met,
+// stored before incoming), the stored ones that stay in their order and then the incoming ones
+// added in theirs. Found by sorting by clock, so N versions with equal clocks cost O(N log N)
+// comparisons (one by one, each would be compared with every sibling before it), with each
+// value's canonical text computed at most once: versions are told apart by canonical[i]
+// (numbers by value: JSON-equal values share it), i indexing stored then incoming. lww mode is
+// one pass keeping the larger version in the order (its canonical texts in lww_order, numbers
+// as written). The debug variants are not modelled: callers merge one by one for those.
+struct MergePlan {
+  std::vector<bool> keep;          // per stored version: whether it stays
+  std::vector<std::size_t> added;  // the incoming versions to append, in order
+  bool changed() const;
+};
+MergePlan plan_merge(const ConflictRule& rule, const std::vector<VersionView>& stored,
+                     const std::vector<VersionView>& incoming, CanonicalTexts& canonical,
+                     CanonicalTexts& lww_order);
 
 // stored: the key's versions, anything with size() and iteration yielding VersionView (the
 // store passes its own container, so the rule is inlined into its write path).

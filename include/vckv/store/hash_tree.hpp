@@ -20,14 +20,21 @@ namespace vckv {
 
 // A 64-bit hash of bytes, the same on every machine (the tree is compared across processes).
 std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
+// splitmix64's finaliser: every input bit moves every output bit (stable_hash is built on it).
+std::uint64_t mix64(std::uint64_t x);
 
 // A version's hash: equal for versions that are the same (equal clocks after zero padding,
 // values equal as JSON).
 std::uint64_t version_hash(VersionView v);
+// The same from the value's canonical text (canonical_json(value, numbers_by_value = true),
+// or the value itself for a string, true, false or null), for a caller that has it already.
+std::uint64_t version_hash(ClockSlots slots, std::string_view canonical_value);
 // A key's hash from the sum of its versions' hashes (order-independent); 0 for no versions.
 std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum);
 // The key's hash with these siblings (0 when there are none).
 std::uint64_t key_hash(std::string_view key, Siblings siblings);
+// The same from how many versions it has and the sum of their hashes.
+std::uint64_t key_hash(std::string_view key, std::size_t versions, std::uint64_t version_hash_sum);
 
 class HashTree {
  public:

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "vckv/store/conflict_rules.hpp"
 #include "vckv/store/hash_tree.hpp"
@@ -51,6 +52,13 @@ class SiblingStore {
     return apply(key, VersionView{version.value, version.clock.slots()}, Origin::kPeer, 0)
         .changed();
   }
+
+  // Versions from a peer, several of one key at once (a sync or a fetch answer carrying a
+  // key's siblings): the same result as merge_version on each in turn, in time that grows with
+  // their number as a sort does (conflict_rules.hpp, plan_merge). Returns the indexes of the
+  // versions that were added.
+  std::vector<std::size_t> merge_versions(std::string_view key,
+                                          const std::vector<VersionView>& versions);
 
   // The key's siblings, oldest first; empty for a key never written.
   Siblings find(std::string_view key) const;

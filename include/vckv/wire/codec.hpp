@@ -73,8 +73,11 @@ std::optional<Error> decode_write(std::string_view type, const JValue& body,
                                   const CodecLimits& limits, Request& request);
 std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
                                 Request& request);
+// A sync and a fetch also carry the sender's incarnation (Incoming::incarnation), required.
 std::optional<Error> decode_sync(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
+std::optional<Error> decode_fetch(std::string_view type, const JValue& body, const CodecLimits&,
+                                  Request& request);
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request);
 std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
@@ -84,8 +87,8 @@ std::optional<Error> decode_values(std::string_view type, const JValue& body,
                                    const CodecLimits& limits, std::vector<Version>& versions);
 
 // The bodies the one-pass decoder reads: {key} into a GetRequest, {key, value, clock} into a
-// WriteRequest, {versions: [{key, value, clock}, ...]} into a SyncRequest (besides type and
-// msg_id; unknown members of the body are skipped).
+// WriteRequest, {incarnation, versions: [{key, value, clock}, ...]} into a SyncRequest (besides
+// type and msg_id; unknown members of the body are skipped).
 enum class FastShape : std::uint8_t { kNone, kKey, kKeyValueClock, kVersions };
 
 // What the codec knows of message types, from the message table.
@@ -113,6 +116,9 @@ struct Incoming {
   std::string type;                   // body.type when it is a string
   int kind = -1;                      // the type's index in the catalog; -1: unknown, or a reply
   std::optional<std::string> msg_id;  // JSON text of an integer msg_id, echoed as in_reply_to
+  // body.incarnation when it is an integer 0..2^64-1: node-to-node requests carry their
+  // sender's, and replies to them echo it (docs/protocol.md §11). Read from any body.
+  std::optional<std::uint64_t> incarnation;
   Request request;                    // set when the type is known and its fields are valid
   std::optional<Error> request_error; // 12 for a bad field
   // Not part of the request: a write's value and clock buffers, kept here while the request

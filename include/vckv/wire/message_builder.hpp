@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vckv/store/version.hpp"
 
@@ -31,6 +32,7 @@ class MessageBuilder {
   MessageBuilder& field_uint(std::string_view name, std::uint64_t n);
   // name: [{"value": V, "clock": C}, ...]
   MessageBuilder& field_versions(std::string_view name, Siblings versions);
+  MessageBuilder& field_versions(std::string_view name, const std::vector<VersionView>& versions);
   // name: [{"key": K, "value": V, "clock": C}, ...], filled between begin and end with the
   // versions of one key after another (rendered straight from the store).
   MessageBuilder& begin_keyed_versions(std::string_view name);
