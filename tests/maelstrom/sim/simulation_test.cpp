@@ -1,11 +1,11 @@
-#include "simulation.hpp"
+#include "sim/simulation.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "seeds.hpp"
+#include "sim/seeds.hpp"
 
 namespace vckv::sim {
 namespace {

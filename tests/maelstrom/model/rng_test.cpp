@@ -1,4 +1,4 @@
-#include "rng.hpp"
+#include "model/rng.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,20 +7,20 @@
 #include <string>
 #include <vector>
 
-namespace vckv::sim {
+namespace vckv::model {
 namespace {
 
 // The first draws of one stream, written down: if they change, every recorded seed replays
 // differently (and a trace from another machine no longer matches).
-TEST(SimRngTest, DrawsAreFixedOnEveryMachine) {
-  SimRng rng(42, 1);
+TEST(RngTest, DrawsAreFixedOnEveryMachine) {
+  Rng rng(42, 1);
   std::string text;
   for (int i = 0; i < 4; ++i) text += std::to_string(rng.below(1000)) + " ";
   EXPECT_EQ(text, "268 635 544 260 ");  // also computed by an independent Python version
 }
 
-TEST(SimRngTest, BelowStaysInRangeAndCoversIt) {
-  SimRng rng(7, 3);
+TEST(RngTest, BelowStaysInRangeAndCoversIt) {
+  Rng rng(7, 3);
   std::vector<int> seen(6, 0);
   for (int i = 0; i < 6000; ++i) {
     const std::uint64_t v = rng.below(6);
@@ -32,15 +32,15 @@ TEST(SimRngTest, BelowStaysInRangeAndCoversIt) {
   EXPECT_EQ(rng.between(5, 5), 5);
 }
 
-TEST(SimRngTest, StreamsDiffer) {
-  SimRng a(1, 1), b(1, 2), c(2, 1);
+TEST(RngTest, StreamsDiffer) {
+  Rng a(1, 1), b(1, 2), c(2, 1);
   const std::uint64_t x = a.next();
   EXPECT_NE(x, b.next());
   EXPECT_NE(x, c.next());
 }
 
-TEST(SimRngTest, ShuffleIsAPermutation) {
-  SimRng rng(9, 9);
+TEST(RngTest, ShuffleIsAPermutation) {
+  Rng rng(9, 9);
   std::vector<int> v{1, 2, 3, 4, 5};
   rng.shuffle(v);
   std::vector<int> sorted = v;
@@ -48,5 +48,11 @@ TEST(SimRngTest, ShuffleIsAPermutation) {
   EXPECT_EQ(sorted, (std::vector<int>{1, 2, 3, 4, 5}));
 }
 
+// The named streams are the numbers the simulator's seeds were recorded with.
+TEST(RngTest, NamedStreamsAreTheNumberedOnes) {
+  Rng a(5, Stream::kFaults), b(5, 2);
+  EXPECT_EQ(a.next(), b.next());
+}
+
 }  // namespace
-}  // namespace vckv::sim
+}  // namespace vckv::model

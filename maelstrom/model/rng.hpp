@@ -1,8 +1,9 @@
-// The simulator's random numbers: xoshiro256** seeded through splitmix64, with our own range
-// reduction. Written out here rather than taken from <random> because a replayed seed must give
-// the same run on every machine: std::mt19937_64 is portable but std::uniform_int_distribution,
-// std::shuffle and the real-valued distributions are not (each standard library draws
-// differently). Only integer arithmetic, so no libm either.
+// The random numbers of a run: xoshiro256** seeded through splitmix64, with our own range
+// reduction. Every seeded choice of the model (the fault schedule, the clients, latencies) draws
+// from it, in the harness and in the simulator alike. Written out here rather than taken from
+// <random> because a replayed seed must give the same run on every machine: std::mt19937_64 is
+// portable but std::uniform_int_distribution, std::shuffle and the real-valued distributions
+// are not (each standard library draws differently). Only integer arithmetic, so no libm either.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace vckv::sim {
+namespace vckv::model {
 
 // splitmix64: turns any 64-bit value (a seed, a stream number) into well-mixed bits.
 inline std::uint64_t splitmix64(std::uint64_t& state) {
@@ -20,14 +21,18 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-class SimRng {
+// The streams of one seed. Each concern draws from its own, so a change in how often one of
+// them draws leaves the others alone (and the harness and the simulator, given the same seed,
+// draw the same fault schedule).
+enum class Stream : std::uint64_t { kNetwork = 1, kFaults = 2, kClients = 3 };
+
+class Rng {
  public:
-  // One generator per (seed, stream): the network, the faults and the clients draw from
-  // separate streams, so a change in how often one of them draws leaves the others alone.
-  SimRng(std::uint64_t seed, std::uint64_t stream) {
+  Rng(std::uint64_t seed, std::uint64_t stream) {
     std::uint64_t s = seed ^ (stream * 0xd1b54a32d192ed03ULL);
     for (std::uint64_t& word : s_) word = splitmix64(s);
   }
+  Rng(std::uint64_t seed, Stream stream) : Rng(seed, static_cast<std::uint64_t>(stream)) {}
 
   std::uint64_t next() {
     const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
@@ -54,7 +59,7 @@ class SimRng {
   std::int64_t between(std::int64_t lo, std::int64_t hi) {
     return lo + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(hi - lo) + 1));
   }
-  // True with probability ppm / 1,000,000.
+  // True with probability ppm / 1,000,000; no draw when ppm is 0.
   bool chance(std::uint32_t ppm) { return ppm > 0 && below(1'000'000) < ppm; }
 
   // Fisher-Yates, drawing with below().
@@ -70,4 +75,4 @@ class SimRng {
   std::uint64_t s_[4];
 };
 
-}  // namespace vckv::sim
+}  // namespace vckv::model
