@@ -1,12 +1,7 @@
 find_package(GTest REQUIRED)
 add_executable(vckv_harness_tests
-  harness/tests/network_test.cpp
-  harness/tests/checker_test.cpp
-  harness/tests/workload_test.cpp
+  harness/tests/delivery_queue_test.cpp
   harness/tests/stats_test.cpp
-  harness/tests/envelope_test.cpp
-  harness/tests/outcome_test.cpp
-  harness/tests/nemesis_test.cpp
   harness/tests/journal_test.cpp
   harness/tests/history_test.cpp
   harness/tests/svg_test.cpp

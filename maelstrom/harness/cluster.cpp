@@ -1,4 +1,4 @@
-#include "cluster.hpp"
+#include "harness/cluster.hpp"
 
 #include <poll.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "envelope.hpp"
+#include "model/net/envelope.hpp"
 
 namespace vckv::harness {
 
@@ -44,7 +44,7 @@ const char* node_health_name(NodeHealth h) {
   return "?";
 }
 
-Cluster::Cluster(ClusterOptions options, Rng& rng, Journal& journal)
+Cluster::Cluster(ClusterOptions options, model::Rng& rng, Journal& journal)
     : options_(std::move(options)), rng_(rng), journal_(journal), t0_(std::chrono::steady_clock::now()) {}
 
 Cluster::~Cluster() {
@@ -57,7 +57,7 @@ Micros Cluster::now() const {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_).count();
 }
 
-void Cluster::fail(Verdict v, std::string reason) {
+void Cluster::fail(model::Verdict v, std::string reason) {
   if (!failure_) failure_ = std::make_pair(v, std::move(reason));
 }
 
@@ -90,7 +90,7 @@ bool Cluster::spawn(const std::string& id, bool restart) {
   }
   auto p = std::make_unique<NodeProcess>();
   if (auto err = NodeProcess::spawn(argv, log_path(id), *p, restart)) {
-    fail(Verdict::kUnknown, "node " + id + " could not be started: " + *err);
+    fail(model::Verdict::kUnknown, "node " + id + " could not be started: " + *err);
     return false;
   }
   if (auto old = procs_.find(id); old != procs_.end() && old->second) old->second.reset();
@@ -108,11 +108,11 @@ void Cluster::send_init(const std::string& id, std::function<void(bool ok)> read
   // a node learns who it is before it hears from its peers.
   request(kControlClient, id, body, timeout, [this, id, ready](const json* reply, Micros) {
     if (!reply) {
-      fail(Verdict::kUnknown, "node " + id + " did not answer init within " + json(options_.init_timeout_s).dump() +
+      fail(model::Verdict::kUnknown, "node " + id + " did not answer init within " + json(options_.init_timeout_s).dump() +
                                   " s; " + stderr_tail(id));
       ready(false);
     } else if (reply->value("type", "") != "init_ok") {
-      fail(Verdict::kUnknown, "node " + id + " answered init with " + truncated(reply->dump()) + "; " + stderr_tail(id));
+      fail(model::Verdict::kUnknown, "node " + id + " answered init with " + truncated(reply->dump()) + "; " + stderr_tail(id));
       ready(false);
     } else {
       if (health_[id] == NodeHealth::kStarting) health_[id] = NodeHealth::kUp;
@@ -133,7 +133,7 @@ bool Cluster::start() {
   pump(limit, [&] { return ready == options_.node_ids.size(); });
   cancel_requests(kControlClient);  // `ready` goes out of scope
   if (!failure_ && ready != options_.node_ids.size()) {
-    fail(Verdict::kUnknown, "the nodes did not all answer init");
+    fail(model::Verdict::kUnknown, "the nodes did not all answer init");
   }
   return !failure_;
 }
@@ -267,7 +267,7 @@ void Cluster::pump(Micros until, const std::function<bool()>& finished) {
     const Micros wait = std::max<Micros>(0, wake - now());
     timespec ts{static_cast<time_t>(wait / 1000000), static_cast<long>((wait % 1000000) * 1000)};
     if (::ppoll(fds.data(), fds.size(), &ts, nullptr) < 0 && errno != EINTR) {
-      fail(Verdict::kUnknown, std::string("poll failed: ") + std::strerror(errno));
+      fail(model::Verdict::kUnknown, std::string("poll failed: ") + std::strerror(errno));
       return;
     }
     for (std::size_t i = 0; i < fds.size() && !failure_; ++i) {
@@ -296,24 +296,24 @@ void Cluster::node_output_ended(const std::string& id, const std::string& what) 
     ::usleep(2000);
   }
   if (health_[id] == NodeHealth::kStarting) {
-    fail(Verdict::kUnknown, "node " + id + " " + how + " before answering init; " + stderr_tail(id));
+    fail(model::Verdict::kUnknown, "node " + id + " " + how + " before answering init; " + stderr_tail(id));
   } else {
-    fail(Verdict::kInvalid, "node " + id + " " + how + " during the run; " + stderr_tail(id));
+    fail(model::Verdict::kInvalid, "node " + id + " " + how + " during the run; " + stderr_tail(id));
   }
 }
 
 void Cluster::handle_line(const std::string& node, const std::string& line, Micros t) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   // A node that breaks the protocol before answering init never started: the run is unknown.
-  const Verdict broken = health_[node] == NodeHealth::kStarting ? Verdict::kUnknown : Verdict::kInvalid;
-  EnvelopeParse parsed = parse_envelope(line);
+  const model::Verdict broken = health_[node] == NodeHealth::kStarting ? model::Verdict::kUnknown : model::Verdict::kInvalid;
+  model::EnvelopeParse parsed = model::parse_envelope(line);
   if (!parsed.head) {
     const bool not_json = parsed.error.rfind("not JSON", 0) == 0;
     fail(broken, "node " + node + (not_json ? " printed a line that is not JSON: " : " printed a " + parsed.error + ": ") +
                                 truncated(line));
     return;
   }
-  EnvelopeHead& head = *parsed.head;
+  model::EnvelopeHead& head = *parsed.head;
   if (head.src != node) {
     fail(broken, "node " + node + " sent a message with src " + json(head.src).dump() + ": " + truncated(line));
     return;

@@ -1,7 +1,8 @@
 // A cluster of real node processes behind the virtual network: starts them and sends init,
 // routes every line they print (node to node through the network with its latency, partitions
 // and faults; replies straight to the waiting client), kills, restarts, pauses and resumes
-// nodes, and journals every message. One thread, one poll loop; it never blocks on a node.
+// nodes (the model's FaultTarget for processes), and journals every message. One thread, one
+// poll loop; it never blocks on a node.
 // Used by `vckv-harness test` (with a workload) and `vckv-harness repl` (by hand).
 #pragma once
 
@@ -16,10 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "journal.hpp"
-#include "network.hpp"
-#include "process.hpp"
-#include "verdict.hpp"
+#include "harness/delivery_queue.hpp"
+#include "harness/journal.hpp"
+#include "harness/process.hpp"
+#include "model/check/verdict.hpp"
+#include "model/faults/fault.hpp"
+#include "model/net/network.hpp"
+#include "model/net/partition.hpp"
 
 namespace vckv::harness {
 
@@ -27,7 +31,7 @@ struct ClusterOptions {
   std::string bin;
   std::vector<std::string> node_args;
   std::vector<std::string> node_ids;  // n1..nN
-  LatencyModel latency;               // node to node; client links have none
+  model::LatencyModel latency;               // node to node; client links have none
   double init_timeout_s = 10;
   std::string log_dir;                // node-logs/<id>.log
   int stop_grace_ms = 2000;
@@ -42,7 +46,7 @@ struct NodeExit {
   std::string how;
 };
 
-class Cluster {
+class Cluster : public model::FaultTarget {
  public:
   // The reply body, or nullptr when none came within the timeout.
   using Done = std::function<void(const nlohmann::json* reply, Micros at)>;
@@ -55,8 +59,8 @@ class Cluster {
 
   static constexpr const char* kControlClient = "c0";  // init, probes, final reads
 
-  Cluster(ClusterOptions options, Rng& rng, Journal& journal);
-  ~Cluster();
+  Cluster(ClusterOptions options, model::Rng& rng, Journal& journal);
+  ~Cluster() override;
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
@@ -81,23 +85,24 @@ class Cluster {
   void pump(Micros until, const std::function<bool()>& finished = [] { return false; });
   void set_driver(Driver driver) { driver_ = std::move(driver); }
 
-  // Faults. A partition applies to messages delivered from now on.
-  void set_partition(const Partition& p) { partition_ = p; }
-  const Partition& partition() const { return partition_; }
+  // Faults (model::FaultTarget). A partition applies to messages delivered from now on.
+  void partition(const model::Partition& p) override { partition_ = p; }
+  void heal() override { partition_ = model::Partition{}; }
+  const model::Partition& partition() const { return partition_; }
   // SIGKILL; the node's output so far is still routed; messages to it are dropped from now on.
-  void kill(const std::string& node);
+  void kill(const std::string& node) override;
   // Starts the same binary with the same arguments (empty store) and sends init again.
-  void restart(const std::string& node);
+  void restart(const std::string& node) override;
   // SIGSTOP: messages to the node wait in the network until resume (SIGCONT).
-  void pause(const std::string& node);
-  void resume(const std::string& node);
+  void pause(const std::string& node) override;
+  void resume(const std::string& node) override;
   NodeHealth health(const std::string& node) const { return health_.at(node); }
   std::size_t down_count() const;  // dead or paused
 
   // A failure stops the loop: a node broke the protocol or crashed (invalid), or could not
   // be started (unknown). The first one wins.
-  void fail(Verdict v, std::string reason);
-  const std::optional<std::pair<Verdict, std::string>>& failure() const { return failure_; }
+  void fail(model::Verdict v, std::string reason);
+  const std::optional<std::pair<model::Verdict, std::string>>& failure() const { return failure_; }
 
   // Stops every node (SIGTERM, then SIGKILL after the grace), journals what is still in flight
   // and returns how each node process ended, restarts included.
@@ -127,19 +132,19 @@ class Cluster {
   }
 
   ClusterOptions options_;
-  Rng& rng_;
+  model::Rng& rng_;
   Journal& journal_;
-  VirtualNetwork net_;
+  DeliveryQueue net_;
   std::chrono::steady_clock::time_point t0_;
   std::map<std::string, std::unique_ptr<NodeProcess>> procs_;
   std::map<std::string, NodeHealth> health_;
   std::set<std::string> dead_, paused_;
   std::vector<NodeExit> exits_;  // of killed processes
-  Partition partition_;
+  model::Partition partition_;
   Driver driver_;
   std::map<std::pair<std::string, std::uint64_t>, Pending> pending_;
   std::map<std::string, std::uint64_t> next_msg_id_;
-  std::optional<std::pair<Verdict, std::string>> failure_;
+  std::optional<std::pair<model::Verdict, std::string>> failure_;
   std::optional<Micros> last_node_delivery_;
   std::uint64_t late_replies_ = 0;
   std::function<void(const std::string&)> event_sink_;

@@ -1,10 +1,10 @@
-#include "explain.hpp"
+#include "harness/explain.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <set>
 
-#include "clock_text.hpp"
+#include "model/clock_text.hpp"
 
 namespace vckv::harness {
 
@@ -22,27 +22,27 @@ std::string ms_text(double ms) {
   return buf;
 }
 
-std::string version(const StoredVersion& v) { return v.value + " " + clock_text(v.clock); }
+std::string version(const model::StoredVersion& v) { return v.value + " " + model::clock_text(v.clock); }
 
-std::string versions(const std::vector<StoredVersion>& vs) {
+std::string versions(const std::vector<model::StoredVersion>& vs) {
   if (vs.empty()) return "nothing";
   std::string out;
-  for (const StoredVersion& v : vs) out += (out.empty() ? "" : " | ") + version(v);
+  for (const model::StoredVersion& v : vs) out += (out.empty() ? "" : " | ") + version(v);
   return out;
 }
 
-bool same_version(const StoredVersion& a, const StoredVersion& b) { return a.value == b.value && a.clock.equals(b.clock); }
+bool same_version(const model::StoredVersion& a, const model::StoredVersion& b) { return a.value == b.value && a.clock.equals(b.clock); }
 
 // The final versions over all nodes, each once, with the nodes holding it.
 struct FinalVersion {
-  StoredVersion v;
+  model::StoredVersion v;
   std::vector<std::string> nodes;
 };
 
 std::vector<FinalVersion> final_versions(const KeyStory& s) {
   std::vector<FinalVersion> out;
   for (const auto& [node, siblings] : s.final_by_node) {
-    for (const StoredVersion& v : siblings) {
+    for (const model::StoredVersion& v : siblings) {
       auto it = std::find_if(out.begin(), out.end(), [&](const FinalVersion& f) { return same_version(f.v, v); });
       if (it == out.end()) {
         out.push_back({v, {node}});
@@ -54,7 +54,7 @@ std::vector<FinalVersion> final_versions(const KeyStory& s) {
   return out;
 }
 
-const ExplainWrite* writer_of(const KeyStory& s, const StoredVersion& v) {
+const ExplainWrite* writer_of(const KeyStory& s, const model::StoredVersion& v) {
   for (const ExplainWrite& w : s.writes) {
     if (w.value == v.value && w.clock.equals(v.clock)) return &w;
   }
@@ -158,8 +158,8 @@ std::string pair_story(const ExplainWrite& a, const std::string& an, const Expla
   };
   std::string out;
   if (a_ahead.empty() || b_ahead.empty()) {
-    out = an + " and " + bn + " have clocks that are not concurrent (" + clock_text(a.clock) + ", " +
-          clock_text(b.clock) + "): they should not both remain";
+    out = an + " and " + bn + " have clocks that are not concurrent (" + model::clock_text(a.clock) + ", " +
+          model::clock_text(b.clock) + "): they should not both remain";
     return out;
   }
   if (one_line) {
@@ -185,7 +185,7 @@ std::string slot_name(std::size_t slot, const ExplainContext& ctx) {
 std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
   const std::vector<FinalVersion> finals = final_versions(s);
   std::set<std::string> sets;
-  for (const auto& [node, siblings] : s.final_by_node) sets.insert(canonical_set(siblings));
+  for (const auto& [node, siblings] : s.final_by_node) sets.insert(model::canonical_set(siblings));
   std::string out = "key " + s.key + ": ";
   if (s.final_by_node.empty()) return out + "no final state was read\n";
   if (sets.size() == 1 && s.final_by_node.begin()->second.empty()) {
@@ -251,7 +251,7 @@ std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
     for (const auto& [name, fw] : named) {
       if (fw->clock.dominates(w.clock)) by += (by.empty() ? "" : ", ") + name;
     }
-    lines += "    " + w.value + " " + clock_text(w.clock) + " by " + w.client + " via " + w.node + " at " +
+    lines += "    " + w.value + " " + model::clock_text(w.clock) + " by " + w.client + " via " + w.node + " at " +
              sec(w.complete_ms) + ": " + (by.empty() ? "NOT dominated by a final sibling" : "superseded by " + by) +
              "\n";
   }

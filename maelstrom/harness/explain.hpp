@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "checker.hpp"
-#include "run_view.hpp"
+#include "harness/run_view.hpp"
+#include "model/check/checker.hpp"
 
 namespace vckv::harness {
 
@@ -21,7 +21,7 @@ struct ExplainRead {
   std::string node;
   double invoke_ms = 0;
   double complete_ms = 0;
-  std::vector<StoredVersion> values;  // what it returned
+  std::vector<model::StoredVersion> values;  // what it returned
 };
 
 struct ExplainWrite {
@@ -31,7 +31,7 @@ struct ExplainWrite {
   double invoke_ms = 0;
   double complete_ms = 0;
   std::string value;  // JSON text
-  VectorClock clock;
+  model::VectorClock clock;
   std::string outcome;  // ok, conflict, stale, error, indeterminate
   std::string status;   // as replied
   bool blind = false;   // the workload wrote without reading first
@@ -41,7 +41,7 @@ struct ExplainWrite {
 struct KeyStory {
   std::string key;                   // JSON text
   std::vector<ExplainWrite> writes;  // every write to the key, in invoke order
-  std::map<std::string, std::vector<StoredVersion>> final_by_node;
+  std::map<std::string, std::vector<model::StoredVersion>> final_by_node;
 };
 
 struct ExplainContext {

@@ -1,13 +1,14 @@
-#include "explain_store.hpp"
+#include "harness/explain_store.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "clock_text.hpp"
-#include "final_state.hpp"
-#include "sweep.hpp"
+#include "harness/final_state.hpp"
+#include "harness/sweep.hpp"
+#include "model/clock_text.hpp"
+#include "model/workload/operation.hpp"
 
 namespace vckv::harness {
 
@@ -74,12 +75,12 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
     if (f == "get") {
       if (e.value("outcome", "") != "ok") continue;
       ExplainRead r{inv.value("process", ""), inv.value("node", ""), inv.value("time_ms", 0.0), e.value("time_ms", 0.0),
-                    parse_values(e.value("reply", json())).value_or(std::vector<StoredVersion>{})};
+                    model::parse_values(e.value("reply", json())).value_or(std::vector<model::StoredVersion>{})};
       reads.emplace(index, std::move(r));
       continue;
     }
     const json req = inv.value("request", json::object());
-    auto clock = clock_from_json(req.value("clock", json()));
+    auto clock = model::clock_from_json(req.value("clock", json()));
     if (!clock || !req.contains("value")) continue;
     ExplainWrite w;
     w.client = inv.value("process", "");
@@ -100,7 +101,7 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
   for (auto& [index, inv] : invokes) {
     if (inv.value("f", "") == "get") continue;
     const json req = inv.value("request", json::object());
-    auto clock = clock_from_json(req.value("clock", json()));
+    auto clock = model::clock_from_json(req.value("clock", json()));
     if (!clock || !req.contains("value")) continue;
     ExplainWrite w{inv.value("process", ""), inv.value("f", ""), inv.value("node", ""), inv.value("time_ms", 0.0),
                    inv.value("time_ms", 0.0), req["value"].dump(), *clock, "indeterminate", "no completion", false,

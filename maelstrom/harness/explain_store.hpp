@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "explain.hpp"
+#include "harness/explain.hpp"
 
 namespace vckv::harness {
 

@@ -1,10 +1,10 @@
-#include "final_state.hpp"
+#include "harness/final_state.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 
-#include "clock_text.hpp"
+#include "model/clock_text.hpp"
 
 namespace vckv::harness {
 
@@ -55,7 +55,7 @@ std::vector<KeySiblings> keys_with_siblings(const SweepStates& states) {
 
 json final_state_json(const SweepStates& states, const std::vector<std::string>& nodes, double taken_at_ms) {
   json keys = json::array();
-  static const std::vector<StoredVersion> kEmpty;
+  static const std::vector<model::StoredVersion> kEmpty;
   for (const std::string& key : all_keys(states)) {
     json by_node = json::object();
     std::size_t most = 0;
@@ -65,14 +65,14 @@ json final_state_json(const SweepStates& states, const std::vector<std::string>&
       auto st = states.find(node);
       if (st == states.end()) continue;
       auto it = st->second.find(key);
-      const std::vector<StoredVersion>& siblings = it == st->second.end() ? kEmpty : it->second;
+      const std::vector<model::StoredVersion>& siblings = it == st->second.end() ? kEmpty : it->second;
       json list = json::array();
-      for (const StoredVersion& v : siblings) {
+      for (const model::StoredVersion& v : siblings) {
         list.push_back({{"value", json::parse(v.value)}, {"clock", v.clock.slots()}});
       }
       by_node[node] = std::move(list);
       most = std::max(most, siblings.size());
-      const std::string set = canonical_set(siblings);
+      const std::string set = model::canonical_set(siblings);
       if (!first) first = set;
       else if (*first != set) agree = false;
     }
@@ -110,7 +110,7 @@ std::optional<FinalStates> read_final_state(const std::string& path, std::string
       for (const auto& [node, list] : k.at("by_node").items()) {
         auto& siblings = by_node[node];
         for (const json& v : list) {
-          siblings.push_back(StoredVersion{v.at("value").dump(), VectorClock(v.at("clock").get<std::vector<std::uint64_t>>())});
+          siblings.push_back(model::StoredVersion{v.at("value").dump(), model::VectorClock(v.at("clock").get<std::vector<std::uint64_t>>())});
         }
       }
     }

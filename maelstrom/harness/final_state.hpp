@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sweep.hpp"
+#include "harness/sweep.hpp"
 
 namespace vckv::harness {
 
@@ -34,7 +34,7 @@ std::string final_state_text(const nlohmann::json& final_state);
 // key (JSON text) -> node -> siblings, as read back from final-state.json.
 struct FinalStates {
   std::vector<std::string> nodes;
-  std::map<std::string, std::map<std::string, std::vector<StoredVersion>>> keys;
+  std::map<std::string, std::map<std::string, std::vector<model::StoredVersion>>> keys;
 };
 std::optional<FinalStates> read_final_state(const std::string& path, std::string& error);
 

@@ -1,9 +1,9 @@
-#include "history.hpp"
+#include "harness/history.hpp"
 
 #include <cstdio>
 
-#include "clock_text.hpp"
-#include "format.hpp"
+#include "harness/format.hpp"
+#include "model/clock_text.hpp"
 
 namespace vckv::harness {
 
@@ -15,7 +15,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 // "c3-4" [0, 0, 4]
 std::string version_text(const json& v) {
-  return dump(v.value("value", json())) + " " + clock_text(v.value("clock", json()));
+  return dump(v.value("value", json())) + " " + model::clock_text(v.value("clock", json()));
 }
 
 std::string padded(std::string s, std::size_t width) {
@@ -32,17 +32,17 @@ json invoke_event(std::uint64_t index, const std::string& process, const std::st
 }
 
 json completion_event(std::uint64_t index, const std::string& process, const std::string& f, const json& key,
-                      const std::string& node, double time_ms, double latency_ms, const Classified& outcome,
+                      const std::string& node, double time_ms, double latency_ms, const model::Classified& outcome,
                       const json* reply, int siblings) {
   json e{{"index", index},
-         {"type", jepsen_type(outcome.op_class)},
+         {"type", model::jepsen_type(outcome.op_class)},
          {"process", process},
          {"f", f},
          {"key", key},
          {"node", node},
          {"time_ms", round3(time_ms)},
          {"latency_ms", round3(latency_ms)},
-         {"outcome", op_class_name(outcome.op_class)},
+         {"outcome", model::op_class_name(outcome.op_class)},
          {"status", outcome.status},
          {"reply", reply ? *reply : json(nullptr)}};
   if (siblings >= 0) e["siblings"] = siblings;

@@ -18,7 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "outcome.hpp"
+#include "model/check/outcome.hpp"
+#include "model/workload/operation.hpp"
 
 namespace vckv::harness {
 
@@ -29,7 +30,7 @@ nlohmann::json invoke_event(std::uint64_t index, const std::string& process, con
                             nlohmann::json request);
 nlohmann::json completion_event(std::uint64_t index, const std::string& process, const std::string& f,
                                 const nlohmann::json& key, const std::string& node, double time_ms,
-                                double latency_ms, const Classified& outcome, const nlohmann::json* reply,
+                                double latency_ms, const model::Classified& outcome, const nlohmann::json* reply,
                                 int siblings);
 // f: partition, heal, kill, restart, pause, resume, final-heal; value may be empty.
 nlohmann::json nemesis_event(const std::string& f, const std::string& value, double time_ms);

@@ -1,4 +1,4 @@
-#include "journal.hpp"
+#include "harness/journal.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -30,7 +30,7 @@ constexpr std::string_view kPrefix = "{\"send_ms\":";
 
 }  // namespace
 
-std::string journal_line(const InFlight& m, Fate fate, Micros at, std::optional<DropReason> why) {
+std::string journal_line(const InFlight& m, Fate fate, Micros at, std::optional<model::DropReason> why) {
   std::string out(kPrefix);
   append_ms(out, m.sent_at);
   out += ",\"id\":" + std::to_string(m.id);
@@ -44,7 +44,7 @@ std::string journal_line(const InFlight& m, Fate fate, Micros at, std::optional<
     out += ",\"drop_ms\":";
     append_ms(out, at);
     out += ",\"dropped\":\"";
-    out += why ? drop_reason_name(*why) : "?";
+    out += why ? model::drop_reason_name(*why) : "?";
     out += '"';
   } else {
     out += ",\"undelivered\":true";
@@ -93,7 +93,7 @@ std::optional<JournalEntry> parse_journal_line(std::string_view line, bool with_
   }
 }
 
-void MessageStats::count(const InFlight& m, Fate fate, std::optional<DropReason> why, bool node_to_node) {
+void MessageStats::count(const InFlight& m, Fate fate, std::optional<model::DropReason> why, bool node_to_node) {
   TypeCounts& c = (node_to_node ? node_ : client_)[m.type];
   const std::uint64_t bytes = m.line.size() + 1;
   ++c.sent;
@@ -101,7 +101,7 @@ void MessageStats::count(const InFlight& m, Fate fate, std::optional<DropReason>
   if (fate == Fate::kDropped) c.bytes_dropped += bytes;
   if (fate == Fate::kDelivered) ++c.delivered;
   if (fate == Fate::kUndelivered) ++c.undelivered;
-  if (fate == Fate::kDropped) (why == DropReason::kPartition ? c.dropped_partition : c.dropped_dead)++;
+  if (fate == Fate::kDropped) (why == model::DropReason::kPartition ? c.dropped_partition : c.dropped_dead)++;
   if (!node_to_node) {
     if (fate == Fate::kDropped) ++client_dropped_;
     return;
@@ -112,7 +112,7 @@ void MessageStats::count(const InFlight& m, Fate fate, std::optional<DropReason>
   if (fate == Fate::kDelivered) ++node_delivered_;
   if (fate == Fate::kUndelivered) ++node_undelivered_;
   if (fate == Fate::kDropped) {
-    (why == DropReason::kPartition ? node_dropped_partition_ : node_dropped_dead_)++;
+    (why == model::DropReason::kPartition ? node_dropped_partition_ : node_dropped_dead_)++;
     bump(dropped_per_second_, m.sent_at);
   }
   bump(per_second_[m.type], m.sent_at);
@@ -137,7 +137,7 @@ Journal::Journal(const std::string& path) {
   writing_ = out_.is_open();
 }
 
-void Journal::record(const InFlight& m, Fate fate, Micros at, std::optional<DropReason> why, bool node_to_node) {
+void Journal::record(const InFlight& m, Fate fate, Micros at, std::optional<model::DropReason> why, bool node_to_node) {
   stats_.count(m, fate, why, node_to_node);
   if (writing_) out_ << journal_line(m, fate, at, why) << '\n';
 }

@@ -20,14 +20,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "network.hpp"
+#include "harness/delivery_queue.hpp"
+#include "model/net/network.hpp"
 
 namespace vckv::harness {
 
 enum class Fate { kDelivered, kDropped, kUndelivered };
 
 // The journal line for a message (without the trailing newline).
-std::string journal_line(const InFlight& m, Fate fate, Micros at, std::optional<DropReason> why);
+std::string journal_line(const InFlight& m, Fate fate, Micros at, std::optional<model::DropReason> why);
 
 struct JournalEntry {
   std::uint64_t id = 0;
@@ -52,7 +53,7 @@ struct TypeCounts {
 
 class MessageStats {
  public:
-  void count(const InFlight& m, Fate fate, std::optional<DropReason> why, bool node_to_node);
+  void count(const InFlight& m, Fate fate, std::optional<model::DropReason> why, bool node_to_node);
   // {"node_to_node": {"sync": {"sent": ..}, ...}, "client": {...}}
   nlohmann::json to_json() const;
   std::uint64_t node_sent() const { return node_sent_; }
@@ -81,7 +82,7 @@ class Journal {
  public:
   // An empty path keeps counts only.
   explicit Journal(const std::string& path);
-  void record(const InFlight& m, Fate fate, Micros at, std::optional<DropReason> why, bool node_to_node);
+  void record(const InFlight& m, Fate fate, Micros at, std::optional<model::DropReason> why, bool node_to_node);
   const MessageStats& stats() const { return stats_; }
   void close() { out_.close(); }
 

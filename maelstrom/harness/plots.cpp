@@ -1,4 +1,4 @@
-#include "plots.hpp"
+#include "harness/plots.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -14,7 +14,7 @@
 #include <map>
 #include <sstream>
 
-#include "stats.hpp"
+#include "harness/stats.hpp"
 
 extern char** environ;
 
@@ -24,8 +24,8 @@ namespace {
 
 const char* const kFs[] = {"get", "put", "resolve"};
 const char* const kFColours[] = {"#1f77b4", "#2ca02c", "#9467bd"};
-const OpClass kClasses[] = {OpClass::kOk,    OpClass::kConflict, OpClass::kStale,
-                            OpClass::kSuperseded, OpClass::kError, OpClass::kIndeterminate};
+const model::OpClass kClasses[] = {model::OpClass::kOk,    model::OpClass::kConflict, model::OpClass::kStale,
+                            model::OpClass::kSuperseded, model::OpClass::kError, model::OpClass::kIndeterminate};
 // gnuplot point types: filled circle, filled triangle, cross, open diamond, x, open square.
 const int kClassPoints[] = {7, 9, 1, 12, 2, 4};
 
@@ -57,7 +57,7 @@ void annotate(std::ostream& gp, const PlotInput& in) {
   };
   int i = 0;
   for (const PlotFault& f : in.faults) {
-    const char* colour = f.kind == FaultKind::kPartition ? "#f4cccc" : f.kind == FaultKind::kKill ? "#d0d0d0" : "#fde9a9";
+    const char* colour = f.kind == model::FaultKind::kPartition ? "#f4cccc" : f.kind == model::FaultKind::kKill ? "#d0d0d0" : "#fde9a9";
     band(f.start_s, f.end_s, colour, f.label, i++ % 2 ? 0.90 : 0.96);
   }
   if (in.final_heal_s && in.recovery_end_s) {
@@ -91,7 +91,7 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   std::map<std::pair<int, int>, std::size_t> point_counts;
   for (int f = 0; f < 3; ++f) {
     for (int k = 0; k < 5; ++k) {
-      std::ofstream dat(dir + "/plot-data/latency-" + kFs[f] + "-" + op_class_name(kClasses[k]) + ".dat");
+      std::ofstream dat(dir + "/plot-data/latency-" + kFs[f] + "-" + model::op_class_name(kClasses[k]) + ".dat");
       dat << "# invoke_s latency_ms\n";
       for (const OpRecord& op : in.ops) {
         if (op.f != kFs[f] || op.op_class != kClasses[k]) continue;
@@ -113,20 +113,20 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
     const auto b = std::min(bins - 1, static_cast<std::size_t>(std::max(0.0, op.invoke_s) / width));
     const int f = op.f == "get" ? 0 : op.f == "put" ? 1 : 2;
     ++started[f][b];
-    if (op.op_class == OpClass::kIndeterminate) ++info[b];
-    if (op.op_class == OpClass::kStale || op.op_class == OpClass::kSuperseded ||
-        op.op_class == OpClass::kError) {
+    if (op.op_class == model::OpClass::kIndeterminate) ++info[b];
+    if (op.op_class == model::OpClass::kStale || op.op_class == model::OpClass::kSuperseded ||
+        op.op_class == model::OpClass::kError) {
       ++failed[b];
     }
-    if (op.op_class != OpClass::kIndeterminate) lat[f][b].push_back(op.latency_ms);
-    if (f == 0 && op.op_class == OpClass::kOk && op.siblings >= 0) {
+    if (op.op_class != model::OpClass::kIndeterminate) lat[f][b].push_back(op.latency_ms);
+    if (f == 0 && op.op_class == model::OpClass::kOk && op.siblings >= 0) {
       ++gets_ok[b];
       sibling_sum[b] += op.siblings;
       sibling_max[b] = std::max(sibling_max[b], static_cast<double>(op.siblings));
     }
-    if (f > 0 && (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict)) {
+    if (f > 0 && (op.op_class == model::OpClass::kOk || op.op_class == model::OpClass::kConflict)) {
       ++writes_acked[b];
-      conflicts[b] += op.op_class == OpClass::kConflict;
+      conflicts[b] += op.op_class == model::OpClass::kConflict;
     }
   }
   bool has_quantiles[3] = {false, false, false};
@@ -205,9 +205,9 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   for (int f = 0; f < 3; ++f) {
     for (int k = 0; k < 5; ++k) {
       if (!point_counts.count({f, k})) continue;
-      gp << sep << "'plot-data/latency-" << kFs[f] << "-" << op_class_name(kClasses[k])
+      gp << sep << "'plot-data/latency-" << kFs[f] << "-" << model::op_class_name(kClasses[k])
          << ".dat' using 1:2 with points pt " << kClassPoints[k] << " ps 0.45 lc rgb '" << kFColours[f] << "' title '"
-         << kFs[f] << " " << op_class_name(kClasses[k]) << "'";
+         << kFs[f] << " " << model::op_class_name(kClasses[k]) << "'";
       sep = ", ";
     }
   }

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "nemesis.hpp"
-#include "run_record.hpp"
+#include "harness/run_record.hpp"
+#include "model/faults/fault.hpp"
 
 namespace vckv::harness {
 
 struct PlotFault {
-  FaultKind kind;
+  model::FaultKind kind;
   double start_s;
   double end_s;
   std::string label;  // "halves", "kill n2"

@@ -1,4 +1,4 @@
-#include "process.hpp"
+#include "harness/process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

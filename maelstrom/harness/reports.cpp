@@ -1,14 +1,14 @@
-#include "reports.hpp"
+#include "harness/reports.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 
-#include "explain_store.hpp"
-#include "plots.hpp"
-#include "results.hpp"
-#include "svg.hpp"
-#include "timeline.hpp"
+#include "harness/explain_store.hpp"
+#include "harness/plots.hpp"
+#include "harness/results.hpp"
+#include "harness/svg.hpp"
+#include "harness/timeline.hpp"
 
 namespace vckv::harness {
 
@@ -26,7 +26,7 @@ void explain_siblings(RunRecord& rec) {
          "# had read, which clock slots make them concurrent, and why neither writer saw the other.\n"
          "# Any key of this run: vckv-harness explain " << rec.dir << " KEY\n\n";
   if (!std::filesystem::exists(rec.dir + "/final-state.json")) {
-    txt << "No final state was read in this run (verdict " << verdict_name(rec.verdict) << "), so nothing to explain.\n";
+    txt << "No final state was read in this run (verdict " << model::verdict_name(rec.verdict) << "), so nothing to explain.\n";
     return;
   }
   std::string error;
@@ -67,7 +67,7 @@ void write_reports(RunRecord& rec, std::ostream& out) {
   }
   PlotInput plots;
   plots.ops = rec.ops;
-  for (const FaultPeriod& f : rec.faults) {
+  for (const model::FaultPeriod& f : rec.faults) {
     plots.faults.push_back({f.kind, static_cast<double>(f.start) / 1e6, static_cast<double>(f.end) / 1e6, f.label()});
   }
   plots.final_heal_s = rec.final_heal_s;

@@ -4,7 +4,7 @@
 
 #include <iosfwd>
 
-#include "run_record.hpp"
+#include "harness/run_record.hpp"
 
 namespace vckv::harness {
 

@@ -1,4 +1,4 @@
-#include "results.hpp"
+#include "harness/results.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,9 +8,9 @@
 #include <ostream>
 #include <sstream>
 
-#include "format.hpp"
-#include "run_view.hpp"
-#include "stats.hpp"
+#include "harness/format.hpp"
+#include "harness/run_view.hpp"
+#include "harness/stats.hpp"
 
 namespace vckv::harness {
 
@@ -82,8 +82,8 @@ double peak_rss_mb() {
 json results_json(const RunRecord& r) {
   const HarnessConfig& c = r.config;
   json partitions = json::array();
-  for (const FaultPeriod& f : r.faults) {
-    if (f.kind == FaultKind::kPartition) {
+  for (const model::FaultPeriod& f : r.faults) {
+    if (f.kind == model::FaultKind::kPartition) {
       partitions.push_back({{"start_s", round3(static_cast<double>(f.start) / 1e6)},
                             {"end_s", round3(static_cast<double>(f.end) / 1e6)}, {"shape", f.partition.name()},
                             {"description", f.partition.description()}});
@@ -96,10 +96,10 @@ json results_json(const RunRecord& r) {
   std::map<std::string, std::vector<double>> latencies_by_f;
   std::vector<double> latencies;
   for (const OpRecord& op : r.ops) {
-    ++by_outcome[jepsen_type(op.op_class)];
-    ++by_class[op_class_name(op.op_class)];
+    ++by_outcome[model::jepsen_type(op.op_class)];
+    ++by_class[model::op_class_name(op.op_class)];
     ++by_status[op.f][op.status];
-    if (op.op_class != OpClass::kIndeterminate) {
+    if (op.op_class != model::OpClass::kIndeterminate) {
       latencies.push_back(op.latency_ms);
       latencies_by_f[op.f].push_back(op.latency_ms);
     }
@@ -129,14 +129,14 @@ json results_json(const RunRecord& r) {
       {"test_name", r.test_name},
       {"config",
        {{"bin", c.bin}, {"node_count", c.node_count}, {"time_limit_s", c.time_limit_s}, {"rate", c.rate},
-        {"concurrency", c.concurrency}, {"latency_ms", c.latency_ms}, {"latency_dist", latency_dist_name(c.latency_dist)},
-        {"nemesis", nemesis_name(c.faults)}, {"nemesis_interval_s", c.nemesis_interval_s}, {"max_down", c.max_down},
+        {"concurrency", c.concurrency}, {"latency_ms", c.latency_ms}, {"latency_dist", model::latency_dist_name(c.latency_dist)},
+        {"nemesis", model::fault_list_name(c.faults)}, {"nemesis_interval_s", c.nemesis_interval_s}, {"max_down", c.max_down},
         {"recovery_time_s", c.recovery_time_s}, {"seed", c.seed}, {"node_args", c.node_args}, {"keys", c.keys},
-        {"conflict", c.conflict == ConflictMode::kLww ? "lww" : "siblings"},
+        {"conflict", c.conflict == model::ConflictMode::kLww ? "lww" : "siblings"},
         {"timeout_ms", c.timeout_ms}, {"probe_interval_ms", c.probe_interval_ms},
         {"read_concurrency", c.read_concurrency}, {"final_read_attempts", c.final_read_attempts},
         {"clock_slots", "client ci writes clock slot i-1 (c1 slot 0); clocks have concurrency slots"}}},
-      {"verdict", verdict_name(r.verdict)},
+      {"verdict", model::verdict_name(r.verdict)},
       {"reasons", reasons},
       {"warnings", r.warnings},
       {"ops", {{"total", r.ops.size()}, {"by_outcome", by_outcome}, {"by_class", by_class},
@@ -170,7 +170,7 @@ json results_json(const RunRecord& r) {
       {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
   };
   if (r.check) {
-    const CheckResult& k = *r.check;
+    const model::CheckResult& k = *r.check;
     results["checker"] = {{"keys_checked", k.keys_checked}, {"acknowledged_writes", k.acknowledged},
                           {"survived", k.survived}, {"superseded", k.superseded}, {"lost", k.lost},
                           {"diverged", k.diverged}, {"not_antichain", k.not_antichain}, {"phantom", k.phantom},
@@ -189,9 +189,9 @@ void print_summary(const RunRecord& r, std::ostream& out) {
   std::map<std::string, std::map<std::string, std::size_t>> by_status;
   std::map<std::string, std::vector<double>> lat;
   for (const OpRecord& op : r.ops) {
-    ++by_type[jepsen_type(op.op_class)];
+    ++by_type[model::jepsen_type(op.op_class)];
     ++by_status[op.f][op.status];
-    if (op.op_class != OpClass::kIndeterminate) lat[op.f].push_back(op.latency_ms);
+    if (op.op_class != model::OpClass::kIndeterminate) lat[op.f].push_back(op.latency_ms);
   }
   out << "\nops: " << r.ops.size() << " (ok " << by_type["ok"] << ", fail " << by_type["fail"] << ", info "
       << by_type["info"] << ")";
@@ -207,7 +207,7 @@ void print_summary(const RunRecord& r, std::ostream& out) {
     // The run stopped before it had anything to show.
     for (const std::string& w : r.warnings) out << "\nwarning: " << w;
     out << "\nfiles: " << r.dir << "/ (node-logs/ has each node's stderr)\n";
-    out << (r.verdict == Verdict::kInvalid ? "verdict: INVALID (" : "verdict: unknown (")
+    out << (r.verdict == model::Verdict::kInvalid ? "verdict: INVALID (" : "verdict: unknown (")
         << (r.failure ? r.failure->second : std::string("no final state")) << ")\n";
     out.flush();
     return;
@@ -234,7 +234,7 @@ void print_summary(const RunRecord& r, std::ostream& out) {
   out << "; msgs-per-op "
       << num(r.workload_requests ? static_cast<double>(m.node_sent()) / static_cast<double>(r.workload_requests) : 0);
   out << "\nfaults: " << r.faults.size();
-  for (const FaultPeriod& f : r.faults) {
+  for (const model::FaultPeriod& f : r.faults) {
     out << "\n  " << std::fixed << std::setprecision(1) << static_cast<double>(f.start) / 1e6 << "-"
         << static_cast<double>(f.end) / 1e6 << " s  " << f.description();
   }
@@ -257,12 +257,12 @@ void print_summary(const RunRecord& r, std::ostream& out) {
     }
     if (r.keys_with_siblings.size() > 10) out << ", ...";
     for (const std::string& e : r.explanations) out << "\n  " << e;
-    const CheckResult& k = *r.check;
+    const model::CheckResult& k = *r.check;
     out << "\nchecker: " << k.keys_checked << " keys, " << k.acknowledged << " acknowledged writes: " << k.survived
         << " present everywhere, " << k.superseded << " superseded, " << k.lost << " lost; " << k.diverged
         << " diverged keys; " << k.not_antichain << " non-antichains; " << k.phantom << " phantom; "
         << k.rejected_present << " rejected-but-present";
-    if (r.config.conflict == ConflictMode::kLww) {
+    if (r.config.conflict == model::ConflictMode::kLww) {
       out << "; " << k.multiple_versions << " keys with several versions"
           << "\nlww: " << k.lww_discarded << " of " << k.acknowledged << " acknowledged writes ("
           << num(k.acknowledged ? 100.0 * static_cast<double>(k.lww_discarded) / static_cast<double>(k.acknowledged) : 0.0)
@@ -278,9 +278,9 @@ void print_summary(const RunRecord& r, std::ostream& out) {
   for (std::size_t i = 0; i < r.files.size(); ++i) out << (i ? ", " : "") << r.files[i];
   out << "\nharness peak RSS: " << num(r.peak_rss_mb) << " MB";
   out << "\n";
-  if (r.verdict == Verdict::kValid) {
+  if (r.verdict == model::Verdict::kValid) {
     out << "verdict: valid\n";
-  } else if (r.verdict == Verdict::kInvalid) {
+  } else if (r.verdict == model::Verdict::kInvalid) {
     out << "verdict: INVALID ("
         << (r.failure ? r.failure->second : r.check && !r.check->valid() ? r.check->summary() : std::string()) << ")\n";
   } else {

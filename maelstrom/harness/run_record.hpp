@@ -8,13 +8,14 @@
 #include <utility>
 #include <vector>
 
-#include "checker.hpp"
-#include "cluster.hpp"
-#include "final_state.hpp"
-#include "journal.hpp"
-#include "nemesis.hpp"
-#include "outcome.hpp"
-#include "runner.hpp"
+#include "harness/cluster.hpp"
+#include "harness/final_state.hpp"
+#include "harness/journal.hpp"
+#include "harness/runner.hpp"
+#include "model/check/checker.hpp"
+#include "model/check/outcome.hpp"
+#include "model/faults/fault.hpp"
+#include "model/workload/operation.hpp"
 
 namespace vckv::harness {
 
@@ -26,7 +27,7 @@ struct OpRecord {
   std::string node;
   double invoke_s = 0;   // since the start of the run
   double latency_ms = 0; // to the reply, or to the timeout
-  OpClass op_class = OpClass::kIndeterminate;
+  model::OpClass op_class = model::OpClass::kIndeterminate;
   std::string status;    // written, conflict, resolved, stale, ok, error 11, error 0 (timeout), timeout
   int siblings = -1;     // siblings read (get) or reported (conflict); -1 when none
 };
@@ -48,7 +49,7 @@ struct RunRecord {
   std::vector<OpRecord> ops;
   std::size_t acknowledged = 0, rejected = 0, indeterminate = 0;
   std::uint64_t workload_requests = 0;
-  std::vector<FaultPeriod> faults;  // times since the start of the run
+  std::vector<model::FaultPeriod> faults;  // times since the start of the run
   double workload_start_s = 0;
   std::optional<double> final_heal_s;
   std::optional<double> recovery_end_s;
@@ -58,12 +59,12 @@ struct RunRecord {
   std::size_t final_read_retries = 0;
   std::vector<KeySiblings> keys_with_siblings;  // in the final states
   std::vector<std::string> explanations;        // one line per key with siblings (the first few)
-  std::optional<CheckResult> check;
-  std::optional<std::pair<Verdict, std::string>> failure;
+  std::optional<model::CheckResult> check;
+  std::optional<std::pair<model::Verdict, std::string>> failure;
   std::vector<NodeExit> exits;
   std::uint64_t late_replies = 0;
   MessageStats messages;
-  Verdict verdict = Verdict::kUnknown;
+  model::Verdict verdict = model::Verdict::kUnknown;
   std::vector<std::string> files;  // written into dir
   std::vector<std::string> notes;  // e.g. why plots are missing, which SVG window
   double peak_rss_mb = 0;

@@ -1,6 +1,6 @@
-#include "run_view.hpp"
+#include "harness/run_view.hpp"
 
-#include "format.hpp"
+#include "harness/format.hpp"
 
 #include <cmath>
 
@@ -12,12 +12,12 @@ using json = nlohmann::json;
 
 }  // namespace
 
-json faults_json(const std::vector<FaultPeriod>& faults) {
+json faults_json(const std::vector<model::FaultPeriod>& faults) {
   json out = json::array();
-  for (const FaultPeriod& f : faults) {
-    json j{{"kind", fault_kind_name(f.kind)}, {"start_s", round3(static_cast<double>(f.start) / 1e6)},
+  for (const model::FaultPeriod& f : faults) {
+    json j{{"kind", model::fault_kind_name(f.kind)}, {"start_s", round3(static_cast<double>(f.start) / 1e6)},
            {"end_s", round3(static_cast<double>(f.end) / 1e6)}, {"description", f.description()}, {"label", f.label()}};
-    if (f.kind == FaultKind::kPartition) {
+    if (f.kind == model::FaultKind::kPartition) {
       j["components"] = f.partition.components();
     } else {
       j["nodes"] = f.nodes;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "nemesis.hpp"
+#include "model/faults/fault.hpp"
 
 namespace vckv::harness {
 
@@ -30,7 +30,7 @@ struct RunView {
 };
 
 // results.json's "faults" array, from the record.
-nlohmann::json faults_json(const std::vector<FaultPeriod>& faults);
+nlohmann::json faults_json(const std::vector<model::FaultPeriod>& faults);
 // Reads "faults" and "times_s" from a results.json object; missing parts stay empty.
 RunView run_view_from_results(const nlohmann::json& results);
 

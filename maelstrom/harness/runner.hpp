@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "checker.hpp"
-#include "nemesis.hpp"
-#include "network.hpp"
-#include "verdict.hpp"
+#include "model/check/checker.hpp"
+#include "model/check/verdict.hpp"
+#include "model/faults/fault.hpp"
+#include "model/net/network.hpp"
+#include "model/net/partition.hpp"
 
 namespace vckv::harness {
 
@@ -23,15 +24,15 @@ struct HarnessConfig {
   double rate = 100;           // client requests per second, over all clients
   std::size_t concurrency = 10;
   double latency_ms = 0;       // mean node-to-node latency
-  LatencyDist latency_dist = LatencyDist::kConstant;
-  std::vector<FaultKind> faults;  // --nemesis
+  model::LatencyDist latency_dist = model::LatencyDist::kConstant;
+  std::vector<model::FaultKind> faults;  // --nemesis
   double nemesis_interval_s = 5;
   std::size_t max_down = 1;    // nodes killed or paused at once
   double recovery_time_s = 5;
   std::uint64_t seed = 0;
   std::string store = "store";
   std::vector<std::string> node_args;
-  ConflictMode conflict = ConflictMode::kSiblings;  // --conflict: passed to every node, checked
+  model::ConflictMode conflict = model::ConflictMode::kSiblings;  // --conflict: passed to every node, checked
   std::vector<std::string> partition_shapes;  // --partition-shapes; empty: every shape
   std::size_t keys = 10;
   double timeout_ms = 1000;
@@ -50,12 +51,12 @@ struct HarnessConfig {
 };
 
 // "kv-" + the nemesis list with '+' between faults: kv-none, kv-partition, kv-kill+pause.
-std::string default_test_name(const std::vector<FaultKind>& faults);
+std::string default_test_name(const std::vector<model::FaultKind>& faults);
 
 struct RunResult {
-  Verdict verdict = Verdict::kUnknown;
+  model::Verdict verdict = model::Verdict::kUnknown;
   std::string store_dir;
-  bool harness_error = false;  // the store could not be written: exit kExitHarnessError
+  bool harness_error = false;  // the store could not be written: exit model::kExitHarnessError
 };
 
 // Runs the test, writes store/<test>/<time>/ and the latest links, prints progress and a

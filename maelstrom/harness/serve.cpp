@@ -1,4 +1,4 @@
-#include "serve.hpp"
+#include "harness/serve.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "run_view.hpp"
-#include "verdict.hpp"
+#include "harness/run_view.hpp"
+#include "model/check/verdict.hpp"
 
 namespace vckv::harness {
 
@@ -273,13 +273,13 @@ int run_serve(const ServeOptions& o) {
   std::error_code ec;
   if (!fs::is_directory(o.store, ec)) {
     std::cerr << "serve: " << o.store << " is not a directory (run a test first, or pass --store DIR)\n";
-    return kExitUsage;
+    return model::kExitUsage;
   }
   const fs::path root = fs::canonical(o.store, ec);
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     std::cerr << "serve: socket: " << std::strerror(errno) << "\n";
-    return kExitHarnessError;
+    return model::kExitHarnessError;
   }
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -289,12 +289,12 @@ int run_serve(const ServeOptions& o) {
   if (::inet_pton(AF_INET, o.host.c_str(), &addr.sin_addr) != 1) {
     std::cerr << "serve: --host must be an IPv4 address such as 127.0.0.1, got " << o.host << "\n";
     ::close(fd);
-    return kExitUsage;
+    return model::kExitUsage;
   }
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
     std::cerr << "serve: cannot listen on " << o.host << ":" << o.port << ": " << std::strerror(errno) << "\n";
     ::close(fd);
-    return kExitHarnessError;
+    return model::kExitHarnessError;
   }
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -314,7 +314,7 @@ int run_serve(const ServeOptions& o) {
     for (const Conn& c : conns) fds.push_back({c.fd, POLLIN, 0});
     if (::poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR) {
       std::cerr << "serve: poll: " << std::strerror(errno) << "\n";
-      return kExitHarnessError;
+      return model::kExitHarnessError;
     }
     const auto now = std::chrono::steady_clock::now();
     for (std::size_t i = 1; i < fds.size(); ++i) {
@@ -350,7 +350,7 @@ int run_serve(const ServeOptions& o) {
       } else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
         std::cerr << "serve: accept: " << std::strerror(errno) << "\n";
         ::close(fd);
-        return kExitHarnessError;
+        return model::kExitHarnessError;
       }
     }
   }

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store.hpp"
+#include "harness/store.hpp"
 
 namespace vckv::harness {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "journal.hpp"
-#include "run_view.hpp"
+#include "harness/journal.hpp"
+#include "harness/run_view.hpp"
 
 namespace vckv::harness {
 

@@ -1,8 +1,9 @@
-#include "sweep.hpp"
+#include "harness/sweep.hpp"
 
 #include <set>
 
-#include "clock_text.hpp"
+#include "model/clock_text.hpp"
+#include "model/workload/operation.hpp"
 
 namespace vckv::harness {
 
@@ -12,31 +13,18 @@ using json = nlohmann::json;
 
 }  // namespace
 
-std::optional<std::vector<StoredVersion>> parse_values(const json& body) {
-  auto it = body.find("values");
-  if (it == body.end() || !it->is_array()) return std::nullopt;
-  std::vector<StoredVersion> out;
-  for (const json& v : *it) {
-    if (!v.is_object() || !v.contains("value") || !v.contains("clock")) return std::nullopt;
-    auto clock = clock_from_json(v["clock"]);
-    if (!clock) return std::nullopt;
-    out.push_back(StoredVersion{v["value"].dump(), std::move(*clock)});
-  }
-  return out;
-}
-
 std::size_t disagreeing_keys(const SweepStates& states) {
   std::set<std::string> keys;
   for (const auto& [node, state] : states) {
     for (const auto& [key, siblings] : state) keys.insert(key);
   }
-  static const std::vector<StoredVersion> kEmpty;
+  static const std::vector<model::StoredVersion> kEmpty;
   std::size_t n = 0;
   for (const std::string& key : keys) {
     std::optional<std::string> first;
     for (const auto& [node, state] : states) {
       auto it = state.find(key);
-      const std::string set = canonical_set(it == state.end() ? kEmpty : it->second);
+      const std::string set = model::canonical_set(it == state.end() ? kEmpty : it->second);
       if (!first) {
         first = set;
       } else if (*first != set) {
@@ -82,19 +70,19 @@ void ReadSweep::send(Read read) {
   cluster_.request(Cluster::kControlClient, node, {{"type", "kv_get"}, {"key", read.key}}, options_.timeout,
                    [this, read](const json* reply, Micros) {
                      --outstanding_[read.node];
-                     std::optional<std::vector<StoredVersion>> values;
+                     std::optional<std::vector<model::StoredVersion>> values;
                      std::string problem = "timed out";
                      const std::string type = reply ? reply->value("type", "") : "";
                      if (type == "kv_get_ok") {
-                       values = parse_values(*reply);
+                       values = model::parse_values(*reply);
                        if (!values) {
-                         cluster_.fail(Verdict::kInvalid, "node " + read.node + " sent a malformed kv_get_ok: " +
+                         cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " sent a malformed kv_get_ok: " +
                                                               reply->dump().substr(0, 200));
                        }
                      } else if (type == "error") {
                        problem = "answered " + reply->dump();
                      } else if (reply) {
-                       cluster_.fail(Verdict::kInvalid, "node " + read.node + " answered kv_get with " +
+                       cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " answered kv_get with " +
                                                             reply->dump().substr(0, 200));
                      }
                      if (values) {

@@ -11,16 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "checker.hpp"
-#include "cluster.hpp"
+#include "harness/cluster.hpp"
+#include "model/check/checker.hpp"
 
 namespace vckv::harness {
 
 // node -> key (its JSON text, e.g. "3" or "\"x\"") -> siblings; keys read as [] are absent.
-using SweepStates = std::map<std::string, std::map<std::string, std::vector<StoredVersion>>>;
-
-// kv_get_ok's values, or nullopt when malformed.
-std::optional<std::vector<StoredVersion>> parse_values(const nlohmann::json& body);
+using SweepStates = std::map<std::string, std::map<std::string, std::vector<model::StoredVersion>>>;
 
 // Keys on which the nodes do not all hold the same sibling set (a key one node lacks is an
 // empty set there). Only nodes present in `states` count.

@@ -1,4 +1,4 @@
-#include "timeline.hpp"
+#include "harness/timeline.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "format.hpp"
+#include "harness/format.hpp"
 
 namespace vckv::harness {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "run_view.hpp"
+#include "harness/run_view.hpp"
 
 namespace vckv::harness {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "model/check/verdict.hpp"
 #include "sim/seeds.hpp"
 #include "sim/simulation.hpp"
-#include "model/check/verdict.hpp"
 
 namespace {
 
@@ -28,8 +28,9 @@ kills (restart empty, with init) and pauses one node at a time, and the network 
 duplicates and reorders node-to-node messages. Then every fault heals, the cluster runs until
 every replica's store agrees (at most --recovery-limit), and the checker judges the final
 states. The workload, the fault schedule and the checker are the cluster model's
-(maelstrom/model/). Every choice comes from the seed: a seed replays byte for byte, here or on
-another machine.
+(maelstrom/model/), as in vckv-harness: with the same seed, nodes, interval and time limit
+both draw the same faults. Every choice comes from the seed: a seed replays byte for byte, here
+or on another machine.
 
 Exit status: 0 every seed valid, 1 a failure found, 64 a wrong command line (as vckv-harness).)";
 

@@ -1,13 +1,13 @@
-#include "explain.hpp"
+#include "harness/explain.hpp"
 
 #include <gtest/gtest.h>
 
 namespace vckv::harness {
 namespace {
 
-StoredVersion V(const std::string& value, VectorClock clock) { return {"\"" + value + "\"", std::move(clock)}; }
+model::StoredVersion V(const std::string& value, model::VectorClock clock) { return {"\"" + value + "\"", std::move(clock)}; }
 
-ExplainWrite W(std::string client, std::string node, double at, const std::string& value, VectorClock clock,
+ExplainWrite W(std::string client, std::string node, double at, const std::string& value, model::VectorClock clock,
                std::optional<ExplainRead> basis, std::string outcome = "ok") {
   ExplainWrite w;
   w.client = std::move(client);
@@ -23,7 +23,7 @@ ExplainWrite W(std::string client, std::string node, double at, const std::strin
   return w;
 }
 
-ExplainRead R(std::string client, std::string node, double at, std::vector<StoredVersion> values = {}) {
+ExplainRead R(std::string client, std::string node, double at, std::vector<model::StoredVersion> values = {}) {
   return ExplainRead{std::move(client), std::move(node), at - 1, at, std::move(values)};
 }
 

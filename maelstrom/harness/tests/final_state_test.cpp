@@ -1,4 +1,4 @@
-#include "final_state.hpp"
+#include "harness/final_state.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 namespace vckv::harness {
 namespace {
 
-StoredVersion V(const std::string& value, VectorClock clock) { return {"\"" + value + "\"", std::move(clock)}; }
+model::StoredVersion V(const std::string& value, model::VectorClock clock) { return {"\"" + value + "\"", std::move(clock)}; }
 
 SweepStates Sample() {
   SweepStates s;
@@ -55,7 +55,7 @@ TEST(FinalStateTest, JsonGroupsByKeyAndReadsBack) {
   auto back = read_final_state(path, error);
   ASSERT_TRUE(back) << error;
   EXPECT_EQ(back->nodes, (std::vector<std::string>{"n1", "n2"}));
-  EXPECT_EQ(canonical_set(back->keys.at("2").at("n1")), canonical_set(Sample()["n1"]["2"]));
+  EXPECT_EQ(model::canonical_set(back->keys.at("2").at("n1")), model::canonical_set(Sample()["n1"]["2"]));
   EXPECT_TRUE(back->keys.at("\"x\"").at("n1").empty());
   std::remove(path.c_str());
   EXPECT_FALSE(read_final_state(path, error));

@@ -1,4 +1,4 @@
-#include "history.hpp"
+#include "harness/history.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,11 +20,11 @@ TEST(HistoryTextTest, ExampleInvokeAndCompletions) {
 TEST(HistoryEventTest, ExampleCompletionCarriesTheWholeReply) {
   const json reply = json::parse(R"({"type":"kv_put_ok","in_reply_to":3,"status":"conflict","siblings":2,"msg_id":9})");
   const json e = completion_event(7, "c3", "put", 5, "n2", 812.5124, 0.1041,
-                                  classify_write("put", reply_facts(&reply)), &reply, 2);
+                                  model::classify(model::OpKind::kPut, model::reply_facts(&reply)), &reply, 2);
   EXPECT_EQ(e.dump(), R"({"f":"put","index":7,"key":5,"latency_ms":0.104,"node":"n2","outcome":"conflict",)"
                       R"("process":"c3","reply":{"in_reply_to":3,"msg_id":9,"siblings":2,"status":"conflict",)"
                       R"("type":"kv_put_ok"},"siblings":2,"status":"conflict","time_ms":812.512,"type":"ok"})");
-  const json timeout = completion_event(8, "c3", "get", 5, "n2", 1000, 1000, classify_get(reply_facts(nullptr)),
+  const json timeout = completion_event(8, "c3", "get", 5, "n2", 1000, 1000, model::classify(model::OpKind::kGet, model::reply_facts(nullptr)),
                                         nullptr, -1);
   EXPECT_EQ(timeout.dump(), R"({"f":"get","index":8,"key":5,"latency_ms":1000.0,"node":"n2",)"
                             R"("outcome":"indeterminate","process":"c3","reply":null,"status":"timeout",)"

@@ -1,4 +1,4 @@
-#include "journal.hpp"
+#include "harness/journal.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,14 +22,14 @@ TEST(JournalTest, ExampleDeliveredLine) {
 
 TEST(JournalTest, DroppedAndUndeliveredLinesRoundTrip) {
   const std::string dropped =
-      journal_line(Message(9, 5'004'200, "n2", "n4", "sync"), Fate::kDropped, 5'051'000, DropReason::kPartition);
+      journal_line(Message(9, 5'004'200, "n2", "n4", "sync"), Fate::kDropped, 5'051'000, model::DropReason::kPartition);
   auto e = parse_journal_line(dropped, true);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->fate, Fate::kDropped);
   EXPECT_EQ(e->drop_reason, "partition");
   EXPECT_DOUBLE_EQ(e->at_ms, 5051.0);
   EXPECT_EQ(e->msg["body"]["msg_id"], 3);
-  const std::string dead = journal_line(Message(10, 0, "c1", "n3", "kv_get"), Fate::kDropped, 1, DropReason::kDeadNode);
+  const std::string dead = journal_line(Message(10, 0, "c1", "n3", "kv_get"), Fate::kDropped, 1, model::DropReason::kDeadNode);
   EXPECT_EQ(parse_journal_line(dead, false)->drop_reason, "dead node");
   const std::string late = journal_line(Message(11, 2000, "n2", "n1", "sync_ok"), Fate::kUndelivered, 9000, std::nullopt);
   e = parse_journal_line(late, false);
@@ -43,9 +43,9 @@ TEST(JournalTest, DroppedAndUndeliveredLinesRoundTrip) {
 TEST(JournalTest, StatsCountByTypeFateAndSecond) {
   MessageStats s;
   s.count(Message(0, 100, "n1", "n2", "sync"), Fate::kDelivered, std::nullopt, true);
-  s.count(Message(1, 1'500'000, "n1", "n2", "sync"), Fate::kDropped, DropReason::kPartition, true);
-  s.count(Message(2, 1'600'000, "n1", "n3", "sync_ok"), Fate::kDropped, DropReason::kDeadNode, true);
-  s.count(Message(3, 0, "c1", "n3", "kv_put"), Fate::kDropped, DropReason::kDeadNode, false);
+  s.count(Message(1, 1'500'000, "n1", "n2", "sync"), Fate::kDropped, model::DropReason::kPartition, true);
+  s.count(Message(2, 1'600'000, "n1", "n3", "sync_ok"), Fate::kDropped, model::DropReason::kDeadNode, true);
+  s.count(Message(3, 0, "c1", "n3", "kv_put"), Fate::kDropped, model::DropReason::kDeadNode, false);
   EXPECT_EQ(s.node_sent(), 3u);
   EXPECT_EQ(s.node_delivered(), 1u);
   EXPECT_EQ(s.node_dropped_partition(), 1u);

@@ -1,4 +1,4 @@
-#include "repl.hpp"
+#include "harness/repl.hpp"
 
 #include <gtest/gtest.h>
 

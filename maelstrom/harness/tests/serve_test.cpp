@@ -1,4 +1,4 @@
-#include "serve.hpp"
+#include "harness/serve.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "store.hpp"
+#include "harness/store.hpp"
 
 #include <gtest/gtest.h>
 

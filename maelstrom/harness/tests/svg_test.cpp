@@ -1,4 +1,4 @@
-#include "svg.hpp"
+#include "harness/svg.hpp"
 
 #include <gtest/gtest.h>
 

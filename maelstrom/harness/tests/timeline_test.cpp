@@ -1,4 +1,4 @@
-#include "timeline.hpp"
+#include "harness/timeline.hpp"
 
 #include <gtest/gtest.h>
 
