@@ -15,23 +15,23 @@
 #include <set>
 #include <utility>
 
-#include "harness/cluster.hpp"
-#include "harness/fault_recorder.hpp"
-#include "harness/final_state.hpp"
-#include "harness/format.hpp"
-#include "harness/history.hpp"
-#include "harness/journal.hpp"
+#include "harness/cluster/cluster.hpp"
+#include "harness/cluster/fault_recorder.hpp"
+#include "harness/cluster/journal.hpp"
+#include "harness/cluster/sweep.hpp"
 #include "harness/repl.hpp"
-#include "harness/run_view.hpp"
-#include "harness/store.hpp"
-#include "harness/svg.hpp"
-#include "harness/sweep.hpp"
-#include "harness/timeline.hpp"
 #include "model/check/verdict.hpp"
 #include "model/clock_text.hpp"
 #include "model/faults/fault.hpp"
 #include "model/rng.hpp"
 #include "model/workload/operation.hpp"
+#include "reports/draw/svg.hpp"
+#include "reports/draw/timeline.hpp"
+#include "reports/files/final_state.hpp"
+#include "reports/files/format.hpp"
+#include "reports/files/history_log.hpp"
+#include "reports/files/run_archive.hpp"
+#include "reports/files/run_view.hpp"
 
 namespace vckv::harness {
 
@@ -125,7 +125,7 @@ class Session {
   std::string dir_;
   model::Rng rng_;
   Journal journal_;
-  HistoryWriter history_;
+  reports::HistoryWriter history_;
   std::unique_ptr<Cluster> cluster_;
   std::unique_ptr<FaultRecorder> faults_;  // the faults, applied and recorded as a test run's are
   std::vector<json> keys_;
@@ -159,14 +159,14 @@ void Session::request(const ReplCommand& cmd) {
         if (reply && f == "get" && reply->contains("values") && (*reply)["values"].is_array()) {
           siblings = static_cast<int>((*reply)["values"].size());
         }
-        history_.write(completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
+        history_.write(reports::completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
                                         static_cast<double>(at - t0) / 1000, c, reply, siblings));
         std::cout << describe_reply(cmd.node, cmd, reply, o_.timeout_ms);
         if (!c.violation.empty()) std::cout << " (breaks the protocol: " << c.violation << ")";
         std::cout << std::endl;
       });
   request["msg_id"] = msg_id;
-  history_.write(invoke_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(t0) / 1000, request));
+  history_.write(reports::invoke_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(t0) / 1000, request));
   cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return done; });
   cluster_->cancel_requests(kClient);  // only if the cluster failed: the callback's locals go now
 }
@@ -294,8 +294,8 @@ void Session::finish() {
     sweep.start();
     cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return sweep.done(); });
     std::ofstream(dir_ + "/final-state.json")
-        << final_state_text(
-               final_state_json(sweep.states(), live_nodes(), round3(static_cast<double>(cluster_->now()) / 1000)));
+        << reports::final_state_text(
+               reports::final_state_json(sweep.states(), live_nodes(), reports::round3(static_cast<double>(cluster_->now()) / 1000)));
   }
   const Micros end = cluster_->now();
   const std::vector<FaultPeriod> faults = faults_->periods(end);
@@ -311,14 +311,14 @@ void Session::finish() {
                            {"seed", o_.seed}}},
                {"verdict", failure ? model::verdict_name(failure->first) : "session"},
                {"reasons", failure ? json::array({failure->second}) : json::array()},
-               {"faults", faults_json(faults)},
-               {"times_s", {{"end", round3(static_cast<double>(end) / 1e6)}}},
+               {"faults", reports::faults_json(faults)},
+               {"times_s", {{"end", reports::round3(static_cast<double>(end) / 1e6)}}},
                {"network", {{"by_type", journal_.stats().to_json()}}},
                {"node_exits", exits_json}};
   std::ofstream(dir_ + "/results.json") << results.dump(2) << '\n';
   std::string note;
-  const std::string svg_error = write_messages_svg(dir_, "messages.svg", 3000, -1, -1, note);
-  const std::string timeline_error = write_timeline(dir_, 20000, note);
+  const std::string svg_error = reports::write_messages_svg(dir_, "messages.svg", 3000, -1, -1, note);
+  const std::string timeline_error = reports::write_timeline(dir_, 20000, note);
   std::cerr << "session recorded in " << dir_ << "/ (history.txt, net.jsonl, messages.svg, timeline.html"
             << (keys_.empty() ? "" : ", final-state.json") << ")" << std::endl;
   if (!svg_error.empty()) std::cerr << "messages.svg not written: " << svg_error << std::endl;
@@ -366,7 +366,7 @@ int Session::run() {
 int run_repl(const ReplOptions& o) {
   ::signal(SIGPIPE, SIG_IGN);
   std::string error;
-  auto dir = make_run_dir(o.store, "repl", std::time(nullptr), error);
+  auto dir = reports::make_run_dir(o.store, "repl", std::time(nullptr), error);
   if (!dir) {
     std::cerr << "repl: " << error << std::endl;
     return model::kExitHarnessError;

@@ -13,23 +13,23 @@
 #include <optional>
 #include <ostream>
 
-#include "harness/cluster.hpp"
-#include "harness/fault_recorder.hpp"
-#include "harness/final_state.hpp"
-#include "harness/format.hpp"
-#include "harness/history.hpp"
-#include "harness/journal.hpp"
+#include "harness/cluster/cluster.hpp"
+#include "harness/cluster/fault_recorder.hpp"
+#include "harness/cluster/journal.hpp"
+#include "harness/cluster/sweep.hpp"
 #include "harness/progress.hpp"
-#include "harness/reports.hpp"
-#include "harness/run_record.hpp"
-#include "harness/store.hpp"
-#include "harness/sweep.hpp"
 #include "model/check/checker.hpp"
 #include "model/check/outcome.hpp"
 #include "model/faults/schedule.hpp"
 #include "model/rng.hpp"
 #include "model/workload/client.hpp"
 #include "model/workload/operation.hpp"
+#include "reports/files/final_state.hpp"
+#include "reports/files/format.hpp"
+#include "reports/files/history_log.hpp"
+#include "reports/files/run_archive.hpp"
+#include "reports/files/run_record.hpp"
+#include "reports/write_reports.hpp"
 
 namespace vckv::harness {
 
@@ -51,6 +51,12 @@ using model::Rng;
 using model::Stream;
 using model::VectorClock;
 using model::WriteRecord;
+using reports::HistoryWriter;
+using reports::OpRecord;
+using reports::ProbeRound;
+using reports::ReadStates;
+using reports::RunRecord;
+using reports::TestConfig;
 
 Micros from_ms(double ms) { return static_cast<Micros>(std::llround(ms * 1000)); }
 double to_ms(Micros us) { return static_cast<double>(us) / 1000.0; }
@@ -60,7 +66,7 @@ class Runner {
  public:
   // Each concern draws from its own stream of the seed, as in the simulator: the same seed
   // and options give the same fault schedule in both.
-  Runner(HarnessConfig config, std::ostream& out)
+  Runner(TestConfig config, std::ostream& out)
       : cfg_(std::move(config)), out_(out), net_rng_(cfg_.seed, Stream::kNetwork),
         fault_rng_(cfg_.seed, Stream::kFaults), client_rng_(cfg_.seed, Stream::kClients),
         progress_(out, cfg_.tty, cfg_.progress_interval_s) {}
@@ -86,10 +92,10 @@ class Runner {
   void show_progress(Micros t, bool force);
   // One round of reads, or nullopt when `deadline` came first.
   std::optional<ProbeRound> probe(Micros deadline);
-  std::optional<SweepStates> final_reads();
-  void finish(const std::optional<SweepStates>& states);
+  std::optional<ReadStates> final_reads();
+  void finish(const std::optional<ReadStates>& states);
 
-  HarnessConfig cfg_;
+  TestConfig cfg_;
   std::ostream& out_;
   Rng net_rng_, fault_rng_, client_rng_;
   Progress progress_;
@@ -227,7 +233,7 @@ void Runner::start_client_op(SimClient& c, Micros t) {
         complete_client_op(c, std::move(op), index, cls, reply, t, done_at);
       });
   request["msg_id"] = msg_id;
-  json invoke = invoke_event(index, op.client, op.f, op.key, op.node, to_ms(t), std::move(request));
+  json invoke = reports::invoke_event(index, op.client, op.f, op.key, op.node, to_ms(t), std::move(request));
   if (planned.read_index) invoke["read_index"] = *planned.read_index;
   if (planned.blind) invoke["blind"] = true;
   history_->write(invoke);
@@ -238,7 +244,7 @@ void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, 
   op.invoke_s = to_s(invoke);
   op.latency_ms = to_ms(t - invoke);
   const char* type = jepsen_type(op.op_class);
-  history_->write(completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
+  history_->write(reports::completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
                                    op.siblings));
   if (op.f != "get") {
     if (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict) ++rec_.acknowledged;
@@ -273,13 +279,13 @@ std::optional<ProbeRound> Runner::probe(Micros deadline) {
   round.end_s = to_s(cluster_->now());
   round.complete = sweep.failures().empty();
   if (round.complete) {
-    round.disagreeing_keys = disagreeing_keys(sweep.states());
-    round.keys_with_siblings = keys_with_siblings(sweep.states()).size();
+    round.disagreeing_keys = reports::disagreeing_keys(sweep.states());
+    round.keys_with_siblings = reports::keys_with_siblings(sweep.states()).size();
   }
   return round;
 }
 
-std::optional<SweepStates> Runner::final_reads() {
+std::optional<ReadStates> Runner::final_reads() {
   const std::size_t n = cluster_->node_ids().size();
   progress_.line("final reads: " + std::to_string(n * cfg_.keys) + " (" + std::to_string(cfg_.keys) + " keys from each of " +
                  std::to_string(n) + " nodes), at most " + std::to_string(cfg_.read_concurrency) +
@@ -306,8 +312,8 @@ std::optional<SweepStates> Runner::final_reads() {
                                                : ""));
     return std::nullopt;
   }
-  round.disagreeing_keys = disagreeing_keys(sweep.states());
-  round.keys_with_siblings = keys_with_siblings(sweep.states()).size();
+  round.disagreeing_keys = reports::disagreeing_keys(sweep.states());
+  round.keys_with_siblings = reports::keys_with_siblings(sweep.states()).size();
   rec_.rounds.push_back(round);
   return sweep.states();
 }
@@ -318,7 +324,7 @@ RunResult Runner::run() {
   rec_.config = cfg_;
   rec_.test_name = cfg_.test_name.empty() ? default_test_name(cfg_.faults) : cfg_.test_name;
   std::string error;
-  auto dir = make_run_dir(cfg_.store, rec_.test_name, std::time(nullptr), error);
+  auto dir = reports::make_run_dir(cfg_.store, rec_.test_name, std::time(nullptr), error);
   if (!dir) {
     out_ << "vckv-harness: " << error << std::endl;
     result.harness_error = true;
@@ -355,7 +361,7 @@ RunResult Runner::run() {
        << model::fault_list_name(cfg_.faults) << ", store " << rec_.dir << std::endl;
   for (const std::string& w : rec_.warnings) out_ << "warning: " << w << std::endl;
 
-  std::optional<SweepStates> states;
+  std::optional<ReadStates> states;
   if (cluster_->start()) {
     cluster_->set_driver({[this](Micros t) { tick(t); }, [this] { return next_wake(); }});
     for (std::size_t i = 1; i <= cfg_.concurrency; ++i) {
@@ -388,7 +394,7 @@ RunResult Runner::run() {
     active_.reset();
     phase_ = Phase::kRecovery;
     rec_.final_heal_s = to_s(heal);
-    history_->write(nemesis_event("final-heal", "", to_ms(heal)));
+    history_->write(reports::nemesis_event("final-heal", "", to_ms(heal)));
     nemesis_line(heal, "final-heal", "");
     progress_.line("recovery: " + json(cfg_.recovery_time_s).dump() + " s without client writes" +
                    (cfg_.probe_interval_ms > 0 ? ", every key read from every node every " +
@@ -421,7 +427,7 @@ RunResult Runner::run() {
   return result;
 }
 
-void Runner::finish(const std::optional<SweepStates>& states) {
+void Runner::finish(const std::optional<ReadStates>& states) {
   if (states && !cluster_->failure()) {
     std::map<std::string, model::NodeState> final_states;
     for (const auto& [node, by_key] : *states) {
@@ -432,8 +438,8 @@ void Runner::finish(const std::optional<SweepStates>& states) {
     options.mode = cfg_.conflict;
     rec_.check = model::check(writes_, final_states, options);
     std::ofstream(rec_.dir + "/final-state.json")
-        << final_state_text(final_state_json(*states, cluster_->node_ids(), round3(to_ms(cluster_->now()))));
-    rec_.keys_with_siblings = keys_with_siblings(*states);
+        << reports::final_state_text(reports::final_state_json(*states, cluster_->node_ids(), reports::round3(to_ms(cluster_->now()))));
+    rec_.keys_with_siblings = reports::keys_with_siblings(*states);
   }
   rec_.faults = faults_->periods();
   rec_.exits = cluster_->stop_all();
@@ -451,12 +457,12 @@ void Runner::finish(const std::optional<SweepStates>& states) {
   } else {
     rec_.verdict = model::Verdict::kUnknown;
   }
-  write_reports(rec_, out_);
+  reports::write_reports(rec_, out_);
 }
 
 }  // namespace
 
-RunResult run_test(const HarnessConfig& config, std::ostream& out) {
+RunResult run_test(const TestConfig& config, std::ostream& out) {
   Runner runner(config, out);
   return runner.run();
 }
