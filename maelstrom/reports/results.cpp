@@ -8,9 +8,9 @@
 #include <ostream>
 #include <sstream>
 
+#include "reports/draw/stats.hpp"
 #include "reports/files/format.hpp"
 #include "reports/files/run_view.hpp"
-#include "reports/stats.hpp"
 
 namespace vckv::reports {
 

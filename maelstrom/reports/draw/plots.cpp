@@ -14,7 +14,7 @@
 #include <map>
 #include <sstream>
 
-#include "reports/stats.hpp"
+#include "reports/draw/stats.hpp"
 
 extern char** environ;
 

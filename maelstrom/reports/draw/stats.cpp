@@ -1,4 +1,4 @@
-#include "reports/stats.hpp"
+#include "reports/draw/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
