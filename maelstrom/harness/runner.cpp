@@ -84,6 +84,8 @@ class Runner {
 
   void tick(Micros t);
   std::optional<Micros> next_wake() const;
+  // The model's fault schedule for the workload from start to end, in the run's time.
+  void make_schedule(Micros start, Micros end);
   void update_faults(Micros t);
   void nemesis_line(Micros t, const std::string& f, const std::string& value);
   void start_client_op(SimClient& c, Micros t);
@@ -119,6 +121,20 @@ void Runner::nemesis_line(Micros t, const std::string& f, const std::string& val
   char head[48];
   std::snprintf(head, sizeof head, "[%7.1f s] nemesis: ", to_s(t));
   progress_.line(head + f + (value.empty() ? "" : " " + value));
+}
+
+void Runner::make_schedule(Micros start, Micros end) {
+  model::ScheduleOptions schedule;
+  schedule.kinds = cfg_.faults;
+  schedule.interval = from_ms(cfg_.nemesis_interval_s * 1000);
+  schedule.until = end - start;
+  schedule.max_down = cfg_.max_down;
+  schedule.shapes = cfg_.partition_shapes;
+  schedule_ = model::make_fault_schedule(cluster_->node_ids(), schedule, fault_rng_);
+  for (FaultPeriod& p : schedule_) {
+    p.start += start;
+    p.end += start;
+  }
 }
 
 void Runner::update_faults(Micros t) {
@@ -370,17 +386,7 @@ RunResult Runner::run() {
     const Micros start = cluster_->now();
     const Micros end = start + from_ms(cfg_.time_limit_s * 1000);
     rec_.workload_start_s = to_s(start);
-    model::ScheduleOptions schedule;
-    schedule.kinds = cfg_.faults;
-    schedule.interval = from_ms(cfg_.nemesis_interval_s * 1000);
-    schedule.until = end - start;
-    schedule.max_down = cfg_.max_down;
-    schedule.shapes = cfg_.partition_shapes;
-    schedule_ = model::make_fault_schedule(cluster_->node_ids(), schedule, fault_rng_);
-    for (FaultPeriod& p : schedule_) {
-      p.start += start;
-      p.end += start;
-    }
+    make_schedule(start, end);
     progress_.line("workload: " + json(cfg_.time_limit_s).dump() + " s, " + std::to_string(cfg_.concurrency) +
                    " clients, " + json(cfg_.rate).dump() + " requests/s over " + std::to_string(cfg_.keys) + " keys; " +
                    std::to_string(schedule_.size()) + " faults scheduled");

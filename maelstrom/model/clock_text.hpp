@@ -1,6 +1,6 @@
 // The model's one door to the node's core library for clocks: vckv::VectorClock (comparisons,
 // join), read and written by the node's own clock code (wire/clock_json.hpp), so a clock the
-// harness accepts is one the node would accept, and its text is the node's ("[1, 0, 2]").
+// model accepts is one the node would accept, and its text is the node's ("[1, 0, 2]").
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
-// The store: every run in <store>/<test-name>/<time>/, with <store>/<test-name>/latest and
-// <store>/latest pointing at the newest, as Maelstrom lays it out.
+// The run archive: the directory of runs the harness's --store names (Maelstrom calls it the
+// store; it has nothing to do with the node's key-value store, src/store/). Every run is in
+// <store>/<test-name>/<time>/, with <store>/<test-name>/latest and <store>/latest pointing at the
+// newest, as Maelstrom lays it out.
 #pragma once
 
 #include <ctime>
