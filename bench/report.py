@@ -16,14 +16,6 @@ TARGET_P99_US = 50.0         # µs, one request -> its reply over a pipe
 TARGET_VS_PYTHON = 25.0      # × the Python node
 TARGET_VS_FLOOR = 2.0        # at most this many times slower than the parse-only floor
 
-# The issue's reference numbers (2-core machine), for orientation only.
-ISSUE_REF = {
-    "python-reference": "~63k",
-    "floor-nlohmann-dom": "~230k",
-    "floor-nlohmann-sax": "~0.9M",
-    "floor-simdjson-full": "~2.9M",
-    "floor-pipe": "~12M",
-}
 MEANING = {
     "python-reference": "straightforward Python node (`--batch-output`)",
     "floor-pipe": "frame lines + fixed reply; no parse",
@@ -79,7 +71,7 @@ def machine(build_dir):
     return [
         f"- CPU: {cpu}; `nproc` = {nproc}; memory {mem}",
         f"- kernel: {platform.release()}; python {platform.python_version()}",
-        f"- build: `{build_dir}` ({build_type}), {compiler}",
+        f"- build: `{os.path.basename(os.path.normpath(build_dir))}` ({build_type}), {compiler}",
     ]
 
 
@@ -111,8 +103,8 @@ def main():
             + " (the `runs` count per row: "
             + ", ".join(f"{label} {r['runs']}" for label, r in tp.items()) + ").", "",
             "| program | what it does | msgs/s | wall s | user s | sys s | max RSS MiB | "
-            "× python | × parse-only floor | issue ref |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "× python | × parse-only floor |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, r in tp.items():
         ok = r.get("exit", 0) == 0
         rate = r["msgs_per_s"]
@@ -122,7 +114,7 @@ def main():
             f"| `{label}` | {MEANING.get(label, '')} | "
             f"{fmt_rate(rate) if ok else 'FAILED (exit ' + str(r['exit']) + ')'} | "
             f"{r['wall_s']:.3f} | {r['user_s']:.2f} | {r['sys_s']:.2f} | "
-            f"{r['max_rss_kb'] / 1024:.1f} | {vs_py} | {vs_sj} | {ISSUE_REF.get(label, '')} |")
+            f"{r['max_rss_kb'] / 1024:.1f} | {vs_py} | {vs_sj} |")
     if not py:
         out.append("")
         out.append("(no Python baseline row: the reference node was not found; see Notes)")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the deterministic simulator (vckv-sim) and, through it, the protocol's costs, and
-# prints a Markdown report (bench/SIM-RESULTS.md keeps one).
+# prints a Markdown report (bench/performance.sh puts it in docs/performance.md).
 #
 #   bench/sim.sh [BUILD_DIR]        (default: build; relative paths are from the repo root)
 #

@@ -12,17 +12,19 @@
 #include <set>
 #include <string>
 
-#include "explain_store.hpp"
-#include "repl.hpp"
-#include "runner.hpp"
-#include "store.hpp"
-#include "serve.hpp"
-#include "svg.hpp"
-#include "verdict.hpp"
+#include "harness/repl.hpp"
+#include "harness/runner.hpp"
+#include "model/check/verdict.hpp"
+#include "reports/draw/svg.hpp"
+#include "reports/explain_store.hpp"
+#include "reports/files/run_archive.hpp"
+#include "reports/serve.hpp"
 
 namespace {
 
 using namespace vckv::harness;
+namespace model = vckv::model;
+namespace reports = vckv::reports;
 
 constexpr const char* kMainFooter = R"(Subcommands (each has --help):
   test     run a test against a cluster of nodes and check it
@@ -72,7 +74,7 @@ std::optional<std::size_t> parse_concurrency(const std::string& text, std::size_
 }
 
 struct TestArgs {
-  HarnessConfig cfg;
+  reports::TestConfig cfg;
   std::string concurrency = "2n";
   std::string latency_dist = "constant";
   std::string conflict = "siblings";
@@ -80,7 +82,7 @@ struct TestArgs {
 };
 
 void add_test_options(CLI::App* test, TestArgs& a) {
-  HarnessConfig& cfg = a.cfg;
+  reports::TestConfig& cfg = a.cfg;
   test->footer(kTestFooter);
   test->add_option("--bin", cfg.bin, "The node binary")->required()->check(CLI::ExistingFile);
   test->add_option("--node-count", cfg.node_count, "Nodes in the cluster (n1..nN)")
@@ -100,7 +102,7 @@ void add_test_options(CLI::App* test, TestArgs& a) {
                    "empty when the fault ends), pause (SIGSTOP, then SIGCONT); or none")
       ->capture_default_str()->check([](const std::string& v) {
         std::string error;
-        return parse_nemesis(v, error) ? std::string() : error;
+        return model::parse_fault_list(v, model::period_faults(), false, error) ? std::string() : error;
       });
   test->add_option("--nemesis-interval", cfg.nemesis_interval_s, "Seconds healthy, then seconds of one fault, alternating")
       ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
@@ -156,21 +158,21 @@ int run_test_command(TestArgs& a) {
   const auto clients = parse_concurrency(a.concurrency, a.cfg.node_count);
   if (!clients || *clients == 0) {
     std::cerr << "--concurrency: expected a positive number or Kn (such as 2n), got " << a.concurrency << "\n";
-    return kExitUsage;
+    return model::kExitUsage;
   }
-  if (!a.cfg.test_name.empty() && !valid_test_name(a.cfg.test_name)) {
+  if (!a.cfg.test_name.empty() && !reports::valid_test_name(a.cfg.test_name)) {
     std::cerr << "--test-name: \"" << a.cfg.test_name << "\" is not a usable directory name (letters, digits and "
               << "- _ . + , only; not \"latest\")\n";
-    return kExitUsage;
+    return model::kExitUsage;
   }
   a.cfg.concurrency = *clients;
-  a.cfg.latency_dist = *parse_latency_dist(a.latency_dist);
-  a.cfg.conflict = a.conflict == "lww" ? ConflictMode::kLww : ConflictMode::kSiblings;
+  a.cfg.latency_dist = *model::parse_latency_dist(a.latency_dist);
+  a.cfg.conflict = a.conflict == "lww" ? model::ConflictMode::kLww : model::ConflictMode::kSiblings;
   std::string error;
-  a.cfg.faults = *parse_nemesis(a.nemesis, error);
+  a.cfg.faults = *model::parse_fault_list(a.nemesis, model::period_faults(), false, error);
   a.cfg.tty = ::isatty(STDOUT_FILENO) == 1;
   const RunResult result = run_test(a.cfg, std::cout);
-  return result.harness_error ? kExitHarnessError : exit_status(result.verdict);
+  return result.harness_error ? model::kExitHarnessError : model::exit_status(result.verdict);
 }
 
 struct ExplainArgs {
@@ -181,18 +183,18 @@ struct ExplainArgs {
 int run_explain_command(const ExplainArgs& a) {
   if (!std::filesystem::is_directory(a.dir)) {
     std::cerr << "explain: " << a.dir << " is not a directory (expected a run directory such as store/latest)\n";
-    return kExitUsage;
+    return model::kExitUsage;
   }
   std::set<std::string> keys;
-  for (const std::string& k : a.keys) keys.insert(key_text_from_argument(k));
+  for (const std::string& k : a.keys) keys.insert(reports::key_text_from_argument(k));
   std::string error;
-  auto stories = load_stories(a.dir, keys, error);
+  auto stories = reports::load_stories(a.dir, keys, error);
   if (!stories) {
     std::cerr << "explain: " << error << "\n";
-    return kExitHarnessError;
+    return model::kExitHarnessError;
   }
   if (stories->stories.empty()) std::cout << "No key of this run ended with several siblings; name one: explain DIR KEY\n";
-  for (const KeyStory& s : stories->stories) std::cout << explain_key(s, stories->context) << "\n";
+  for (const reports::KeyStory& s : stories->stories) std::cout << reports::explain_key(s, stories->context) << "\n";
   return 0;
 }
 
@@ -206,22 +208,22 @@ struct SvgArgs {
 int run_svg_command(const SvgArgs& a) {
   if (!std::filesystem::is_directory(a.dir)) {
     std::cerr << "svg: " << a.dir << " is not a directory (expected a run directory such as store/latest)\n";
-    return kExitUsage;
+    return model::kExitUsage;
   }
   if (a.output.find('/') != std::string::npos || a.output.empty()) {
     std::cerr << "svg: --output is a file name inside the run directory, got \"" << a.output << "\"\n";
-    return kExitUsage;
+    return model::kExitUsage;
   }
   std::string note;
-  if (std::string err = write_messages_svg(a.dir, a.output, a.max_messages, a.from_s, a.to_s, note); !err.empty()) {
+  if (std::string err = reports::write_messages_svg(a.dir, a.output, a.max_messages, a.from_s, a.to_s, note); !err.empty()) {
     std::cerr << "svg: " << err << "\n";
-    return kExitHarnessError;
+    return model::kExitHarnessError;
   }
   std::cout << a.dir << "/" << a.output << ": " << note << "\n";
   return 0;
 }
 
-void add_serve_options(CLI::App* serve, ServeOptions& o) {
+void add_serve_options(CLI::App* serve, reports::ServeOptions& o) {
   serve->add_option("--store", o.store, "The store directory to serve")->capture_default_str();
   serve->add_option("--host", o.host, "IPv4 address to listen on")->capture_default_str();
   serve->add_option("--port", o.port, "TCP port; 0 picks a free one")
@@ -284,7 +286,7 @@ int main(int argc, char** argv) {
   svg->add_option("--output", svg_args.output, "File name in the run directory")->capture_default_str();
   svg->footer("Example:\n  vckv-harness svg store/latest --from 12 --to 14.5 --output partition-2.svg");
 
-  ServeOptions serve_opts;
+  reports::ServeOptions serve_opts;
   CLI::App* serve = app.add_subcommand("serve", "Serve the store as web pages on localhost");
   add_serve_options(serve, serve_opts);
 
@@ -296,12 +298,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
+    return code == 0 ? 0 : model::kExitUsage;
   }
   if (test->parsed()) return run_test_command(test_args);
   if (explain->parsed()) return run_explain_command(explain_args);
   if (svg->parsed()) return run_svg_command(svg_args);
-  if (serve->parsed()) return run_serve(serve_opts);
+  if (serve->parsed()) return reports::run_serve(serve_opts);
   if (repl->parsed()) return run_repl(repl_opts);
-  return kExitUsage;
+  return model::kExitUsage;
 }

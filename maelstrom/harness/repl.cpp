@@ -1,10 +1,10 @@
-#include "repl.hpp"
+#include "harness/repl.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include "clock_text.hpp"
+#include "model/clock_text.hpp"
 
 namespace vckv::harness {
 
@@ -251,7 +251,7 @@ std::string describe_reply(const std::string& node, const ReplCommand& cmd, cons
     if (values.empty()) return out + "no value";
     out += std::to_string(values.size()) + (values.size() == 1 ? " sibling: " : " siblings: ");
     for (std::size_t i = 0; i < values.size(); ++i) {
-      out += (i ? " | " : "") + dump(values[i].value("value", json())) + " " + clock_text(values[i].value("clock", json()));
+      out += (i ? " | " : "") + dump(values[i].value("value", json())) + " " + model::clock_text(values[i].value("clock", json()));
     }
     return out;
   }

@@ -23,7 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "network.hpp"
+#include "model/net/network.hpp"
+#include "model/net/partition.hpp"
 
 namespace vckv::harness {
 

@@ -15,27 +15,32 @@
 #include <set>
 #include <utility>
 
-#include "clock_text.hpp"
-#include "cluster.hpp"
-#include "format.hpp"
-#include "final_state.hpp"
-#include "history.hpp"
-#include "journal.hpp"
-#include "nemesis.hpp"
-#include "outcome.hpp"
-#include "repl.hpp"
-#include "run_view.hpp"
-#include "store.hpp"
-#include "svg.hpp"
-#include "sweep.hpp"
-#include "timeline.hpp"
-#include "verdict.hpp"
+#include "harness/cluster/cluster.hpp"
+#include "harness/cluster/fault_recorder.hpp"
+#include "harness/cluster/journal.hpp"
+#include "harness/cluster/sweep.hpp"
+#include "harness/repl.hpp"
+#include "model/check/verdict.hpp"
+#include "model/clock_text.hpp"
+#include "model/faults/fault.hpp"
+#include "model/rng.hpp"
+#include "model/workload/operation.hpp"
+#include "reports/draw/svg.hpp"
+#include "reports/draw/timeline.hpp"
+#include "reports/files/final_state.hpp"
+#include "reports/files/format.hpp"
+#include "reports/files/history_log.hpp"
+#include "reports/files/run_archive.hpp"
+#include "reports/files/run_view.hpp"
 
 namespace vckv::harness {
 
 namespace {
 
 using json = nlohmann::json;
+using model::FaultKind;
+using model::FaultPeriod;
+
 
 constexpr const char* kClient = "c1";
 
@@ -84,14 +89,17 @@ class LineReader {
 class Session {
  public:
   Session(const ReplOptions& o, std::string dir)
-      : o_(o), dir_(std::move(dir)), rng_(o.seed), journal_(dir_ + "/net.jsonl"), history_(dir_) {
+      : o_(o), dir_(std::move(dir)), rng_(o.seed, model::Stream::kNetwork), journal_(dir_ + "/net.jsonl"),
+        history_(dir_) {
     ClusterOptions c;
     c.bin = o.bin;
     c.node_args = o.node_args;
     for (std::size_t i = 1; i <= o.node_count; ++i) c.node_ids.push_back("n" + std::to_string(i));
-    c.latency = LatencyModel{*parse_latency_dist(o.latency_dist), o.latency_ms};
+    c.latency = model::LatencyModel{*model::parse_latency_dist(o.latency_dist),
+                                    static_cast<Micros>(std::llround(o.latency_ms * 1000))};
     c.log_dir = dir_ + "/node-logs";
     cluster_ = std::make_unique<Cluster>(c, rng_, journal_);
+    faults_ = std::make_unique<FaultRecorder>(*cluster_, history_);
     cluster_->set_event_sink([](const std::string& text) { std::cerr << "(" << text << ")" << std::endl; });
   }
 
@@ -101,8 +109,6 @@ class Session {
   void execute(const ReplCommand& cmd);
   void request(const ReplCommand& cmd);
   void state(const std::vector<json>& keys);
-  void begin_fault(FaultKind kind, const std::string& node, const Partition& p);
-  void end_fault(FaultKind kind, const std::string& node);
   void touch(const json& key) {
     if (std::find(keys_.begin(), keys_.end(), key) == keys_.end()) keys_.push_back(key);
   }
@@ -117,44 +123,22 @@ class Session {
 
   const ReplOptions& o_;
   std::string dir_;
-  Rng rng_;
+  model::Rng rng_;
   Journal journal_;
-  HistoryWriter history_;
+  reports::HistoryWriter history_;
   std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<FaultRecorder> faults_;  // the faults, applied and recorded as a test run's are
   std::vector<json> keys_;
   std::uint64_t next_index_ = 0;
-  std::vector<FaultPeriod> open_faults_, faults_;
 };
-
-void Session::begin_fault(FaultKind kind, const std::string& node, const Partition& p) {
-  FaultPeriod f;
-  f.start = cluster_->now();
-  f.kind = kind;
-  f.partition = p;
-  if (!node.empty()) f.nodes = {node};
-  open_faults_.push_back(f);
-  history_.write(nemesis_event(kind == FaultKind::kPartition ? "partition" : fault_kind_name(kind),
-                               kind == FaultKind::kPartition ? p.description() : node,
-                               static_cast<double>(f.start) / 1000));
-}
-
-void Session::end_fault(FaultKind kind, const std::string& node) {
-  const Micros t = cluster_->now();
-  for (auto it = open_faults_.begin(); it != open_faults_.end(); ++it) {
-    if (it->kind != kind || (!node.empty() && (it->nodes.empty() || it->nodes[0] != node))) continue;
-    it->end = t;
-    faults_.push_back(*it);
-    open_faults_.erase(it);
-    const char* f = kind == FaultKind::kPartition ? "heal" : kind == FaultKind::kKill ? "restart" : "resume";
-    history_.write(nemesis_event(f, node, static_cast<double>(t) / 1000));
-    return;
-  }
-}
 
 void Session::request(const ReplCommand& cmd) {
   touch(cmd.key);
-  const std::string f = cmd.verb == ReplVerb::kGet ? "get" : cmd.verb == ReplVerb::kPut ? "put" : "resolve";
-  json body{{"type", "kv_" + f}, {"key", cmd.key}};
+  const model::OpKind kind = cmd.verb == ReplVerb::kGet   ? model::OpKind::kGet
+                            : cmd.verb == ReplVerb::kPut ? model::OpKind::kPut
+                                                         : model::OpKind::kResolve;
+  const std::string f = model::op_name(kind);
+  json body{{"type", model::request_type(kind)}, {"key", cmd.key}};
   if (cmd.verb != ReplVerb::kGet) {
     body["value"] = cmd.value;
     body["clock"] = cmd.clock;
@@ -167,7 +151,7 @@ void Session::request(const ReplCommand& cmd) {
       kClient, cmd.node, std::move(body), static_cast<Micros>(o_.timeout_ms * 1000),
       [&](const json* reply, Micros at) {
         done = true;
-        const Classified c = f == "get" ? classify_get(reply_facts(reply)) : classify_write(f, reply_facts(reply));
+        const model::Classified c = model::classify(kind, model::reply_facts(reply));
         int siblings = -1;
         if (reply && reply->contains("siblings") && (*reply)["siblings"].is_number_unsigned()) {
           siblings = (*reply)["siblings"].get<int>();
@@ -175,14 +159,14 @@ void Session::request(const ReplCommand& cmd) {
         if (reply && f == "get" && reply->contains("values") && (*reply)["values"].is_array()) {
           siblings = static_cast<int>((*reply)["values"].size());
         }
-        history_.write(completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
+        history_.write(reports::completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
                                         static_cast<double>(at - t0) / 1000, c, reply, siblings));
         std::cout << describe_reply(cmd.node, cmd, reply, o_.timeout_ms);
         if (!c.violation.empty()) std::cout << " (breaks the protocol: " << c.violation << ")";
         std::cout << std::endl;
       });
   request["msg_id"] = msg_id;
-  history_.write(invoke_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(t0) / 1000, request));
+  history_.write(reports::invoke_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(t0) / 1000, request));
   cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return done; });
   cluster_->cancel_requests(kClient);  // only if the cluster failed: the callback's locals go now
 }
@@ -214,9 +198,9 @@ void Session::state(const std::vector<json>& wanted) {
         sets.insert("");
       } else {
         for (std::size_t i = 0; i < it->second.size(); ++i) {
-          std::cout << (i ? " | " : "") << it->second[i].value << " " << clock_text(it->second[i].clock);
+          std::cout << (i ? " | " : "") << it->second[i].value << " " << model::clock_text(it->second[i].clock);
         }
-        sets.insert(canonical_set(it->second));
+        sets.insert(model::canonical_set(it->second));
       }
       std::cout << std::endl;
     }
@@ -243,55 +227,55 @@ void Session::execute(const ReplCommand& cmd) {
       request(cmd);
       return;
     case ReplVerb::kPartition: {
-      end_fault(FaultKind::kPartition, "");
-      const Partition p = Partition::from_components("manual", cmd.groups);
-      cluster_->set_partition(p);
-      begin_fault(FaultKind::kPartition, "", p);
-      std::cout << "partition: " << p.description().substr(std::string("manual: ").size()) << std::endl;
+      // A new partition replaces the one in force: that one heals first, at the same moment.
+      const Micros t = cluster_->now();
+      faults_->end(FaultKind::kPartition, "", t);
+      FaultPeriod cut{t, t, FaultKind::kPartition, model::Partition::from_components("manual", cmd.groups), {}};
+      faults_->begin(cut, t);
+      std::cout << "partition: " << cut.partition.description().substr(std::string("manual: ").size()) << std::endl;
       return;
     }
     case ReplVerb::kHeal:
-      cluster_->set_partition(Partition{});
-      end_fault(FaultKind::kPartition, "");
+      if (!faults_->end(FaultKind::kPartition, "", cluster_->now())) cluster_->heal();
       std::cout << "healed" << std::endl;
       return;
-    case ReplVerb::kKill:
+    case ReplVerb::kKill: {
       if (cluster_->health(n) == NodeHealth::kDead) {
         std::cout << "error: " << n << " is already dead" << std::endl;
         return;
       }
-      end_fault(FaultKind::kPause, n);
-      cluster_->kill(n);
-      begin_fault(FaultKind::kKill, n, {});
+      const Micros t = cluster_->now();
+      faults_->close(FaultKind::kPause, n, t);  // a paused node dies paused
+      faults_->begin(FaultPeriod{t, t, FaultKind::kKill, {}, {n}}, t);
       std::cout << "killed " << n << std::endl;
       return;
+    }
     case ReplVerb::kRestart:
       if (cluster_->health(n) != NodeHealth::kDead) {
         std::cout << "error: " << n << " is " << node_health_name(cluster_->health(n)) << "; kill it first" << std::endl;
         return;
       }
-      cluster_->restart(n);
+      if (!faults_->end(FaultKind::kKill, n, cluster_->now())) cluster_->restart(n);
       cluster_->pump(std::numeric_limits<Micros>::max() / 2,
                      [&] { return cluster_->health(n) != NodeHealth::kStarting; });
-      end_fault(FaultKind::kKill, n);
       if (!cluster_->failure()) std::cout << "restarted " << n << " (empty store, init answered)" << std::endl;
       return;
-    case ReplVerb::kPause:
+    case ReplVerb::kPause: {
       if (cluster_->health(n) != NodeHealth::kUp) {
         std::cout << "error: " << n << " is " << node_health_name(cluster_->health(n)) << std::endl;
         return;
       }
-      cluster_->pause(n);
-      begin_fault(FaultKind::kPause, n, {});
+      const Micros t = cluster_->now();
+      faults_->begin(FaultPeriod{t, t, FaultKind::kPause, {}, {n}}, t);
       std::cout << "paused " << n << std::endl;
       return;
+    }
     case ReplVerb::kResume:
       if (cluster_->health(n) != NodeHealth::kPaused) {
         std::cout << "error: " << n << " is " << node_health_name(cluster_->health(n)) << ", not paused" << std::endl;
         return;
       }
-      cluster_->resume(n);
-      end_fault(FaultKind::kPause, n);
+      faults_->end(FaultKind::kPause, n, cluster_->now());
       std::cout << "resumed " << n << std::endl;
       return;
     case ReplVerb::kWait:
@@ -310,15 +294,11 @@ void Session::finish() {
     sweep.start();
     cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return sweep.done(); });
     std::ofstream(dir_ + "/final-state.json")
-        << final_state_text(
-               final_state_json(sweep.states(), live_nodes(), round3(static_cast<double>(cluster_->now()) / 1000)));
+        << reports::final_state_text(
+               reports::final_state_json(sweep.states(), live_nodes(), reports::round3(static_cast<double>(cluster_->now()) / 1000)));
   }
   const Micros end = cluster_->now();
-  for (FaultPeriod& f : open_faults_) {
-    f.end = end;
-    faults_.push_back(f);
-  }
-  open_faults_.clear();
+  const std::vector<FaultPeriod> faults = faults_->periods(end);
   const auto exits = cluster_->stop_all();
   journal_.close();
   history_.close();
@@ -329,16 +309,16 @@ void Session::finish() {
                {"config", {{"mode", "repl"}, {"bin", o_.bin}, {"node_count", o_.node_count}, {"latency_ms", o_.latency_ms},
                            {"latency_dist", o_.latency_dist}, {"node_args", o_.node_args}, {"timeout_ms", o_.timeout_ms},
                            {"seed", o_.seed}}},
-               {"verdict", failure ? verdict_name(failure->first) : "session"},
+               {"verdict", failure ? model::verdict_name(failure->first) : "session"},
                {"reasons", failure ? json::array({failure->second}) : json::array()},
-               {"faults", faults_json(faults_)},
-               {"times_s", {{"end", round3(static_cast<double>(end) / 1e6)}}},
+               {"faults", reports::faults_json(faults)},
+               {"times_s", {{"end", reports::round3(static_cast<double>(end) / 1e6)}}},
                {"network", {{"by_type", journal_.stats().to_json()}}},
                {"node_exits", exits_json}};
   std::ofstream(dir_ + "/results.json") << results.dump(2) << '\n';
   std::string note;
-  const std::string svg_error = write_messages_svg(dir_, "messages.svg", 3000, -1, -1, note);
-  const std::string timeline_error = write_timeline(dir_, 20000, note);
+  const std::string svg_error = reports::write_messages_svg(dir_, "messages.svg", 3000, -1, -1, note);
+  const std::string timeline_error = reports::write_timeline(dir_, 20000, note);
   std::cerr << "session recorded in " << dir_ << "/ (history.txt, net.jsonl, messages.svg, timeline.html"
             << (keys_.empty() ? "" : ", final-state.json") << ")" << std::endl;
   if (!svg_error.empty()) std::cerr << "messages.svg not written: " << svg_error << std::endl;
@@ -349,7 +329,7 @@ int Session::run() {
   if (!cluster_->start()) {
     std::cout << "error: " << cluster_->failure()->second << std::endl;
     finish();
-    return kExitUnknown;
+    return model::kExitUnknown;
   }
   const bool interactive = ::isatty(STDIN_FILENO) == 1;
   const bool echo = o_.echo == "on" || (o_.echo == "auto" && !interactive);
@@ -377,7 +357,7 @@ int Session::run() {
     }
   }
   finish();
-  if (cluster_->failure()) return exit_status(cluster_->failure()->first);
+  if (cluster_->failure()) return model::exit_status(cluster_->failure()->first);
   return 0;
 }
 
@@ -386,10 +366,10 @@ int Session::run() {
 int run_repl(const ReplOptions& o) {
   ::signal(SIGPIPE, SIG_IGN);
   std::string error;
-  auto dir = make_run_dir(o.store, "repl", std::time(nullptr), error);
+  auto dir = reports::make_run_dir(o.store, "repl", std::time(nullptr), error);
   if (!dir) {
     std::cerr << "repl: " << error << std::endl;
-    return kExitHarnessError;
+    return model::kExitHarnessError;
   }
   Session session(o, *dir);
   return session.run();

@@ -1,4 +1,4 @@
-#include "runner.hpp"
+#include "harness/runner.hpp"
 
 #include <signal.h>
 
@@ -13,24 +13,28 @@
 #include <optional>
 #include <ostream>
 
-#include "checker.hpp"
-#include "cluster.hpp"
-#include "format.hpp"
-#include "final_state.hpp"
-#include "history.hpp"
-#include "journal.hpp"
-#include "outcome.hpp"
-#include "progress.hpp"
-#include "reports.hpp"
-#include "run_record.hpp"
-#include "store.hpp"
-#include "sweep.hpp"
-#include "workload.hpp"
+#include "harness/cluster/cluster.hpp"
+#include "harness/cluster/fault_recorder.hpp"
+#include "harness/cluster/journal.hpp"
+#include "harness/cluster/sweep.hpp"
+#include "harness/progress.hpp"
+#include "model/check/checker.hpp"
+#include "model/check/outcome.hpp"
+#include "model/faults/schedule.hpp"
+#include "model/rng.hpp"
+#include "model/workload/client.hpp"
+#include "model/workload/operation.hpp"
+#include "reports/files/final_state.hpp"
+#include "reports/files/format.hpp"
+#include "reports/files/history_log.hpp"
+#include "reports/files/run_archive.hpp"
+#include "reports/files/run_record.hpp"
+#include "reports/write_reports.hpp"
 
 namespace vckv::harness {
 
-std::string default_test_name(const std::vector<FaultKind>& faults) {
-  std::string name = nemesis_name(faults);
+std::string default_test_name(const std::vector<model::FaultKind>& faults) {
+  std::string name = model::fault_list_name(faults);
   std::replace(name.begin(), name.end(), ',', '+');
   return "kv-" + name;
 }
@@ -38,14 +42,33 @@ std::string default_test_name(const std::vector<FaultKind>& faults) {
 namespace {
 
 using json = nlohmann::json;
+using model::Classified;
+using model::ClientModel;
+using model::FaultPeriod;
+
+using model::OpClass;
+using model::Rng;
+using model::Stream;
+using model::VectorClock;
+using model::WriteRecord;
+using reports::HistoryWriter;
+using reports::OpRecord;
+using reports::ProbeRound;
+using reports::ReadStates;
+using reports::RunRecord;
+using reports::TestConfig;
 
 Micros from_ms(double ms) { return static_cast<Micros>(std::llround(ms * 1000)); }
 double to_ms(Micros us) { return static_cast<double>(us) / 1000.0; }
 double to_s(Micros us) { return static_cast<double>(us) / 1e6; }
+
 class Runner {
  public:
-  Runner(HarnessConfig config, std::ostream& out)
-      : cfg_(std::move(config)), out_(out), rng_(cfg_.seed),
+  // Each concern draws from its own stream of the seed, as in the simulator: the same seed
+  // and options give the same fault schedule in both.
+  Runner(TestConfig config, std::ostream& out)
+      : cfg_(std::move(config)), out_(out), net_rng_(cfg_.seed, Stream::kNetwork),
+        fault_rng_(cfg_.seed, Stream::kFaults), client_rng_(cfg_.seed, Stream::kClients),
         progress_(out, cfg_.tty, cfg_.progress_interval_s) {}
 
   RunResult run();
@@ -56,37 +79,34 @@ class Runner {
     ClientModel model;
     bool busy = false;
     Micros next_start = 0;
-    // A read whose write comes next.
-    std::optional<std::int64_t> read_key;
-    std::uint64_t read_index = 0;
-    std::string read_node;
-    std::vector<VectorClock> read_clocks;
   };
   enum class Phase { kStarting, kWorkload, kRecovery, kFinalReads, kDone };
 
   void tick(Micros t);
   std::optional<Micros> next_wake() const;
+  // The model's fault schedule for the workload from start to end, in the run's time.
+  void make_schedule(Micros start, Micros end);
   void update_faults(Micros t);
-  void begin_fault(const FaultPeriod& f, Micros t);
-  void end_fault(const FaultPeriod& f, Micros t, bool final_heal);
-  void nemesis_event(Micros t, const std::string& f, const std::string& value);
+  void nemesis_line(Micros t, const std::string& f, const std::string& value);
   void start_client_op(SimClient& c, Micros t);
   void complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const Classified& cls,
                           const json* reply, Micros invoke, Micros t);
   void show_progress(Micros t, bool force);
   // One round of reads, or nullopt when `deadline` came first.
   std::optional<ProbeRound> probe(Micros deadline);
-  std::optional<SweepStates> final_reads();
-  void finish(const std::optional<SweepStates>& states);
+  std::optional<ReadStates> final_reads();
+  void finish(const std::optional<ReadStates>& states);
 
-  HarnessConfig cfg_;
+  TestConfig cfg_;
   std::ostream& out_;
-  Rng rng_;
+  Rng net_rng_, fault_rng_, client_rng_;
   Progress progress_;
   RunRecord rec_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<HistoryWriter> history_;
   std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<FaultRecorder> faults_;
+  model::WorkloadOptions workload_;
   std::vector<std::unique_ptr<SimClient>> clients_;
   Phase phase_ = Phase::kStarting;
   std::vector<FaultPeriod> schedule_;  // absolute times
@@ -97,58 +117,24 @@ class Runner {
   const ReadSweep* sweep_ = nullptr;  // the reads under way, for the progress line
 };
 
-void Runner::nemesis_event(Micros t, const std::string& f, const std::string& value) {
-  history_->write(harness::nemesis_event(f, value, to_ms(t)));
+void Runner::nemesis_line(Micros t, const std::string& f, const std::string& value) {
   char head[48];
   std::snprintf(head, sizeof head, "[%7.1f s] nemesis: ", to_s(t));
   progress_.line(head + f + (value.empty() ? "" : " " + value));
 }
 
-void Runner::begin_fault(const FaultPeriod& f, Micros t) {
-  switch (f.kind) {
-    case FaultKind::kPartition:
-      cluster_->set_partition(f.partition);
-      nemesis_event(t, "partition", f.partition.description());
-      break;
-    case FaultKind::kKill:
-      for (const std::string& n : f.nodes) {
-        cluster_->kill(n);
-        nemesis_event(t, "kill", n);
-      }
-      break;
-    case FaultKind::kPause:
-      for (const std::string& n : f.nodes) {
-        cluster_->pause(n);
-        nemesis_event(t, "pause", n);
-      }
-      break;
+void Runner::make_schedule(Micros start, Micros end) {
+  model::ScheduleOptions schedule;
+  schedule.kinds = cfg_.faults;
+  schedule.interval = from_ms(cfg_.nemesis_interval_s * 1000);
+  schedule.until = end - start;
+  schedule.max_down = cfg_.max_down;
+  schedule.shapes = cfg_.partition_shapes;
+  schedule_ = model::make_fault_schedule(cluster_->node_ids(), schedule, fault_rng_);
+  for (FaultPeriod& p : schedule_) {
+    p.start += start;
+    p.end += start;
   }
-}
-
-void Runner::end_fault(const FaultPeriod& f, Micros t, bool final_heal) {
-  switch (f.kind) {
-    case FaultKind::kPartition:
-      cluster_->set_partition(Partition{});
-      nemesis_event(t, "heal", final_heal ? "(final heal)" : "");
-      break;
-    case FaultKind::kKill:
-      for (const std::string& n : f.nodes) {
-        if (cluster_->failure()) break;  // the run is over: nothing to restart for
-        cluster_->restart(n);
-        nemesis_event(t, "restart", n);
-      }
-      break;
-    case FaultKind::kPause:
-      for (const std::string& n : f.nodes) {
-        cluster_->resume(n);
-        nemesis_event(t, "resume", n);
-      }
-      break;
-  }
-  // The record keeps the period as it really was.
-  FaultPeriod done = f;
-  done.end = t;
-  rec_.faults.push_back(std::move(done));
 }
 
 void Runner::update_faults(Micros t) {
@@ -159,9 +145,9 @@ void Runner::update_faults(Micros t) {
     }
   }
   if (active == active_) return;
-  if (active_) end_fault(schedule_[*active_], t, false);
+  if (active_) faults_->end(schedule_[*active_].kind, "", t);
   active_ = active;
-  if (active_) begin_fault(schedule_[*active_], t);
+  if (active_) faults_->begin(schedule_[*active_], t);
 }
 
 void Runner::tick(Micros t) {
@@ -212,54 +198,33 @@ void Runner::show_progress(Micros t, bool force) {
 
 void Runner::start_client_op(SimClient& c, Micros t) {
   const auto& nodes = cluster_->node_ids();
-  std::uniform_int_distribution<std::size_t> pick_node(0, nodes.size() - 1);
-  std::uniform_real_distribution<double> coin(0, 1);
+  const model::PlannedOp planned = c.model.next_op(client_rng_, nodes.size(), workload_);
   OpRecord op;
   op.client = c.model.name();
-  json body;
-  std::optional<PlannedWrite> write;
-  // For the history: the read a write follows, or that it is blind.
-  std::optional<std::uint64_t> basis_read;
-  bool blind = false;
-  if (c.read_key) {
-    basis_read = c.read_index;
-    op.key = *c.read_key;
-    op.node = c.read_node;
-    if (nodes.size() > 1 && coin(rng_) < cfg_.other_node_fraction) {
-      while (op.node == c.read_node) op.node = nodes[pick_node(rng_)];
-    }
-    write = c.model.write_after_read(op.key, c.read_clocks);
-    c.read_key.reset();
-  } else {
-    op.key = static_cast<std::int64_t>(std::uniform_int_distribution<std::size_t>(0, cfg_.keys - 1)(rng_));
-    op.node = nodes[pick_node(rng_)];
-    if (coin(rng_) < cfg_.blind_write_fraction) {
-      write = c.model.blind_write(op.key);
-      blind = true;
-    }
-  }
-  if (write) {
-    op.f = write->resolve ? "resolve" : "put";
-    body = {{"type", write->resolve ? "kv_resolve" : "kv_put"}, {"key", op.key},
-            {"value", json::parse(write->value)}, {"clock", write->clock.slots()}};
-    writes_.push_back(WriteRecord{op.client, op.key, write->value, write->clock, WriteOutcome::kIndeterminate});
-  } else {
-    op.f = "get";
-    body = {{"type", "kv_get"}, {"key", op.key}};
+  op.f = model::op_name(planned.kind);
+  op.key = planned.key;
+  op.node = nodes[planned.node];
+  json body = json::parse(model::request_body(planned.kind, planned.key, planned.write ? &*planned.write : nullptr,
+                                              std::nullopt));
+  std::optional<std::size_t> write_index;
+  if (planned.write) {
+    write_index = writes_.size();
+    writes_.push_back(WriteRecord{op.client, op.key, planned.write->value, planned.write->clock,
+                                  model::WriteOutcome::kIndeterminate});
   }
   c.busy = true;
   ++rec_.workload_requests;
   const std::uint64_t index = next_op_index_++;
-  const std::optional<std::size_t> write_index = write ? std::optional(writes_.size() - 1) : std::nullopt;
   json request = body;
+  const model::OpKind kind = planned.kind;
+  const std::size_t node_index = planned.node;
   const std::uint64_t msg_id = cluster_->request(
       op.client, op.node, std::move(body), from_ms(cfg_.timeout_ms),
-      [this, &c, op, index, t, write_index](const json* reply, Micros done_at) mutable {
-        const ReplyFacts facts = reply_facts(reply);
-        const Classified cls = write_index ? classify_write(op.f, facts) : classify_get(facts);
+      [this, &c, op, index, t, write_index, kind, node_index](const json* reply, Micros done_at) mutable {
+        const Classified cls = model::classify(kind, model::reply_facts(reply));
         if (!cls.violation.empty()) {
-          cluster_->fail(Verdict::kInvalid, "node " + op.node + " answered " + op.f + " of " + op.client + ": " +
-                                                cls.violation + ": " + reply->dump().substr(0, 200));
+          cluster_->fail(model::Verdict::kInvalid, "node " + op.node + " answered " + op.f + " of " + op.client +
+                                                       ": " + cls.violation + ": " + reply->dump().substr(0, 200));
           return;
         }
         op.op_class = cls.op_class;
@@ -270,25 +235,23 @@ void Runner::start_client_op(SimClient& c, Micros t) {
             op.siblings = (*reply)["siblings"].get<int>();
           }
         } else if (op.op_class == OpClass::kOk) {
-          auto values = parse_values(*reply);
+          auto values = model::parse_values(*reply);
           if (!values) {
-            cluster_->fail(Verdict::kInvalid, "node " + op.node + " sent a malformed kv_get_ok: " +
-                                                  reply->dump().substr(0, 200));
+            cluster_->fail(model::Verdict::kInvalid, "node " + op.node + " sent a malformed kv_get_ok: " +
+                                                         reply->dump().substr(0, 200));
             return;
           }
           op.siblings = static_cast<int>(values->size());
-          c.read_key = op.key;
-          c.read_index = index;
-          c.read_node = op.node;
-          c.read_clocks.clear();
-          for (const StoredVersion& v : *values) c.read_clocks.push_back(v.clock);
+          std::vector<VectorClock> clocks;
+          for (const model::StoredVersion& v : *values) clocks.push_back(v.clock);
+          c.model.read_returned(op.key, node_index, std::move(clocks), index);
         }
         complete_client_op(c, std::move(op), index, cls, reply, t, done_at);
       });
   request["msg_id"] = msg_id;
-  json invoke = invoke_event(index, op.client, op.f, op.key, op.node, to_ms(t), std::move(request));
-  if (basis_read) invoke["read_index"] = *basis_read;
-  if (blind) invoke["blind"] = true;
+  json invoke = reports::invoke_event(index, op.client, op.f, op.key, op.node, to_ms(t), std::move(request));
+  if (planned.read_index) invoke["read_index"] = *planned.read_index;
+  if (planned.blind) invoke["blind"] = true;
   history_->write(invoke);
 }
 
@@ -297,7 +260,7 @@ void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, 
   op.invoke_s = to_s(invoke);
   op.latency_ms = to_ms(t - invoke);
   const char* type = jepsen_type(op.op_class);
-  history_->write(completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
+  history_->write(reports::completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
                                    op.siblings));
   if (op.f != "get") {
     if (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict) ++rec_.acknowledged;
@@ -307,10 +270,9 @@ void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, 
   (std::string(type) == "ok" ? ok_ : std::string(type) == "fail" ? fail_ : info_)++;
   rec_.ops.push_back(std::move(op));
   c.busy = false;
-  // Each client asks at rate/concurrency on average, with exponential gaps.
-  const double mean_gap_us = static_cast<double>(clients_.size()) / cfg_.rate * 1e6;
-  const auto gap = static_cast<Micros>(std::exponential_distribution<double>(1 / mean_gap_us)(rng_));
-  c.next_start = std::max(t, invoke + gap);
+  // Each client asks at rate/concurrency on average.
+  const auto mean_gap = static_cast<Micros>(std::llround(static_cast<double>(clients_.size()) / cfg_.rate * 1e6));
+  c.next_start = ClientModel::next_start(client_rng_, invoke, t, mean_gap);
 }
 
 std::vector<json> workload_keys(std::size_t n) {
@@ -333,13 +295,13 @@ std::optional<ProbeRound> Runner::probe(Micros deadline) {
   round.end_s = to_s(cluster_->now());
   round.complete = sweep.failures().empty();
   if (round.complete) {
-    round.disagreeing_keys = disagreeing_keys(sweep.states());
-    round.keys_with_siblings = keys_with_siblings(sweep.states()).size();
+    round.disagreeing_keys = reports::disagreeing_keys(sweep.states());
+    round.keys_with_siblings = reports::keys_with_siblings(sweep.states()).size();
   }
   return round;
 }
 
-std::optional<SweepStates> Runner::final_reads() {
+std::optional<ReadStates> Runner::final_reads() {
   const std::size_t n = cluster_->node_ids().size();
   progress_.line("final reads: " + std::to_string(n * cfg_.keys) + " (" + std::to_string(cfg_.keys) + " keys from each of " +
                  std::to_string(n) + " nodes), at most " + std::to_string(cfg_.read_concurrency) +
@@ -360,14 +322,14 @@ std::optional<SweepStates> Runner::final_reads() {
   round.complete = sweep.failures().empty();
   if (!sweep.failures().empty()) {
     rec_.rounds.push_back(round);
-    cluster_->fail(Verdict::kUnknown, "final reads failed: " + sweep.failures().front() +
+    cluster_->fail(model::Verdict::kUnknown, "final reads failed: " + sweep.failures().front() +
                                           (sweep.failures().size() > 1
                                                ? " (and " + std::to_string(sweep.failures().size() - 1) + " more)"
                                                : ""));
     return std::nullopt;
   }
-  round.disagreeing_keys = disagreeing_keys(sweep.states());
-  round.keys_with_siblings = keys_with_siblings(sweep.states()).size();
+  round.disagreeing_keys = reports::disagreeing_keys(sweep.states());
+  round.keys_with_siblings = reports::keys_with_siblings(sweep.states()).size();
   rec_.rounds.push_back(round);
   return sweep.states();
 }
@@ -378,7 +340,7 @@ RunResult Runner::run() {
   rec_.config = cfg_;
   rec_.test_name = cfg_.test_name.empty() ? default_test_name(cfg_.faults) : cfg_.test_name;
   std::string error;
-  auto dir = make_run_dir(cfg_.store, rec_.test_name, std::time(nullptr), error);
+  auto dir = reports::make_run_dir(cfg_.store, rec_.test_name, std::time(nullptr), error);
   if (!dir) {
     out_ << "vckv-harness: " << error << std::endl;
     result.harness_error = true;
@@ -393,13 +355,18 @@ RunResult Runner::run() {
   ClusterOptions copts;
   copts.bin = cfg_.bin;
   copts.node_args = cfg_.node_args;
-  if (cfg_.conflict == ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
+  if (cfg_.conflict == model::ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
   for (std::size_t i = 1; i <= cfg_.node_count; ++i) copts.node_ids.push_back("n" + std::to_string(i));
-  copts.latency = LatencyModel{cfg_.latency_dist, cfg_.latency_ms};
+  workload_.keys = cfg_.keys;
+  workload_.blind_write_ppm = static_cast<std::uint32_t>(std::llround(cfg_.blind_write_fraction * 1e6));
+  workload_.other_node_ppm = static_cast<std::uint32_t>(std::llround(cfg_.other_node_fraction * 1e6));
+  copts.latency = model::LatencyModel{cfg_.latency_dist, from_ms(cfg_.latency_ms)};
   copts.init_timeout_s = cfg_.init_timeout_s;
   copts.log_dir = rec_.dir + "/node-logs";
   copts.stop_grace_ms = cfg_.stop_grace_ms;
-  cluster_ = std::make_unique<Cluster>(copts, rng_, *journal_);
+  cluster_ = std::make_unique<Cluster>(copts, net_rng_, *journal_);
+  faults_ = std::make_unique<FaultRecorder>(*cluster_, *history_);
+  faults_->set_event_sink([this](Micros t, const std::string& f, const std::string& value) { nemesis_line(t, f, value); });
   cluster_->set_event_sink([this](const std::string& text) {
     char head[48];
     std::snprintf(head, sizeof head, "[%7.1f s] ", to_s(cluster_->now()));
@@ -407,10 +374,10 @@ RunResult Runner::run() {
   });
 
   out_ << "vckv-harness: " << cfg_.node_count << " nodes of " << cfg_.bin << ", nemesis "
-       << nemesis_name(cfg_.faults) << ", store " << rec_.dir << std::endl;
+       << model::fault_list_name(cfg_.faults) << ", store " << rec_.dir << std::endl;
   for (const std::string& w : rec_.warnings) out_ << "warning: " << w << std::endl;
 
-  std::optional<SweepStates> states;
+  std::optional<ReadStates> states;
   if (cluster_->start()) {
     cluster_->set_driver({[this](Micros t) { tick(t); }, [this] { return next_wake(); }});
     for (std::size_t i = 1; i <= cfg_.concurrency; ++i) {
@@ -419,12 +386,7 @@ RunResult Runner::run() {
     const Micros start = cluster_->now();
     const Micros end = start + from_ms(cfg_.time_limit_s * 1000);
     rec_.workload_start_s = to_s(start);
-    schedule_ = make_fault_schedule(cluster_->node_ids(), cfg_.faults, from_ms(cfg_.nemesis_interval_s * 1000),
-                                    end - start, cfg_.max_down, rng_, cfg_.partition_shapes);
-    for (FaultPeriod& p : schedule_) {
-      p.start += start;
-      p.end += start;
-    }
+    make_schedule(start, end);
     progress_.line("workload: " + json(cfg_.time_limit_s).dump() + " s, " + std::to_string(cfg_.concurrency) +
                    " clients, " + json(cfg_.rate).dump() + " requests/s over " + std::to_string(cfg_.keys) + " keys; " +
                    std::to_string(schedule_.size()) + " faults scheduled");
@@ -434,11 +396,12 @@ RunResult Runner::run() {
     // The final heal: every fault ends, requests still out finish (or time out) while the
     // cluster recovers without client writes.
     const Micros heal = cluster_->now();
-    if (active_) end_fault(schedule_[*active_], heal, true);
+    if (active_) faults_->end(schedule_[*active_].kind, "", heal, true);
     active_.reset();
     phase_ = Phase::kRecovery;
     rec_.final_heal_s = to_s(heal);
-    nemesis_event(heal, "final-heal", "");
+    history_->write(reports::nemesis_event("final-heal", "", to_ms(heal)));
+    nemesis_line(heal, "final-heal", "");
     progress_.line("recovery: " + json(cfg_.recovery_time_s).dump() + " s without client writes" +
                    (cfg_.probe_interval_ms > 0 ? ", every key read from every node every " +
                                                      json(cfg_.probe_interval_ms).dump() + " ms"
@@ -470,20 +433,21 @@ RunResult Runner::run() {
   return result;
 }
 
-void Runner::finish(const std::optional<SweepStates>& states) {
+void Runner::finish(const std::optional<ReadStates>& states) {
   if (states && !cluster_->failure()) {
-    std::map<std::string, NodeState> final_states;
+    std::map<std::string, model::NodeState> final_states;
     for (const auto& [node, by_key] : *states) {
-      NodeState& ns = final_states[node];
+      model::NodeState& ns = final_states[node];
       for (const auto& [key, siblings] : by_key) ns[std::stoll(key)] = siblings;
     }
-    CheckOptions options;
+    model::CheckOptions options;
     options.mode = cfg_.conflict;
-    rec_.check = check(writes_, final_states, options);
+    rec_.check = model::check(writes_, final_states, options);
     std::ofstream(rec_.dir + "/final-state.json")
-        << final_state_text(final_state_json(*states, cluster_->node_ids(), round3(to_ms(cluster_->now()))));
-    rec_.keys_with_siblings = keys_with_siblings(*states);
+        << reports::final_state_text(reports::final_state_json(*states, cluster_->node_ids(), reports::round3(to_ms(cluster_->now()))));
+    rec_.keys_with_siblings = reports::keys_with_siblings(*states);
   }
+  rec_.faults = faults_->periods();
   rec_.exits = cluster_->stop_all();
   rec_.failure = cluster_->failure();
   rec_.late_replies = cluster_->late_replies();
@@ -495,16 +459,16 @@ void Runner::finish(const std::optional<SweepStates>& states) {
   if (rec_.failure) {
     rec_.verdict = rec_.failure->first;
   } else if (rec_.check) {
-    rec_.verdict = rec_.check->valid() ? Verdict::kValid : Verdict::kInvalid;
+    rec_.verdict = rec_.check->valid() ? model::Verdict::kValid : model::Verdict::kInvalid;
   } else {
-    rec_.verdict = Verdict::kUnknown;
+    rec_.verdict = model::Verdict::kUnknown;
   }
-  write_reports(rec_, out_);
+  reports::write_reports(rec_, out_);
 }
 
 }  // namespace
 
-RunResult run_test(const HarnessConfig& config, std::ostream& out) {
+RunResult run_test(const TestConfig& config, std::ostream& out) {
   Runner runner(config, out);
   return runner.run();
 }

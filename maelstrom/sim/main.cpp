@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "seeds.hpp"
-#include "simulation.hpp"
-#include "verdict.hpp"
+#include "model/check/verdict.hpp"
+#include "sim/seeds.hpp"
+#include "sim/simulation.hpp"
 
 namespace {
 
@@ -23,12 +23,14 @@ constexpr const char* kFooter = R"(Examples:
 
 Each seed runs the whole cluster in this process on a virtual clock: --nodes vclock-kv nodes
 (the node's own code, with the options given by --node-arg), --clients clients doing the
-harness's read-modify-write workload for --time-limit virtual seconds while the nemesis
-partitions, kills (restart empty, with init) and pauses one node at a time, and the network
-drops, duplicates and reorders node-to-node messages. Then every fault heals, the cluster runs
-until every replica's store agrees (at most --recovery-limit), and the harness's checker judges
-the final states. Every choice comes from the seed: a seed replays byte for byte, here or on
-another machine.
+read-modify-write workload for --time-limit virtual seconds while the nemesis partitions,
+kills (restart empty, with init) and pauses one node at a time, and the network drops,
+duplicates and reorders node-to-node messages. Then every fault heals, the cluster runs until
+every replica's store agrees (at most --recovery-limit), and the checker judges the final
+states. The workload, the fault schedule and the checker are the cluster model's
+(maelstrom/model/), as in vckv-harness: with the same seed, nodes, interval and time limit
+both draw the same faults. Every choice comes from the seed: a seed replays byte for byte, here
+or on another machine.
 
 Exit status: 0 every seed valid, 1 a failure found, 64 a wrong command line (as vckv-harness).)";
 
@@ -82,7 +84,7 @@ std::string replay_prefix(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using vckv::harness::kExitUsage;
+  using vckv::model::kExitUsage;
   Args a;
   CLI::App app{"vckv-sim: a deterministic simulation of a vclock-kv cluster; thousands of seeded runs a minute, "
                "every failure replayable from its seed"};
@@ -194,7 +196,7 @@ int main(int argc, char** argv) {
     for (const std::string& e : r.explanations) std::cout << "  " << e << "\n";
     std::cout << costs_text(r.stats, 1, r.stats.convergence ? std::vector<Micros>{*r.stats.convergence} : std::vector<Micros>{},
                             r.stats.convergence ? 0 : 1);
-    return r.valid ? vckv::harness::kExitValid : vckv::harness::kExitInvalid;
+    return r.valid ? vckv::model::kExitValid : vckv::model::kExitInvalid;
   }
 
   std::cout << "vckv-sim: seeds " << a.first_seed << ".." << a.first_seed + a.seeds - 1 << ", " << a.nodes
@@ -213,5 +215,5 @@ int main(int argc, char** argv) {
   };
   const SeedsSummary summary = run_seeds(cfg, options);
   std::cout << summary_text(summary, a.jobs, replay_prefix(a), a.max_failures_shown);
-  return summary.failures.empty() ? vckv::harness::kExitValid : vckv::harness::kExitInvalid;
+  return summary.failures.empty() ? vckv::model::kExitValid : vckv::model::kExitInvalid;
 }

@@ -1,4 +1,4 @@
-#include "seeds.hpp"
+#include "sim/seeds.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "simulation.hpp"
+#include "sim/simulation.hpp"
 
 namespace vckv::sim {
 

@@ -1,11 +1,12 @@
 // The deterministic cluster simulator: N vclock-kv Nodes in one process on one virtual clock,
-// a seeded network between them (latency, reordering, duplication, loss, partitions), a
-// nemesis that kills (restart empty + init, PROTOCOL §12) and pauses nodes, and clients doing
-// the harness's read-modify-write workload through that network. After the faults everything
-// heals, the cluster runs until the replicas' stores agree (or a limit passes), and the
-// harness's checker (maelstrom/harness/checker.hpp: the same one) judges the final states.
+// driving the cluster model (maelstrom/model/): its network (latency, reordering, duplication,
+// loss, partitions), its fault schedule (kills restart empty + init, docs/protocol.md §12;
+// pauses), its read-modify-write clients, and, once everything healed and the replicas' stores
+// agree (or a limit passed), its checker on the final states. The parts: world.hpp (what they
+// share), network.cpp, faults.cpp, clients.cpp, losses.cpp (lost writes explained by kills),
+// simulation.cpp (the run loop).
 //
-// Every choice comes from the seed through SimRng (rng.hpp), ties in the event queue go by a
+// Every choice comes from the seed through model::Rng, ties in the event queue go by a
 // sequence number, and nothing reads real time, so a seed replays byte for byte.
 #pragma once
 
@@ -15,27 +16,22 @@
 #include <string>
 #include <vector>
 
-#include "checker.hpp"
+#include "model/check/checker.hpp"
+#include "model/faults/fault.hpp"
 #include "vckv/node/node.hpp"
 
 namespace vckv::sim {
 
 using Micros = std::int64_t;  // virtual microseconds since the start of the run
 
-// The faults a run may inject. Node faults (partition, kill, pause) take turns in fault
-// periods; message faults (drop, duplicate, reorder) apply to node-to-node messages for the
-// whole workload.
-struct FaultSet {
-  bool partition = false, kill = false, pause = false;
-  bool drop = false, duplicate = false, reorder = false;
-  bool node_faults() const { return partition || kill || pause; }
-};
-
-// "partition,kill,pause,drop,duplicate,reorder" in any order, "all", or "none". nullopt and
-// `error` set on an unknown or repeated item.
-std::optional<FaultSet> parse_faults(const std::string& text, std::string& error);
-// The canonical list: "partition,kill,pause,drop,duplicate,reorder" order, or "none".
-std::string faults_name(const FaultSet& faults);
+// The faults a run may inject (model/faults/fault.hpp): node faults (partition, kill, pause)
+// take turns in fault periods; message faults (drop, duplicate, reorder) apply to node-to-node
+// messages for the whole workload. "partition,kill,pause,drop,duplicate,reorder" in any order,
+// "all", or "none"; the list comes back in that canonical order. nullopt and `error` set on an
+// unknown or repeated item.
+std::optional<std::vector<model::FaultKind>> parse_faults(const std::string& text, std::string& error);
+// The canonical list, or "none".
+std::string faults_name(const std::vector<model::FaultKind>& faults);
 
 struct SimConfig {
   std::size_t nodes = 5;
@@ -43,7 +39,7 @@ struct SimConfig {
   double rate = 60;                // client requests per virtual second, over all clients
   std::size_t clients = 5;
   std::size_t keys = 10;
-  FaultSet faults;
+  std::vector<model::FaultKind> faults;  // canonical order (parse_faults)
   Micros fault_interval = 3'000'000;  // healthy, a fault, healthy, ... (like the harness)
   std::vector<std::string> partition_shapes;  // isolated, halves, majorities-ring; empty: all
   Micros latency = 2'000;          // mean one-way delay; each message draws from [L/2, 3L/2]
@@ -65,6 +61,8 @@ struct SimConfig {
   std::vector<std::string> node_args;  // the node binary's own options (--write-quorum=3)
   // Read from node_args by read_command_line (configure()).
   NodeOptions node;
+
+  bool has(model::FaultKind k) const;
 };
 
 // Reads config.node_args into config.node as the binary would. False and `error` set when
@@ -102,7 +100,7 @@ struct SeedResult {
   bool explained = false;
   std::vector<std::string> explanations;  // one per lost write
   std::vector<LossExplanation> loss_kinds;
-  harness::CheckResult check;
+  model::CheckResult check;
   SeedStats stats;
 };
 

@@ -29,7 +29,7 @@ def reference_output(fixture_in):
 
 def main(argv):
     here = pathlib.Path(__file__).resolve().parent
-    fixtures = pathlib.Path(argv[1]) if len(argv) > 1 else here.parents[1] / "maelstrom" / "fixtures"
+    fixtures = pathlib.Path(argv[1]) if len(argv) > 1 else here.parent / "golden"
     failed = 0
     inputs = sorted(fixtures.glob("*.in"))
     for fixture_in in inputs:

@@ -6,7 +6,7 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin="${1:-$here/../../build/vclock-kv}"
-dir="${2:-$here/../../maelstrom/fixtures}"
+dir="${2:-$here/../golden}"
 if [[ ! -x "$bin" ]]; then echo "no executable $bin (build it first)" >&2; exit 2; fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

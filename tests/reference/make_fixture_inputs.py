@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the .in (and .args) files of maelstrom/fixtures/. The .out files come from
+"""Writes the .in (and .args) files of tests/golden/. The .out files come from
 regen_fixtures.sh (the reference node). Run from anywhere:
 
     python3 tests/reference/make_fixture_inputs.py && tests/reference/regen_fixtures.sh
@@ -11,7 +11,7 @@ bytes themselves are the point (garbage, CRLF, raw UTF-8, odd spacing).
 import json
 import pathlib
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "maelstrom" / "fixtures"
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "golden"
 
 
 def env(body, src="c1", dest="n1", **extra):

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates maelstrom/fixtures/NAME.out from NAME.in (and NAME.args) with the reference node.
+# Regenerates tests/golden/NAME.out from NAME.in (and NAME.args) with the reference node.
 # Usage: tests/reference/regen_fixtures.sh [FIXTURE_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-dir="${1:-$here/../../maelstrom/fixtures}"
+dir="${1:-$here/../golden}"
 ref="$here/reference_node.py"
 n=0
 for in in "$dir"/*.in; do

@@ -1,0 +1,149 @@
+#include "model/check/checker.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "model/check/mode_rules.hpp"
+
+namespace vckv::model {
+
+namespace {
+
+std::vector<std::uint64_t> trimmed(const VectorClock& clock) {
+  std::vector<std::uint64_t> slots = clock.slots();
+  while (!slots.empty() && slots.back() == 0) slots.pop_back();
+  return slots;
+}
+
+}  // namespace
+
+std::string CheckResult::summary() const {
+  std::string out;
+  auto add = [&](std::size_t n, const char* what) {
+    if (n == 0) return;
+    if (!out.empty()) out += ", ";
+    out += std::string(what) + " " + std::to_string(n);
+  };
+  add(lost, "lost");
+  add(diverged, "diverged");
+  add(not_antichain, "not-antichain");
+  add(phantom, "phantom");
+  add(rejected_present, "rejected-but-present");
+  add(multiple_versions, "several-versions-in-lww");
+  return out;
+}
+
+std::string canonical_set(const std::vector<StoredVersion>& siblings) {
+  std::vector<std::string> items;
+  for (const StoredVersion& v : siblings) {
+    items.push_back(v.value + "@" + clock_text(VectorClock(trimmed(v.clock))));
+  }
+  std::sort(items.begin(), items.end());
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ' ';
+    out += item;
+  }
+  return out;
+}
+
+CheckResult check(const std::vector<WriteRecord>& writes,
+                  const std::map<std::string, NodeState>& final_states,
+                  const CheckOptions& options) {
+  CheckResult r;
+  const Noter note{options.max_reasons_per_kind};
+  const ModeRules& rules = rules_for(options.mode);
+
+  std::set<std::int64_t> keys;
+  for (const WriteRecord& w : writes) keys.insert(w.key);
+  for (const auto& [node, state] : final_states) {
+    for (const auto& [key, siblings] : state) keys.insert(key);
+  }
+  r.keys_checked = keys.size();
+
+  // 1. Agreement, and 2. each node's versions as the mode promises.
+  for (std::int64_t key : keys) {
+    std::map<std::string, std::vector<std::string>> nodes_by_set;
+    for (const auto& [node, state] : final_states) {
+      const std::vector<StoredVersion>& versions = versions_on(state, key);
+      nodes_by_set[canonical_set(versions)].push_back(node);
+      rules.check_versions(key, node, versions, r, note);
+    }
+    if (nodes_by_set.size() > 1) {
+      std::string detail;
+      for (const auto& [set, nodes] : nodes_by_set) {
+        std::string names;
+        for (const std::string& n : nodes) names += (names.empty() ? "" : ",") + n;
+        detail += " [" + names + ": {" + set + "}]";
+      }
+      note(r.diverged, r.reasons, "diverged: key " + std::to_string(key) + ":" + detail);
+    }
+  }
+
+  // 3. Acknowledged writes survive as the mode promises, on every node.
+  for (std::size_t index = 0; index < writes.size(); ++index) {
+    const WriteRecord& w = writes[index];
+    if (w.outcome != WriteOutcome::kAcknowledged) continue;
+    ++r.acknowledged;
+    if (rules.check_acknowledged(w, final_states, r, note)) r.lost_writes.push_back(index);
+  }
+
+  // 4. Every final version was written, with its clock, and not rejected.
+  std::unordered_map<std::string, const WriteRecord*> by_value;  // values are unique per write
+  for (const WriteRecord& w : writes) by_value.emplace(w.value, &w);
+  std::set<std::string> reported;
+  for (const auto& [node, state] : final_states) {
+    for (const auto& [key, siblings] : state) {
+      for (const StoredVersion& v : siblings) {
+        const std::string where = "key " + std::to_string(key) + " " + version_text(v);
+        if (!reported.insert(where).second) continue;  // count each version once, not per node
+        auto it = by_value.find(v.value);
+        if (it == by_value.end()) {
+          note(r.phantom, r.reasons, "phantom: " + where + " on " + node + " was never written");
+        } else if (it->second->key != key || !it->second->clock.equals(v.clock)) {
+          note(r.phantom, r.reasons,
+               "phantom: " + where + " on " + node + " but it was written to key " +
+                   std::to_string(it->second->key) + " with clock " +
+                   clock_text(it->second->clock));
+        } else if (it->second->outcome == WriteOutcome::kRejected) {
+          note(r.rejected_present, r.reasons,
+               "rejected-but-present: " + where + " on " + node + " was rejected by the node");
+        }
+      }
+    }
+  }
+  return r;
+}
+
+std::string version_text(const StoredVersion& v) { return v.value + "@" + clock_text(v.clock); }
+
+const std::vector<StoredVersion>& versions_on(const NodeState& state, std::int64_t key) {
+  static const std::vector<StoredVersion> kEmpty;
+  auto it = state.find(key);
+  return it == state.end() ? kEmpty : it->second;
+}
+
+void check_antichain(std::int64_t key, const std::string& node, const std::vector<StoredVersion>& versions,
+                     CheckResult& r, const Noter& note) {
+  for (const StoredVersion& a : versions) {
+    const auto dominated = std::find_if(versions.begin(), versions.end(),
+                                        [&](const StoredVersion& b) { return b.clock.dominates(a.clock); });
+    if (dominated != versions.end()) {
+      note(r.not_antichain, r.reasons,
+           "not an antichain: key " + std::to_string(key) + " on " + node + ": " + version_text(*dominated) +
+               " dominates " + version_text(a));
+      return;
+    }
+  }
+}
+
+const ModeRules& rules_for(ConflictMode mode) {
+  switch (mode) {
+    case ConflictMode::kSiblings: return siblings_rules();
+    case ConflictMode::kLww: return lww_rules();
+  }
+  return siblings_rules();
+}
+
+}  // namespace vckv::model

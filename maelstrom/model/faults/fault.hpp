@@ -1,0 +1,72 @@
+// The faults a run injects, and the one seam through which they reach a cluster.
+//
+// Node faults take turns in fault periods (schedule.hpp): a partition (some links cut), a kill
+// (the node dies with everything in memory; when the period ends it restarts empty and gets
+// init again, docs/protocol.md §12) and a pause (the node stops; messages to it wait). Message
+// faults apply to node-to-node messages all through the workload (network.hpp's LinkFaults).
+//
+// Whoever runs the nodes applies a period through begin_fault/end_fault and a FaultTarget: the
+// harness's is a cluster of processes (SIGKILL, SIGSTOP...), the simulator's its Node objects.
+// A new fault is a row in fault.cpp's table, a case in begin_fault/end_fault, and, if it needs
+// a new action (wiping a node's data, say), a method of FaultTarget that both implement.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/net/network.hpp"
+#include "model/net/partition.hpp"
+
+namespace vckv::model {
+
+enum class FaultKind { kPartition, kKill, kPause, kDrop, kDuplicate, kReorder };
+
+const char* fault_kind_name(FaultKind k);  // partition, kill, pause, drop, duplicate, reorder
+// A node fault, taking turns in fault periods; else a message fault.
+bool is_period_fault(FaultKind k);
+
+// What the harness injects (--nemesis) and what the simulator does (--faults), in table order.
+const std::vector<FaultKind>& period_faults();
+const std::vector<FaultKind>& every_fault();
+
+// "partition,kill" (any order of `allowed` kinds, no repeats), "none" (an empty list), and, when
+// accept_all, "all" (every allowed kind). On a bad list: nullopt, and `error` says what is wrong.
+std::optional<std::vector<FaultKind>> parse_fault_list(const std::string& text, const std::vector<FaultKind>& allowed,
+                                                       bool accept_all, std::string& error);
+// "partition,kill" in the list's order, or "none".
+std::string fault_list_name(const std::vector<FaultKind>& kinds);
+
+// One fault period: a node fault from start to end.
+struct FaultPeriod {
+  Micros start = 0;
+  Micros end = 0;  // healed / restarted / resumed
+  FaultKind kind = FaultKind::kPartition;
+  Partition partition;             // kPartition
+  std::vector<std::string> nodes;  // kKill, kPause: the nodes taken down, sorted
+  // "partition halves: n1 n2 | n3", "kill n2", "pause n1 n4"
+  std::string description() const;
+  // "halves", "kill n2", "pause n1 n4": short, for plot labels
+  std::string label() const;
+};
+
+// What a fault does to a cluster, whatever runs it. Each call is one action on one node (or,
+// for partition and heal, on the links).
+class FaultTarget {
+ public:
+  virtual ~FaultTarget() = default;
+  virtual void partition(const Partition& p) = 0;  // cut these links (a new partition replaces the old)
+  virtual void heal() = 0;                         // restore every link
+  virtual void kill(const std::string& node) = 0;     // it dies with its memory
+  virtual void restart(const std::string& node) = 0;  // started again, empty, and sent init
+  virtual void pause(const std::string& node) = 0;    // it stops; messages to it wait
+  virtual void resume(const std::string& node) = 0;
+};
+
+// The period's fault begins: partition, or kill or pause each of its nodes in order.
+void begin_fault(const FaultPeriod& period, FaultTarget& target);
+// ... and ends: heal, or restart or resume each of its nodes in order.
+void end_fault(const FaultPeriod& period, FaultTarget& target);
+
+}  // namespace vckv::model

@@ -1,0 +1,72 @@
+// Partitions: which directed links between nodes are cut, and the shapes a nemesis draws them
+// in. Pure logic; random choices come from the caller's generator.
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/rng.hpp"
+
+namespace vckv::model {
+
+// Which directed links are cut. Empty means a healthy network.
+class Partition {
+ public:
+  Partition() = default;
+  // Components that cannot talk to each other; nodes in none of them hear everyone.
+  static Partition from_components(std::string name,
+                                   const std::vector<std::vector<std::string>>& components);
+
+  void block(const std::string& from, const std::string& to) { blocked_.emplace(from, to); }
+  bool blocks(const std::string& from, const std::string& to) const {
+    return blocked_.count({from, to}) > 0;
+  }
+  bool healthy() const { return blocked_.empty(); }
+  const std::string& name() const { return name_; }
+  // e.g. "isolated: n1 | n2 n3" for components, or for rings each node's view.
+  const std::string& description() const { return description_; }
+  std::size_t blocked_links() const { return blocked_.size(); }
+  // The sides, for a partition made from components; empty for a ring.
+  const std::vector<std::vector<std::string>>& components() const { return components_; }
+
+ private:
+  friend Partition majorities_ring_of(const std::vector<std::string>&);
+  std::string name_ = "none";
+  std::string description_;
+  std::set<std::pair<std::string, std::string>> blocked_;
+  std::vector<std::vector<std::string>> components_;
+};
+
+// The shapes over choices already made: node `pick` cut off from all the others; the order cut
+// into two halves (the smaller first); the order as a ring on which each node sees itself and
+// its nearest neighbours on both sides, a majority, and nothing else (not transitive: two nodes
+// that cannot talk share a neighbour; with 3 or fewer nodes nothing is cut).
+Partition isolate_node(const std::vector<std::string>& nodes, std::size_t pick);
+Partition halves_of(const std::vector<std::string>& order);
+Partition majorities_ring_of(const std::vector<std::string>& ring);
+
+// The same shapes with their random choices drawn from `rng`: a random node isolated; the
+// nodes shuffled and halved; the nodes shuffled into a ring.
+Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng);
+Partition random_halves(const std::vector<std::string>& nodes, Rng& rng);
+Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng);
+
+// A shape a nemesis draws partitions in: one row each in partition.cpp, in the order a
+// schedule takes turns with them. A shape that needs more than the nodes (a partition of the
+// replicas of one key, say) gets its inputs through its own row.
+struct PartitionShape {
+  const char* name;       // as --partition-shapes names it
+  std::size_t min_nodes;  // below this it cuts nothing
+  Partition (*make)(const std::vector<std::string>& nodes, Rng& rng);
+};
+
+// Every shape, in table order.
+const std::vector<PartitionShape>& all_partition_shapes();
+// The shapes that cut something among `node_count` nodes; only: the names to use, empty: all.
+std::vector<const PartitionShape*> partition_shapes(std::size_t node_count,
+                                                    const std::vector<std::string>& only = {});
+
+}  // namespace vckv::model

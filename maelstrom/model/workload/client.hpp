@@ -1,0 +1,87 @@
+// The read-modify-write clients of a run. Client ci (i = 1..N) owns clock slot i-1 of an
+// N-slot clock. A cycle is: get a random key at a random node; then the write that follows it
+// (put, or resolve when the read returned siblings) of a new unique value, with the join of
+// the clocks read and the own slot one past the highest this client used or saw for the key,
+// usually at another node. Some cycles are blind writes (no read). A failed read is followed by
+// no write. The harness and the simulator both plan every operation here; they differ only in
+// how a request travels and when its answer comes. Pure logic.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/clock_text.hpp"
+#include "model/net/network.hpp"
+#include "model/rng.hpp"
+#include "model/workload/operation.hpp"
+
+namespace vckv::model {
+
+struct WorkloadOptions {
+  std::size_t keys = 10;                     // integer keys 0..keys-1
+  std::uint32_t blind_write_ppm = 100'000;   // cycles that write without reading first
+  std::uint32_t other_node_ppm = 750'000;    // writes sent to another node than the read's
+};
+
+// One operation a client starts.
+struct PlannedOp {
+  OpKind kind = OpKind::kGet;
+  std::int64_t key = 0;
+  std::size_t node = 0;  // index into the cluster's nodes
+  std::optional<PlannedWrite> write;  // for a write
+  bool blind = false;                 // a write without a read before it
+  std::optional<std::uint64_t> read_index;  // the get a write follows (the caller's op index)
+};
+
+class ClientModel {
+ public:
+  // index is 1-based (c1 has index 1 and slot 0); clock_slots is the number of clients.
+  ClientModel(std::size_t index, std::size_t clock_slots);
+
+  const std::string& name() const { return name_; }
+  std::size_t slot() const { return index_ - 1; }
+
+  // The next operation among `nodes` nodes: the write that follows the last successful read,
+  // if one is waiting; else a get of a random key at a random node, or (blind_write_ppm of the
+  // time) a blind write. Draws, in order: (after a read) whether to go to another node, and
+  // which; (else) the key, the node, whether the write is blind.
+  PlannedOp next_op(Rng& rng, std::size_t nodes, const WorkloadOptions& options);
+  // A get answered with these values: the write that follows it comes next.
+  void read_returned(std::int64_t key, std::size_t node, std::vector<VectorClock> clocks, std::uint64_t index);
+
+  // When the next operation starts, for one invoked at `invoked` that ended at `now`: each
+  // client starts one every mean_gap on average (uniform gaps over [0, 2 mean_gap], as Jepsen's
+  // stagger), never before the last one ended.
+  static Micros next_start(Rng& rng, Micros invoked, Micros now, Micros mean_gap);
+
+  // A write without a read: only the client's own slot is set, to one past the highest value
+  // it has used or seen for that slot on this key, so it is never stale.
+  PlannedWrite blind_write(std::int64_t key);
+  // The write that follows reading `read` (the clocks of the siblings returned): the join of
+  // the read clocks, with the own slot set one past the highest seen or used. Resolves when
+  // more than one sibling was read.
+  PlannedWrite write_after_read(std::int64_t key, const std::vector<VectorClock>& read);
+
+ private:
+  PlannedWrite next_write(std::int64_t key, VectorClock base, bool resolve);
+
+  struct Read {
+    std::int64_t key;
+    std::size_t node;
+    std::vector<VectorClock> clocks;
+    std::uint64_t index;
+  };
+
+  std::size_t index_;
+  std::size_t clock_slots_;
+  std::string name_;
+  std::uint64_t next_value_ = 1;
+  std::map<std::int64_t, std::uint64_t> own_counter_;  // per key: highest own-slot value
+  std::optional<Read> read_;                           // a read whose write comes next
+};
+
+}  // namespace vckv::model

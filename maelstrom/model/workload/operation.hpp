@@ -1,0 +1,57 @@
+// The kinds of client operation: what a request looks like on the wire and what its reply
+// means. One row per kind in operation.cpp; a new kind (a delete, a write carrying a context)
+// is a row, its request's fields in request_body, its replies in classify, and what the checker
+// must make of it.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/check/history.hpp"
+#include "model/check/outcome.hpp"
+
+namespace vckv::model {
+
+enum class OpKind { kGet, kPut, kResolve };
+
+const char* op_name(OpKind k);         // "get", "put", "resolve": the history's f
+const char* request_type(OpKind k);    // "kv_get", "kv_put", "kv_resolve"
+bool is_write(OpKind k);
+std::optional<OpKind> op_kind(const std::string& name);  // from op_name
+
+// A new version a client writes.
+struct PlannedWrite {
+  std::string value;  // a new unique string such as "c3-17", as JSON text
+  VectorClock clock;
+  bool resolve;       // kv_resolve (the read returned siblings) rather than kv_put
+};
+
+// A request's body in the protocol's field order, e.g.
+// {"type": "kv_put", "msg_id": 3, "key": 5, "value": "c1-2", "clock": [1, 0]}; without msg_id
+// when none is given (the sender adds its own). `write` is required for a write.
+std::string request_body(OpKind kind, std::int64_t key, const PlannedWrite* write,
+                         std::optional<std::uint64_t> msg_id);
+
+// A reply as far as classification needs it. `type` empty means no reply came in time.
+struct ReplyFacts {
+  std::string type;                  // "kv_put_ok", "error", ...; "" when timed out
+  std::optional<std::int64_t> code;  // error code, when type is "error"
+  std::string status;                // "written", "conflict", ... for write replies
+};
+// The facts of a reply body; nullptr (no reply in time) gives empty facts.
+ReplyFacts reply_facts(const nlohmann::json* reply);
+
+// What a reply means. A write is acknowledged by written/conflict (put) or resolved/conflict
+// (resolve); rejected by stale, superseded (lww: stored nowhere) or any error but 0;
+// indeterminate with no reply, or error 0. A get: kv_get_ok is ok; any error is a failed read
+// (the client writes nothing based on it); no reply is indeterminate (harmless for a read).
+// Any other reply breaks the protocol (Classified::violation).
+Classified classify(OpKind kind, const ReplyFacts& reply);
+
+// kv_get_ok's values, or nullopt when malformed.
+std::optional<std::vector<StoredVersion>> parse_values(const nlohmann::json& body);
+
+}  // namespace vckv::model

@@ -1,0 +1,39 @@
+// The plots of a finished run, drawn with gnuplot when it is installed: latency-raw.png,
+// latency-quantiles.png, rate.png, siblings.png, network.png. Their data go to plot-data/ and
+// the script to plots.gnuplot, which runs from the run directory (`gnuplot plots.gnuplot`).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/faults/fault.hpp"
+#include "reports/files/run_record.hpp"
+
+namespace vckv::reports {
+
+struct PlotFault {
+  model::FaultKind kind;
+  double start_s;
+  double end_s;
+  std::string label;  // "halves", "kill n2"
+};
+
+struct PlotInput {
+  std::vector<OpRecord> ops;
+  std::vector<PlotFault> faults;
+  std::optional<double> final_heal_s;
+  std::optional<double> recovery_end_s;
+  double end_s = 0;  // the x axis runs from 0 to here (recovery and final reads included)
+  std::vector<ProbeRound> rounds;
+  std::map<std::string, std::vector<std::uint32_t>> node_sent_per_second;
+  std::vector<std::uint32_t> node_dropped_per_second;
+};
+
+// Writes the plots into dir and appends their names to `files`. Returns "" on success, else
+// a note saying why there are no plots.
+std::string write_plots(const std::string& dir, const PlotInput& in, std::vector<std::string>& files);
+
+}  // namespace vckv::reports

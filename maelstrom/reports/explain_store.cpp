@@ -1,0 +1,133 @@
+#include "reports/explain_store.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "model/clock_text.hpp"
+#include "model/workload/operation.hpp"
+#include "reports/files/final_state.hpp"
+
+namespace vckv::reports {
+
+namespace {
+
+using json = nlohmann::json;
+
+}  // namespace
+
+std::string key_text_from_argument(const std::string& arg) {
+  const json j = json::parse(arg, nullptr, false);
+  if (!j.is_discarded() && (j.is_number_integer() || j.is_string())) return j.dump();
+  return json(arg).dump();
+}
+
+std::optional<StoreStories> load_stories(const std::string& dir, const std::set<std::string>& wanted,
+                                         std::string& error) {
+  StoreStories out;
+  {
+    std::ifstream r(dir + "/results.json");
+    const json results = r ? json::parse(r, nullptr, false) : json();
+    if (results.is_object()) {
+      out.context.faults = run_view_from_results(results).faults;
+      if (results.contains("config") && results["config"].is_object() &&
+          results["config"].value("mode", "") != "repl") {
+        out.context.client_slots = results["config"].value("concurrency", std::size_t{0});
+      }
+    }
+  }
+  auto finals = read_final_state(dir + "/final-state.json", error);
+  if (!finals) return std::nullopt;
+  std::set<std::string> keys = wanted;
+  if (keys.empty()) {
+    for (const auto& [key, by_node] : finals->keys) {
+      for (const auto& [node, siblings] : by_node) {
+        if (siblings.size() > 1) keys.insert(key);
+      }
+    }
+  }
+  std::ifstream hist(dir + "/history.jsonl");
+  if (!hist) {
+    error = "cannot read " + dir + "/history.jsonl";
+    return std::nullopt;
+  }
+  // One pass: invocations and completions of the keys wanted.
+  std::map<std::uint64_t, json> invokes;
+  std::map<std::uint64_t, ExplainRead> reads;             // completed ok gets, by index
+  std::map<std::string, std::vector<std::pair<ExplainWrite, std::optional<std::uint64_t>>>> writes;  // per key
+  for (std::string line; std::getline(hist, line);) {
+    const json e = json::parse(line, nullptr, false);
+    if (!e.is_object() || !e.contains("index") || !e.contains("key")) continue;
+    const std::string key = e["key"].dump();
+    if (!keys.count(key)) continue;
+    const auto index = e["index"].get<std::uint64_t>();
+    if (e.value("type", "") == "invoke") {
+      invokes[index] = e;
+      continue;
+    }
+    auto it = invokes.find(index);
+    if (it == invokes.end()) continue;
+    const json inv = std::move(it->second);
+    invokes.erase(it);
+    const std::string f = inv.value("f", "");
+    if (f == "get") {
+      if (e.value("outcome", "") != "ok") continue;
+      ExplainRead r{inv.value("process", ""), inv.value("node", ""), inv.value("time_ms", 0.0), e.value("time_ms", 0.0),
+                    model::parse_values(e.value("reply", json())).value_or(std::vector<model::StoredVersion>{})};
+      reads.emplace(index, std::move(r));
+      continue;
+    }
+    const json req = inv.value("request", json::object());
+    auto clock = model::clock_from_json(req.value("clock", json()));
+    if (!clock || !req.contains("value")) continue;
+    ExplainWrite w;
+    w.client = inv.value("process", "");
+    w.f = f;
+    w.node = inv.value("node", "");
+    w.invoke_ms = inv.value("time_ms", 0.0);
+    w.complete_ms = e.value("time_ms", 0.0);
+    w.value = req["value"].dump();
+    w.clock = *clock;
+    w.outcome = e.value("outcome", "");
+    w.status = e.value("status", "");
+    w.blind = inv.value("blind", false);
+    std::optional<std::uint64_t> basis;
+    if (inv.contains("read_index") && inv["read_index"].is_number_unsigned()) basis = inv["read_index"].get<std::uint64_t>();
+    writes[key].emplace_back(std::move(w), basis);
+  }
+  // Writes whose completion never came (the run stopped): indeterminate.
+  for (auto& [index, inv] : invokes) {
+    if (inv.value("f", "") == "get") continue;
+    const json req = inv.value("request", json::object());
+    auto clock = model::clock_from_json(req.value("clock", json()));
+    if (!clock || !req.contains("value")) continue;
+    ExplainWrite w{inv.value("process", ""), inv.value("f", ""), inv.value("node", ""), inv.value("time_ms", 0.0),
+                   inv.value("time_ms", 0.0), req["value"].dump(), *clock, "indeterminate", "no completion", false,
+                   std::nullopt};
+    writes[inv["key"].dump()].emplace_back(std::move(w), std::nullopt);
+  }
+  std::vector<std::string> ordered(keys.begin(), keys.end());
+  std::sort(ordered.begin(), ordered.end(), key_text_less);
+  for (const std::string& key : ordered) {
+    KeyStory story;
+    story.key = key;
+    if (auto f = finals->keys.find(key); f != finals->keys.end()) {
+      story.final_by_node = f->second;
+    } else {
+      for (const std::string& n : finals->nodes) story.final_by_node[n];  // no node holds the key
+    }
+    for (auto& [w, basis] : writes[key]) {
+      if (basis) {
+        if (auto r = reads.find(*basis); r != reads.end()) w.basis = r->second;
+      }
+      story.writes.push_back(std::move(w));
+    }
+    std::sort(story.writes.begin(), story.writes.end(),
+              [](const ExplainWrite& a, const ExplainWrite& b) { return a.invoke_ms < b.invoke_ms; });
+    out.stories.push_back(std::move(story));
+  }
+  return out;
+}
+
+}  // namespace vckv::reports

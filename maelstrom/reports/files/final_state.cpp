@@ -1,0 +1,147 @@
+#include "reports/files/final_state.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "model/clock_text.hpp"
+
+namespace vckv::reports {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<long long> as_integer(const std::string& key) {
+  if (key.empty() || key[0] == '"') return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(key, &used);
+    if (used == key.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::set<std::string, bool (*)(const std::string&, const std::string&)> all_keys(const ReadStates& states) {
+  std::set<std::string, bool (*)(const std::string&, const std::string&)> keys(&key_text_less);
+  for (const auto& [node, state] : states) {
+    for (const auto& [key, siblings] : state) keys.insert(key);
+  }
+  return keys;
+}
+
+}  // namespace
+
+bool key_text_less(const std::string& a, const std::string& b) {
+  const auto ia = as_integer(a), ib = as_integer(b);
+  if (ia && ib) return *ia < *ib;
+  if (ia || ib) return ia.has_value();
+  return a < b;
+}
+
+std::size_t disagreeing_keys(const ReadStates& states) {
+  std::set<std::string> keys;
+  for (const auto& [node, state] : states) {
+    for (const auto& [key, siblings] : state) keys.insert(key);
+  }
+  static const std::vector<model::StoredVersion> kEmpty;
+  std::size_t n = 0;
+  for (const std::string& key : keys) {
+    std::optional<std::string> first;
+    for (const auto& [node, state] : states) {
+      auto it = state.find(key);
+      const std::string set = model::canonical_set(it == state.end() ? kEmpty : it->second);
+      if (!first) {
+        first = set;
+      } else if (*first != set) {
+        ++n;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+std::vector<KeySiblings> keys_with_siblings(const ReadStates& states) {
+  std::vector<KeySiblings> out;
+  for (const std::string& key : all_keys(states)) {
+    std::size_t most = 0;
+    for (const auto& [node, state] : states) {
+      auto it = state.find(key);
+      if (it != state.end()) most = std::max(most, it->second.size());
+    }
+    if (most > 1) out.push_back({key, most});
+  }
+  return out;
+}
+
+json final_state_json(const ReadStates& states, const std::vector<std::string>& nodes, double taken_at_ms) {
+  json keys = json::array();
+  static const std::vector<model::StoredVersion> kEmpty;
+  for (const std::string& key : all_keys(states)) {
+    json by_node = json::object();
+    std::size_t most = 0;
+    std::optional<std::string> first;
+    bool agree = true;
+    for (const std::string& node : nodes) {
+      auto st = states.find(node);
+      if (st == states.end()) continue;
+      auto it = st->second.find(key);
+      const std::vector<model::StoredVersion>& siblings = it == st->second.end() ? kEmpty : it->second;
+      json list = json::array();
+      for (const model::StoredVersion& v : siblings) {
+        list.push_back({{"value", json::parse(v.value)}, {"clock", v.clock.slots()}});
+      }
+      by_node[node] = std::move(list);
+      most = std::max(most, siblings.size());
+      const std::string set = model::canonical_set(siblings);
+      if (!first) first = set;
+      else if (*first != set) agree = false;
+    }
+    keys.push_back({{"key", json::parse(key)}, {"agree", agree}, {"siblings", most}, {"by_node", std::move(by_node)}});
+  }
+  return {{"taken_at_ms", taken_at_ms}, {"nodes", nodes}, {"keys", std::move(keys)}};
+}
+
+std::string final_state_text(const json& j) {
+  std::string out = "{\"taken_at_ms\": " + j.value("taken_at_ms", json(0)).dump() +
+                    ", \"nodes\": " + j.value("nodes", json::array()).dump() + ", \"keys\": [";
+  const json& keys = j.contains("keys") ? j["keys"] : json::array();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    out += (i ? ",\n  " : "\n  ") + keys[i].dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return out + (keys.empty() ? "]}\n" : "\n]}\n");
+}
+
+std::optional<FinalStates> read_final_state(const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot read " + path;
+    return std::nullopt;
+  }
+  const json j = json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("keys") || !j["keys"].is_array()) {
+    error = path + " is not a final-state.json (no keys array)";
+    return std::nullopt;
+  }
+  FinalStates out;
+  try {
+    if (j.contains("nodes")) out.nodes = j["nodes"].get<std::vector<std::string>>();
+    for (const json& k : j["keys"]) {
+      auto& by_node = out.keys[k.at("key").dump()];
+      for (const auto& [node, list] : k.at("by_node").items()) {
+        auto& siblings = by_node[node];
+        for (const json& v : list) {
+          siblings.push_back(model::StoredVersion{v.at("value").dump(), model::VectorClock(v.at("clock").get<std::vector<std::uint64_t>>())});
+        }
+      }
+    }
+  } catch (const json::exception& e) {
+    error = path + ": " + e.what();
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace vckv::reports

@@ -1,0 +1,114 @@
+// What a finished test run hands to its reports (results.json, the summary, the plots).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/check/checker.hpp"
+#include "model/check/outcome.hpp"
+#include "model/check/verdict.hpp"
+#include "model/faults/fault.hpp"
+#include "model/net/network.hpp"
+#include "model/workload/operation.hpp"
+#include "reports/files/final_state.hpp"
+#include "reports/files/net_log.hpp"
+
+namespace vckv::reports {
+
+// What `vckv-harness test` was asked to do (results.json's "config").
+struct TestConfig {
+  std::string bin;
+  std::string test_name;       // store/<test_name>/<time>/; empty: "kv-" + nemesis
+  std::size_t node_count = 5;
+  double time_limit_s = 30;
+  double rate = 100;           // client requests per second, over all clients
+  std::size_t concurrency = 10;
+  double latency_ms = 0;       // mean node-to-node latency
+  model::LatencyDist latency_dist = model::LatencyDist::kConstant;
+  std::vector<model::FaultKind> faults;  // --nemesis
+  double nemesis_interval_s = 5;
+  std::size_t max_down = 1;    // nodes killed or paused at once
+  double recovery_time_s = 5;
+  std::uint64_t seed = 0;
+  std::string store = "store";
+  std::vector<std::string> node_args;
+  model::ConflictMode conflict = model::ConflictMode::kSiblings;  // --conflict: passed to every node, checked
+  std::vector<std::string> partition_shapes;  // --partition-shapes; empty: every shape
+  std::size_t keys = 10;
+  double timeout_ms = 1000;
+  double probe_interval_ms = 100;  // 0: no convergence probes during recovery
+  std::size_t read_concurrency = 16;  // probe and final reads in flight per node
+  int final_read_attempts = 5;
+  double progress_interval_s = 5;     // progress lines when stdout is not a terminal; 0: none
+  std::size_t svg_max_messages = 3000;
+  double svg_from_s = -1, svg_to_s = -1;  // a chosen window; -1: automatic
+  std::size_t timeline_max_ops = 20000;
+  double blind_write_fraction = 0.1;
+  double other_node_fraction = 0.75;  // writes sent to another node than the one read
+  double init_timeout_s = 10;
+  int stop_grace_ms = 2000;
+  bool tty = false;  // stdout is a terminal: the progress line is rewritten in place
+};
+
+// How a node run ended: "exit 0 after SIGTERM", "killed by signal 9 (nemesis kill at 12.3 s)".
+struct NodeExit {
+  std::string node;
+  std::string how;
+};
+
+// One client request of the workload.
+struct OpRecord {
+  std::string client;
+  std::string f;         // get, put, resolve
+  std::int64_t key = 0;
+  std::string node;
+  double invoke_s = 0;   // since the start of the run
+  double latency_ms = 0; // to the reply, or to the timeout
+  model::OpClass op_class = model::OpClass::kIndeterminate;
+  std::string status;    // written, conflict, resolved, stale, ok, error 11, error 0 (timeout), timeout
+  int siblings = -1;     // siblings read (get) or reported (conflict); -1 when none
+};
+
+// One convergence probe after the final heal: every key read from every node once.
+struct ProbeRound {
+  double start_s = 0;
+  double end_s = 0;
+  bool complete = false;            // every read answered
+  std::size_t disagreeing_keys = 0; // keys whose sibling sets differ between nodes
+  std::size_t keys_with_siblings = 0;  // keys with more than one sibling on some node
+};
+
+struct RunRecord {
+  TestConfig config;
+  std::string test_name;
+  std::string dir;
+  std::vector<std::string> warnings;
+  std::vector<OpRecord> ops;
+  std::size_t acknowledged = 0, rejected = 0, indeterminate = 0;
+  std::uint64_t workload_requests = 0;
+  std::vector<model::FaultPeriod> faults;  // times since the start of the run
+  double workload_start_s = 0;
+  std::optional<double> final_heal_s;
+  std::optional<double> recovery_end_s;
+  double ended_s = 0;
+  std::vector<ProbeRound> rounds;
+  std::optional<double> last_node_delivery_s;
+  std::size_t final_read_retries = 0;
+  std::vector<KeySiblings> keys_with_siblings;  // in the final states
+  std::vector<std::string> explanations;        // one line per key with siblings (the first few)
+  std::optional<model::CheckResult> check;
+  std::optional<std::pair<model::Verdict, std::string>> failure;
+  std::vector<NodeExit> exits;
+  std::uint64_t late_replies = 0;
+  MessageStats messages;
+  model::Verdict verdict = model::Verdict::kUnknown;
+  std::vector<std::string> files;  // written into dir
+  std::vector<std::string> notes;  // e.g. why plots are missing, which SVG window
+  double peak_rss_mb = 0;
+};
+
+}  // namespace vckv::reports

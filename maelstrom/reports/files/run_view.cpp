@@ -1,0 +1,91 @@
+#include "reports/files/run_view.hpp"
+
+#include "reports/files/format.hpp"
+
+#include <cmath>
+
+namespace vckv::reports {
+
+namespace {
+
+using json = nlohmann::json;
+
+}  // namespace
+
+json faults_json(const std::vector<model::FaultPeriod>& faults) {
+  json out = json::array();
+  for (const model::FaultPeriod& f : faults) {
+    json j{{"kind", model::fault_kind_name(f.kind)}, {"start_s", round3(static_cast<double>(f.start) / 1e6)},
+           {"end_s", round3(static_cast<double>(f.end) / 1e6)}, {"description", f.description()}, {"label", f.label()}};
+    if (f.kind == model::FaultKind::kPartition) {
+      j["components"] = f.partition.components();
+    } else {
+      j["nodes"] = f.nodes;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+RunView run_view_from_results(const json& r) {
+  RunView v;
+  if (!r.is_object()) return v;
+  if (r.contains("faults") && r["faults"].is_array()) {
+    for (const json& f : r["faults"]) {
+      if (!f.is_object()) continue;
+      ViewFault vf;
+      vf.kind = f.value("kind", "");
+      vf.start_ms = f.value("start_s", 0.0) * 1000;
+      vf.end_ms = f.value("end_s", 0.0) * 1000;
+      vf.description = f.value("description", "");
+      vf.label = f.value("label", vf.kind);
+      if (f.contains("nodes") && f["nodes"].is_array()) vf.nodes = f["nodes"].get<std::vector<std::string>>();
+      if (f.contains("components") && f["components"].is_array()) {
+        vf.components = f["components"].get<std::vector<std::vector<std::string>>>();
+      }
+      v.faults.push_back(std::move(vf));
+    }
+  }
+  if (r.contains("times_s") && r["times_s"].is_object()) {
+    const json& t = r["times_s"];
+    if (t.contains("final_heal") && t["final_heal"].is_number()) v.final_heal_ms = t["final_heal"].get<double>() * 1000;
+    if (t.contains("recovery_end") && t["recovery_end"].is_number()) {
+      v.recovery_end_ms = t["recovery_end"].get<double>() * 1000;
+    }
+    v.end_ms = t.value("end", 0.0) * 1000;
+  }
+  return v;
+}
+
+std::string run_title(const std::string& dir) {
+  std::string d = dir;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  const auto last = d.rfind('/');
+  if (last == std::string::npos || last == 0) return d;
+  const auto before = d.rfind('/', last - 1);
+  return d.substr(before == std::string::npos ? 0 : before + 1);
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        // XML 1.0 forbids most control characters; JSON text escapes them anyway.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace vckv::reports

@@ -1,0 +1,43 @@
+// What the diagrams need to know about a run besides its messages and operations: the faults
+// and the phases, as results.json records them (so a stored run can be drawn again).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/faults/fault.hpp"
+
+namespace vckv::reports {
+
+struct ViewFault {
+  std::string kind;  // partition, kill, pause
+  double start_ms = 0;
+  double end_ms = 0;
+  std::string description;                       // "partition halves: n1 n2 | n3"
+  std::string label;                             // "halves", "kill n2"
+  std::vector<std::string> nodes;                // kill, pause
+  std::vector<std::vector<std::string>> components;  // partitions made of sides
+};
+
+struct RunView {
+  std::string title;  // e.g. "kv-partition/20261123T192040"
+  std::vector<ViewFault> faults;
+  std::optional<double> final_heal_ms;
+  std::optional<double> recovery_end_ms;
+  double end_ms = 0;
+};
+
+// results.json's "faults" array, from the record.
+nlohmann::json faults_json(const std::vector<model::FaultPeriod>& faults);
+// Reads "faults" and "times_s" from a results.json object; missing parts stay empty.
+RunView run_view_from_results(const nlohmann::json& results);
+
+// "kv-partition/20261123T192040" for "store/kv-partition/20261123T192040": the last two parts.
+std::string run_title(const std::string& dir);
+
+// Escapes text for XML and HTML (& < > " ').
+std::string xml_escape(const std::string& text);
+
+}  // namespace vckv::reports

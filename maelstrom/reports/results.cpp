@@ -1,0 +1,292 @@
+#include "reports/results.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "reports/draw/stats.hpp"
+#include "reports/files/format.hpp"
+#include "reports/files/run_view.hpp"
+
+namespace vckv::reports {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string num(double x) {
+  std::ostringstream s;
+  s << round3(x);
+  return s.str();
+}
+
+json quantiles(const std::vector<double>& samples) {
+  return {{"n", samples.size()}, {"p50", round3(quantile(samples, 0.5))}, {"p95", round3(quantile(samples, 0.95))},
+          {"p99", round3(quantile(samples, 0.99))},
+          {"max", round3(samples.empty() ? 0 : *std::max_element(samples.begin(), samples.end()))}};
+}
+
+struct Convergence {
+  std::optional<double> converged_after_ms;
+  std::optional<double> last_node_message_after_heal_ms;
+};
+
+Convergence convergence_of(const RunRecord& r) {
+  Convergence c;
+  const auto& rounds = r.rounds;
+  if (r.final_heal_s && !rounds.empty() && rounds.back().complete && rounds.back().disagreeing_keys == 0) {
+    std::size_t first = rounds.size() - 1;
+    while (first > 0 && rounds[first - 1].complete && rounds[first - 1].disagreeing_keys == 0) --first;
+    c.converged_after_ms = round3((rounds[first].start_s - *r.final_heal_s) * 1000);
+  }
+  if (r.final_heal_s && r.last_node_delivery_s && *r.last_node_delivery_s >= *r.final_heal_s) {
+    c.last_node_message_after_heal_ms = round3((*r.last_node_delivery_s - *r.final_heal_s) * 1000);
+  }
+  return c;
+}
+
+json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// The probe rounds (the final read last), at most 200: when each started, whether every read
+// was answered, and on how many keys the nodes disagreed.
+json rounds_json(const std::vector<ProbeRound>& rounds) {
+  json out = json::array();
+  for (std::size_t i = 0; i < rounds.size(); ++i) {
+    if (rounds.size() > 200 && i >= 199 && i + 1 < rounds.size()) continue;
+    const ProbeRound& p = rounds[i];
+    out.push_back({{"start_s", round3(p.start_s)}, {"end_s", round3(p.end_s)}, {"complete", p.complete},
+                   {"disagreeing_keys", p.disagreeing_keys}, {"keys_with_siblings", p.keys_with_siblings}});
+  }
+  return out;
+}
+
+}  // namespace
+
+double peak_rss_mb() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      std::istringstream s(line.substr(6));
+      double kb = 0;
+      s >> kb;
+      return round3(kb / 1024.0);
+    }
+  }
+  return 0;
+}
+
+json results_json(const RunRecord& r) {
+  const TestConfig& c = r.config;
+  json partitions = json::array();
+  for (const model::FaultPeriod& f : r.faults) {
+    if (f.kind == model::FaultKind::kPartition) {
+      partitions.push_back({{"start_s", round3(static_cast<double>(f.start) / 1e6)},
+                            {"end_s", round3(static_cast<double>(f.end) / 1e6)}, {"shape", f.partition.name()},
+                            {"description", f.partition.description()}});
+    }
+  }
+
+  std::map<std::string, std::size_t> by_outcome{{"ok", 0}, {"fail", 0}, {"info", 0}};
+  std::map<std::string, std::size_t> by_class;
+  std::map<std::string, std::map<std::string, std::size_t>> by_status;
+  std::map<std::string, std::vector<double>> latencies_by_f;
+  std::vector<double> latencies;
+  for (const OpRecord& op : r.ops) {
+    ++by_outcome[model::jepsen_type(op.op_class)];
+    ++by_class[model::op_class_name(op.op_class)];
+    ++by_status[op.f][op.status];
+    if (op.op_class != model::OpClass::kIndeterminate) {
+      latencies.push_back(op.latency_ms);
+      latencies_by_f[op.f].push_back(op.latency_ms);
+    }
+  }
+  json latency = quantiles(latencies);
+  latency["by_f"] = json::object();
+  for (const auto& [f, samples] : latencies_by_f) latency["by_f"][f] = quantiles(samples);
+  latency["note"] = "client requests that got a reply (timeouts excluded); client<->node links have no latency";
+
+  const MessageStats& m = r.messages;
+  const double msgs_per_op =
+      r.workload_requests ? static_cast<double>(m.node_sent()) / static_cast<double>(r.workload_requests) : 0;
+  const Convergence conv = convergence_of(r);
+
+  json exits = json::array();
+  for (const NodeExit& e : r.exits) exits.push_back({{"node", e.node}, {"how", e.how}});
+  json siblings = json::array();
+  for (std::size_t i = 0; i < r.keys_with_siblings.size() && i < 100; ++i) {
+    siblings.push_back({{"key", json::parse(r.keys_with_siblings[i].key)}, {"siblings", r.keys_with_siblings[i].siblings}});
+  }
+
+  std::vector<std::string> reasons;
+  if (r.failure) reasons.push_back(r.failure->second);
+  if (r.check) reasons.insert(reasons.end(), r.check->reasons.begin(), r.check->reasons.end());
+
+  json results{
+      {"test_name", r.test_name},
+      {"config",
+       {{"bin", c.bin}, {"node_count", c.node_count}, {"time_limit_s", c.time_limit_s}, {"rate", c.rate},
+        {"concurrency", c.concurrency}, {"latency_ms", c.latency_ms}, {"latency_dist", model::latency_dist_name(c.latency_dist)},
+        {"nemesis", model::fault_list_name(c.faults)}, {"nemesis_interval_s", c.nemesis_interval_s}, {"max_down", c.max_down},
+        {"recovery_time_s", c.recovery_time_s}, {"seed", c.seed}, {"node_args", c.node_args}, {"keys", c.keys},
+        {"conflict", c.conflict == model::ConflictMode::kLww ? "lww" : "siblings"},
+        {"timeout_ms", c.timeout_ms}, {"probe_interval_ms", c.probe_interval_ms},
+        {"read_concurrency", c.read_concurrency}, {"final_read_attempts", c.final_read_attempts},
+        {"clock_slots", "client ci writes clock slot i-1 (c1 slot 0); clocks have concurrency slots"}}},
+      {"verdict", model::verdict_name(r.verdict)},
+      {"reasons", reasons},
+      {"warnings", r.warnings},
+      {"ops", {{"total", r.ops.size()}, {"by_outcome", by_outcome}, {"by_class", by_class},
+               {"by_f_and_status", by_status}, {"late_replies", r.late_replies}}},
+      {"writes", {{"acknowledged", r.acknowledged}, {"rejected", r.rejected}, {"indeterminate", r.indeterminate}}},
+      {"latency_ms", latency},
+      {"network",
+       {{"node_messages_sent", m.node_sent()}, {"delivered", m.node_delivered()},
+        {"dropped_by_partitions", m.node_dropped_partition()}, {"dropped_dead_node", m.node_dropped_dead()},
+        {"node_bytes_sent", m.node_bytes_sent()}, {"node_bytes_dropped", m.node_bytes_dropped()},
+        {"undelivered_at_end", m.node_undelivered()}, {"client_messages_dropped", m.client_dropped()},
+        {"by_type", m.to_json()}, {"msgs_per_op", round3(msgs_per_op)},
+        {"msgs_per_op_note", "node-to-node messages sent over the whole run (recovery included) / workload client requests"}}},
+      {"convergence",
+       {{"method", "probe rounds: every key read from every node every probe_interval_ms after the final heal; "
+                   "converged_after_ms is the start of the first round from which all later rounds agreed"},
+        {"converged_after_ms", opt(conv.converged_after_ms)},
+        {"last_node_message_after_heal_ms", opt(conv.last_node_message_after_heal_ms)},
+        {"probe_rounds", r.rounds.size()}, {"probe_interval_ms", c.probe_interval_ms}, {"rounds", rounds_json(r.rounds)},
+        {"final_read_retries", r.final_read_retries}}},
+      {"faults", faults_json(r.faults)},
+      {"partitions", partitions},
+      {"final_state", {{"keys_with_siblings", r.keys_with_siblings.size()}, {"keys_with_siblings_list", siblings},
+                       {"explanations", r.explanations}}},
+      {"times_s", {{"workload_start", round3(r.workload_start_s)}, {"final_heal", opt(r.final_heal_s)},
+                   {"recovery_end", opt(r.recovery_end_s)}, {"end", round3(r.ended_s)}}},
+      {"duration_s", round3(r.ended_s)},
+      {"node_exits", exits},
+      {"files", r.files},
+      {"notes", r.notes},
+      {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
+  };
+  if (r.check) {
+    const model::CheckResult& k = *r.check;
+    results["checker"] = {{"keys_checked", k.keys_checked}, {"acknowledged_writes", k.acknowledged},
+                          {"survived", k.survived}, {"superseded", k.superseded}, {"lost", k.lost},
+                          {"diverged", k.diverged}, {"not_antichain", k.not_antichain}, {"phantom", k.phantom},
+                          {"rejected_present", k.rejected_present}, {"multiple_versions", k.multiple_versions},
+                          {"lww_discarded", k.lww_discarded},
+                          {"lww_discarded_percent",
+                           k.acknowledged ? round3(100.0 * static_cast<double>(k.lww_discarded) /
+                                                   static_cast<double>(k.acknowledged))
+                                          : 0.0}};
+  }
+  return results;
+}
+
+void print_summary(const RunRecord& r, std::ostream& out) {
+  std::map<std::string, std::size_t> by_type{{"ok", 0}, {"fail", 0}, {"info", 0}};
+  std::map<std::string, std::map<std::string, std::size_t>> by_status;
+  std::map<std::string, std::vector<double>> lat;
+  for (const OpRecord& op : r.ops) {
+    ++by_type[model::jepsen_type(op.op_class)];
+    ++by_status[op.f][op.status];
+    if (op.op_class != model::OpClass::kIndeterminate) lat[op.f].push_back(op.latency_ms);
+  }
+  out << "\nops: " << r.ops.size() << " (ok " << by_type["ok"] << ", fail " << by_type["fail"] << ", info "
+      << by_type["info"] << ")";
+  for (const auto& [f, statuses] : by_status) {
+    out << "\n  " << f << ":";
+    const char* sep = " ";
+    for (const auto& [status, n] : statuses) {
+      out << sep << status << " " << n;
+      sep = ", ";
+    }
+  }
+  if (r.ops.empty() && !r.check) {
+    // The run stopped before it had anything to show.
+    for (const std::string& w : r.warnings) out << "\nwarning: " << w;
+    out << "\nfiles: " << r.dir << "/ (node-logs/ has each node's stderr)\n";
+    out << (r.verdict == model::Verdict::kInvalid ? "verdict: INVALID (" : "verdict: unknown (")
+        << (r.failure ? r.failure->second : std::string("no final state")) << ")\n";
+    out.flush();
+    return;
+  }
+  out << "\nwrites: " << r.acknowledged << " acknowledged, " << r.rejected << " rejected, " << r.indeterminate
+      << " indeterminate";
+  out << "\nlatency ms (p50 / p99 / max):";
+  const char* sep = " ";
+  for (const auto& [f, samples] : lat) {
+    out << sep << f << " " << num(quantile(samples, 0.5)) << " / " << num(quantile(samples, 0.99)) << " / "
+        << num(*std::max_element(samples.begin(), samples.end()));
+    sep = "; ";
+  }
+  const MessageStats& m = r.messages;
+  out << "\nnode-to-node messages: " << m.node_sent() << " sent (" << m.node_delivered() << " delivered, "
+      << m.node_dropped_partition() << " dropped by partitions, " << m.node_dropped_dead() << " to dead nodes); "
+      << num(static_cast<double>(m.node_bytes_sent()) / 1e6) << " MB sent, "
+      << num(static_cast<double>(m.node_bytes_dropped()) / 1e6) << " MB of it dropped";
+  const json table = m.to_json()["node_to_node"];
+  if (!table.empty()) {
+    out << "; by type:";
+    for (const auto& [type, counts] : table.items()) out << " " << type << " " << counts["sent"].get<std::uint64_t>();
+  }
+  out << "; msgs-per-op "
+      << num(r.workload_requests ? static_cast<double>(m.node_sent()) / static_cast<double>(r.workload_requests) : 0);
+  out << "\nfaults: " << r.faults.size();
+  for (const model::FaultPeriod& f : r.faults) {
+    out << "\n  " << std::fixed << std::setprecision(1) << static_cast<double>(f.start) / 1e6 << "-"
+        << static_cast<double>(f.end) / 1e6 << " s  " << f.description();
+  }
+  out.unsetf(std::ios::floatfield);
+  out << std::setprecision(6);
+  const Convergence conv = convergence_of(r);
+  out << "\nconvergence after the final heal: "
+      << (conv.converged_after_ms ? "<= " + num(*conv.converged_after_ms) + " ms (probe every " +
+                                        num(r.config.probe_interval_ms) + " ms, " + std::to_string(r.rounds.size()) +
+                                        " rounds)"
+                                  : std::string("not observed"))
+      << "; last node-to-node delivery "
+      << (conv.last_node_message_after_heal_ms ? num(*conv.last_node_message_after_heal_ms) + " ms after it"
+                                               : std::string("none after it"));
+  if (r.check) {
+    out << "\nfinal state: " << r.check->keys_checked << " keys, " << r.keys_with_siblings.size()
+        << " ended with several siblings";
+    for (std::size_t i = 0; i < r.keys_with_siblings.size() && i < 10; ++i) {
+      out << (i ? ", " : ": ") << "key " << r.keys_with_siblings[i].key << " (" << r.keys_with_siblings[i].siblings << ")";
+    }
+    if (r.keys_with_siblings.size() > 10) out << ", ...";
+    for (const std::string& e : r.explanations) out << "\n  " << e;
+    const model::CheckResult& k = *r.check;
+    out << "\nchecker: " << k.keys_checked << " keys, " << k.acknowledged << " acknowledged writes: " << k.survived
+        << " present everywhere, " << k.superseded << " superseded, " << k.lost << " lost; " << k.diverged
+        << " diverged keys; " << k.not_antichain << " non-antichains; " << k.phantom << " phantom; "
+        << k.rejected_present << " rejected-but-present";
+    if (r.config.conflict == model::ConflictMode::kLww) {
+      out << "; " << k.multiple_versions << " keys with several versions"
+          << "\nlww: " << k.lww_discarded << " of " << k.acknowledged << " acknowledged writes ("
+          << num(k.acknowledged ? 100.0 * static_cast<double>(k.lww_discarded) / static_cast<double>(k.acknowledged) : 0.0)
+          << "%) discarded by last-writer-wins in favour of a concurrent write";
+    } else {
+      out << "\nlww: 0 acknowledged writes discarded (siblings mode keeps every concurrent write)";
+    }
+    for (const std::string& reason : k.reasons) out << "\n  " << reason;
+  }
+  for (const std::string& w : r.warnings) out << "\nwarning: " << w;
+  for (const std::string& n : r.notes) out << "\nnote: " << n;
+  out << "\nfiles: " << r.dir << "/";
+  for (std::size_t i = 0; i < r.files.size(); ++i) out << (i ? ", " : "") << r.files[i];
+  out << "\nharness peak RSS: " << num(r.peak_rss_mb) << " MB";
+  out << "\n";
+  if (r.verdict == model::Verdict::kValid) {
+    out << "verdict: valid\n";
+  } else if (r.verdict == model::Verdict::kInvalid) {
+    out << "verdict: INVALID ("
+        << (r.failure ? r.failure->second : r.check && !r.check->valid() ? r.check->summary() : std::string()) << ")\n";
+  } else {
+    out << "verdict: unknown (" << (r.failure ? r.failure->second : std::string("no final state")) << ")\n";
+  }
+  out.flush();
+}
+
+}  // namespace vckv::reports

@@ -1,0 +1,95 @@
+#include "reports/write_reports.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "reports/draw/plots.hpp"
+#include "reports/draw/svg.hpp"
+#include "reports/draw/timeline.hpp"
+#include "reports/explain_store.hpp"
+#include "reports/results.hpp"
+
+namespace vckv::reports {
+
+namespace {
+
+constexpr std::size_t kExplanationsInSummary = 5;
+
+void write_results(const RunRecord& rec) {
+  std::ofstream(rec.dir + "/results.json") << results_json(rec).dump(2) << '\n';
+}
+
+void explain_siblings(RunRecord& rec) {
+  std::ofstream txt(rec.dir + "/explain.txt");
+  txt << "# Why keys ended with several siblings: for each, the writes that made them, what their clients\n"
+         "# had read, which clock slots make them concurrent, and why neither writer saw the other.\n"
+         "# Any key of this run: vckv-harness explain " << rec.dir << " KEY\n\n";
+  if (!std::filesystem::exists(rec.dir + "/final-state.json")) {
+    txt << "No final state was read in this run (verdict " << model::verdict_name(rec.verdict) << "), so nothing to explain.\n";
+    return;
+  }
+  std::string error;
+  auto stories = load_stories(rec.dir, {}, error);
+  if (!stories) {
+    txt << "Could not read the run back: " << error << "\n";
+    rec.notes.push_back("explain.txt: " + error);
+    return;
+  }
+  if (stories->stories.empty()) txt << "No key ended with several siblings.\n";
+  for (const KeyStory& s : stories->stories) {
+    txt << explain_key(s, stories->context) << "\n";
+    if (rec.explanations.size() < kExplanationsInSummary) {
+      rec.explanations.push_back(explain_key_line(s, stories->context));
+    }
+  }
+}
+
+}  // namespace
+
+void write_reports(RunRecord& rec, std::ostream& out) {
+  // The explanations and the diagrams read the run back, results.json included: write it
+  // first, and again at the end with what they added.
+  write_results(rec);
+  explain_siblings(rec);
+  std::string note;
+  if (std::string err = write_messages_svg(rec.dir, "messages.svg", rec.config.svg_max_messages, rec.config.svg_from_s,
+                                           rec.config.svg_to_s, note);
+      err.empty()) {
+    rec.notes.push_back(note);
+  } else {
+    rec.notes.push_back("messages.svg not written: " + err);
+  }
+  if (std::string err = write_timeline(rec.dir, rec.config.timeline_max_ops, note); err.empty()) {
+    rec.notes.push_back(note);
+  } else {
+    rec.notes.push_back("timeline.html not written: " + err);
+  }
+  PlotInput plots;
+  plots.ops = rec.ops;
+  for (const model::FaultPeriod& f : rec.faults) {
+    plots.faults.push_back({f.kind, static_cast<double>(f.start) / 1e6, static_cast<double>(f.end) / 1e6, f.label()});
+  }
+  plots.final_heal_s = rec.final_heal_s;
+  plots.recovery_end_s = rec.recovery_end_s;
+  plots.end_s = rec.ended_s;
+  plots.rounds = rec.rounds;
+  plots.node_sent_per_second = rec.messages.node_sent_per_second();
+  plots.node_dropped_per_second = rec.messages.node_dropped_per_second();
+  std::vector<std::string> plot_files;
+  const std::string plot_note = write_plots(rec.dir, plots, plot_files);
+  if (!plot_note.empty()) rec.notes.push_back(plot_note);
+
+  rec.files.clear();
+  for (const char* f : {"results.json", "history.jsonl", "history.txt", "net.jsonl", "final-state.json", "explain.txt",
+                        "messages.svg", "timeline.html"}) {
+    if (std::filesystem::exists(rec.dir + "/" + f)) rec.files.push_back(f);
+  }
+  rec.files.insert(rec.files.end(), plot_files.begin(), plot_files.end());
+  rec.files.push_back("node-logs/");
+  rec.peak_rss_mb = peak_rss_mb();
+  write_results(rec);
+  print_summary(rec, out);
+}
+
+}  // namespace vckv::reports

@@ -1,0 +1,124 @@
+#include "sim/faults.hpp"
+
+#include "model/faults/schedule.hpp"
+
+namespace vckv::sim {
+
+std::size_t Faults::index(const std::string& node) const { return std::stoul(node.substr(1)) - 1; }
+
+void Faults::boot(std::size_t i) {
+  NodeSlot& s = *w_.nodes[i];
+  s.clock = std::make_unique<ManualScheduler>(w_.now / 1000);
+  s.out.clear();
+  s.inbox.clear();
+  s.paused = false;
+  s.lines = 0;
+  NodeOptions options = w_.cfg.node;
+  // A process's incarnation is new at each start: its own stream, one per (node, start).
+  options.incarnation = model::Rng(w_.seed, 4 + i * 1000003 + s.incarnation).next();
+  s.node = std::make_unique<Node>(options, s.out, *s.clock, w_.log);
+  std::string init = "{\"src\": \"c0\", \"dest\": \"" + s.id +
+                     "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, \"node_id\": \"" + s.id +
+                     "\", \"node_ids\": [";
+  for (std::size_t j = 0; j < w_.nodes.size(); ++j) init += (j ? ", \"" : "\"") + w_.nodes[j]->id + "\"";
+  init += "]}}";
+  net_.feed(i, init);
+}
+
+void Faults::schedule() {
+  std::vector<std::string> names;
+  for (const auto& s : w_.nodes) names.push_back(s->id);
+  model::ScheduleOptions options;
+  for (model::FaultKind k : w_.cfg.faults) {
+    if (model::is_period_fault(k)) options.kinds.push_back(k);
+  }
+  options.interval = w_.cfg.fault_interval;
+  options.until = w_.cfg.time_limit;
+  options.max_down = 1;  // one node down at a time
+  options.shapes = w_.cfg.partition_shapes;
+  schedule_ = model::make_fault_schedule(names, options, w_.fault_rng);
+  for (std::size_t i = 0; i < schedule_.size(); ++i) {
+    Event b;
+    b.at = schedule_[i].start;
+    b.kind = EventKind::kFaultBegin;
+    b.aux = i;
+    w_.events.push(std::move(b));
+    Event e;
+    e.at = schedule_[i].end;
+    e.kind = EventKind::kFaultEnd;
+    e.aux = i;
+    w_.events.push(std::move(e));
+  }
+  if (w_.trace) {
+    for (const model::FaultPeriod& p : schedule_) {
+      w_.note("scheduled " + time_text(p.start) + "-" + time_text(p.end) + " s: " + p.description());
+    }
+  }
+}
+
+void Faults::begin_period(std::size_t i) {
+  if (!w_.workload) return;
+  active_ = i;
+  model::begin_fault(schedule_[i], *this);
+}
+
+void Faults::end_period(std::size_t i) {
+  if (active_ != i) return;
+  active_.reset();
+  model::end_fault(schedule_[i], *this);
+}
+
+void Faults::end_all() {
+  if (active_) end_period(*active_);
+}
+
+void Faults::partition(const model::Partition& p) {
+  net_.partition(p);
+  if (w_.trace) w_.note("nemesis partition " + p.description());
+}
+
+void Faults::heal() {
+  net_.heal();
+  if (w_.trace) w_.note("nemesis heal");
+}
+
+void Faults::kill(const std::string& node) {
+  if (w_.trace) w_.note("nemesis kill " + node);
+  const std::size_t i = index(node);
+  losses_.before_kill(i);
+  NodeSlot& s = *w_.nodes[i];
+  ++s.incarnation;
+  s.node.reset();
+  s.clock.reset();
+  s.out.clear();
+  s.inbox.clear();
+  s.paused = false;
+}
+
+void Faults::restart(const std::string& node) {
+  if (w_.trace) w_.note("nemesis restart " + node + " (empty store, init)");
+  boot(index(node));
+}
+
+void Faults::pause(const std::string& node) {
+  if (w_.trace) w_.note("nemesis pause " + node);
+  w_.nodes[index(node)]->paused = true;
+}
+
+void Faults::resume(const std::string& node) {
+  const std::size_t i = index(node);
+  NodeSlot& s = *w_.nodes[i];
+  if (w_.trace) w_.note("nemesis resume " + node + " (" + std::to_string(s.inbox.size()) + " messages waited)");
+  s.paused = false;
+  // The timers that fell due while it was stopped run now, then the input that waited.
+  s.clock->advance_to(w_.now / 1000);
+  net_.flush(i);
+  std::vector<std::string> inbox = std::move(s.inbox);
+  s.inbox.clear();
+  for (const std::string& line : inbox) {
+    if (!s.up() || s.paused) break;
+    net_.feed(i, line);
+  }
+}
+
+}  // namespace vckv::sim

@@ -1,0 +1,43 @@
+// Lost writes explained by kills: before a node dies, which writes it held that no other node
+// held; after the check, for each lost write, whether a kill took its last copy (a node
+// acknowledged it and died before it left, or every node holding it died) or nothing did (a bug).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "sim/world.hpp"
+
+namespace vckv::sim {
+
+class Losses {
+ public:
+  explicit Losses(World& world) : w_(world) {}
+
+  // A client sent write number world.writes.size() - 1 to node `node`.
+  void on_write(int node) { fates_.push_back(WriteFate{node, std::nullopt, 0, std::nullopt}); }
+  // Write `write`'s acknowledgement reached its client now.
+  void on_acknowledged(std::size_t write) { fates_[write].acked_at = w_.now; }
+  // Node `dying` is about to lose its store.
+  void before_kill(std::size_t dying);
+  // result.check.lost_writes explained (or not) by the kills, into result.explanations.
+  void explain(SeedResult& result) const;
+
+ private:
+  // What the simulator knows of a write beyond the checker's record.
+  struct WriteFate {
+    int node = 0;                    // the node the client sent it to
+    std::optional<Micros> acked_at;  // when the acknowledgement reached the client
+    std::uint32_t seen_holders = 0;  // nodes seen holding it (or a version dominating it) at kills
+    std::optional<std::pair<int, Micros>> last_holder_killed;  // the only holder, killed then
+  };
+  bool holds(std::size_t node, const model::WriteRecord& w) const;
+
+  World& w_;
+  std::vector<WriteFate> fates_;  // one per write, as world.writes
+};
+
+}  // namespace vckv::sim

@@ -1,0 +1,141 @@
+// What every part of one seed's run shares: the configuration, the virtual clock, the event
+// queue, the trace, the counters and the seed's random streams. Internal to the simulator.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <memory>
+#include <ostream>
+#include <streambuf>
+
+#include "model/check/history.hpp"
+#include "model/rng.hpp"
+#include "sim/simulation.hpp"
+#include "vckv/node/node.hpp"
+#include "vckv/runtime/log.hpp"
+#include "vckv/runtime/manual_scheduler.hpp"
+
+namespace vckv::sim {
+
+// Where a message goes: a node (0..N-1), a client (N..N+C-1), or the simulator itself (init).
+constexpr int kSimulator = -1;
+
+enum class EventKind : std::uint8_t {
+  kDeliver,        // a message arrives at `to` (from `from`)
+  kClientStart,    // client `to` starts its next operation
+  kClientTimeout,  // client `to`'s operation number aux gets no answer in time
+  kFaultBegin,     // fault period aux begins
+  kFaultEnd,       // ... ends: heal, restart, resume
+  kHeal,           // the workload ends: every fault heals, the recovery begins
+  kCheck,          // recovery: do the replicas agree yet?
+};
+
+struct Event {
+  Micros at = 0;
+  std::uint64_t seq = 0;  // ties at equal times go in the order events were made
+  EventKind kind = EventKind::kDeliver;
+  int to = 0;
+  int from = 0;
+  std::uint64_t aux = 0;  // message id, operation number, period index
+  std::uint32_t incarnation = 0;  // a message's sender's incarnation when it was sent
+  std::string type;       // a message's body.type
+  std::string line;       // a message's envelope
+};
+
+// Events by time, then by the order they were made.
+class EventQueue {
+ public:
+  void push(Event e) {
+    e.seq = next_seq_++;
+    heap_.push_back(std::move(e));
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
+  Event pop() {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    Event e = std::move(heap_.back());
+    heap_.pop_back();
+    return e;
+  }
+  bool empty() const { return heap_.empty(); }
+  Micros next_at() const { return heap_.front().at; }
+
+ private:
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
+  };
+  std::vector<Event> heap_;
+  std::uint64_t next_seq_ = 0;
+};
+
+// One node of the cluster, across its incarnations.
+struct NodeSlot {
+  std::string id;
+  // The node holds references to clock and out: it is destroyed first (see Faults::kill).
+  std::unique_ptr<ManualScheduler> clock;
+  std::string out;
+  std::unique_ptr<Node> node;
+  bool paused = false;
+  std::vector<std::string> inbox;  // what arrived while paused, in order
+  std::uint64_t lines = 0;
+  std::uint32_t incarnation = 0;  // one more at every kill
+  bool up() const { return node != nullptr; }
+};
+
+class NullBuffer : public std::streambuf {
+ protected:
+  int overflow(int c) override { return c; }
+};
+
+struct World {
+  World(const SimConfig& config, std::uint64_t seed, std::string* trace_to)
+      : cfg(config),
+        seed(seed),
+        trace(trace_to),
+        net_rng(seed, model::Stream::kNetwork),
+        fault_rng(seed, model::Stream::kFaults),
+        client_rng(seed, model::Stream::kClients),
+        null_stream(&null_buffer),
+        log(null_stream, LogLevel::kError) {
+    for (std::size_t i = 0; i < cfg.nodes; ++i) {
+      nodes.push_back(std::make_unique<NodeSlot>());
+      nodes.back()->id = "n" + std::to_string(i + 1);
+    }
+  }
+
+  // Appends "[time] text" to the trace (only call with a trace).
+  void note(const std::string& text) {
+    trace->append("[").append(time_text(now)).append("] ").append(text).append("\n");
+  }
+  // A protocol violation: the run fails with the first one.
+  void fail(const std::string& why) {
+    if (failure.empty()) failure = why;
+    if (trace) note("FAILURE " + why);
+  }
+  bool is_node(int endpoint) const { return endpoint >= 0 && endpoint < static_cast<int>(cfg.nodes); }
+  std::string endpoint_name(int e) const {
+    if (e == kSimulator) return "c0";
+    if (is_node(e)) return "n" + std::to_string(e + 1);
+    return "c" + std::to_string(e - static_cast<int>(cfg.nodes) + 1);
+  }
+
+  const SimConfig& cfg;
+  std::uint64_t seed;
+  std::string* trace;  // null: no trace
+  Micros now = 0;
+  bool workload = true;  // until the heal: clients, node faults and message faults
+  EventQueue events;
+  SeedStats stats;
+  std::string failure;  // the first protocol violation seen
+  std::vector<model::WriteRecord> writes;  // every client write: the history the checker judges
+  model::Rng net_rng, fault_rng, client_rng;
+  NullBuffer null_buffer;
+  std::ostream null_stream;
+  Logger log;  // the nodes' logs go nowhere; declared before the nodes, which outlive none of it
+  std::vector<std::unique_ptr<NodeSlot>> nodes;
+};
+
+}  // namespace vckv::sim

@@ -1,0 +1,110 @@
+#include "model/faults/schedule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+namespace vckv::model {
+namespace {
+
+const std::vector<std::string> kFive = {"n1", "n2", "n3", "n4", "n5"};
+
+ScheduleOptions Options(std::vector<FaultKind> kinds, Micros interval, Micros until, std::size_t max_down = 1,
+                        std::vector<std::string> shapes = {}) {
+  return ScheduleOptions{std::move(kinds), interval, until, max_down, std::move(shapes)};
+}
+
+// The schedule of `vckv-sim --seed 4711` (5 nodes, every fault, 3 s interval, 30 s), as its
+// recorded trace prints it: the simulator's seeds replay only while the model draws the same.
+TEST(ScheduleTest, ExampleTheSimulatorsSeed4711) {
+  Rng rng(4711, Stream::kFaults);
+  const auto periods = make_fault_schedule(
+      kFive, Options({FaultKind::kPartition, FaultKind::kKill, FaultKind::kPause}, 3'000'000, 30'000'000), rng);
+  std::string text;
+  for (const FaultPeriod& p : periods) {
+    text += std::to_string(p.start / 1'000'000) + "-" + std::to_string(p.end / 1'000'000) + " " + p.description() + "\n";
+  }
+  EXPECT_EQ(text,
+            "3-6 pause n1\n"
+            "9-12 partition majorities-ring: n1 sees n1,n2,n3; n2 sees n1,n2,n4; n3 sees n1,n3,n5; n4 sees n2,n4,n5; "
+            "n5 sees n3,n4,n5\n"
+            "15-18 kill n1\n"
+            "21-24 pause n2\n"
+            "27-30 partition isolated: n4 | n1 n2 n3 n5\n");
+}
+
+TEST(ScheduleTest, AlternatesHealthyAndFaultyIntervalsUntilTheEnd) {
+  Rng rng(5, Stream::kFaults);
+  const auto periods = make_fault_schedule(kFive, Options({FaultKind::kPartition}, 5'000'000, 30'000'000), rng);
+  ASSERT_EQ(periods.size(), 3u);  // 5-10, 15-20, 25-30
+  EXPECT_EQ(periods[0].start, 5'000'000);
+  EXPECT_EQ(periods[0].end, 10'000'000);
+  EXPECT_EQ(periods[2].start, 25'000'000);
+  EXPECT_EQ(periods[2].end, 30'000'000);
+  std::set<std::string> shapes;
+  for (const auto& p : periods) {
+    EXPECT_FALSE(p.partition.healthy());
+    shapes.insert(p.partition.name());
+  }
+  EXPECT_EQ(shapes, (std::set<std::string>{"isolated", "halves", "majorities-ring"}));
+}
+
+TEST(ScheduleTest, KindsTakeTurnsAndNeverTakeDownMoreThanMaxDown) {
+  Rng rng(6, Stream::kFaults);
+  const auto periods = make_fault_schedule(
+      kFive, Options({FaultKind::kPartition, FaultKind::kKill, FaultKind::kPause}, 1'000, 60'000, 2), rng);
+  ASSERT_EQ(periods.size(), 30u);
+  std::set<std::size_t> down_counts;
+  for (std::size_t i = 0; i < periods.size(); ++i) {
+    if (i >= 3) {
+      EXPECT_EQ(periods[i].kind, periods[i - 3].kind);  // rotation
+    }
+    if (periods[i].kind == FaultKind::kPartition) {
+      EXPECT_TRUE(periods[i].nodes.empty());
+      EXPECT_NE(periods[i].description().find("partition "), std::string::npos);
+    } else {
+      EXPECT_GE(periods[i].nodes.size(), 1u);
+      EXPECT_LE(periods[i].nodes.size(), 2u);
+      down_counts.insert(periods[i].nodes.size());
+      EXPECT_TRUE(std::is_sorted(periods[i].nodes.begin(), periods[i].nodes.end()));
+      EXPECT_TRUE(std::adjacent_find(periods[i].nodes.begin(), periods[i].nodes.end()) == periods[i].nodes.end());
+    }
+  }
+  EXPECT_EQ(down_counts, (std::set<std::size_t>{1, 2}));
+}
+
+// --partition-shapes: only the named shapes are drawn.
+TEST(ScheduleTest, OnlyTheNamedPartitionShapes) {
+  Rng rng(3, Stream::kFaults);
+  const auto periods =
+      make_fault_schedule(kFive, Options({FaultKind::kPartition}, 1000, 20000, 1, {"isolated"}), rng);
+  ASSERT_EQ(periods.size(), 10u);
+  for (const FaultPeriod& p : periods) EXPECT_EQ(p.partition.name(), "isolated");
+}
+
+TEST(ScheduleTest, OneNodeCannotBePartitionedButCanBeKilled) {
+  Rng rng(7, Stream::kFaults);
+  EXPECT_TRUE(make_fault_schedule({"n1"}, Options({FaultKind::kPartition}, 1000, 10'000), rng).empty());
+  const auto kills =
+      make_fault_schedule({"n1"}, Options({FaultKind::kPartition, FaultKind::kKill}, 1000, 10'000, 3), rng);
+  ASSERT_FALSE(kills.empty());
+  for (const auto& p : kills) EXPECT_EQ(p.nodes, std::vector<std::string>{"n1"});
+}
+
+TEST(ScheduleTest, MessageFaultsHaveNoPeriods) {
+  Rng rng(8, Stream::kFaults);
+  EXPECT_TRUE(make_fault_schedule(kFive, Options({FaultKind::kDrop, FaultKind::kReorder}, 1000, 10'000), rng).empty());
+}
+
+TEST(NemesisWarningsTest, ANemesisThatWillNeverFireIsAWarning) {
+  const auto w = nemesis_warnings({FaultKind::kPartition}, 3, 5, 5);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("will never fire"), std::string::npos) << w[0];
+  EXPECT_TRUE(nemesis_warnings({FaultKind::kPartition}, 3, 2, 6).empty());
+  EXPECT_TRUE(nemesis_warnings({}, 3, 5, 1).empty());
+  EXPECT_EQ(nemesis_warnings({FaultKind::kPartition}, 1, 1, 10).size(), 1u);
+}
+
+}  // namespace
+}  // namespace vckv::model

@@ -1,0 +1,79 @@
+#include "model/workload/client.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vckv::model {
+namespace {
+
+std::string Describe(const PlannedWrite& w) {
+  return w.value + "@" + clock_text(w.clock) + (w.resolve ? " resolve" : " put");
+}
+
+TEST(ClientModelTest, ExampleBlindWriteThenReadModifyWrite) {
+  ClientModel c2(2, 3);
+  EXPECT_EQ(c2.name(), "c2");
+  EXPECT_EQ(Describe(c2.blind_write(7)), "\"c2-1\"@[0, 1, 0] put");
+  EXPECT_EQ(Describe(c2.write_after_read(7, {VectorClock{3, 1}})), "\"c2-2\"@[3, 2, 0] put");
+  EXPECT_EQ(Describe(c2.write_after_read(7, {VectorClock{4, 0}, VectorClock{0, 0, 5}})),
+            "\"c2-3\"@[4, 3, 5] resolve");
+}
+
+TEST(ClientModelTest, OwnCounterStaysMonotonicWhenReadingOlderState) {
+  ClientModel c1(1, 2);
+  c1.blind_write(1);
+  c1.blind_write(1);
+  // A replica that has not seen our writes yet: we must not reuse slot value 1 or 2.
+  EXPECT_EQ(Describe(c1.write_after_read(1, {})), "\"c1-3\"@[3, 0] put");
+  // A read showing a higher own slot (our write replicated) moves the counter past it.
+  EXPECT_EQ(Describe(c1.write_after_read(1, {VectorClock{9, 1}})), "\"c1-4\"@[10, 1] put");
+}
+
+TEST(ClientModelTest, CountersArePerKey) {
+  ClientModel c1(1, 1);
+  c1.blind_write(1);
+  EXPECT_EQ(Describe(c1.blind_write(2)), "\"c1-2\"@[1] put");
+}
+
+// After a read its write follows, at the read's node or another; else a get of a random key at
+// a random node, or a blind write.
+TEST(ClientModelTest, NextOpIsTheWriteAfterTheReadElseAGet) {
+  ClientModel c(1, 2);
+  Rng rng(1, Stream::kClients);
+  WorkloadOptions o;
+  o.keys = 3;
+  o.blind_write_ppm = 0;
+  o.other_node_ppm = 1'000'000;  // always another node
+  const PlannedOp get = c.next_op(rng, 4, o);
+  EXPECT_EQ(get.kind, OpKind::kGet);
+  EXPECT_LT(get.key, 3);
+  EXPECT_LT(get.node, 4u);
+  EXPECT_FALSE(get.write);
+  c.read_returned(get.key, get.node, {VectorClock{0, 4}, VectorClock{1, 0}}, 17);
+  const PlannedOp write = c.next_op(rng, 4, o);
+  EXPECT_EQ(write.kind, OpKind::kResolve);  // two siblings read
+  EXPECT_EQ(write.key, get.key);
+  EXPECT_NE(write.node, get.node);
+  EXPECT_EQ(write.read_index, 17u);
+  EXPECT_EQ(clock_text(write.write->clock), "[2, 4]");
+  EXPECT_EQ(c.next_op(rng, 4, o).kind, OpKind::kGet);  // the read was used up
+  o.blind_write_ppm = 1'000'000;
+  const PlannedOp blind = c.next_op(rng, 4, o);
+  EXPECT_TRUE(blind.blind);
+  EXPECT_EQ(blind.kind, OpKind::kPut);
+  EXPECT_FALSE(blind.read_index);
+}
+
+TEST(ClientModelTest, GapsAverageTheMeanAndNeverStartBeforeTheEnd) {
+  Rng rng(2, Stream::kClients);
+  double sum = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    const Micros next = ClientModel::next_start(rng, 0, 0, 1'000);
+    EXPECT_LE(next, 2'000);
+    sum += static_cast<double>(next);
+  }
+  EXPECT_NEAR(sum / 10'000, 1'000, 30);
+  EXPECT_EQ(ClientModel::next_start(rng, 0, 5'000, 1'000), 5'000);  // it ended after the gap
+}
+
+}  // namespace
+}  // namespace vckv::model

@@ -1,0 +1,107 @@
+#include "model/workload/operation.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vckv::model {
+namespace {
+
+Classified Put(const std::string& type, std::optional<std::int64_t> code = std::nullopt, const std::string& status = "") {
+  return classify(OpKind::kPut, ReplyFacts{type, code, status});
+}
+
+TEST(OperationTest, ExampleAcknowledgedRejectedAndIndeterminateWrites) {
+  EXPECT_EQ(Put("kv_put_ok", std::nullopt, "written").write, WriteOutcome::kAcknowledged);
+  EXPECT_EQ(Put("kv_put_ok", std::nullopt, "conflict").op_class, OpClass::kConflict);
+  EXPECT_EQ(Put("kv_put_ok", std::nullopt, "stale").write, WriteOutcome::kRejected);
+  EXPECT_EQ(Put("").write, WriteOutcome::kIndeterminate);  // no reply
+  EXPECT_EQ(Put("").status, "timeout");
+}
+
+TEST(OperationTest, ErrorZeroToAWriteIsIndeterminateOtherCodesAreRejections) {
+  const Classified timeout = Put("error", 0);
+  EXPECT_EQ(timeout.write, WriteOutcome::kIndeterminate);
+  EXPECT_EQ(timeout.op_class, OpClass::kIndeterminate);
+  EXPECT_EQ(timeout.status, "error 0 (timeout)");
+  EXPECT_STREQ(jepsen_type(timeout.op_class), "info");
+  for (std::int64_t code : {11, 12, 13, 22}) {
+    const Classified c = Put("error", code);
+    EXPECT_EQ(c.write, WriteOutcome::kRejected) << code;
+    EXPECT_EQ(c.op_class, OpClass::kError);
+    EXPECT_STREQ(jepsen_type(c.op_class), "fail");
+  }
+  EXPECT_EQ(classify(OpKind::kResolve, ReplyFacts{"error", 0, ""}).write, WriteOutcome::kIndeterminate);
+}
+
+TEST(OperationTest, ResolveSaysResolvedAndPutSaysWritten) {
+  EXPECT_EQ(classify(OpKind::kResolve, ReplyFacts{"kv_resolve_ok", std::nullopt, "resolved"}).write,
+            WriteOutcome::kAcknowledged);
+  EXPECT_FALSE(classify(OpKind::kResolve, ReplyFacts{"kv_resolve_ok", std::nullopt, "written"}).violation.empty());
+  EXPECT_FALSE(Put("kv_put_ok", std::nullopt, "resolved").violation.empty());
+  EXPECT_FALSE(Put("kv_resolve_ok", std::nullopt, "written").violation.empty());  // wrong reply type
+  EXPECT_FALSE(Put("error").violation.empty());                                    // no code
+}
+
+// lww: a superseded write was stored nowhere: a definite failure that must not appear.
+TEST(OperationTest, SupersededIsAWriteThatLostTheLwwOrder) {
+  const Classified c = Put("kv_put_ok", std::nullopt, "superseded");
+  EXPECT_EQ(c.op_class, OpClass::kSuperseded);
+  EXPECT_EQ(c.write, WriteOutcome::kRejected);
+  EXPECT_STREQ(op_class_name(c.op_class), "superseded");
+  EXPECT_STREQ(jepsen_type(c.op_class), "fail");
+  EXPECT_TRUE(c.violation.empty());
+}
+
+TEST(OperationTest, AGetAnsweredWithAnErrorIsAFailedRead) {
+  const Classified e = classify(OpKind::kGet, ReplyFacts{"error", 11, ""});
+  EXPECT_EQ(e.op_class, OpClass::kError);
+  EXPECT_EQ(e.status, "error 11");
+  EXPECT_TRUE(e.violation.empty());
+  EXPECT_EQ(classify(OpKind::kGet, ReplyFacts{"kv_get_ok", std::nullopt, ""}).op_class, OpClass::kOk);
+  EXPECT_EQ(classify(OpKind::kGet, ReplyFacts{"", std::nullopt, ""}).op_class, OpClass::kIndeterminate);
+  EXPECT_FALSE(classify(OpKind::kGet, ReplyFacts{"kv_put_ok", std::nullopt, ""}).violation.empty());
+}
+
+TEST(OperationTest, ReplyFactsFromABody) {
+  const auto error = nlohmann::json::parse(R"({"type":"error","in_reply_to":1,"code":0,"text":"write quorum"})");
+  const ReplyFacts f = reply_facts(&error);
+  EXPECT_EQ(f.type, "error");
+  EXPECT_EQ(f.code, 0);
+  EXPECT_EQ(classify(OpKind::kPut, f).write, WriteOutcome::kIndeterminate);
+  const auto put = nlohmann::json::parse(R"({"type":"kv_put_ok","status":"stale"})");
+  EXPECT_EQ(reply_facts(&put).status, "stale");
+  EXPECT_FALSE(reply_facts(&put).code);
+  EXPECT_TRUE(reply_facts(nullptr).type.empty());
+}
+
+TEST(OperationTest, ClassNames) {
+  EXPECT_STREQ(op_class_name(OpClass::kStale), "stale");
+  EXPECT_STREQ(op_class_name(OpClass::kIndeterminate), "indeterminate");
+  EXPECT_STREQ(jepsen_type(OpClass::kConflict), "ok");
+}
+
+TEST(OperationTest, ExampleRequestsInTheProtocolsFieldOrder) {
+  const PlannedWrite w{"\"c1-2\"", VectorClock{1, 0}, false};
+  EXPECT_EQ(request_body(OpKind::kPut, 5, &w, 3),
+            R"({"type": "kv_put", "msg_id": 3, "key": 5, "value": "c1-2", "clock": [1, 0]})");
+  EXPECT_EQ(request_body(OpKind::kResolve, 5, &w, std::nullopt),
+            R"({"type": "kv_resolve", "key": 5, "value": "c1-2", "clock": [1, 0]})");
+  EXPECT_EQ(request_body(OpKind::kGet, 7, nullptr, 1), R"({"type": "kv_get", "msg_id": 1, "key": 7})");
+  EXPECT_EQ(op_kind("resolve"), OpKind::kResolve);
+  EXPECT_FALSE(op_kind("delete"));
+  EXPECT_TRUE(is_write(OpKind::kPut));
+  EXPECT_FALSE(is_write(OpKind::kGet));
+}
+
+TEST(OperationTest, ValuesOfAGet) {
+  const auto ok = nlohmann::json::parse(R"({"type":"kv_get_ok","values":[{"value":"a","clock":[1,0]},{"value":{"x":1},"clock":[0,2]}]})");
+  const auto values = parse_values(ok);
+  ASSERT_TRUE(values);
+  ASSERT_EQ(values->size(), 2u);
+  EXPECT_EQ((*values)[1].value, R"({"x":1})");
+  EXPECT_EQ(clock_text((*values)[1].clock), "[0, 2]");
+  EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values":[{"value":1,"clock":[-1]}]})")));
+  EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values":{}})")));
+}
+
+}  // namespace
+}  // namespace vckv::model

@@ -1,0 +1,107 @@
+#include "reports/draw/svg.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vckv::reports {
+namespace {
+
+std::size_t Count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(RowLayoutTest, ExampleDistinctTimesGetDistinctRowsInOrder) {
+  const RowLayout rows({5, 1, 1, 2, 100}, 10, 1.0, 6, 40);
+  EXPECT_EQ(rows.y(1), 10);
+  EXPECT_EQ(rows.y(2), 16);   // 1 ms at 1 px/ms, raised to the 6 px minimum
+  EXPECT_EQ(rows.y(5), 22);
+  EXPECT_EQ(rows.y(100), 62);  // 95 ms capped at 40 px
+  EXPECT_EQ(rows.bottom(), 62);
+  EXPECT_DOUBLE_EQ(rows.y(3.5), 19);  // between rows: interpolated
+}
+
+TEST(RowLayoutTest, IsMonotonicInTime) {
+  std::vector<double> times;
+  for (int i = 0; i < 500; ++i) times.push_back((i * 7919) % 1000 * 0.37);
+  const RowLayout rows(times, 0, 1.5, 7, 60);
+  double last = -1;
+  for (double t = 0; t < 400; t += 0.5) {
+    EXPECT_GE(rows.y(t), last);
+    last = rows.y(t);
+  }
+}
+
+TEST(WindowTest, WholeRunWhenSmallEnough) {
+  const Window w = choose_window({1, 2, 3}, 10, -1, -1, 0);
+  EXPECT_TRUE(w.whole_run);
+  EXPECT_EQ(w.messages, 3u);
+}
+
+TEST(WindowTest, AutomaticWindowStartsAtTheHintAndHoldsAtMostTheBudget) {
+  std::vector<double> sends;
+  for (int i = 0; i < 100; ++i) sends.push_back(i * 10.0);
+  const Window w = choose_window(sends, 20, -1, -1, 305);
+  EXPECT_FALSE(w.whole_run);
+  EXPECT_EQ(w.messages, 20u);
+  EXPECT_EQ(w.from_ms, 305);
+  EXPECT_EQ(w.to_ms, 500);  // 310 .. 500
+}
+
+TEST(WindowTest, ARequestedWindowIsKeptButCut) {
+  std::vector<double> sends;
+  for (int i = 0; i < 100; ++i) sends.push_back(i * 10.0);
+  Window w = choose_window(sends, 1000, 100, 200, 0);
+  EXPECT_EQ(w.messages, 11u);
+  EXPECT_EQ(w.to_ms, 200);
+  w = choose_window(sends, 5, 100, 200, 0);
+  EXPECT_EQ(w.messages, 5u);
+  EXPECT_EQ(w.to_ms, 140);
+}
+
+SvgInput Sample() {
+  SvgInput in;
+  in.run.title = "kv/20260101T000000";
+  in.run.end_ms = 100;
+  in.run.faults.push_back({"partition", 10, 30, "partition halves: n1 | n2", "halves", {}, {{"n1"}, {"n2"}}});
+  in.run.faults.push_back({"kill", 40, 60, "kill n2", "kill n2", {"n2"}, {}});
+  in.processes = {"c1", "n1", "n2"};
+  in.messages.push_back({0, 1, 1.1, "c1", "n1", "kv_put", Fate::kDelivered, "", R"({"type":"kv_put","value":"<&>"})"});
+  in.messages.push_back({1, 12, 20, "n1", "n2", "sync", Fate::kDropped, "partition", R"({"type":"sync"})"});
+  in.messages.push_back({2, 50, 50, "n1", "n2", "sync", Fate::kDropped, "dead node", R"({"type":"sync"})"});
+  in.messages.push_back({3, 70, 70, "n2", "n1", "sync_ok", Fate::kUndelivered, "", R"({"type":"sync_ok"})"});
+  in.window = {0, 70, 4, true};
+  in.total_messages = 4;
+  return in;
+}
+
+TEST(RenderSvgTest, OneArrowPerMessageWithTheBodyOnHover) {
+  const std::string svg = render_svg(Sample());
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_EQ(Count(svg, "<g class=\"m\">"), 4u);
+  EXPECT_NE(svg.find("value&quot;:&quot;&lt;&amp;&gt;&quot;"), std::string::npos);  // escaped body in <title>
+  EXPECT_EQ(Count(svg, "stroke=\"#d00000\""), 2u);  // a cross per dropped message
+  EXPECT_NE(svg.find("DROPPED at 0.020000 s: partition"), std::string::npos);
+  EXPECT_NE(svg.find("DROPPED at 0.050000 s: dead node"), std::string::npos);
+  EXPECT_NE(svg.find("still in flight when the run ended"), std::string::npos);
+  EXPECT_NE(svg.find("partition halves: n1 | n2"), std::string::npos);
+  EXPECT_NE(svg.find(">killed<"), std::string::npos);
+  EXPECT_NE(svg.find("restarted (empty)"), std::string::npos);
+  EXPECT_NE(svg.find("The whole run: all 4 messages."), std::string::npos);
+  EXPECT_NE(svg.find("sync (2)"), std::string::npos);  // legend with counts
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+}
+
+TEST(RenderSvgTest, AWindowSaysWhichOneAndHowToDrawAnother) {
+  SvgInput in = Sample();
+  in.window = {10, 60, 2, false};
+  in.total_messages = 900;
+  in.store_dir = "store/kv/x";
+  in.messages.erase(in.messages.begin());
+  const std::string svg = render_svg(in);
+  EXPECT_NE(svg.find("A window of the run: 3 of 900 messages, those sent from 0.010 s to 0.060 s"), std::string::npos);
+  EXPECT_NE(svg.find("vckv-harness svg store/kv/x --from S --to S"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vckv::reports

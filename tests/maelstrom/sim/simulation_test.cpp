@@ -1,0 +1,177 @@
+#include "sim/simulation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/seeds.hpp"
+
+namespace vckv::sim {
+namespace {
+
+SimConfig config_with(std::vector<std::string> node_args, const std::string& faults = "all") {
+  SimConfig cfg;
+  std::string error;
+  cfg.faults = *parse_faults(faults, error);
+  cfg.node_args = std::move(node_args);
+  EXPECT_TRUE(configure(cfg, error)) << error;
+  return cfg;
+}
+
+// The first seed of first..first+count-1 that fails, or nullopt.
+std::optional<std::uint64_t> first_failure(const SimConfig& cfg, std::uint64_t first, std::uint64_t count) {
+  SeedsOptions options;
+  options.first = first;
+  options.count = count;
+  options.stop_at_first_failure = true;
+  const SeedsSummary summary = run_seeds(cfg, options);
+  if (summary.failures.empty()) return std::nullopt;
+  return summary.failures.front().seed;
+}
+
+TEST(SimFaultsTest, ParsesListsAllAndNone) {
+  std::string error;
+  EXPECT_EQ(faults_name(*parse_faults("reorder,kill", error)), "kill,reorder");
+  EXPECT_EQ(faults_name(*parse_faults("all", error)), "partition,kill,pause,drop,duplicate,reorder");
+  EXPECT_EQ(faults_name(*parse_faults("none", error)), "none");
+  EXPECT_FALSE(parse_faults("kill,kill", error));
+  EXPECT_EQ(error, "fault \"kill\" listed twice");
+  EXPECT_FALSE(parse_faults("crash", error));
+  EXPECT_NE(error.find("unknown fault \"crash\""), std::string::npos);
+  EXPECT_FALSE(parse_faults("kill,", error));
+}
+
+TEST(SimConfigTest, NodeArgsAreReadAsTheBinaryReadsThem) {
+  SimConfig cfg;
+  cfg.node_args = {"--write-quorum=3", "--conflict", "lww"};
+  std::string error;
+  ASSERT_TRUE(configure(cfg, error)) << error;
+  EXPECT_EQ(cfg.node.write_quorum, 3u);
+  EXPECT_EQ(cfg.node.conflict.mode, ConflictMode::kLww);
+  cfg.node_args = {"--write-quorum=zero"};
+  EXPECT_FALSE(configure(cfg, error));
+  EXPECT_NE(error.find("--write-quorum"), std::string::npos) << error;
+}
+
+TEST(SimulationTest, TimeTextIsExact) {
+  EXPECT_EQ(time_text(0), "0.000000");
+  EXPECT_EQ(time_text(12'345'678), "12.345678");
+}
+
+// The whole point: a seed is a bug report. Two replays give the same bytes.
+TEST(SimulationTest, ReplayedSeedGivesByteIdenticalTrace) {
+  const SimConfig cfg = config_with({"--write-quorum=3"});
+  std::string first, second;
+  const SeedResult a = run_seed(cfg, 4711, &first);
+  const SeedResult b = run_seed(cfg, 4711, &second);
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(a.valid, b.valid);
+  EXPECT_GT(first.size(), 100'000u);
+  // Every kind of line the trace promises is there.
+  for (const char* what : {"] send #", "] deliver #", "] drop #", "] duplicate #", "] nemesis ", "] invoke c",
+                           "] complete c", "final heal", "final states:", "checker: valid"}) {
+    EXPECT_NE(first.find(what), std::string::npos) << what;
+  }
+  // Without a trace the run is the same run.
+  const SeedResult c = run_seed(cfg, 4711);
+  EXPECT_EQ(c.stats.node_messages, a.stats.node_messages);
+  EXPECT_EQ(c.stats.convergence, a.stats.convergence);
+}
+
+TEST(SimulationTest, DifferentSeedsRunDifferently) {
+  const SimConfig cfg = config_with({});
+  EXPECT_NE(run_seed(cfg, 1).stats.node_bytes, run_seed(cfg, 2).stats.node_bytes);
+}
+
+TEST(SimulationTest, WriteQuorumThreeWithEveryFaultIsValid) {
+  const SimConfig cfg = config_with({"--write-quorum=3"});
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    const SeedResult r = run_seed(cfg, seed);
+    EXPECT_TRUE(r.valid) << "seed " << seed << ": " << r.reason;
+    EXPECT_GT(r.stats.acknowledged, 100u);
+    EXPECT_TRUE(r.stats.convergence.has_value()) << "seed " << seed;
+  }
+}
+
+TEST(SimulationTest, NoFaultsConvergesAndKeepsEverything) {
+  const SimConfig cfg = config_with({}, "none");
+  const SeedResult r = run_seed(cfg, 3);
+  EXPECT_TRUE(r.valid) << r.reason;
+  EXPECT_EQ(r.stats.dropped, 0u);
+  EXPECT_EQ(r.check.acknowledged, r.check.survived + r.check.superseded);
+}
+
+// Mutation checks: each deliberately broken node option is caught within 100 seeds.
+TEST(SimMutationTest, NoReplicationIsCaughtWithin100Seeds) {
+  const auto seed = first_failure(config_with({"--debug-no-replication"}), 1, 100);
+  ASSERT_TRUE(seed.has_value());
+  EXPECT_LT(*seed - 1, 100u);
+}
+
+TEST(SimMutationTest, DroppingConcurrentSiblingsOnMergeIsCaughtWithin100Seeds) {
+  const auto seed = first_failure(config_with({"--debug-drop-concurrent-on-merge"}), 1, 100);
+  ASSERT_TRUE(seed.has_value());
+  EXPECT_LT(*seed - 1, 100u);
+}
+
+TEST(SimMutationTest, LwwPreferringTheSmallerIsCaughtWithin100Seeds) {
+  const auto seed = first_failure(config_with({"--conflict=lww", "--debug-lww-prefer-smaller"}), 1, 100);
+  ASSERT_TRUE(seed.has_value());
+  EXPECT_LT(*seed - 1, 100u);
+}
+
+TEST(SimMutationTest, CorrectLwwIsValid) {
+  const SimConfig cfg = config_with({"--conflict=lww"});
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const SeedResult r = run_seed(cfg, seed);
+    EXPECT_TRUE(r.valid) << "seed " << seed << ": " << r.reason;
+  }
+}
+
+// At W = 1 a write is acknowledged by one node; killed before any peer has it, the write is
+// gone. Clients next to their node and peers 20 ms away, and a kill every second, make that
+// common; every failure must be exactly that, and the trace must say so.
+// Kills every half second for 10 virtual s, clients 0.5 ms from their node, peers 20 ms apart.
+SimConfig frequent_kills(std::vector<std::string> node_args) {
+  SimConfig cfg = config_with(std::move(node_args), "kill");
+  cfg.time_limit = 10'000'000;
+  cfg.fault_interval = 500'000;
+  cfg.latency = 20'000;
+  cfg.client_latency = 500;
+  return cfg;
+}
+
+TEST(SimKillTest, LossesAtWriteQuorumOneAreWritesThatDiedWithTheirNode) {
+  const SimConfig cfg = frequent_kills({});
+  SeedsOptions options;
+  options.first = 1;
+  options.count = 60;
+  const SeedsSummary summary = run_seeds(cfg, options);
+  ASSERT_GE(summary.failures.size(), 3u);
+  EXPECT_EQ(summary.explained, summary.failures.size());
+  for (const SeedResult& r : summary.failures) {
+    EXPECT_TRUE(r.explained) << "seed " << r.seed << ": " << r.reason;
+    EXPECT_EQ(r.check.lost, r.explanations.size()) << "seed " << r.seed;
+    for (LossExplanation k : r.loss_kinds) EXPECT_EQ(k, LossExplanation::kDiedBeforeLeft) << "seed " << r.seed;
+  }
+  std::string trace;
+  const SeedResult replay = run_seed(cfg, summary.failures.front().seed, &trace);
+  EXPECT_FALSE(replay.valid);
+  EXPECT_NE(trace.find("before the write left it"), std::string::npos);
+  EXPECT_NE(trace.find("checker: INVALID"), std::string::npos);
+}
+
+// The same kills with W = 3: an acknowledged write is on three nodes, and one kill at a time
+// cannot lose it.
+TEST(SimKillTest, WriteQuorumThreeLosesNothingToTheSameKills) {
+  const SimConfig cfg = frequent_kills({"--write-quorum=3"});
+  SeedsOptions options;
+  options.first = 1;
+  options.count = 30;
+  const SeedsSummary summary = run_seeds(cfg, options);
+  EXPECT_TRUE(summary.failures.empty()) << summary.failures.front().reason;
+}
+
+}  // namespace
+}  // namespace vckv::sim
