@@ -110,6 +110,7 @@ class Runner {
   std::vector<std::unique_ptr<SimClient>> clients_;
   Phase phase_ = Phase::kStarting;
   std::vector<FaultPeriod> schedule_;  // absolute times
+  std::size_t next_bounce_ = 1;        // the active bounce period's next bounce (its first is its beginning)
   std::optional<std::size_t> active_;
   std::vector<WriteRecord> writes_;
   std::uint64_t next_op_index_ = 0;
@@ -130,10 +131,14 @@ void Runner::make_schedule(Micros start, Micros end) {
   schedule.until = end - start;
   schedule.max_down = cfg_.max_down;
   schedule.shapes = cfg_.partition_shapes;
+  // Bounces follow each other by about a message's latency, at least 10 ms: a node process
+  // takes a few ms to start.
+  schedule.bounce_gap = from_ms(std::max(cfg_.latency_ms, 10.0));
   schedule_ = model::make_fault_schedule(cluster_->node_ids(), schedule, fault_rng_);
   for (FaultPeriod& p : schedule_) {
     p.start += start;
     p.end += start;
+    for (Micros& b : p.bounces) b += start;
   }
 }
 
@@ -144,10 +149,20 @@ void Runner::update_faults(Micros t) {
       if (schedule_[i].start <= t && t < schedule_[i].end) active = i;
     }
   }
-  if (active == active_) return;
-  if (active_) faults_->end(schedule_[*active_].kind, "", t);
-  active_ = active;
-  if (active_) faults_->begin(schedule_[*active_], t);
+  if (active != active_) {
+    if (active_) faults_->end(schedule_[*active_].kind, "", t);
+    active_ = active;
+    next_bounce_ = 1;
+    if (active_) faults_->begin(schedule_[*active_], t);
+  }
+  // A bounce period's later bounces, each once, when due.
+  if (active_) {
+    const FaultPeriod& p = schedule_[*active_];
+    while (next_bounce_ < p.bounces.size() && p.bounces[next_bounce_] <= t) {
+      faults_->bounce(p, t);
+      ++next_bounce_;
+    }
+  }
 }
 
 void Runner::tick(Micros t) {
@@ -171,6 +186,9 @@ std::optional<Micros> Runner::next_wake() const {
     for (const FaultPeriod& p : schedule_) {
       if (p.start > t) consider(p.start);
       if (p.end > t) consider(p.end);
+      for (Micros b : p.bounces) {
+        if (b > t) consider(b);
+      }
     }
   }
   // The progress line.

@@ -36,6 +36,7 @@ void Faults::schedule() {
   options.until = w_.cfg.time_limit;
   options.max_down = 1;  // one node down at a time
   options.shapes = w_.cfg.partition_shapes;
+  options.bounce_gap = bounce_gap();
   schedule_ = model::make_fault_schedule(names, options, w_.fault_rng);
   for (std::size_t i = 0; i < schedule_.size(); ++i) {
     Event b;
@@ -48,6 +49,13 @@ void Faults::schedule() {
     e.kind = EventKind::kFaultEnd;
     e.aux = i;
     w_.events.push(std::move(e));
+    for (std::size_t k = 1; k < schedule_[i].bounces.size(); ++k) {
+      Event r;
+      r.at = schedule_[i].bounces[k];
+      r.kind = EventKind::kBounce;
+      r.aux = i;
+      w_.events.push(std::move(r));
+    }
   }
   if (w_.trace) {
     for (const model::FaultPeriod& p : schedule_) {
@@ -59,13 +67,24 @@ void Faults::schedule() {
 void Faults::begin_period(std::size_t i) {
   if (!w_.workload) return;
   active_ = i;
+  if (schedule_[i].kind == model::FaultKind::kBounce) {
+    for (const std::string& n : schedule_[i].nodes) net_.slow_links(index(n), bounce_gap());
+  }
   model::begin_fault(schedule_[i], *this);
+}
+
+void Faults::bounce(std::size_t i) {
+  if (active_ != i) return;
+  model::bounce(schedule_[i], *this);
 }
 
 void Faults::end_period(std::size_t i) {
   if (active_ != i) return;
   active_.reset();
   model::end_fault(schedule_[i], *this);
+  if (schedule_[i].kind == model::FaultKind::kBounce) {
+    for (const std::string& n : schedule_[i].nodes) net_.slow_links(index(n), 0);
+  }
 }
 
 void Faults::end_all() {
@@ -87,7 +106,11 @@ void Faults::kill(const std::string& node) {
   const std::size_t i = index(node);
   losses_.before_kill(i);
   NodeSlot& s = *w_.nodes[i];
+  if (s.node) w_.stats.replies_mismatched += s.node->replicator().stats().replies_mismatched;
   ++s.incarnation;
+  // A bounce is a process crash: what the process sent is on its way and arrives.
+  const bool bounce = active_ && schedule_[*active_].kind == model::FaultKind::kBounce;
+  if (w_.cfg.kill_loses_in_flight && !bounce) s.lost_below = s.incarnation;
   s.node.reset();
   s.clock.reset();
   s.out.clear();

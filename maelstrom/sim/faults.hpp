@@ -28,6 +28,8 @@ class Faults : public model::FaultTarget {
   void schedule();
   void begin_period(std::size_t period);
   void end_period(std::size_t period);
+  // A later bounce of a bounce period (its first is its beginning).
+  void bounce(std::size_t period);
   // The final heal: the period under way, if any, ends now.
   void end_all();
 
@@ -41,6 +43,9 @@ class Faults : public model::FaultTarget {
 
  private:
   std::size_t index(const std::string& node) const;  // "n3" -> 2
+  // The mean time between two bounces, and the mean delay of a bouncing node's links: a
+  // message's latency plus the most a reordered one is held back.
+  Micros bounce_gap() const { return w_.cfg.latency + w_.cfg.reorder_max; }
 
   World& w_;
   Network& net_;

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   app.add_option("--keys", a.keys, "Keys the clients read and write (integers 0..keys-1)")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   app.add_option("--faults", a.faults,
-                 "Comma-separated: partition, kill, pause (one at a time, in turns, during fault periods) and drop, "
+                 "Comma-separated: partition, kill, pause, bounce (one at a time, in turns, during fault periods; a bounce kills a node and restarts it at once, 2 to 5 times, each sooner than a message crosses the network) and drop, "
                  "duplicate, reorder (node-to-node messages, all through the workload); or all, or none")
       ->capture_default_str();
   app.add_option("--fault-interval", a.fault_interval_s,

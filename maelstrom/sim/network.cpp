@@ -27,7 +27,8 @@ Network::Network(World& world)
       client_latency_{model::LatencyDist::kAroundMean,
                       world.cfg.client_latency < 0 ? world.cfg.latency : world.cfg.client_latency},
       link_last_(world.cfg.nodes * world.cfg.nodes, 0),
-      blocked_(world.cfg.nodes * world.cfg.nodes, 0) {
+      blocked_(world.cfg.nodes * world.cfg.nodes, 0),
+      slow_(world.cfg.nodes, model::LatencyModel{model::LatencyDist::kAroundMean, 0}) {
   const SimConfig& cfg = world.cfg;
   if (cfg.has(model::FaultKind::kDrop)) faults_.drop_ppm = cfg.drop_ppm;
   if (cfg.has(model::FaultKind::kDuplicate)) faults_.duplicate_ppm = cfg.duplicate_ppm;
@@ -92,8 +93,9 @@ void Network::send_to_node(std::size_t from, std::size_t to, std::string_view ty
   stats.node_bytes += line.size() + 1;
   if (type == "sync") ++stats.syncs;
   if (w_.trace) w_.note("send #" + std::to_string(id) + " " + w_.nodes[from]->id + "->" + w_.nodes[to]->id + " " + std::string(line));
+  const model::LatencyModel& latency = slow_[from].mean > 0 ? slow_[from] : slow_[to].mean > 0 ? slow_[to] : latency_;
   const model::Transit t =
-      model::transit(w_.now, latency_, link_faults(), link_last_[from * w_.nodes.size() + to], w_.net_rng);
+      model::transit(w_.now, latency, link_faults(), link_last_[from * w_.nodes.size() + to], w_.net_rng);
   if (t.lost) {
     ++stats.dropped;
     if (w_.trace) w_.note("drop #" + std::to_string(id) + " (" + model::drop_reason_name(model::DropReason::kLost) + ")");
@@ -138,9 +140,10 @@ void Network::send_client_message(int from, int to, std::string_view type, std::
   w_.events.push(std::move(e));
 }
 
+void Network::slow_links(std::size_t i, Micros mean) { slow_[i].mean = mean; }
+
 bool Network::sender_crashed(const Event& e) const {
-  return w_.cfg.kill_loses_in_flight && w_.is_node(e.from) &&
-         w_.nodes[static_cast<std::size_t>(e.from)]->incarnation != e.incarnation;
+  return w_.is_node(e.from) && e.incarnation < w_.nodes[static_cast<std::size_t>(e.from)]->lost_below;
 }
 
 void Network::deliver_to_node(std::size_t i, const Event& e) {

@@ -33,6 +33,10 @@ class Network {
 
   void partition(const model::Partition& p);
   void heal();
+  // While node i bounces, its node-to-node links (both ways) are slow: a mean one-way delay of
+  // `mean`, uniform over [mean/2, 3 mean/2], so answers to one of its processes reach the next.
+  // A mean of 0 makes them ordinary again.
+  void slow_links(std::size_t i, Micros mean);
 
  private:
   void route(std::size_t from, std::string_view line);
@@ -45,6 +49,7 @@ class Network {
   std::uint64_t next_message_id_ = 0;
   std::vector<Micros> link_last_;  // per (from, to): the latest arrival scheduled, for FIFO links
   std::vector<char> blocked_;      // per (from, to): cut by the partition now
+  std::vector<model::LatencyModel> slow_;  // per node: its links' latency while it bounces (mean 0: none)
 };
 
 }  // namespace vckv::sim

@@ -22,6 +22,7 @@ void add(SeedStats& into, const SeedStats& s) {
   into.client_messages += s.client_messages;
   into.dropped += s.dropped;
   into.duplicated += s.duplicated;
+  into.replies_mismatched += s.replies_mismatched;
   into.events += s.events;
 }
 
@@ -104,7 +105,8 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
          fixed(ratio(t.node_bytes, t.client_ops), 0) + " bytes per client operation; " +
          fixed(ratio(t.syncs, t.acknowledged), 2) + " syncs per acknowledged write; " +
          fixed(100 * ratio(t.dropped, t.node_messages), 2) + "% dropped, " +
-         fixed(100 * ratio(t.duplicated, t.node_messages), 2) + "% duplicated\n";
+         fixed(100 * ratio(t.duplicated, t.node_messages), 2) + "% duplicated; " +
+         std::to_string(t.replies_mismatched) + " replies refused as meant for an earlier process\n";
   out += "convergence after the heal (virtual): ";
   if (convergence.empty()) {
     out += "none converged";

@@ -165,6 +165,9 @@ void Simulation::dispatch(const Event& e) {
     case EventKind::kFaultEnd:
       faults_.end_period(e.aux);
       break;
+    case EventKind::kBounce:
+      faults_.bounce(e.aux);
+      break;
     case EventKind::kHeal:
       heal();
       break;
@@ -248,6 +251,7 @@ void Simulation::check_convergence() {
 void Simulation::finish(SeedResult& result) {
   std::map<std::string, model::NodeState> final_states;
   for (const auto& s : w_.nodes) {
+    w_.stats.replies_mismatched += s->node->replicator().stats().replies_mismatched;
     model::NodeState& state = final_states[s->id];
     s->node->store().for_each([&](std::string_view key, Siblings siblings) {
       std::vector<model::StoredVersion>& versions = state[std::stoll(std::string(key))];

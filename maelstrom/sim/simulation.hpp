@@ -87,6 +87,9 @@ struct SeedStats {
   std::uint64_t client_messages = 0;   // requests and replies
   std::uint64_t dropped = 0;           // node-to-node messages lost (loss, partition, dead node)
   std::uint64_t duplicated = 0;
+  // Replies a node refused as answering an earlier process of it (or another request of the
+  // same msg_id): each would have been taken by a matcher of msg_id and sender alone.
+  std::uint64_t replies_mismatched = 0;
   std::uint64_t events = 0;            // deliveries, timer turns, client and fault events
   std::optional<Micros> convergence;   // heal to the first time every store agreed
   Micros ended = 0;                    // virtual time at the final reads

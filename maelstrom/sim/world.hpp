@@ -30,6 +30,7 @@ enum class EventKind : std::uint8_t {
   kClientTimeout,  // client `to`'s operation number aux gets no answer in time
   kFaultBegin,     // fault period aux begins
   kFaultEnd,       // ... ends: heal, restart, resume
+  kBounce,         // a later bounce of bounce period aux
   kHeal,           // the workload ends: every fault heals, the recovery begins
   kCheck,          // recovery: do the replicas agree yet?
 };
@@ -82,6 +83,9 @@ struct NodeSlot {
   std::vector<std::string> inbox;  // what arrived while paused, in order
   std::uint64_t lines = 0;
   std::uint32_t incarnation = 0;  // one more at every kill
+  // Messages sent by incarnations below this one and still in flight are lost: the kills that
+  // lose in-flight messages (--kill-in-flight lose) raise it; a bounce (a process crash) does not.
+  std::uint32_t lost_below = 0;
   bool up() const { return node != nullptr; }
 };
 
@@ -91,13 +95,13 @@ class NullBuffer : public std::streambuf {
 };
 
 struct World {
-  World(const SimConfig& config, std::uint64_t seed, std::string* trace_to)
+  World(const SimConfig& config, std::uint64_t run_seed, std::string* trace_to)
       : cfg(config),
-        seed(seed),
+        seed(run_seed),
         trace(trace_to),
-        net_rng(seed, model::Stream::kNetwork),
-        fault_rng(seed, model::Stream::kFaults),
-        client_rng(seed, model::Stream::kClients),
+        net_rng(run_seed, model::Stream::kNetwork),
+        fault_rng(run_seed, model::Stream::kFaults),
+        client_rng(run_seed, model::Stream::kClients),
         null_stream(&null_buffer),
         log(null_stream, LogLevel::kError) {
     for (std::size_t i = 0; i < cfg.nodes; ++i) {

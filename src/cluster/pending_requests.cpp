@@ -14,8 +14,10 @@ PendingRequests::Match PendingRequests::complete(const Incoming& reply) {
   if (!reply.in_reply_to) return Match::kNotAwaited;
   const auto it = by_id_.find(*reply.in_reply_to);
   if (it == by_id_.end() || it->second.peer != reply.src) return Match::kNotAwaited;
-  if (reply.incarnation != incarnation_) return Match::kOtherIncarnation;
-  if (it->second.about && !it->second.about(reply)) return Match::kNotAbout;
+  if (!match_by_id_only_) {
+    if (reply.incarnation != incarnation_) return Match::kOtherIncarnation;
+    if (it->second.about && !it->second.about(reply)) return Match::kNotAbout;
+  }
   Entry entry = std::move(it->second);
   by_id_.erase(it);
   deadlines_.remove(*reply.in_reply_to);

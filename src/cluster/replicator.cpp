@@ -82,6 +82,7 @@ void Replicator::start(const std::string& self, const std::vector<std::string>& 
                        std::uint64_t incarnation) {
   incarnation_ = incarnation;
   pending_.set_incarnation(incarnation);
+  pending_.set_match_by_id_only(options_.debug_accept_any_reply);
   // The envelope of the longest lines one version travels in, measured by writing them around
   // an empty key and value and the clock [] (2 bytes): the longest node id at both ends, and
   // the largest numbers (msg_id, in_reply_to, incarnation).
@@ -223,6 +224,7 @@ bool Replicator::on_reply(const Incoming& reply) {
   const Match match = pending_.complete(reply);
   if (match == Match::kAnswered) return true;
   ++stats_.replies_ignored;
+  if (match != Match::kNotAwaited) ++stats_.replies_mismatched;
   if (log_.enabled(LogLevel::kDebug)) {
     std::string why;
     if (match == Match::kNotAwaited) {

@@ -155,6 +155,10 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       flag("--debug-drop-concurrent-on-merge", node.conflict.debug_drop_concurrent_on_merge, true,
            "Testing only: a version merged from a peer replaces the concurrent stored ones (a "
            "broken merge rule the checkers must catch)"),
+      flag("--debug-accept-any-reply", node.replication.debug_accept_any_reply, true,
+           "Testing only: a peer's reply is matched to a request by msg_id and sender alone, "
+           "even one meant for an earlier process of this node (a broken matcher the simulator "
+           "must catch)"),
       flag("--debug-lww-prefer-smaller", node.conflict.debug_lww_prefer_smaller, true,
            "Testing only: with --conflict lww, the smaller clock sum wins (a broken order the "
            "checkers must catch)"),

@@ -55,6 +55,7 @@ TEST_P(CommandLineTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.options->node.replication.max_message_bytes, 16u << 20);
   EXPECT_EQ(c.options->node.replication.sync_batch_keys, 256u);
   EXPECT_TRUE(c.options->node.replication.enabled);
+  EXPECT_FALSE(c.options->node.replication.debug_accept_any_reply);
   EXPECT_EQ(c.options->loop.busy_poll_us, 0);
 }
 
@@ -64,7 +65,7 @@ TEST_P(CommandLineTest, EveryOptionReachesItsField) {
        "debug", "--sync-interval-ms", "250", "--anti-entropy-interval-ms", "700", "--sync-batch",
        "9", "--busy-poll-us", "50", "--debug-no-replication", "--write-quorum", "3",
        "--read-quorum=2", "--request-timeout-ms", "1500", "--conflict", "lww",
-       "--debug-drop-concurrent-on-merge", "--debug-lww-prefer-smaller"});
+       "--debug-drop-concurrent-on-merge", "--debug-lww-prefer-smaller", "--debug-accept-any-reply"});
   ASSERT_TRUE(c.options) << c.text;
   EXPECT_EQ(c.options->node.max_siblings, 3u);
   EXPECT_EQ(c.options->node.codec.max_clock_entries, 8u);
@@ -77,6 +78,7 @@ TEST_P(CommandLineTest, EveryOptionReachesItsField) {
   EXPECT_EQ(c.options->node.read_quorum, 2u);
   EXPECT_EQ(c.options->node.replication.request_timeout_ms, 1500);
   EXPECT_EQ(c.options->node.replication.sync_batch_keys, 9u);
+  EXPECT_TRUE(c.options->node.replication.debug_accept_any_reply);
   EXPECT_EQ(c.options->loop.busy_poll_us, 50);
   EXPECT_FALSE(c.options->node.replication.enabled);
   EXPECT_EQ(c.options->node.conflict.mode, ConflictMode::kLww);

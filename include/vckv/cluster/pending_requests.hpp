@@ -46,6 +46,9 @@ class PendingRequests {
   // The incarnation this process's requests carry (a reply must echo it).
   void set_incarnation(std::uint64_t incarnation) { incarnation_ = incarnation; }
   std::uint64_t incarnation() const { return incarnation_; }
+  // Testing only: match replies by msg_id and sender alone (ReplicationOptions::
+  // debug_accept_any_reply).
+  void set_match_by_id_only(bool on) { match_by_id_only_ = on; }
 
   // Awaits the reply to the request msg_id sent to peer, until deadline_ms; about, when
   // given, also checks that a reply is about this request.
@@ -66,6 +69,7 @@ class PendingRequests {
     About about;
   };
   std::uint64_t incarnation_ = 0;
+  bool match_by_id_only_ = false;
   std::map<std::uint64_t, Entry> by_id_;
   DeadlineQueue deadlines_;
 };

@@ -66,6 +66,9 @@ struct ReplicationOptions {
   std::int64_t anti_entropy_interval_ms = 1000;  // an exchange with the next peer this often
   std::size_t max_message_bytes = 16u << 20;     // the peers' line limit
   std::size_t max_output_backlog = 8u << 20;     // no replication while this much output waits
+  // Testing only: a reply is matched to a request by msg_id and sender alone, whatever
+  // incarnation it echoes and whatever it is about (a broken matcher the simulator must catch).
+  bool debug_accept_any_reply = false;
 };
 
 class Replicator {
@@ -145,6 +148,10 @@ class Replicator {
     std::uint64_t syncs_resent_keys = 0;  // keys sent again after a sync went unacknowledged
     std::uint64_t sync_bytes = 0;
     std::uint64_t replies_ignored = 0;  // replies that completed no request (on_reply)
+    // Of those, replies to a request of this msg_id from this peer that is awaited, but which
+    // answer another process of this node or another request: taken by a matcher of msg_id
+    // and sender alone.
+    std::uint64_t replies_mismatched = 0;
   };
   const Stats& stats() const { return stats_; }
   const AntiEntropy::Stats& anti_entropy_stats() const { return anti_entropy_->stats(); }

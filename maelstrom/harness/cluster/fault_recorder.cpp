@@ -62,6 +62,11 @@ void FaultRecorder::begin(const model::FaultPeriod& period, Micros t) {
   open_.push_back(period);
 }
 
+void FaultRecorder::bounce(const model::FaultPeriod& period, Micros t) {
+  now_ = t;
+  model::bounce(period, *this);
+}
+
 bool FaultRecorder::end(model::FaultKind kind, const std::string& node, Micros t, bool final_heal) {
   const auto it = find_open(kind, node);
   if (it == open_.end()) return false;

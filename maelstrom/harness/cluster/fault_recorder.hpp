@@ -27,6 +27,8 @@ class FaultRecorder : private model::FaultTarget {
 
   // The period's fault begins at t.
   void begin(const model::FaultPeriod& period, Micros t);
+  // A later bounce of an open bounce period, at t: each node killed, then restarted.
+  void bounce(const model::FaultPeriod& period, Micros t);
   // The open period of this kind (and node, if given) ends at t: healed, restarted, resumed.
   // The final heal says so in its event. False when no such period is open.
   bool end(model::FaultKind kind, const std::string& node, Micros t, bool final_heal = false);

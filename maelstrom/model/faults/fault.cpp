@@ -16,7 +16,8 @@ struct FaultRow {
 // Every fault, in the order lists are printed and periods take turns from.
 constexpr FaultRow kFaults[] = {
     {FaultKind::kPartition, "partition", true}, {FaultKind::kKill, "kill", true},
-    {FaultKind::kPause, "pause", true},         {FaultKind::kDrop, "drop", false},
+    {FaultKind::kPause, "pause", true},         {FaultKind::kBounce, "bounce", true},
+    {FaultKind::kDrop, "drop", false},
     {FaultKind::kDuplicate, "duplicate", false}, {FaultKind::kReorder, "reorder", false},
 };
 
@@ -95,6 +96,9 @@ std::string fault_list_name(const std::vector<FaultKind>& kinds) {
 
 std::string FaultPeriod::description() const {
   if (kind == FaultKind::kPartition) return "partition " + partition.description();
+  if (kind == FaultKind::kBounce && bounces.size() > 1) {
+    return "bounce " + joined(nodes) + " (" + std::to_string(bounces.size()) + " times)";
+  }
   return std::string(fault_kind_name(kind)) + " " + joined(nodes);
 }
 
@@ -114,6 +118,9 @@ void begin_fault(const FaultPeriod& period, FaultTarget& target) {
     case FaultKind::kPause:
       for (const std::string& n : period.nodes) target.pause(n);
       break;
+    case FaultKind::kBounce:
+      bounce(period, target);
+      break;
     case FaultKind::kDrop:
     case FaultKind::kDuplicate:
     case FaultKind::kReorder:
@@ -132,11 +139,18 @@ void end_fault(const FaultPeriod& period, FaultTarget& target) {
     case FaultKind::kPause:
       for (const std::string& n : period.nodes) target.resume(n);
       break;
+    case FaultKind::kBounce:
+      break;
     case FaultKind::kDrop:
     case FaultKind::kDuplicate:
     case FaultKind::kReorder:
       break;
   }
+}
+
+void bounce(const FaultPeriod& period, FaultTarget& target) {
+  for (const std::string& n : period.nodes) target.kill(n);
+  for (const std::string& n : period.nodes) target.restart(n);
 }
 
 }  // namespace vckv::model

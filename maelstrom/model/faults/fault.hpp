@@ -2,7 +2,9 @@
 //
 // Node faults take turns in fault periods (schedule.hpp): a partition (some links cut), a kill
 // (the node dies with everything in memory; when the period ends it restarts empty and gets
-// init again, docs/protocol.md §12) and a pause (the node stops; messages to it wait). Message
+// init again, docs/protocol.md §12), a pause (the node stops; messages to it wait) and a bounce
+// (the node is killed and at once restarted, a few times, each time sooner than a message
+// crosses the network: the answers to the last process's requests reach the next one). Message
 // faults apply to node-to-node messages all through the workload (network.hpp's LinkFaults).
 //
 // Whoever runs the nodes applies a period through begin_fault/end_fault and a FaultTarget: the
@@ -21,9 +23,9 @@
 
 namespace vckv::model {
 
-enum class FaultKind { kPartition, kKill, kPause, kDrop, kDuplicate, kReorder };
+enum class FaultKind { kPartition, kKill, kPause, kBounce, kDrop, kDuplicate, kReorder };
 
-const char* fault_kind_name(FaultKind k);  // partition, kill, pause, drop, duplicate, reorder
+const char* fault_kind_name(FaultKind k);  // partition, kill, pause, bounce, drop, duplicate, reorder
 // A node fault, taking turns in fault periods; else a message fault.
 bool is_period_fault(FaultKind k);
 
@@ -44,8 +46,10 @@ struct FaultPeriod {
   Micros end = 0;  // healed / restarted / resumed
   FaultKind kind = FaultKind::kPartition;
   Partition partition;             // kPartition
-  std::vector<std::string> nodes;  // kKill, kPause: the nodes taken down, sorted
-  // "partition halves: n1 n2 | n3", "kill n2", "pause n1 n4"
+  std::vector<std::string> nodes;  // kKill, kPause, kBounce: the nodes taken down, sorted
+  // kBounce: when each bounce (kill, then restart at once) happens, ascending; the first is start.
+  std::vector<Micros> bounces = {};
+  // "partition halves: n1 n2 | n3", "kill n2", "pause n1 n4", "bounce n3 (3 times)"
   std::string description() const;
   // "halves", "kill n2", "pause n1 n4": short, for plot labels
   std::string label() const;
@@ -64,9 +68,13 @@ class FaultTarget {
   virtual void resume(const std::string& node) = 0;
 };
 
-// The period's fault begins: partition, or kill or pause each of its nodes in order.
+// The period's fault begins: partition, or kill or pause each of its nodes in order, or its
+// first bounce.
 void begin_fault(const FaultPeriod& period, FaultTarget& target);
-// ... and ends: heal, or restart or resume each of its nodes in order.
+// ... and ends: heal, or restart or resume each of its nodes in order (a bounce: nothing, its
+// nodes are up).
 void end_fault(const FaultPeriod& period, FaultTarget& target);
+// One bounce of a kBounce period (at each of period.bounces): kill each node, then restart each.
+void bounce(const FaultPeriod& period, FaultTarget& target);
 
 }  // namespace vckv::model

@@ -48,6 +48,16 @@ std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nod
       const std::size_t count = most_down > 1 ? 1 + static_cast<std::size_t>(rng.below(most_down)) : 1;
       p.nodes = pick_nodes(nodes, count, rng);
     }
+    if (p.kind == FaultKind::kBounce) {
+      const std::size_t bounces = 2 + static_cast<std::size_t>(rng.below(4));
+      const Micros gap = std::max<Micros>(options.bounce_gap, 4);
+      p.bounces.push_back(p.start);
+      for (std::size_t b = 1; b < bounces; ++b) {
+        const Micros next = p.bounces.back() + rng.between(gap / 4, gap * 3 / 2);
+        if (next >= p.end) break;
+        p.bounces.push_back(next);
+      }
+    }
     periods.push_back(std::move(p));
   }
   return periods;

@@ -19,14 +19,19 @@ struct ScheduleOptions {
   Micros until = 0;                 // the end of the workload: no period starts at or after it
   std::size_t max_down = 1;         // nodes a kill or pause takes down at most
   std::vector<std::string> shapes;  // partition shapes by name; empty: every shape
+  // A bounce period's bounces follow each other by a quarter to one and a half of this: the
+  // runs set it to their one-way node-to-node latency, so that a node is often killed and
+  // restarted again before the answers to its last process's requests have arrived.
+  Micros bounce_gap = 2'000;
 };
 
 // Fault periods [interval, 2 interval), [3 interval, 4 interval), ... cut at `until`. Partition
 // shapes take turns too (each shape's sides are random); a kill or pause takes 1..max_down
 // random nodes (never more than exist). A kind that can do nothing here (a partition of one
 // node) is left out. Draws from `rng` (the seed's Stream::kFaults): the first kind, the first
-// shape, then per period its partition's choices or, for a kill or pause, how many nodes (only
-// when max_down > 1) and which.
+// shape, then per period its partition's choices or, for a kill, pause or bounce, how many nodes
+// (only when max_down > 1) and which, and for a bounce how many bounces (2 to 5, the first at
+// the period's start) and the gaps between them.
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes, const ScheduleOptions& options,
                                              Rng& rng);
 

@@ -19,7 +19,8 @@ TEST(FaultListTest, ExampleTheHarnessesNemesisList) {
 TEST(FaultListTest, RejectsUnknownRepeatedAndEmptyFaults) {
   std::string error;
   EXPECT_FALSE(parse_fault_list("partition,crash", period_faults(), false, error));
-  EXPECT_EQ(error, "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause; or none)");
+  EXPECT_EQ(error,
+            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce; or none)");
   EXPECT_FALSE(parse_fault_list("drop", period_faults(), false, error));  // a message fault
   EXPECT_FALSE(parse_fault_list("all", period_faults(), false, error));
   EXPECT_FALSE(parse_fault_list("kill,kill", period_faults(), false, error));
@@ -31,11 +32,11 @@ TEST(FaultListTest, RejectsUnknownRepeatedAndEmptyFaults) {
 TEST(FaultListTest, EveryFaultAndAll) {
   std::string error;
   EXPECT_EQ(fault_list_name(*parse_fault_list("all", every_fault(), true, error)),
-            "partition,kill,pause,drop,duplicate,reorder");
+            "partition,kill,pause,bounce,drop,duplicate,reorder");
   EXPECT_FALSE(parse_fault_list("crash", every_fault(), true, error));
   EXPECT_EQ(error,
-            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, drop, duplicate, "
-            "reorder; or all, or none)");
+            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce, drop, "
+            "duplicate, reorder; or all, or none)");
   EXPECT_TRUE(is_period_fault(FaultKind::kPause));
   EXPECT_FALSE(is_period_fault(FaultKind::kReorder));
 }
@@ -74,6 +75,13 @@ TEST(FaultTargetTest, APeriodBeginsAndEndsThroughTheTarget) {
   end_fault(pause, r);
   EXPECT_EQ(r.log,
             "kill n2; kill n4; restart n2; restart n4; partition isolated: n1 | n2; heal; pause n1; resume n1; ");
+  r.log.clear();
+  FaultPeriod bounces{0, 1, FaultKind::kBounce, {}, {"n3"}};
+  bounces.bounces = {0, 1};
+  begin_fault(bounces, r);
+  bounce(bounces, r);
+  end_fault(bounces, r);
+  EXPECT_EQ(r.log, "kill n3; restart n3; kill n3; restart n3; ");
 }
 
 }  // namespace

@@ -106,5 +106,32 @@ TEST(NemesisWarningsTest, ANemesisThatWillNeverFireIsAWarning) {
   EXPECT_EQ(nemesis_warnings({FaultKind::kPartition}, 1, 1, 10).size(), 1u);
 }
 
+// A bounce period: 2 to 5 bounces, the first at its start, then a quarter to one and a half of
+// bounce_gap apart, all within the period.
+TEST(ScheduleTest, BouncesComeInQuickSuccessionWithinTheirPeriod) {
+  Rng rng(9, Stream::kFaults);
+  ScheduleOptions options = Options({FaultKind::kBounce}, 3'000'000, 300'000'000);
+  options.bounce_gap = 100'000;
+  const auto periods = make_fault_schedule(kFive, options, rng);
+  ASSERT_EQ(periods.size(), 50u);
+  std::set<std::size_t> counts;
+  for (const FaultPeriod& p : periods) {
+    ASSERT_EQ(p.kind, FaultKind::kBounce);
+    ASSERT_EQ(p.nodes.size(), 1u);
+    ASSERT_GE(p.bounces.size(), 2u);
+    ASSERT_LE(p.bounces.size(), 5u);
+    counts.insert(p.bounces.size());
+    EXPECT_EQ(p.bounces.front(), p.start);
+    for (std::size_t b = 1; b < p.bounces.size(); ++b) {
+      EXPECT_GE(p.bounces[b] - p.bounces[b - 1], 25'000);
+      EXPECT_LE(p.bounces[b] - p.bounces[b - 1], 150'000);
+    }
+    EXPECT_LT(p.bounces.back(), p.end);
+    EXPECT_EQ(p.description(), "bounce " + p.nodes[0] + " (" + std::to_string(p.bounces.size()) + " times)");
+    EXPECT_EQ(p.label(), "bounce " + p.nodes[0]);
+  }
+  EXPECT_EQ(counts, (std::set<std::size_t>{2, 3, 4, 5}));
+}
+
 }  // namespace
 }  // namespace vckv::model
