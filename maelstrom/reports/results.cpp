@@ -66,6 +66,18 @@ json rounds_json(const std::vector<ProbeRound>& rounds) {
 
 }  // namespace
 
+NodeCpu node_cpu(const RunRecord& r) {
+  NodeCpu cpu;
+  for (const NodeExit& e : r.exits) {
+    cpu.seconds += e.cpu_s;
+    ++cpu.processes;
+  }
+  for (const OpRecord& op : r.ops) {
+    if (std::string(model::jepsen_type(op.op_class)) == "ok") ++cpu.ok_ops;
+  }
+  return cpu;
+}
+
 double peak_rss_mb() {
   std::ifstream in("/proc/self/status");
   for (std::string line; std::getline(in, line);) {
@@ -115,7 +127,8 @@ json results_json(const RunRecord& r) {
   const Convergence conv = convergence_of(r);
 
   json exits = json::array();
-  for (const NodeExit& e : r.exits) exits.push_back({{"node", e.node}, {"how", e.how}});
+  for (const NodeExit& e : r.exits) exits.push_back({{"node", e.node}, {"how", e.how}, {"cpu_s", round3(e.cpu_s)}});
+  const NodeCpu cpu = node_cpu(r);
   json siblings = json::array();
   for (std::size_t i = 0; i < r.keys_with_siblings.size() && i < 100; ++i) {
     siblings.push_back({{"key", json::parse(r.keys_with_siblings[i].key)}, {"siblings", r.keys_with_siblings[i].siblings}});
@@ -165,6 +178,10 @@ json results_json(const RunRecord& r) {
                    {"recovery_end", opt(r.recovery_end_s)}, {"end", round3(r.ended_s)}}},
       {"duration_s", round3(r.ended_s)},
       {"node_exits", exits},
+      {"node_cpu", {{"seconds", round3(cpu.seconds)}, {"processes", cpu.processes}, {"ok_ops", cpu.ok_ops},
+                    {"ms_per_ok_op", cpu.ok_ops ? json(round3(cpu.ms_per_ok_op())) : json(nullptr)},
+                    {"note", "user + system CPU time of every node process of the run (killed ones included), "
+                             "from wait4 when each ended, over the client operations answered ok"}}},
       {"files", r.files},
       {"notes", r.notes},
       {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
@@ -233,6 +250,10 @@ void print_summary(const RunRecord& r, std::ostream& out) {
   }
   out << "; msgs-per-op "
       << num(r.workload_requests ? static_cast<double>(m.node_sent()) / static_cast<double>(r.workload_requests) : 0);
+  if (const NodeCpu cpu = node_cpu(r); cpu.processes > 0) {
+    out << "\nnode CPU: " << num(cpu.seconds) << " s user + system over " << cpu.processes << " processes";
+    if (cpu.ok_ops) out << "; " << num(cpu.ms_per_ok_op()) << " ms per ok operation";
+  }
   out << "\nfaults: " << r.faults.size();
   for (const model::FaultPeriod& f : r.faults) {
     out << "\n  " << std::fixed << std::setprecision(1) << static_cast<double>(f.start) / 1e6 << "-"

@@ -174,7 +174,7 @@ void Cluster::kill(const std::string& node) {
   paused_.erase(node);
   const Micros t = now();
   const std::string how = p->kill_now();
-  exits_.push_back({node, how + " (nemesis kill at " + seconds_text(t) + ")"});
+  exits_.push_back({node, how + " (nemesis kill at " + seconds_text(t) + ")", p->cpu_seconds()});
   // What it printed before it died is on the wire already.
   std::vector<std::string> lines;
   for (int i = 0; i < 1000 && p->stdout_fd() >= 0 && p->read_lines(lines, false); ++i) {
@@ -346,7 +346,8 @@ std::vector<NodeExit> Cluster::stop_all() {
   std::vector<NodeExit> exits = exits_;
   for (auto& [id, p] : procs_) {
     if (health_[id] == NodeHealth::kDead) continue;
-    exits.push_back({id, p->stop(options_.stop_grace_ms)});
+    std::string how = p->stop(options_.stop_grace_ms);
+    exits.push_back({id, std::move(how), p->cpu_seconds()});
     health_[id] = NodeHealth::kDead;
     dead_.insert(id);
   }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,10 +136,20 @@ bool NodeProcess::read_lines(std::vector<std::string>& lines, bool keep_partial)
   }
 }
 
+pid_t NodeProcess::reap(int& status, int options) {
+  rusage usage{};
+  const pid_t r = ::wait4(pid_, &status, options, &usage);
+  if (r == pid_) {
+    cpu_seconds_ = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                   static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  }
+  return r;
+}
+
 std::optional<std::string> NodeProcess::poll_exit() {
   if (exit_ || pid_ <= 0) return exit_;
   int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) exit_ = describe_status(status);
+  if (reap(status, WNOHANG) == pid_) exit_ = describe_status(status);
   return exit_;
 }
 
@@ -147,7 +158,7 @@ std::string NodeProcess::kill_now() {
   if (poll_exit()) return *exit_;
   ::kill(pid_, SIGKILL);
   int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  while (reap(status, 0) < 0 && errno == EINTR) {
   }
   exit_ = describe_status(status);
   paused_ = false;
@@ -180,7 +191,8 @@ std::string NodeProcess::stop(int grace_ms) {
   }
   ::kill(pid_, SIGKILL);
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  while (reap(status, 0) < 0 && errno == EINTR) {
+  }
   exit_ = describe_status(status) + " (SIGKILL after " + std::to_string(grace_ms) + " ms SIGTERM grace)";
   return *exit_;
 }

@@ -55,6 +55,8 @@ class NodeProcess {
   std::string stop(int grace_ms);
   // Non-blocking: a description if the process has ended, else nullopt.
   std::optional<std::string> poll_exit();
+  // The CPU time (user + system, seconds) the process used, once it has ended; 0 before.
+  double cpu_seconds() const { return cpu_seconds_; }
 
  private:
   pid_t pid_ = -1;
@@ -66,6 +68,10 @@ class NodeProcess {
   std::optional<std::string> exit_;
   bool paused_ = false;
   std::size_t cut_bytes_ = 0;
+  double cpu_seconds_ = 0;
+
+  // wait4 for the process, keeping its resource usage when it is reaped.
+  pid_t reap(int& status, int options);
 };
 
 }  // namespace vckv::harness

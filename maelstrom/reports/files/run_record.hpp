@@ -58,6 +58,7 @@ struct TestConfig {
 struct NodeExit {
   std::string node;
   std::string how;
+  double cpu_s = 0;  // the process's CPU time, user + system
 };
 
 // One client request of the workload.

@@ -180,6 +180,14 @@ def check_run_files(store):
                 check(e.get("siblings", 0) >= 2, "a conflict without siblings")
                 conflicts_with_siblings += 1
     check(gets_with_values > 0, "no completed get in history.jsonl")
+    # Every node process's CPU time is recorded, and their sum per ok operation.
+    cpu = results["node_cpu"]
+    exits = results["node_exits"]
+    check(cpu["processes"] == len(exits) and cpu["processes"] > 0, "node_cpu counts %s processes" % cpu["processes"])
+    check(all(e["cpu_s"] >= 0 for e in exits), "a node exit without cpu_s")
+    check(cpu["seconds"] > 0, "the node processes used no CPU time: %s" % cpu)
+    check(abs(cpu["seconds"] - sum(e["cpu_s"] for e in exits)) < 0.01 * len(exits), "node_cpu is not the exits' sum")
+    check(cpu["ms_per_ok_op"] is not None and cpu["ms_per_ok_op"] > 0, "no CPU per ok operation: %s" % cpu)
     final = json.load(open(os.path.join(d, "final-state.json")))
     check(len(final["keys"]) > 0 and all("by_node" in k for k in final["keys"]), "final-state.json has no keys")
     # The gnuplot script draws the plots again from inside the run directory.
