@@ -517,8 +517,11 @@ void Replicator::ask_stand_in(std::uint64_t id, const std::string& replica) {
     log_.debug("hint for " + replica + " of " + waiter.key + " to " + fallback + " at " +
                std::to_string(scheduler_.now_ms()) + " ms");
   }
+  // A silent fallback is replaced by the next after a quarter of the timeout.
   send_request(
-      fallback, m, waiter.deadline,
+      fallback, m,
+      std::min(waiter.deadline, scheduler_.now_ms() + std::max<std::int64_t>(
+                                                          1, options_.request_timeout_ms / 4)),
       [this, id, fallback, replica, covering](const Incoming* reply) {
         const auto w = waiters_.find(id);
         if (w == waiters_.end()) return;
