@@ -376,12 +376,12 @@ TEST(RingNodeTest, LocalGetIsNeverForwarded) {
 namespace vckv {
 namespace {
 
-// The first two numbers, on 9 nodes and 10,000 keys written through nodes in turn
+// The first two numbers, on 9 nodes and 3,000 keys written through nodes in turn
 // (each node the first to hear a ninth of them, replica or not): with --replicas 3 each node
 // holds between 0.8 and 1.2 times 3/9 of the keys, exactly the keys its ring places on it, and
 // the node-to-node bytes per acknowledged write at 500 writes a second (forwards, syncs,
 // anti-entropy, until quiet) are at most a third of those with every node holding every key
-// (measured: 815 against 2494; 6626 of the writes were forwarded).
+// (with 10,000 keys: 815 against 2494, and 3006 to 3705 keys a node).
 struct Spread {
   std::size_t bytes = 0;
   std::vector<std::size_t> keys_per_node;
@@ -414,7 +414,7 @@ Spread write_keys(std::size_t replicas, std::size_t keys) {
 }
 
 TEST(RingNodeTest, NineNodesThreeReplicasBalanceAndSendAThirdOfTheBytes) {
-  constexpr std::size_t kKeys = 10000;
+  constexpr std::size_t kKeys = 3000;
   const Spread ring = write_keys(3, kKeys);
   const Spread all = write_keys(0, kKeys);
   for (std::size_t held : ring.keys_per_node) {
