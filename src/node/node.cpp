@@ -519,11 +519,16 @@ void Node::try_forward(std::uint64_t id) {
     forwards_.erase(it);
     return;
   }
-  // Each replica left gets an equal share of the time left; the last one all of it.
+  // Each replica left gets an equal share of the time left, the last one all of it; but a
+  // replica that itself waits for a quorum (W or R above 1) may take until its stand-ins
+  // answered (past half the timeout), so the first one asked then gets three quarters.
   const std::string replica = f.replicas[f.tried];
   const auto left = static_cast<std::int64_t>(f.replicas.size() - f.tried);
-  const std::int64_t until =
-      left == 1 ? f.deadline : now + std::max<std::int64_t>(1, (f.deadline - now) / left);
+  const bool quorum = (f.version ? options_.write_quorum : options_.read_quorum) > 1;
+  const std::int64_t share = left == 1                ? f.deadline - now
+                             : quorum && f.tried == 0 ? (f.deadline - now) * 3 / 4
+                                                      : (f.deadline - now) / left;
+  const std::int64_t until = now + std::max<std::int64_t>(1, share);
   ++f.tried;
   MessageBuilder m = outbox_.message(replica, f.type);
   m.field_uint("incarnation", replicator_.incarnation()).field_json("key", f.key);

@@ -204,6 +204,18 @@ TEST(RingNodeTest, AStandInHoldsAHintApartAndDeliversItOnceTheReplicaIsBack) {
   EXPECT_EQ(local_get(c, "n4", "x")["values"].size(), 1u);
 }
 
+// Through a non-replica, with W = 3 and a replica cut off: the first replica asked has time
+// to get a stand-in's hint (at half the timeout) before the forward gives up on it.
+TEST(RingNodeTest, AForwardedQuorumWriteWaitsForTheStandIn) {
+  NodeOptions o = ring_options(3);
+  o.write_quorum = 3;
+  TestCluster c(5, o);
+  c.isolate("n4");
+  const json put = c.put("n3", "x", "a", {1});
+  EXPECT_EQ(put["status"], "written") << put;
+  EXPECT_EQ(local_get(c, "n2", "x")["hints"].size(), 1u);
+}
+
 // The hint is delivered even when the replica's own anti-entropy cannot bring it: only n2
 // holds the version besides n5, which dies.
 TEST(RingNodeTest, AHintReachesItsReplicaWhenTheOtherReplicasAreGone) {
