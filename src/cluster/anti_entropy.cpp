@@ -37,7 +37,9 @@ void AntiEntropy::start(const std::string& peer) {
 
 void AntiEntropy::send_tree(const std::string& peer, unsigned level,
                             const std::vector<std::uint64_t>& nodes) {
-  const HashTree& tree = *store_.hash_tree();
+  const HashTree* shown = tree_for(peer);
+  if (!shown) return;
+  const HashTree& tree = *shown;
   const std::size_t per_message = std::max<std::size_t>(1, max_message_bytes_ / kEntryBytes);
   for (std::size_t first = 0; first < nodes.size(); first += per_message) {
     std::vector<std::uint64_t> part(nodes.begin() + static_cast<std::ptrdiff_t>(first),
@@ -58,7 +60,7 @@ void AntiEntropy::send_tree(const std::string& peer, unsigned level,
 }
 
 bool AntiEntropy::on_tree(const std::string& from, const TreeRequest& r) {
-  const HashTree* tree = store_.hash_tree();
+  const HashTree* tree = tree_for(from);
   if (!tree || !valid(from, r.level, r.nodes)) return false;
   const auto level = static_cast<unsigned>(r.level);
   std::vector<std::uint64_t> differing;
@@ -113,6 +115,7 @@ void AntiEntropy::push_all_below(const std::string& peer, unsigned level,
   std::size_t pushed = 0;
   store_.for_each([&](std::string_view key, Siblings) {
     if (!std::binary_search(nodes.begin(), nodes.end(), HashTree::segment_of(key) >> shift)) return;
+    if (!shared(peer, key)) return;
     const std::string k(key);
     if (links_.on_the_way(peer, k)) return;
     ++pushed;
@@ -134,7 +137,7 @@ void AntiEntropy::send_keys(const std::string& peer, unsigned level,
   const unsigned shift = 4 * (HashTree::kLeafLevel - level);
   store_.for_each([&](std::string_view key, Siblings siblings) {
     const auto it = below.find(HashTree::segment_of(key) >> shift);
-    if (it != below.end()) it->second.emplace_back(std::string(key), key_hash(key, siblings));
+    if (it != below.end() && shared(peer, key)) it->second.emplace_back(std::string(key), key_hash(key, siblings));
   });
   // A message covers whole nodes where it can, so the receiver can tell which keys we lack
   // below them. A leaf with more keys than a message holds is split: the receiver then takes
@@ -177,7 +180,7 @@ void AntiEntropy::send_keys(const std::string& peer, unsigned level,
 }
 
 bool AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r) {
-  if (!store_.hash_tree() || !valid(from, r.level, r.nodes)) return false;
+  if (!tree_for(from) || !valid(from, r.level, r.nodes)) return false;
   if (r.nodes.empty()) return true;  // "we agree"
   const auto level = static_cast<unsigned>(r.level);
   std::unordered_map<std::string_view, std::uint64_t> theirs;
@@ -189,6 +192,7 @@ bool AntiEntropy::on_tree_keys(const std::string& from, const TreeKeysRequest& r
   std::vector<std::string> differ;
   store_.for_each([&](std::string_view key, Siblings siblings) {
     if (!std::binary_search(nodes.begin(), nodes.end(), HashTree::segment_of(key) >> shift)) return;
+    if (!shared(from, key)) return;
     const auto it = theirs.find(key);
     if (it != theirs.end() && it->second == key_hash(key, siblings)) return;
     differ.emplace_back(key);

@@ -59,7 +59,8 @@ Replicator::Replicator(ReplicationOptions options, Outbox& outbox, Scheduler& sc
       store_(store),
       log_(log),
       pending_(scheduler),
-      waiter_deadlines_(scheduler, [this](std::uint64_t id) { finish_waiter(id, false); }) {
+      waiter_deadlines_(scheduler, [this](std::uint64_t id) { finish_waiter(id, false); }),
+      stand_in_deadlines_(scheduler, [this](std::uint64_t id) { stand_in(id); }) {
   anti_entropy_ = std::make_unique<AntiEntropy>(
       outbox_, store_,
       AntiEntropy::Links{
@@ -69,6 +70,10 @@ Replicator::Replicator(ReplicationOptions options, Outbox& outbox, Scheduler& sc
             if (it == peers_.end()) return false;
             const Peer& p = it->second;
             return p.dirty.count(key) || p.urgent.count(key) || p.keys_in_flight.count(key);
+          },
+          [this](const std::string& peer) { return tree_of(peer); },
+          [this](const std::string& peer, std::string_view key) {
+            return replicates(peer, key);
           }},
       options_.max_message_bytes, log_);
   next_exchange_ = peers_.end();
@@ -79,8 +84,10 @@ Replicator::~Replicator() {
 }
 
 void Replicator::start(const std::string& self, const std::vector<std::string>& node_ids,
-                       std::uint64_t incarnation) {
+                       std::uint64_t incarnation, const Ring* ring) {
   incarnation_ = incarnation;
+  ring_ = ring && !ring->every_node() ? ring : nullptr;
+  if (ring_) self_index_ = ring_->find_node(self);
   pending_.set_incarnation(incarnation);
   pending_.set_match_by_id_only(options_.debug_accept_any_reply);
   // The envelope of the longest lines one version travels in, measured by writing them around
@@ -117,7 +124,11 @@ void Replicator::start(const std::string& self, const std::vector<std::string>& 
   envelope_bytes_ = longest_line - 2;
   if (!options_.enabled) return;
   for (const std::string& id : node_ids) {
-    if (id != self) peers_.emplace(id, Peer(options_));
+    if (id == self) continue;
+    // With a ring, a peer that shares no key with this node is never sent anything.
+    if (ring_ && ring_->shared_arcs(self_index_, ring_->find_node(id)).empty()) continue;
+    peers_.emplace(id, Peer(options_));
+    if (ring_) shared_trees_.emplace(id, HashTree());
   }
   if (peers_.empty()) return;
   // Each node starts its exchanges with the peer after it in node_ids order, so that not all
@@ -150,7 +161,7 @@ std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
   //   exchange would only find the keys replication is delivering);
   // - a heartbeat, in case an agreement's messages were lost: every 30 intervals when
   //   replication is idle, every 120 regardless.
-  const std::uint64_t root = store_.hash_tree()->root();
+  const std::uint64_t root = tree_of(peer_id)->root();
   const bool idle = peer.in_flight.empty() && peer.urgent.empty() && peer.dirty.empty() &&
                     peer.partial_key.empty();
   // (Heartbeats count from the last exchange, agreed or not: a peer that never agrees while
@@ -182,8 +193,8 @@ std::int64_t Replicator::anti_entropy_round(std::int64_t now_ms) {
 
 void Replicator::agreed(const std::string& peer_id) {
   const auto it = peers_.find(peer_id);
-  if (it == peers_.end() || !store_.hash_tree()) return;
-  it->second.agreed_root = store_.hash_tree()->root();
+  if (it == peers_.end() || !tree_of(peer_id)) return;
+  it->second.agreed_root = tree_of(peer_id)->root();
   it->second.agreed_at = scheduler_.now_ms();
 }
 
@@ -262,12 +273,46 @@ void Replicator::enqueue(Peer& peer, const std::string& key) {
 }
 
 void Replicator::changed_by_client(const std::string& key) {
-  for (auto& [id, peer] : peers_) enqueue(peer, key);
+  for (auto& [id, peer] : peers_) {
+    if (replicates(id, key)) enqueue(peer, key);
+  }
 }
 
 void Replicator::push(const std::string& peer_id, const std::string& key) {
   const auto it = peers_.find(peer_id);
-  if (it != peers_.end()) enqueue(it->second, key);
+  if (it != peers_.end() && replicates(peer_id, key)) enqueue(it->second, key);
+}
+
+bool Replicator::replicates(const std::string& peer, std::string_view key) const {
+  if (!ring_) return true;
+  const Ring::NodeIndex node = ring_->find_node(peer);
+  return node < ring_->node_count() && ring_->is_replica(node, key);
+}
+
+const HashTree* Replicator::tree_of(const std::string& peer) const {
+  if (!ring_) return store_.hash_tree();
+  const auto it = shared_trees_.find(peer);
+  return it == shared_trees_.end() ? nullptr : &it->second;
+}
+
+void Replicator::key_changed(std::string_view key, std::uint64_t old_hash,
+                             std::uint64_t new_hash) {
+  if (!ring_) return;
+  const Ring::ArcId arc = ring_->arc_of_key(key);
+  if (!ring_->is_replica(self_index_, arc)) return;
+  for (const Ring::NodeIndex node : ring_->preference_list(arc)) {
+    if (node == self_index_) continue;
+    const auto it = shared_trees_.find(ring_->node_id(node));
+    if (it != shared_trees_.end()) it->second.update(key, old_hash, new_hash);
+  }
+}
+
+std::uint64_t Replicator::send_request(const std::string& peer, MessageBuilder& m,
+                                       std::int64_t deadline_ms, PendingRequests::Completion done,
+                                       PendingRequests::About about) {
+  const std::uint64_t msg_id = outbox_.send(m);
+  pending_.add(msg_id, peer, deadline_ms, std::move(done), std::move(about));
+  return msg_id;
 }
 
 void Replicator::flush() {
@@ -420,16 +465,83 @@ void Replicator::await_replicas(const std::string& key, const Version& version,
     return;
   }
   const std::uint64_t id = next_waiter_id_++;
-  waiters_.emplace(id, Waiter{key, version, needed, {}, std::move(done)});
+  const std::int64_t deadline = scheduler_.now_ms() + options_.request_timeout_ms;
+  waiters_.emplace(id, Waiter{key, version, needed, {}, std::move(done), {}, deadline});
   auto& ids = waiters_by_key_[key];
   ids.insert(ids.end(), id);  // ids only grow: the hint makes it constant time
-  waiter_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms);
-  // The key goes to every peer first thing (even when the write changed nothing: a retry
-  // must reach the replicas too).
+  waiter_deadlines_.add(id, deadline);
+  if (ring_) stand_in_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms / 2);
+  // The key goes to every peer that replicates it first thing (even when the write changed
+  // nothing: a retry must reach the replicas too).
   for (auto& [peer_id, peer] : peers_) {
+    if (!replicates(peer_id, key)) continue;
     peer.dirty.erase(key);
     peer.urgent.insert(key);
   }
+}
+
+void Replicator::stand_in(std::uint64_t id) {
+  const auto it = waiters_.find(id);
+  if (it == waiters_.end() || !ring_) return;
+  const std::vector<std::string> replicas = ring_->ids(ring_->preference_list(it->second.key));
+  for (const std::string& replica : replicas) {
+    if (replica == ring_->node_id(self_index_) || it->second.holders.count(replica)) continue;
+    ask_stand_in(id, replica);
+  }
+}
+
+void Replicator::ask_stand_in(std::uint64_t id, const std::string& replica) {
+  const auto it = waiters_.find(id);
+  if (it == waiters_.end()) return;
+  Waiter& waiter = it->second;
+  std::string fallback;
+  for (const Ring::NodeIndex node : ring_->fallbacks(waiter.key)) {
+    const std::string& candidate = ring_->node_id(node);
+    if (candidate != ring_->node_id(self_index_) && !waiter.stand_ins.count(candidate)) {
+      fallback = candidate;
+      break;
+    }
+  }
+  if (fallback.empty()) return;  // every fallback is used: the write waits for the replicas
+  waiter.stand_ins.emplace(fallback, replica);
+  MessageBuilder m = outbox_.message(fallback, kHintType);
+  m.field_uint("incarnation", incarnation_).field_string("for", replica).begin_keyed_versions("versions");
+  SyncDigest digest;
+  bool covering = false;
+  for (const VersionView v : store_.find(waiter.key)) {
+    m.add_keyed_version(waiter.key, v);
+    digest.add(waiter.key, v.slots);
+    covering = covering || covers(v, waiter.version);
+  }
+  m.end_keyed_versions();
+  ++stats_.hints_sent;
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug("hint for " + replica + " of " + waiter.key + " to " + fallback + " at " +
+               std::to_string(scheduler_.now_ms()) + " ms");
+  }
+  // A silent fallback is replaced by the next after a quarter of the timeout.
+  send_request(
+      fallback, m,
+      std::min(waiter.deadline, scheduler_.now_ms() + std::max<std::int64_t>(
+                                                          1, options_.request_timeout_ms / 4)),
+      [this, id, fallback, replica, covering](const Incoming* reply) {
+        const auto w = waiters_.find(id);
+        if (w == waiters_.end()) return;
+        if (reply && reply->type == kHintOkType) {
+          ++stats_.hints_taken;
+          if (!covering) return;
+          w->second.holders.insert(fallback);
+          if (w->second.holders.size() >= w->second.needed) finish_waiter(id, true);
+          return;
+        }
+        // Refused (full) or unanswered: the next fallback, while time remains.
+        if (scheduler_.now_ms() < w->second.deadline) ask_stand_in(id, replica);
+      },
+      [digest](const Incoming& reply) {
+        return reply.type != kHintOkType ||
+               (uint_field(reply.reply_body, "versions") == digest.versions() &&
+                uint_field(reply.reply_body, "digest") == digest.value());
+      });
 }
 
 void Replicator::finish_waiter(std::uint64_t id, bool reached) {
@@ -438,6 +550,7 @@ void Replicator::finish_waiter(std::uint64_t id, bool reached) {
   Waiter waiter = std::move(it->second);
   waiters_.erase(it);
   waiter_deadlines_.remove(id);
+  stand_in_deadlines_.remove(id);
   if (const auto ids = waiters_by_key_.find(waiter.key); ids != waiters_by_key_.end()) {
     ids->second.erase(id);
     if (ids->second.empty()) waiters_by_key_.erase(ids);
@@ -457,7 +570,11 @@ void Replicator::read_from_peers(const std::string& key, std::size_t needed,
     AnswerFn on_answer;
     AnswersDone done;
   };
-  auto read = std::make_shared<Read>(Read{key, needed, peers_.size(), 0, false, {},
+  std::vector<std::string> asked;  // the peers that replicate the key
+  for (const auto& [peer_id, peer] : peers_) {
+    if (replicates(peer_id, key)) asked.push_back(peer_id);
+  }
+  auto read = std::make_shared<Read>(Read{key, needed, asked.size(), 0, false, {},
                                           std::move(on_answer), std::move(done)});
   // What a peer that answered is missing of what this node holds now, it is sent.
   auto repair = [this](const std::shared_ptr<Read>& r) {
@@ -472,12 +589,12 @@ void Replicator::read_from_peers(const std::string& key, std::size_t needed,
     r->done(reached, r->answers);
     repair(r);
   };
-  if (needed == 0 || peers_.empty()) {
+  if (needed == 0 || asked.empty()) {
     finish(read, needed == 0);
     return;
   }
   const std::int64_t deadline = scheduler_.now_ms() + options_.request_timeout_ms;
-  for (auto& [peer_id, peer] : peers_) {
+  for (const std::string& peer_id : asked) {
     MessageBuilder m = outbox_.message(peer_id, kFetchType);
     m.field_uint("incarnation", incarnation_).field_json("key", key);
     const std::uint64_t msg_id = outbox_.send(m);

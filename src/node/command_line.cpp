@@ -150,6 +150,14 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
              {{"siblings", ConflictMode::kSiblings}, {"lww", ConflictMode::kLww}},
              "How concurrent writes meet: siblings (keep them all) or lww (keep one, the last in "
              "an order every replica computes alike: clock sum, clock, value)"),
+      whole_number("--replicas", node.replicas, std::size_t{0}, std::size_t{1} << 16,
+                   "Cluster: nodes that hold each key, placed on a consistent-hash ring; 0 (or "
+                   "at least the cluster's size): every node holds every key"),
+      whole_number("--vnodes", node.vnodes, std::size_t{1}, std::size_t{1} << 16,
+                   "Cluster: points each node has on the ring (with --replicas)"),
+      whole_number("--max-hint-bytes", node.max_hint_bytes, std::size_t{0}, std::size_t{1} << 40,
+                   "Cluster: most bytes of hints this node holds for other replicas (with "
+                   "--replicas); when full it refuses new ones"),
       flag("--debug-no-replication", node.replication.enabled, false,
            "Testing only: never send versions to peers (shows the cluster checker failing)"),
       flag("--debug-drop-concurrent-on-merge", node.conflict.debug_drop_concurrent_on_merge, true,
@@ -162,6 +170,9 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       flag("--debug-lww-prefer-smaller", node.conflict.debug_lww_prefer_smaller, true,
            "Testing only: with --conflict lww, the smaller clock sum wins (a broken order the "
            "checkers must catch)"),
+      flag("--debug-forget-hints", node.debug_forget_hints, true,
+           "Testing only: acknowledge a hint and drop it, never delivering it (a broken "
+           "hinted handoff the checkers must catch)"),
   };
 }
 

@@ -19,6 +19,9 @@ const MessageTable& message_table() {
     // One-way: answered by the next step of the exchange, not by a reply.
     {kTreeType,    "",              kFromPeers,   false, FastShape::kNone,          decode_tree,  &Node::handle_tree},
     {kTreeKeysType, "",             kFromPeers,   false, FastShape::kNone,          decode_tree_keys, &Node::handle_tree_keys},
+    // §14: what this node holds itself (inspection; never forwarded), and hints for a replica.
+    {kLocalGetType, "local_get_ok", kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_local_get},
+    {kHintType,    kHintOkType,     kFromPeers,   false, FastShape::kNone,          decode_hint,  &Node::handle_hint},
   };
   // clang-format on
   static const MessageTable kTable{kRows, sizeof kRows / sizeof kRows[0]};
@@ -52,7 +55,8 @@ const std::string& client_message_types() {
   static const std::string kTypes = [] {
     std::string types;
     for (const MessageType& row : message_table()) {
-      if (!(row.senders & kFromClients)) continue;
+      // (local_get is for inspection, not a client's request: not named to one.)
+      if (!(row.senders & kFromClients) || row.type == kLocalGetType) continue;
       if (!types.empty()) types += ", ";
       types += row.type;
     }

@@ -36,7 +36,19 @@ Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& 
       log_(log),
       outbox_(out),
       store_(options_.conflict),
-      replicator_(options_.replication, outbox_, scheduler, store_, log) {}
+      replicator_(options_.replication, outbox_, scheduler, store_, log),
+      hints_(options_.max_hint_bytes) {}
+
+Node::~Node() {
+  if (hint_timer_) scheduler_.cancel_timer(hint_timer_);
+}
+
+std::optional<std::uint64_t> Node::echo_of(const Incoming& in) const {
+  if (!in.incarnation || !initialised() || in.src == node_id_ || !is_member(in.src)) {
+    return std::nullopt;
+  }
+  return in.incarnation;
+}
 
 bool Node::is_member(std::string_view id) const {
   return std::find(node_ids_.begin(), node_ids_.end(), id) != node_ids_.end();
@@ -62,6 +74,8 @@ void Node::reply_error(const Incoming& in, const Error& error, std::string_view 
   // answer to one does (§11): the asking process takes only answers meant for it.
   if (in.incarnation && in.kind >= 0 && message_table().rows[in.kind].senders == kFromPeers) {
     m.field_uint("incarnation", *in.incarnation);
+  } else if (const auto echo = echo_of(in)) {
+    m.field_uint("incarnation", *echo);  // a client request a peer forwarded (§14)
   }
   m.field_uint("code", static_cast<std::uint64_t>(error.code)).field_string("text", error.text);
   outbox_.send(m);
@@ -101,6 +115,10 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
       (in.is_reply || (in.kind >= 0 && message_table().rows[in.kind].senders == kFromPeers)) &&
       in.src != node_id_ && is_member(in.src)) {
     replicator_.heard_from(in.src);
+  }
+  // Any message from a replica hints are held for: they go to it now (§14).
+  if (!hints_.empty() && initialised() && in.src != node_id_ && is_member(in.src)) {
+    deliver_hints(in.src);
   }
   if (in.envelope_error) {
     reply_error(in, *in.envelope_error, self);
@@ -174,8 +192,26 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     log_.set_node_id(node_id_);
     // Anti-entropy compares hash trees; a lone node has no one to compare with.
     if (node_ids_.size() > 1 && options_.replication.enabled) store_.enable_hash_tree();
-    replicator_.start(node_id_, node_ids_, options_.incarnation);
+    // §14: a ring when each key lives on fewer nodes than the cluster has.
+    if (options_.replicas != 0 && options_.replicas < node_ids_.size()) {
+      ring_ = std::make_unique<Ring>(node_ids_, options_.replicas, options_.vnodes);
+      store_.set_change_observer(
+          [this](std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash) {
+            replicator_.key_changed(key, old_hash, new_hash);
+          });
+      // Hints go to their replica whenever it is heard from, and besides are offered to it
+      // every anti-entropy interval (a replica may have nothing to say to this node).
+      hint_timer_ = scheduler_.add_timer(options_.replication.anti_entropy_interval_ms,
+                                         [this](std::int64_t) {
+                                           for (const std::string& r : hints_.replicas()) {
+                                             deliver_hints(r);
+                                           }
+                                           return options_.replication.anti_entropy_interval_ms;
+                                         });
+    }
+    replicator_.start(node_id_, node_ids_, options_.incarnation, ring_.get());
     log_.info("initialised in a cluster of " + std::to_string(node_ids_.size()) +
+              (ring_ ? ", " + std::to_string(options_.replicas) + " replicas per key" : "") +
               (options_.replication.enabled ? "" : " (replication disabled)"));
     for (const auto& [what, quorum] : {std::pair<const char*, std::size_t>{"--write-quorum", options_.write_quorum},
                                        {"--read-quorum", options_.read_quorum}}) {
@@ -202,6 +238,7 @@ VCKV_HOT
 void Node::handle_write(const Incoming& in, const MessageType& type,
                         std::string_view status_written) {
   const auto& write = std::get<WriteRequest>(in.request);
+  if (forward(in, type, write.key, &write.version)) return;
   // In a cluster every acknowledged write must be able to reach the other replicas: a version
   // no node-to-node line can carry (the value as §2 writes it: a non-ASCII character takes 6
   // bytes) is refused before it is stored.
@@ -266,9 +303,11 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
                                                          : std::string_view("conflict");
   const std::size_t siblings = result.siblings;
   const std::string_view reply_type = type.reply_type;
-  auto send = [this, status, siblings, reply_type](std::string_view dest,
-                                                   const std::optional<std::string>& in_reply_to) {
+  const std::optional<std::uint64_t> echo = echo_of(in);
+  auto send = [this, status, siblings, reply_type, echo](
+                  std::string_view dest, const std::optional<std::string>& in_reply_to) {
     MessageBuilder m = outbox_.message(dest, reply_type, in_reply_to);
+    if (echo) m.field_uint("incarnation", *echo);
     m.field_string("status", status);
     if (status == "conflict") m.field_uint("siblings", siblings);
     outbox_.send(m);
@@ -286,13 +325,14 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
   const Reply reply{in.src, in.msg_id};
   replicator_.await_replicas(
       write.key, write.version, options_.write_quorum - 1,
-      [this, send, reply, op = in.type](bool reached, std::size_t holders) {
+      [this, send, reply, echo, op = in.type](bool reached, std::size_t holders) {
         if (reached) {
           send(reply.dest, reply.in_reply_to);
           return;
         }
         // Indefinite: the write is stored here and may still reach the others.
         MessageBuilder m = outbox_.message(reply.dest, "error", reply.in_reply_to);
+        if (echo) m.field_uint("incarnation", *echo);
         m.field_uint("code", static_cast<std::uint64_t>(ErrorCode::kTimeout))
             .field_string("text", op + ": timed out after " +
                                       std::to_string(options_.replication.request_timeout_ms) +
@@ -307,12 +347,15 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
 VCKV_HOT
 void Node::handle_get(const Incoming& in, const MessageType& type) {
   const auto& get = std::get<GetRequest>(in.request);
+  if (forward(in, type, get.key, nullptr)) return;
+  const std::optional<std::uint64_t> echo = echo_of(in);
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug(in.type + " " + get.key + " from " + in.src + " " + at() + ": " +
                describe(store_.find(get.key)));
   }
   if (options_.read_quorum <= 1) {
     MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+    if (echo) m.field_uint("incarnation", *echo);
     m.field_versions("values", store_.find(get.key));
     outbox_.send(m);
     return;
@@ -323,10 +366,11 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
       [this, key = get.key](const std::string& peer, const std::vector<Version>& versions) {
         merge_from_peer(peer, key, versions);
       },
-      [this, key = get.key, dest = in.src, msg_id = in.msg_id, op = in.type,
+      [this, key = get.key, dest = in.src, msg_id = in.msg_id, op = in.type, echo,
        reply_type = type.reply_type](bool reached, std::size_t answers) {
         if (!reached) {
           MessageBuilder m = outbox_.message(dest, "error", msg_id);
+          if (echo) m.field_uint("incarnation", *echo);
           m.field_uint("code", static_cast<std::uint64_t>(ErrorCode::kTemporarilyUnavailable))
               .field_string("text", op + ": " + std::to_string(answers + 1) + " of the " +
                                         std::to_string(options_.read_quorum) +
@@ -337,6 +381,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
           return;
         }
         MessageBuilder m = outbox_.message(dest, reply_type, msg_id);
+        if (echo) m.field_uint("incarnation", *echo);
         m.field_versions("values", store_.find(key));
         outbox_.send(m);
       });
@@ -370,6 +415,14 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
     const std::string& key = sync.versions[first].key;
     std::size_t end = first + 1;
     while (end < n && sync.versions[end].key == key) ++end;
+    // With a ring a node holds only the keys it replicates (§14): a sync never carries
+    // others between nodes that agree on the ring.
+    if (ring_ && !ring_->is_replica(ring_->find_node(node_id_), key)) {
+      log_.warn("sync from " + in.src + " carries " + key + ", which this node does not "
+                "replicate; not stored (do the nodes run with the same --replicas and --vnodes?)");
+      first = end;
+      continue;
+    }
     run.clear();
     for (std::size_t i = first; i < end; ++i) {
       run.push_back(VersionView{sync.versions[i].version.value, sync.versions[i].version.clock.slots()});
@@ -414,6 +467,221 @@ void Node::handle_tree(const Incoming& in, const MessageType&) {
 
 void Node::handle_tree_keys(const Incoming& in, const MessageType&) {
   replicator_.on_tree_keys(in.src, std::get<TreeKeysRequest>(in.request));
+}
+
+// --- §14: forwarding, hints, the node-local read ---
+
+bool Node::forward(const Incoming& in, const MessageType& type, const std::string& key,
+                   const Version* version) {
+  if (!ring_ || in.src == node_id_ || is_member(in.src)) return false;  // (never forwarded twice)
+  const Ring::ArcId arc = ring_->arc_of_key(key);
+  if (ring_->is_replica(ring_->find_node(node_id_), arc)) return false;
+  if (forwards_.size() >= kMaxForwards) {
+    reply_error(in,
+                Error{ErrorCode::kTemporarilyUnavailable,
+                      in.type + ": " + std::to_string(kMaxForwards) +
+                          " requests already wait on the replicas they were forwarded to"},
+                node_id_);
+    return true;
+  }
+  const std::uint64_t id = next_forward_++;
+  Forward f;
+  f.client = in.src;
+  f.client_msg_id = in.msg_id;
+  f.type = std::string(type.type);
+  f.key = key;
+  if (version) f.version = *version;
+  f.replicas = ring_->ids(ring_->preference_list(arc));
+  f.deadline = scheduler_.now_ms() + options_.replication.request_timeout_ms;
+  forwards_.emplace(id, std::move(f));
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug(in.type + " " + key + " from " + in.src + " " + at() +
+               ": not a replica here; forwarded");
+  }
+  try_forward(id);
+  return true;
+}
+
+void Node::try_forward(std::uint64_t id) {
+  const auto it = forwards_.find(id);
+  if (it == forwards_.end()) return;
+  Forward& f = it->second;
+  const std::int64_t now = scheduler_.now_ms();
+  if (f.tried >= f.replicas.size() || now >= f.deadline) {
+    std::string names;
+    for (std::size_t i = 0; i < f.tried; ++i) names += (i ? ", " : "") + f.replicas[i];
+    MessageBuilder m = outbox_.message(f.client, "error", f.client_msg_id);
+    m.field_uint("code", static_cast<std::uint64_t>(ErrorCode::kTimeout))
+        .field_string("text", f.type + ": forwarded to the key's replicas (" + names +
+                                  "); none answered within " +
+                                  std::to_string(options_.replication.request_timeout_ms) + " ms");
+    outbox_.send(m);
+    forwards_.erase(it);
+    return;
+  }
+  // Each replica left gets an equal share of the time left, the last one all of it; but a
+  // replica that itself waits for a quorum (W or R above 1) may take until its stand-ins
+  // answered (past half the timeout), so the first one asked then gets three quarters.
+  const std::string replica = f.replicas[f.tried];
+  const auto left = static_cast<std::int64_t>(f.replicas.size() - f.tried);
+  const bool quorum = (f.version ? options_.write_quorum : options_.read_quorum) > 1;
+  const std::int64_t share = left == 1                ? f.deadline - now
+                             : quorum && f.tried == 0 ? (f.deadline - now) * 3 / 4
+                                                      : (f.deadline - now) / left;
+  const std::int64_t until = now + std::max<std::int64_t>(1, share);
+  ++f.tried;
+  MessageBuilder m = outbox_.message(replica, f.type);
+  m.field_uint("incarnation", replicator_.incarnation()).field_json("key", f.key);
+  if (f.version) {
+    m.field_json("value", f.version->value).field_json("clock", clock_json(f.version->clock));
+  }
+  f.in_flight = replicator_.send_request(replica, m, until, [this, id](const Incoming* reply) {
+    if (reply) {
+      relay(id, *reply);
+    } else {
+      try_forward(id);
+    }
+  });
+}
+
+void Node::relay(std::uint64_t id, const Incoming& reply) {
+  const auto it = forwards_.find(id);
+  if (it == forwards_.end()) return;
+  const Forward f = std::move(it->second);
+  forwards_.erase(it);
+  const JValue* status = reply.reply_body.find("status");
+  if (f.tried > 1 && status && status->kind == JValue::Kind::String && status->text == "stale") {
+    // The first replica may have applied the write before its answer was lost: "stale" may
+    // describe this very write, so the outcome is unknown.
+    MessageBuilder m = outbox_.message(f.client, "error", f.client_msg_id);
+    m.field_uint("code", static_cast<std::uint64_t>(ErrorCode::kTimeout))
+        .field_string("text", f.type + ": " + f.replicas[0] +
+                                  " did not answer in time and may have applied it; " +
+                                  reply.src + " answered stale");
+    outbox_.send(m);
+    return;
+  }
+  // The replica's answer, field for field, as this node's: its own msg_id, the client's
+  // in_reply_to, and none of the node-to-node fields.
+  MessageBuilder m = outbox_.message(f.client, reply.type, f.client_msg_id);
+  const JValue& body = reply.reply_body;
+  for (std::size_t i = 0; i < body.keys.size(); ++i) {
+    const std::string& name = body.keys[i];
+    if (name == "type" || name == "in_reply_to" || name == "msg_id" || name == "incarnation") {
+      continue;
+    }
+    m.field_json(name, to_json(body.items[i]));
+  }
+  outbox_.send(m);
+}
+
+void Node::handle_local_get(const Incoming& in, const MessageType& type) {
+  const auto& get = std::get<GetRequest>(in.request);
+  std::string hints = "[";
+  hints_.for_key(get.key, [&hints](const std::string& replica, VersionView v) {
+    if (hints.size() > 1) hints += kJsonItemSeparator;
+    hints += "{\"for\": ";
+    append_json_string(hints, replica);
+    hints += ", \"value\": ";
+    hints.append(v.value);
+    hints += ", \"clock\": " + clock_json(v.slots) + "}";
+  });
+  hints += ']';
+  MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+  m.field_versions("values", store_.find(get.key)).field_json("hints", hints);
+  outbox_.send(m);
+}
+
+void Node::handle_hint(const Incoming& in, const MessageType& type) {
+  const auto& hint = std::get<SyncRequest>(in.request);
+  if (hint.hint_for == node_id_ || !is_member(hint.hint_for)) {
+    reply_error(in,
+                Error{ErrorCode::kMalformedRequest,
+                      in.type + ": for " + quoted(hint.hint_for) +
+                          " names no other node of the cluster"},
+                node_id_);
+    return;
+  }
+  SyncDigest digest;
+  for (const KeyedVersion& kv : hint.versions) digest.add(kv.key, kv.version.clock.slots());
+  // (--debug-forget-hints: acknowledged, never held.)
+  std::vector<VersionView> run;
+  for (std::size_t first = 0; first < hint.versions.size() && !options_.debug_forget_hints;) {
+    const std::string& key = hint.versions[first].key;
+    std::size_t end = first + 1;
+    while (end < hint.versions.size() && hint.versions[end].key == key) ++end;
+    run.clear();
+    for (std::size_t i = first; i < end; ++i) {
+      run.push_back(VersionView{hint.versions[i].version.value,
+                                hint.versions[i].version.clock.slots()});
+    }
+    if (!hints_.add(hint.hint_for, key, run)) {
+      reply_error(in,
+                  Error{ErrorCode::kPreconditionFailed,
+                        in.type + ": this node holds " + std::to_string(hints_.bytes()) +
+                            " bytes of hints; --max-hint-bytes " +
+                            std::to_string(hints_.max_bytes()) + " leaves no room for more"},
+                  node_id_);
+      return;
+    }
+    first = end;
+  }
+  if (log_.enabled(LogLevel::kDebug)) {
+    log_.debug("hint from " + in.src + " for " + hint.hint_for + " " + at() + ": " +
+               std::to_string(hint.versions.size()) + " versions; " +
+               std::to_string(hints_.count()) + " hints held");
+  }
+  MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+  m.field_uint("incarnation", *in.incarnation)
+      .field_uint("versions", digest.versions())
+      .field_uint("digest", digest.value());
+  outbox_.send(m);
+}
+
+void Node::deliver_hints(const std::string& replica) {
+  if (delivering_.count(replica)) return;
+  const std::vector<HintStore::Held> held = hints_.for_replica(replica);
+  if (held.empty()) return;
+  // As one sync: the replica merges them as any versions a peer sends.
+  MessageBuilder m = outbox_.message(replica, kSyncType);
+  m.field_uint("incarnation", replicator_.incarnation()).begin_keyed_versions("versions");
+  const std::size_t limit = options_.replication.max_message_bytes;
+  const std::size_t target = limit > 1024 ? limit - 512 : limit;
+  SyncDigest digest;
+  std::vector<HintStore::Held> sent;
+  for (const HintStore::Held& h : held) {
+    const VersionView v{h.version.value, h.version.clock.slots()};
+    if (!sent.empty() && (sent.size() >= options_.replication.sync_batch_keys ||
+                          m.size() + HintStore::cost(h.key, v) > target)) {
+      break;
+    }
+    m.add_keyed_version(h.key, v);
+    digest.add(h.key, v.slots);
+    sent.push_back(h);
+  }
+  m.end_keyed_versions();
+  delivering_.insert(replica);
+  replicator_.send_request(
+      replica, m, scheduler_.now_ms() + options_.replication.request_timeout_ms,
+      [this, replica, sent](const Incoming* reply) {
+        delivering_.erase(replica);
+        if (!reply || reply->type != kSyncOkType) return;  // offered again later
+        for (const HintStore::Held& h : sent) {
+          hints_.remove(replica, h.key, VersionView{h.version.value, h.version.clock.slots()});
+        }
+        if (log_.enabled(LogLevel::kDebug)) {
+          log_.debug(std::to_string(sent.size()) + " hints delivered to " + replica + " " + at());
+        }
+        deliver_hints(replica);  // the rest, if any
+      },
+      [digest](const Incoming& reply) {
+        if (reply.type != kSyncOkType) return true;
+        const JValue* n = reply.reply_body.find("versions");
+        const JValue* d = reply.reply_body.find("digest");
+        return n && d && n->kind == JValue::Kind::Int && d->kind == JValue::Kind::Int &&
+               n->text == std::to_string(digest.versions()) &&
+               d->text == std::to_string(digest.value());
+      });
 }
 
 }  // namespace vckv

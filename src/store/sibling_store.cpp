@@ -58,7 +58,11 @@ ApplyResult SiblingStore::apply(std::string_view key, VersionView version, Origi
     // (The tree costs two key hashes per change, in a cluster only.)
     const std::uint64_t old_hash = tree_ ? key_hash(key, Siblings(siblings)) : 0;
     store_version(*siblings, version, d.replace_all);
-    if (tree_) tree_->update(key, old_hash, key_hash(key, Siblings(siblings)));
+    if (tree_) {
+      const std::uint64_t new_hash = key_hash(key, Siblings(siblings));
+      tree_->update(key, old_hash, new_hash);
+      if (observer_) observer_(key, old_hash, new_hash);
+    }
   }
   return {d.ruling, d.siblings};
 }
@@ -110,7 +114,11 @@ std::vector<std::size_t> SiblingStore::merge_versions(std::string_view key,
   std::size_t c = 0;
   siblings->erase_if([&](VersionView) { return !plan.keep[c++]; });  // (in order, once each)
   for (std::size_t i : plan.added) siblings->append(versions[i].value, versions[i].slots);
-  if (tree_) tree_->update(key, old_hash, key_hash(key, remaining + plan.added.size(), new_sum));
+  if (tree_) {
+    const std::uint64_t new_hash = key_hash(key, remaining + plan.added.size(), new_sum);
+    tree_->update(key, old_hash, new_hash);
+    if (observer_) observer_(key, old_hash, new_hash);
+  }
   return plan.added;
 }
 
@@ -126,6 +134,10 @@ void SiblingStore::enable_hash_tree() {
   if (tree_) return;
   tree_ = std::make_unique<HashTree>();
   for (const auto& [key, siblings] : *keys_) tree_->update(key, 0, key_hash(key, Siblings(&siblings)));
+}
+
+void SiblingStore::set_change_observer(ChangeObserver observer) {
+  observer_ = std::move(observer);
 }
 
 void SiblingStore::for_each(

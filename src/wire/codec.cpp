@@ -176,6 +176,20 @@ std::optional<Error> decode_sync(std::string_view type, const JValue& body,
   return std::nullopt;
 }
 
+std::optional<Error> decode_hint(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request) {
+  if (auto e = decode_sync(type, body, limits, request)) return e;
+  SyncRequest& hint = std::get<SyncRequest>(request);
+  constexpr std::string_view what = "a string: the replica the versions are held for";
+  const JValue* for_node = body.find("for");
+  if (!for_node) return missing(type, "for", what);
+  if (for_node->kind != JValue::Kind::String || for_node->text.empty()) {
+    return ill_typed(type, "for", what, *for_node);
+  }
+  hint.hint_for = for_node->text;
+  return std::nullopt;
+}
+
 namespace {
 
 // "<field>": [non-negative integers of up to 64 bits, ...]

@@ -24,7 +24,8 @@ struct Pair {
                                 },
                                 [&coming](const std::string&, const std::string& key) {
                                   return coming.count(key) > 0;
-                                }},
+                                },
+                                nullptr, nullptr},
              max_bytes, log) {
       outbox.set_self(name);
       store.enable_hash_tree();

@@ -86,6 +86,23 @@ TEST_P(CommandLineTest, EveryOptionReachesItsField) {
   EXPECT_TRUE(c.options->node.conflict.debug_lww_prefer_smaller);
 }
 
+TEST_P(CommandLineTest, TheRingOptionsReachTheirFields) {
+  const CommandLine defaults = read({});
+  ASSERT_TRUE(defaults.options);
+  EXPECT_EQ(defaults.options->node.replicas, 0u);
+  EXPECT_EQ(defaults.options->node.vnodes, 64u);
+  EXPECT_EQ(defaults.options->node.max_hint_bytes, 67108864u);
+  EXPECT_FALSE(defaults.options->node.debug_forget_hints);
+  const CommandLine c = read({"--replicas", "3", "--vnodes=16", "--max-hint-bytes", "1000",
+                              "--debug-forget-hints"});
+  ASSERT_TRUE(c.options) << c.text;
+  EXPECT_EQ(c.options->node.replicas, 3u);
+  EXPECT_EQ(c.options->node.vnodes, 16u);
+  EXPECT_EQ(c.options->node.max_hint_bytes, 1000u);
+  EXPECT_TRUE(c.options->node.debug_forget_hints);
+  EXPECT_EQ(read({"--vnodes", "0"}).exit_status, kExitBadValue);
+}
+
 TEST_P(CommandLineTest, ABadArgumentIsAnErrorThatSaysWhatWasWrong) {
   const CommandLine c = read({"--max-siblings", "zero"});
   EXPECT_FALSE(c.options);

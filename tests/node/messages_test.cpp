@@ -42,8 +42,8 @@ TEST(MessageTableTest, SendersAndInitAsTheProtocolSays) {
     if (row.fast_shape != FastShape::kNone) one_pass += std::string(row.type) + " ";
   }
   EXPECT_EQ(before_init, "init ");
-  EXPECT_EQ(peers_only, "sync fetch tree tree_keys ");
-  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve sync ");
+  EXPECT_EQ(peers_only, "sync fetch tree tree_keys hint ");
+  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve sync local_get ");
 }
 
 // Error 10's list: the rows a client may send, in table order; node-to-node types are not

@@ -40,6 +40,10 @@ class AntiEntropy {
     std::function<void(const std::string& peer, const std::string& key)> push;
     // Whether the key's versions are queued or in flight to the peer already.
     std::function<bool(const std::string& peer, const std::string& key)> on_the_way;
+    // With a ring (§14): the tree compared with peer, over only the keys both replicate, and
+    // whether both replicate a key. Unset: the store's tree, and every key.
+    std::function<const HashTree*(const std::string& peer)> tree;
+    std::function<bool(const std::string& peer, std::string_view key)> shared;
   };
   struct Stats {
     std::uint64_t rounds = 0;        // exchanges started here
@@ -68,6 +72,12 @@ class AntiEntropy {
   // Our keys below these nodes of level, with their hashes.
   void send_keys(const std::string& peer, unsigned level, const std::vector<std::uint64_t>& nodes,
                  bool answer);
+  const HashTree* tree_for(const std::string& peer) const {
+    return links_.tree ? links_.tree(peer) : store_.hash_tree();
+  }
+  bool shared(const std::string& peer, std::string_view key) const {
+    return !links_.shared || links_.shared(peer, key);
+  }
   bool valid(const std::string& from, std::uint64_t level, const std::vector<std::uint64_t>& nodes);
 
   Outbox& outbox_;

@@ -30,6 +30,7 @@
 #include "vckv/cluster/deadline_queue.hpp"
 #include "vckv/cluster/pending_requests.hpp"
 #include "vckv/cluster/round_trip.hpp"
+#include "vckv/ring/ring.hpp"
 #include "vckv/runtime/log.hpp"
 #include "vckv/runtime/scheduler.hpp"
 #include "vckv/store/sibling_store.hpp"
@@ -43,6 +44,9 @@ inline constexpr std::string_view kSyncType = "sync";
 inline constexpr std::string_view kSyncOkType = "sync_ok";
 inline constexpr std::string_view kFetchType = "fetch";
 inline constexpr std::string_view kFetchOkType = "fetch_ok";
+// A hint (§14): versions for a fallback to hold for a replica; answered like a sync.
+inline constexpr std::string_view kHintType = "hint";
+inline constexpr std::string_view kHintOkType = "hint_ok";
 
 // What a sync's acknowledgement restates of the sync it acknowledges (docs/protocol.md §11):
 // how many versions it carried, and a digest of their keys and clocks in order. The sender
@@ -83,8 +87,28 @@ class Replicator {
   // At init: this node is self, and the other node_ids are its peers. Starts the timers.
   // The store must keep a hash tree. Every request to a peer carries incarnation, which tells
   // this process from the node's earlier and later ones; a reply must echo it.
+  // With a ring (§14; it must outlive the replicator), keys go only to the peers that
+  // replicate them too, anti-entropy compares with each such peer a tree of the keys both
+  // replicate (peers that share no key are never sent anything), quorums count the key's
+  // replicas, and a replica that has not acknowledged a quorum write within half the request
+  // timeout is stood in for by the key's next fallback, which is sent a hint. The store's
+  // change observer must then call key_changed.
   void start(const std::string& self, const std::vector<std::string>& node_ids,
-             std::uint64_t incarnation = 0);
+             std::uint64_t incarnation = 0, const Ring* ring = nullptr);
+  // Whether peer holds key as a replica (every peer does without a ring).
+  bool replicates(const std::string& peer, std::string_view key) const;
+  // The store changed key (its key hash went from old_hash to new_hash): with a ring, the
+  // trees of the peers that replicate it follow.
+  void key_changed(std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash);
+  // A request of the node's own to peer (a forwarded client request, a hint delivered): m
+  // carries this process's incarnation (incarnation()); done gets the reply or, after
+  // deadline_ms, nullptr; about as in PendingRequests. Returns its msg_id.
+  std::uint64_t send_request(const std::string& peer, MessageBuilder& m, std::int64_t deadline_ms,
+                             PendingRequests::Completion done,
+                             PendingRequests::About about = nullptr);
+  // Completes a request sent with send_request now, as if its deadline had passed.
+  void give_up(std::uint64_t msg_id) { pending_.fail(msg_id); }
+  std::uint64_t incarnation() const { return incarnation_; }
   bool is_peer(std::string_view id) const { return peers_.count(std::string(id)) > 0; }
 
   // Whether a version of key can travel between nodes: whether the longest node-to-node line
@@ -152,6 +176,8 @@ class Replicator {
     // answer another process of this node or another request: taken by a matcher of msg_id
     // and sender alone.
     std::uint64_t replies_mismatched = 0;
+    std::uint64_t hints_sent = 0;       // stand-ins asked to hold a write (§14)
+    std::uint64_t hints_taken = 0;      // ... and acknowledged
   };
   const Stats& stats() const { return stats_; }
   const AntiEntropy::Stats& anti_entropy_stats() const { return anti_entropy_->stats(); }
@@ -182,6 +208,10 @@ class Replicator {
     std::size_t needed = 0;
     std::set<std::string> holders;
     ReplicasDone done;
+    // With a ring: the fallbacks asked to stand in (one per replica missing at half the
+    // timeout, the next on a refusal), and what each stands in for.
+    std::map<std::string, std::string> stand_ins;  // fallback -> replica
+    std::int64_t deadline = 0;
   };
 
   bool has_waiters(const std::string& key) const { return waiters_by_key_.count(key) > 0; }
@@ -194,6 +224,11 @@ class Replicator {
                  const std::vector<std::string>& keys, const std::vector<std::uint64_t>& waiters,
                  const Incoming* reply);
   void finish_waiter(std::uint64_t id, bool reached);
+  // Half the timeout has passed: a stand-in for each replica that has not acknowledged.
+  void stand_in(std::uint64_t id);
+  // Asks the next fallback not yet used by the waiter to hold the key for replica.
+  void ask_stand_in(std::uint64_t id, const std::string& replica);
+  const HashTree* tree_of(const std::string& peer) const;
   std::int64_t anti_entropy_round(std::int64_t now_ms);
   void agreed(const std::string& peer_id);
 
@@ -209,6 +244,10 @@ class Replicator {
   // logarithmic time, however many wait on a hot key).
   std::unordered_map<std::string, std::set<std::uint64_t>> waiters_by_key_;
   DeadlineQueue waiter_deadlines_;
+  DeadlineQueue stand_in_deadlines_;
+  const Ring* ring_ = nullptr;
+  Ring::NodeIndex self_index_ = 0;
+  std::map<std::string, HashTree> shared_trees_;  // with a ring: per peer, the keys both hold
   std::uint64_t next_waiter_id_ = 1;
   std::unique_ptr<AntiEntropy> anti_entropy_;
   std::map<std::string, Peer>::iterator next_exchange_;  // round robin of anti-entropy

@@ -16,6 +16,9 @@ namespace vckv {
 class Node;
 struct MessageType;
 
+// The node-local read (§14): what one node holds of a key, its own versions and its hints.
+inline constexpr std::string_view kLocalGetType = "local_get";
+
 // Who may send a message type.
 enum Senders : unsigned {
   kFromClients = 1,  // anyone not in the cluster's node_ids

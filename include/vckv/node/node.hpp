@@ -7,11 +7,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vckv/cluster/hint_store.hpp"
 #include "vckv/cluster/replicator.hpp"
+#include "vckv/ring/ring.hpp"
 #include "vckv/node/messages.hpp"
 #include "vckv/runtime/log.hpp"
 #include "vckv/runtime/scheduler.hpp"
@@ -36,12 +41,22 @@ struct NodeOptions {
   // process. The embedder draws it at random for each start (main from the operating system,
   // the simulator from its seed, so that a run replays); the node has no randomness of its own.
   std::uint64_t incarnation = 0;
+  // §14: replicas per key (0, or at least the cluster's size: every node holds every key),
+  // points per node on the ring, the bound on the hints this node holds as a stand-in, and a
+  // broken variant for the checkers (a stand-in acknowledges hints and drops them).
+  std::size_t replicas = 0;
+  std::size_t vnodes = 64;
+  std::size_t max_hint_bytes = 67108864;
+  bool debug_forget_hints = false;
 };
 
 class Node {
  public:
   // Output lines are appended to out. out, scheduler and log must outlive the node.
   Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log);
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  ~Node();
 
   // Handles one input line (no newline, no trailing '\r'). Never throws: a failure inside a
   // handler becomes an error 13 reply and the node goes on.
@@ -51,6 +66,14 @@ class Node {
   const std::string& node_id() const { return node_id_; }
   const SiblingStore& store() const { return store_; }
   const Replicator& replicator() const { return replicator_; }
+  // §14: the ring (nullptr when every node holds every key), and the hints held here.
+  const Ring* ring() const { return ring_.get(); }
+  const HintStore& hints() const { return hints_; }
+  // Client requests forwarded to a replica and not yet answered.
+  std::size_t forwards_in_flight() const { return forwards_.size(); }
+  // At most this many forwarded requests await their replica's answer; past it a request
+  // that would be forwarded is answered with error 11 at once.
+  static constexpr std::size_t kMaxForwards = std::size_t{1} << 16;
 
  private:
   // The message table names the handlers.
@@ -63,6 +86,20 @@ class Node {
   void handle_fetch(const Incoming& in, const MessageType& type);
   void handle_tree(const Incoming& in, const MessageType& type);
   void handle_tree_keys(const Incoming& in, const MessageType& type);
+  void handle_local_get(const Incoming& in, const MessageType& type);
+  void handle_hint(const Incoming& in, const MessageType& type);
+
+  // §14 forwarding: a client's request for a key this node does not replicate goes to the
+  // key's replicas, one at a time; the first answer is relayed. True when it was forwarded
+  // (or refused: too many in flight).
+  bool forward(const Incoming& in, const MessageType& type, const std::string& key,
+               const Version* version);
+  void try_forward(std::uint64_t id);
+  void relay(std::uint64_t id, const Incoming& reply);
+  // Sends replica the hints held for it (one message in flight per replica).
+  void deliver_hints(const std::string& replica);
+  // The incarnation a reply to this request echoes: a request from a peer carries its own.
+  std::optional<std::uint64_t> echo_of(const Incoming& in) const;
 
   // kv_put and kv_resolve: the same rule; status_written is what one remaining sibling reads.
   void handle_write(const Incoming& in, const MessageType& type, std::string_view status_written);
@@ -85,6 +122,23 @@ class Node {
   std::vector<std::string> node_ids_;
   SiblingStore store_;
   Replicator replicator_;
+  std::unique_ptr<Ring> ring_;  // with --replicas N below the cluster's size
+  HintStore hints_;
+  std::set<std::string> delivering_;  // replicas a delivery of hints is in flight to
+  Scheduler::TimerId hint_timer_ = 0;
+  struct Forward {
+    std::string client;
+    std::optional<std::string> client_msg_id;
+    std::string type;  // kv_put, kv_get, kv_resolve
+    std::string key;
+    std::optional<Version> version;  // a write's
+    std::vector<std::string> replicas;
+    std::size_t tried = 0;  // replicas asked so far
+    std::int64_t deadline = 0;
+    std::uint64_t in_flight = 0;  // the msg_id of the forward awaiting its answer
+  };
+  std::map<std::uint64_t, Forward> forwards_;
+  std::uint64_t next_forward_ = 1;
   Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };
 

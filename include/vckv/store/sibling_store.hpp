@@ -74,11 +74,19 @@ class SiblingStore {
   void enable_hash_tree();
   // The tree, or nullptr when not enabled.
   const HashTree* hash_tree() const { return tree_.get(); }
+  // With the hash tree kept: after every change, observer(key, old key hash, new key hash)
+  // (what the tree was updated by; a key hash is 0 for no versions). For trees of a part of
+  // the keys (anti-entropy with one peer over the keys both replicate, §14). Not copied with
+  // the store.
+  using ChangeObserver =
+      std::function<void(std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash)>;
+  void set_change_observer(ChangeObserver observer);
 
  private:
   ConflictRule rule_;
   std::unique_ptr<detail::KeyTable> keys_;
   std::unique_ptr<HashTree> tree_;
+  ChangeObserver observer_;
 };
 
 }  // namespace vckv

@@ -43,6 +43,8 @@ struct KeyedVersion {
 };
 struct SyncRequest {  // node-to-node: versions to merge (docs/protocol.md §11)
   std::vector<KeyedVersion> versions;
+  // A hint (§14): versions to hold for this replica, not to merge (empty for a sync).
+  std::string hint_for;
 };
 // Anti-entropy (docs/protocol.md §12): "at this level of my hash tree, these nodes have these
 // hashes over this many keys" ...
@@ -75,6 +77,9 @@ std::optional<Error> decode_get(std::string_view type, const JValue& body, const
                                 Request& request);
 // A sync and a fetch also carry the sender's incarnation (Incoming::incarnation), required.
 std::optional<Error> decode_sync(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request);
+// A hint (§14): a sync's fields and "for", the replica it is held for (a string).
+std::optional<Error> decode_hint(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
 std::optional<Error> decode_fetch(std::string_view type, const JValue& body, const CodecLimits&,
                                   Request& request);
