@@ -36,6 +36,10 @@ struct NodeOptions {
   // process. The embedder draws it at random for each start (main from the operating system,
   // the simulator from its seed, so that a run replays); the node has no randomness of its own.
   std::uint64_t incarnation = 0;
+  std::size_t replicas = 0;
+  std::size_t vnodes = 64;
+  std::size_t max_hint_bytes = 67108864;
+  bool debug_forget_hints = false;
 };
 
 class Node {

@@ -19,13 +19,17 @@ struct ScheduleOptions {
   Micros until = 0;                 // the end of the workload: no period starts at or after it
   std::size_t max_down = 1;         // nodes a kill or pause takes down at most
   std::vector<std::string> shapes;  // partition shapes by name; empty: every shape
+  // What the "replicas" shape needs: where keys live and the workload's keys (placement null:
+  // every node holds every key, and that shape is not drawn).
+  const Placement* placement = nullptr;
+  std::size_t keys = 0;
 };
 
 // Fault periods [interval, 2 interval), [3 interval, 4 interval), ... cut at `until`. Partition
 // shapes take turns too (each shape's sides are random); a kill or pause takes 1..max_down
 // random nodes (never more than exist). A kind that can do nothing here (a partition of one
 // node) is left out. Draws from `rng` (the seed's Stream::kFaults): the first kind, the first
-// shape, then per period its partition's choices or, for a kill or pause, how many nodes (only
+// shape, then per period its partition's choices (for "replicas": which key) or, for a kill or pause, how many nodes (only
 // when max_down > 1) and which.
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes, const ScheduleOptions& options,
                                              Rng& rng);
