@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -117,10 +118,19 @@ void add_test_options(CLI::App* test, TestArgs& a) {
                    "One extra argument for every node, e.g. --node-arg=--sync-interval-ms=50 (repeatable)")
       ->allow_extra_args(false);
   test->add_option("--partition-shapes", cfg.partition_shapes,
-                   "The partitions to draw from (comma-separated): isolated, halves, majorities-ring "
+                   "The partitions to draw from (comma-separated): isolated, halves, majorities-ring, "
+                   "replicas (a key's replicas cut off from the other nodes; needs --replicas) "
                    "(default: all of them)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"isolated", "halves", "majorities-ring"}));
+      ->check(CLI::IsMember({"isolated", "halves", "majorities-ring", "replicas"}));
+  test->add_option("--replicas", cfg.replicas,
+                   "Replicas per key (docs/protocol.md §14), passed to every node as --replicas=N; 0: every "
+                   "node holds every key (nothing passed). With 1 <= N < --node-count the final reads use "
+                   "local_get and the checker knows the ring")
+      ->capture_default_str()->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
+  test->add_option("--vnodes", cfg.vnodes, "Points per node on the ring, passed to every node as --vnodes=V "
+                                           "(with --replicas, or when not 64)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   test->add_option("--conflict", a.conflict,
                    "The nodes' conflict mode, passed to them and checked: siblings, or lww (one "
                    "version per key; acknowledged writes lost to the order are counted, not failures)")
@@ -163,6 +173,13 @@ int run_test_command(TestArgs& a) {
   if (!a.cfg.test_name.empty() && !reports::valid_test_name(a.cfg.test_name)) {
     std::cerr << "--test-name: \"" << a.cfg.test_name << "\" is not a usable directory name (letters, digits and "
               << "- _ . + , only; not \"latest\")\n";
+    return model::kExitUsage;
+  }
+  const bool ring = a.cfg.replicas != 0 && a.cfg.replicas < a.cfg.node_count;
+  if (std::find(a.cfg.partition_shapes.begin(), a.cfg.partition_shapes.end(), "replicas") !=
+          a.cfg.partition_shapes.end() && !ring) {
+    std::cerr << "--partition-shapes replicas needs a ring: --replicas N with 1 <= N < --node-count (got "
+              << a.cfg.replicas << " replicas on " << a.cfg.node_count << " nodes)\n";
     return model::kExitUsage;
   }
   a.cfg.concurrency = *clients;

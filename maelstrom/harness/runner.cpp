@@ -94,8 +94,12 @@ class Runner {
   void show_progress(Micros t, bool force);
   // One round of reads, or nullopt when `deadline` came first.
   std::optional<ProbeRound> probe(Micros deadline);
-  std::optional<ReadStates> final_reads();
-  void finish(const std::optional<ReadStates>& states);
+  struct FinalReads {
+    ReadStates states;
+    reports::HintStates hints;  // with a ring (local_get); empty otherwise
+  };
+  std::optional<FinalReads> final_reads();
+  void finish(const std::optional<FinalReads>& reads);
 
   TestConfig cfg_;
   std::ostream& out_;
@@ -107,6 +111,7 @@ class Runner {
   std::unique_ptr<Cluster> cluster_;
   std::unique_ptr<FaultRecorder> faults_;
   model::WorkloadOptions workload_;
+  model::Placement placement_;  // where each key lives: every node, or the §14 ring
   std::vector<std::unique_ptr<SimClient>> clients_;
   Phase phase_ = Phase::kStarting;
   std::vector<FaultPeriod> schedule_;  // absolute times
@@ -134,6 +139,8 @@ void Runner::make_schedule(Micros start, Micros end) {
   // Bounces follow each other by about a message's latency, at least 10 ms: a node process
   // takes a few ms to start.
   schedule.bounce_gap = from_ms(std::max(cfg_.latency_ms, 10.0));
+  schedule.placement = &placement_;
+  schedule.keys = cfg_.keys;
   schedule_ = model::make_fault_schedule(cluster_->node_ids(), schedule, fault_rng_);
   for (FaultPeriod& p : schedule_) {
     p.start += start;
@@ -304,7 +311,7 @@ std::optional<ProbeRound> Runner::probe(Micros deadline) {
   const Micros start = cluster_->now();
   round.start_s = to_s(start);
   ReadSweep sweep(*cluster_, cluster_->node_ids(), workload_keys(cfg_.keys),
-                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), 1});
+                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), 1, !placement_.every_node()});
   sweep_ = &sweep;
   sweep.start();
   cluster_->pump(deadline, [&] { return sweep.done(); });
@@ -313,19 +320,19 @@ std::optional<ProbeRound> Runner::probe(Micros deadline) {
   round.end_s = to_s(cluster_->now());
   round.complete = sweep.failures().empty();
   if (round.complete) {
-    round.disagreeing_keys = reports::disagreeing_keys(sweep.states());
+    round.disagreeing_keys = reports::disagreeing_keys(sweep.states(), &placement_, sweep.hints());
     round.keys_with_siblings = reports::keys_with_siblings(sweep.states()).size();
   }
   return round;
 }
 
-std::optional<ReadStates> Runner::final_reads() {
+std::optional<Runner::FinalReads> Runner::final_reads() {
   const std::size_t n = cluster_->node_ids().size();
   progress_.line("final reads: " + std::to_string(n * cfg_.keys) + " (" + std::to_string(cfg_.keys) + " keys from each of " +
                  std::to_string(n) + " nodes), at most " + std::to_string(cfg_.read_concurrency) +
                  " in flight per node, up to " + std::to_string(cfg_.final_read_attempts) + " attempts each");
   ReadSweep sweep(*cluster_, cluster_->node_ids(), workload_keys(cfg_.keys),
-                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), cfg_.final_read_attempts});
+                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), cfg_.final_read_attempts, !placement_.every_node()});
   const Micros start = cluster_->now();
   sweep_ = &sweep;
   sweep.start();
@@ -346,10 +353,10 @@ std::optional<ReadStates> Runner::final_reads() {
                                                : ""));
     return std::nullopt;
   }
-  round.disagreeing_keys = reports::disagreeing_keys(sweep.states());
+  round.disagreeing_keys = reports::disagreeing_keys(sweep.states(), &placement_, sweep.hints());
   round.keys_with_siblings = reports::keys_with_siblings(sweep.states()).size();
   rec_.rounds.push_back(round);
-  return sweep.states();
+  return FinalReads{sweep.states(), sweep.hints()};
 }
 
 RunResult Runner::run() {
@@ -374,7 +381,13 @@ RunResult Runner::run() {
   copts.bin = cfg_.bin;
   copts.node_args = cfg_.node_args;
   if (cfg_.conflict == model::ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
+  // §14: only when asked for, so that a run without a ring starts the nodes exactly as before.
+  if (cfg_.replicas != 0) copts.node_args.push_back("--replicas=" + std::to_string(cfg_.replicas));
+  if (cfg_.replicas != 0 || cfg_.vnodes != Ring::kDefaultVnodes) {
+    copts.node_args.push_back("--vnodes=" + std::to_string(cfg_.vnodes));
+  }
   for (std::size_t i = 1; i <= cfg_.node_count; ++i) copts.node_ids.push_back("n" + std::to_string(i));
+  placement_ = model::Placement(copts.node_ids, cfg_.replicas, cfg_.vnodes);
   workload_.keys = cfg_.keys;
   workload_.blind_write_ppm = static_cast<std::uint32_t>(std::llround(cfg_.blind_write_fraction * 1e6));
   workload_.other_node_ppm = static_cast<std::uint32_t>(std::llround(cfg_.other_node_fraction * 1e6));
@@ -395,7 +408,7 @@ RunResult Runner::run() {
        << model::fault_list_name(cfg_.faults) << ", store " << rec_.dir << std::endl;
   for (const std::string& w : rec_.warnings) out_ << "warning: " << w << std::endl;
 
-  std::optional<ReadStates> states;
+  std::optional<FinalReads> states;
   if (cluster_->start()) {
     cluster_->set_driver({[this](Micros t) { tick(t); }, [this] { return next_wake(); }});
     for (std::size_t i = 1; i <= cfg_.concurrency; ++i) {
@@ -451,19 +464,19 @@ RunResult Runner::run() {
   return result;
 }
 
-void Runner::finish(const std::optional<ReadStates>& states) {
-  if (states && !cluster_->failure()) {
-    std::map<std::string, model::NodeState> final_states;
-    for (const auto& [node, by_key] : *states) {
-      model::NodeState& ns = final_states[node];
-      for (const auto& [key, siblings] : by_key) ns[std::stoll(key)] = siblings;
-    }
+void Runner::finish(const std::optional<FinalReads>& reads) {
+  if (reads && !cluster_->failure()) {
+    const std::map<std::string, model::NodeState> final_states = reports::node_states(reads->states);
     model::CheckOptions options;
     options.mode = cfg_.conflict;
-    rec_.check = model::check(writes_, final_states, options);
+    options.placement = &placement_;
+    rec_.check = model::check(writes_, final_states, options, reports::node_hints(reads->hints));
     std::ofstream(rec_.dir + "/final-state.json")
-        << reports::final_state_text(reports::final_state_json(*states, cluster_->node_ids(), reports::round3(to_ms(cluster_->now()))));
-    rec_.keys_with_siblings = reports::keys_with_siblings(*states);
+        << reports::final_state_text(reports::final_state_json(reads->states, cluster_->node_ids(),
+                                                               reports::round3(to_ms(cluster_->now())), &placement_,
+                                                               reads->hints));
+    rec_.keys_with_siblings = reports::keys_with_siblings(reads->states);
+    rec_.keys_per_node = model::keys_per_node(final_states, cfg_.keys, placement_, cluster_->node_ids());
   }
   rec_.faults = faults_->periods();
   rec_.exits = cluster_->stop_all();

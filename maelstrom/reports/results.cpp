@@ -146,6 +146,7 @@ json results_json(const RunRecord& r) {
         {"nemesis", model::fault_list_name(c.faults)}, {"nemesis_interval_s", c.nemesis_interval_s}, {"max_down", c.max_down},
         {"recovery_time_s", c.recovery_time_s}, {"seed", c.seed}, {"node_args", c.node_args}, {"keys", c.keys},
         {"conflict", c.conflict == model::ConflictMode::kLww ? "lww" : "siblings"},
+        {"replicas", c.replicas}, {"vnodes", c.vnodes},
         {"timeout_ms", c.timeout_ms}, {"probe_interval_ms", c.probe_interval_ms},
         {"read_concurrency", c.read_concurrency}, {"final_read_attempts", c.final_read_attempts},
         {"clock_slots", "client ci writes clock slot i-1 (c1 slot 0); clocks have concurrency slots"}}},
@@ -186,13 +187,18 @@ json results_json(const RunRecord& r) {
       {"notes", r.notes},
       {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
   };
+  if (r.keys_per_node) {
+    results["final_state"]["keys_per_node"] = r.keys_per_node->held;
+    results["final_state"]["ideal_keys_per_node"] = round3(r.keys_per_node->ideal);
+  }
   if (r.check) {
     const model::CheckResult& k = *r.check;
     results["checker"] = {{"keys_checked", k.keys_checked}, {"acknowledged_writes", k.acknowledged},
                           {"survived", k.survived}, {"superseded", k.superseded}, {"lost", k.lost},
                           {"diverged", k.diverged}, {"not_antichain", k.not_antichain}, {"phantom", k.phantom},
                           {"rejected_present", k.rejected_present}, {"multiple_versions", k.multiple_versions},
-                          {"lww_discarded", k.lww_discarded},
+                          {"lww_discarded", k.lww_discarded}, {"misplaced", k.misplaced},
+                          {"hints_left", k.hints_left},
                           {"lww_discarded_percent",
                            k.acknowledged ? round3(100.0 * static_cast<double>(k.lww_discarded) /
                                                    static_cast<double>(k.acknowledged))
@@ -277,12 +283,22 @@ void print_summary(const RunRecord& r, std::ostream& out) {
       out << (i ? ", " : ": ") << "key " << r.keys_with_siblings[i].key << " (" << r.keys_with_siblings[i].siblings << ")";
     }
     if (r.keys_with_siblings.size() > 10) out << ", ...";
+    if (r.keys_per_node) {
+      out << "\nkeys per node:";
+      for (const auto& [node, n] : r.keys_per_node->held) out << " " << node << " " << n;
+      out << " (ideal " << num(r.keys_per_node->ideal) << ": " << r.config.keys << " keys x "
+          << (r.config.replicas == 0 || r.config.replicas >= r.config.node_count ? r.config.node_count : r.config.replicas)
+          << " replicas / " << r.config.node_count << " nodes)";
+    }
     for (const std::string& e : r.explanations) out << "\n  " << e;
     const model::CheckResult& k = *r.check;
     out << "\nchecker: " << k.keys_checked << " keys, " << k.acknowledged << " acknowledged writes: " << k.survived
         << " present everywhere, " << k.superseded << " superseded, " << k.lost << " lost; " << k.diverged
         << " diverged keys; " << k.not_antichain << " non-antichains; " << k.phantom << " phantom; "
         << k.rejected_present << " rejected-but-present";
+    if (r.config.replicas != 0 && r.config.replicas < r.config.node_count) {
+      out << "; " << k.misplaced << " misplaced (held outside the preference list); " << k.hints_left << " hints left";
+    }
     if (r.config.conflict == model::ConflictMode::kLww) {
       out << "; " << k.multiple_versions << " keys with several versions"
           << "\nlww: " << k.lww_discarded << " of " << k.acknowledged << " acknowledged writes ("

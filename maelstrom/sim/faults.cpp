@@ -37,6 +37,8 @@ void Faults::schedule() {
   options.max_down = 1;  // one node down at a time
   options.shapes = w_.cfg.partition_shapes;
   options.bounce_gap = bounce_gap();
+  options.placement = &w_.placement;  // every node (no "replicas" shape) unless --replicas N
+  options.keys = w_.cfg.keys;
   schedule_ = model::make_fault_schedule(names, options, w_.fault_rng);
   for (std::size_t i = 0; i < schedule_.size(); ++i) {
     Event b;

@@ -1,6 +1,9 @@
 #include "sim/losses.hpp"
 
+#include <set>
+
 #include "model/clock_text.hpp"
+#include "sim/holdings.hpp"
 
 namespace vckv::sim {
 
@@ -16,11 +19,36 @@ bool Losses::holds(std::size_t node, const model::WriteRecord& w) const {
   return false;
 }
 
+bool Losses::hints_hold(const std::map<std::int64_t, std::vector<model::HeldHint>>& hints,
+                        const model::WriteRecord& w) {
+  auto it = hints.find(w.key);
+  if (it == hints.end()) return false;
+  for (const model::HeldHint& h : it->second) {
+    if (h.version.clock.dominates(w.clock)) return true;
+    if (h.version.value == w.value && h.version.clock.equals(w.clock)) return true;
+  }
+  return false;
+}
+
 void Losses::before_kill(std::size_t dying) {
+  // With a ring, each node's hints of the keys written so far (asked once per kill).
+  std::vector<std::map<std::int64_t, std::vector<model::HeldHint>>> hints;
+  if (!w_.placement.every_node()) {
+    std::set<std::int64_t> keys;
+    for (const model::WriteRecord& w : w_.writes) keys.insert(w.key);
+    hints.resize(w_.nodes.size());
+    for (std::size_t n = 0; n < w_.nodes.size(); ++n) {
+      for (std::int64_t key : keys) {
+        auto held = local_holdings(w_, n, key);
+        if (!held) break;  // the run failed: local_get unsupported
+        if (!held->hints.empty()) hints[n][key] = std::move(held->hints);
+      }
+    }
+  }
   for (std::size_t wi = 0; wi < w_.writes.size(); ++wi) {
     std::uint32_t mask = 0;
     for (std::size_t n = 0; n < w_.nodes.size() && n < 32; ++n) {
-      if (holds(n, w_.writes[wi])) mask |= 1u << n;
+      if (holds(n, w_.writes[wi]) || (!hints.empty() && hints_hold(hints[n], w_.writes[wi]))) mask |= 1u << n;
     }
     WriteFate& fate = fates_[wi];
     fate.seen_holders |= mask;

@@ -1,10 +1,14 @@
 // Lost writes explained by kills: before a node dies, which writes it held that no other node
 // held; after the check, for each lost write, whether a kill took its last copy (a node
 // acknowledged it and died before it left, or every node holding it died) or nothing did (a bug).
+// With a ring (--replicas N) a node holds a write in its store or as a hint for a replica
+// (local_get, holdings.hpp): a hint is a copy too, and a fallback killed with the last one
+// explains the loss as well as a replica would.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -35,6 +39,9 @@ class Losses {
     std::optional<std::pair<int, Micros>> last_holder_killed;  // the only holder, killed then
   };
   bool holds(std::size_t node, const model::WriteRecord& w) const;
+  // With a ring: whether node's hints (as local_get reported them, key -> hints) hold w.
+  static bool hints_hold(const std::map<std::int64_t, std::vector<model::HeldHint>>& hints,
+                         const model::WriteRecord& w);
 
   World& w_;
   std::vector<WriteFate> fates_;  // one per write, as world.writes

@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -56,6 +58,8 @@ struct Args {
   double recovery_limit_s = 30;
   std::string conflict;
   std::vector<std::string> node_args;
+  std::optional<std::size_t> replicas;
+  std::optional<std::size_t> vnodes;
   unsigned jobs = 1;
   bool stop_at_first_failure = false;
   std::size_t max_failures_shown = 20;
@@ -77,6 +81,8 @@ std::string replay_prefix(const Args& a) {
     << " --recovery-limit " << a.recovery_limit_s;
   for (const std::string& shape : a.shapes) s << " --partition-shapes " << shape;
   if (!a.conflict.empty()) s << " --conflict " << a.conflict;
+  if (a.replicas) s << " --replicas " << *a.replicas;
+  if (a.vnodes) s << " --vnodes " << *a.vnodes;
   for (const std::string& arg : a.node_args) s << " --node-arg=" << arg;
   return s.str();
 }
@@ -113,7 +119,7 @@ int main(int argc, char** argv) {
                  "Virtual seconds healthy, then as long with one node fault, and so on")
       ->capture_default_str()->check(CLI::Range(0.001, 86400.0));
   app.add_option("--partition-shapes", a.shapes, "Limit partitions to these shapes (default: all)")
-      ->check(CLI::IsMember({"isolated", "halves", "majorities-ring"}));
+      ->check(CLI::IsMember({"isolated", "halves", "majorities-ring", "replicas"}));
   app.add_option("--latency", a.latency_ms, "Mean one-way message delay in virtual ms (uniform over [L/2, 3L/2])")
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
   app.add_option("--client-latency", a.client_latency_ms,
@@ -140,6 +146,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
   app.add_option("--conflict", a.conflict, "Pass --conflict=MODE to every node (the checker follows the nodes' mode)")
       ->check(CLI::IsMember({"siblings", "lww"}));
+  app.add_option("--replicas", a.replicas,
+                 "Replicas per key (docs/protocol.md §14), set in every node's options; 0 (default): every node "
+                 "holds every key. With 1 <= N < --nodes the checker knows the ring and --partition-shapes gains "
+                 "replicas (a key's replicas cut off from the other nodes)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
+  app.add_option("--vnodes", a.vnodes, "Points per node on the ring (default 64), set in every node's options")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--node-arg", a.node_args,
                  "An option for every node, as the binary takes it (repeatable), e.g. --node-arg=--write-quorum=3");
   app.add_option("--jobs", a.jobs, "Threads running seeds (results do not depend on it)")
@@ -187,6 +200,14 @@ int main(int argc, char** argv) {
     std::cerr << "vckv-sim: " << error << "\n";
     return kExitUsage;
   }
+  if (a.replicas) cfg.node.replicas = *a.replicas;
+  if (a.vnodes) cfg.node.vnodes = *a.vnodes;
+  const bool ring = cfg.node.replicas != 0 && cfg.node.replicas < cfg.nodes;
+  if (std::find(a.shapes.begin(), a.shapes.end(), "replicas") != a.shapes.end() && !ring) {
+    std::cerr << "vckv-sim: --partition-shapes replicas needs a ring: --replicas N with 1 <= N < --nodes (got "
+              << cfg.node.replicas << " replicas on " << cfg.nodes << " nodes)\n";
+    return kExitUsage;
+  }
 
   if (a.seed) {
     std::string trace;
@@ -203,6 +224,10 @@ int main(int argc, char** argv) {
             << " nodes, " << a.time_limit_s << " virtual s each, faults " << faults_name(cfg.faults)
             << (a.node_args.empty() && a.conflict.empty() ? "" : ", node options:");
   for (const std::string& arg : cfg.node_args) std::cout << " " << arg;
+  if (a.replicas || a.vnodes) {
+    std::cout << ", replicas " << cfg.node.replicas << (ring ? "" : " (every node holds every key)") << ", vnodes "
+              << cfg.node.vnodes;
+  }
   std::cout << "\nworkload: " << a.clients << " clients, " << a.rate << " requests per virtual s over " << a.keys
             << " keys, timeout " << a.timeout_ms << " ms; latency " << a.latency_ms << " ms" << std::endl;
   SeedsOptions options;

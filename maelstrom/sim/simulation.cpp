@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "model/check/checker.hpp"
+#include "model/clock_text.hpp"
 #include "model/faults/fault.hpp"
 #include "sim/clients.hpp"
 #include "sim/faults.hpp"
+#include "sim/holdings.hpp"
 #include "sim/losses.hpp"
 #include "sim/network.hpp"
 #include "sim/world.hpp"
@@ -69,6 +72,10 @@ class Simulation {
   void check_convergence();
   std::string state_text(std::size_t node) const;
   bool stores_agree() const;
+  // With a ring: each key's replicas hold the same versions, and the other nodes none.
+  bool replicas_agree() const;
+  // With a ring: no node holds a hint (asks every node with local_get); false on a failure.
+  bool no_hints_left();
   void finish(SeedResult& result);
 
   World w_;
@@ -216,6 +223,7 @@ std::uint64_t store_fingerprint(const SiblingStore& store) {
 }
 
 bool Simulation::stores_agree() const {
+  if (!w_.placement.every_node()) return replicas_agree();
   // The fingerprints first (cheap); the full text only when they match.
   const std::uint64_t first = store_fingerprint(w_.nodes[0]->node->store());
   for (const auto& s : w_.nodes) {
@@ -228,11 +236,57 @@ bool Simulation::stores_agree() const {
   return true;
 }
 
+bool Simulation::replicas_agree() const {
+  std::vector<std::string> ids;
+  for (const auto& s : w_.nodes) ids.push_back(s->id);
+  // key -> the canonical set of each replica holding it (a replica holding none is absent).
+  std::map<std::int64_t, std::map<std::string, std::string>> sets;
+  bool misplaced = false;
+  for (const auto& s : w_.nodes) {
+    s->node->store().for_each([&](std::string_view key_text, Siblings siblings) {
+      if (siblings.size() == 0 || misplaced) return;
+      const std::int64_t key = std::stoll(std::string(key_text));
+      if (!w_.placement.is_replica(s->id, key)) {
+        misplaced = true;
+        return;
+      }
+      std::vector<model::StoredVersion> versions;
+      for (std::size_t i = 0; i < siblings.size(); ++i) {
+        const VersionView v = siblings[i];
+        versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
+      }
+      sets[key][s->id] = model::canonical_set(versions);
+    });
+  }
+  if (misplaced) return false;
+  for (const auto& [key, by_node] : sets) {
+    const std::vector<std::string> replicas = w_.placement.replicas_of(key, ids);
+    if (by_node.size() != replicas.size()) return false;
+    for (const auto& [node, set] : by_node) {
+      if (set != by_node.begin()->second) return false;
+    }
+  }
+  return true;
+}
+
+bool Simulation::no_hints_left() {
+  const auto hints = all_hints(w_);
+  if (!hints) return false;
+  for (const auto& [node, by_key] : *hints) {
+    if (!by_key.empty()) return false;
+  }
+  return true;
+}
+
 void Simulation::check_convergence() {
-  if (clients_.idle() && stores_agree()) {
+  if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left())) {
     w_.stats.convergence = w_.now - heal_at_;
     if (w_.trace) w_.note("converged: every store agrees, " + time_text(w_.now - heal_at_) + " s after the heal");
     done_ = true;
+    return;
+  }
+  if (!w_.failure.empty()) {
+    done_ = true;  // a node broke the protocol (local_get): nothing to wait for
     return;
   }
   if (w_.now - heal_at_ >= w_.cfg.recovery_limit) {
@@ -264,7 +318,13 @@ void Simulation::finish(SeedResult& result) {
   model::CheckOptions options;
   options.mode = w_.cfg.node.conflict.mode == ConflictMode::kLww ? model::ConflictMode::kLww
                                                                  : model::ConflictMode::kSiblings;
-  result.check = model::check(w_.writes, final_states, options);
+  std::map<std::string, model::NodeHints> hints;
+  const bool ring = !w_.placement.every_node();
+  if (ring) {
+    options.placement = &w_.placement;
+    if (auto held = all_hints(w_)) hints = std::move(*held);
+  }
+  result.check = model::check(w_.writes, final_states, options, hints);
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();
   if (!failure.empty()) {
@@ -275,7 +335,8 @@ void Simulation::finish(SeedResult& result) {
   }
   const bool only_losses = failure.empty() && result.check.lost > 0 && result.check.diverged == 0 &&
                            result.check.not_antichain == 0 && result.check.phantom == 0 &&
-                           result.check.rejected_present == 0 && result.check.multiple_versions == 0;
+                           result.check.rejected_present == 0 && result.check.multiple_versions == 0 &&
+                           result.check.misplaced == 0 && result.check.hints_left == 0;
   if (!result.check.lost_writes.empty()) losses_.explain(result);
   if (!only_losses) result.explained = false;
   if (w_.trace) {
@@ -290,6 +351,32 @@ void Simulation::finish(SeedResult& result) {
         start = end + 1;
       }
     }
+    if (ring) {
+      // Where each key lives, what each node holds as hints, and keys per node.
+      std::vector<std::string> ids;
+      for (const auto& s : w_.nodes) ids.push_back(s->id);
+      w_.note("ring: --replicas " + std::to_string(w_.cfg.node.replicas) + ", --vnodes " +
+              std::to_string(w_.cfg.node.vnodes));
+      for (std::size_t k = 0; k < w_.cfg.keys; ++k) {
+        trace->append("  key ").append(std::to_string(k)).append(": ")
+            .append(w_.placement.preference_text(static_cast<std::int64_t>(k))).append("\n");
+      }
+      for (const auto& [node, by_key] : hints) {
+        for (const auto& [key, held] : by_key) {
+          for (const model::HeldHint& h : held) {
+            trace->append("  hint on ").append(node).append(" for ").append(h.for_node).append(": key ")
+                .append(std::to_string(key)).append(" ").append(h.version.value).append("@")
+                .append(model::clock_text(h.version.clock)).append("\n");
+          }
+        }
+      }
+      const model::KeysPerNode held = model::keys_per_node(final_states, w_.cfg.keys, w_.placement, ids);
+      std::string line = "keys per node:";
+      for (const auto& [node, n] : held.held) line += " " + node + " " + std::to_string(n);
+      char ideal[64];
+      std::snprintf(ideal, sizeof ideal, " (ideal %.2f)", held.ideal);
+      w_.note(line + ideal);
+    }
     const model::CheckResult& r = result.check;
     w_.note("checker: " + std::string(result.valid ? "valid" : "INVALID") + "; " + std::to_string(r.keys_checked) +
             " keys, " + std::to_string(r.acknowledged) + " acknowledged writes: " + std::to_string(r.survived) +
@@ -297,7 +384,9 @@ void Simulation::finish(SeedResult& result) {
             " discarded by lww, " + std::to_string(r.lost) + " lost; diverged " + std::to_string(r.diverged) +
             ", not antichains " + std::to_string(r.not_antichain) + ", phantoms " + std::to_string(r.phantom) +
             ", rejected but present " + std::to_string(r.rejected_present) + ", several versions in lww " +
-            std::to_string(r.multiple_versions));
+            std::to_string(r.multiple_versions) +
+            (ring ? ", misplaced " + std::to_string(r.misplaced) + ", hints left " + std::to_string(r.hints_left)
+                  : std::string()));
     if (!failure.empty()) w_.note("checker: run failure: " + failure);
     for (const std::string& reason : r.reasons) w_.note("checker: " + reason);
     for (const std::string& e : result.explanations) w_.note("checker: " + e);

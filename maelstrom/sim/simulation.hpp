@@ -59,7 +59,8 @@ struct SimConfig {
   Micros convergence_check = 1'000;  // after the heal, the stores are compared this often
   Micros recovery_limit = 30'000'000;  // ... until they agree or this long has passed
   std::vector<std::string> node_args;  // the node binary's own options (--write-quorum=3)
-  // Read from node_args by read_command_line (configure()).
+  // Read from node_args by read_command_line (configure()); vckv-sim's --replicas and --vnodes
+  // then set node.replicas and node.vnodes, which also give the run its ring (world.hpp).
   NodeOptions node;
 
   bool has(model::FaultKind k) const;

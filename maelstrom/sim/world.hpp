@@ -13,6 +13,7 @@
 #include <streambuf>
 
 #include "model/check/history.hpp"
+#include "model/ring/placement.hpp"
 #include "model/rng.hpp"
 #include "sim/simulation.hpp"
 #include "vckv/node/node.hpp"
@@ -104,10 +105,13 @@ struct World {
         client_rng(run_seed, model::Stream::kClients),
         null_stream(&null_buffer),
         log(null_stream, LogLevel::kError) {
+    std::vector<std::string> ids;
     for (std::size_t i = 0; i < cfg.nodes; ++i) {
       nodes.push_back(std::make_unique<NodeSlot>());
       nodes.back()->id = "n" + std::to_string(i + 1);
+      ids.push_back(nodes.back()->id);
     }
+    placement = model::Placement(std::move(ids), cfg.node.replicas, cfg.node.vnodes);
   }
 
   // Appends "[time] text" to the trace (only call with a trace).
@@ -135,6 +139,9 @@ struct World {
   SeedStats stats;
   std::string failure;  // the first protocol violation seen
   std::vector<model::WriteRecord> writes;  // every client write: the history the checker judges
+  // Where each key lives (the nodes' --replicas and --vnodes): every node, or the §14 ring.
+  model::Placement placement;
+  std::uint64_t local_reads = 0;  // local_get requests the simulator made (holdings.hpp)
   model::Rng net_rng, fault_rng, client_rng;
   NullBuffer null_buffer;
   std::ostream null_stream;

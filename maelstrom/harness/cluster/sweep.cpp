@@ -11,6 +11,8 @@ namespace {
 
 using json = nlohmann::json;
 
+std::string request_type_of(bool local) { return local ? model::kLocalGet : "kv_get"; }
+
 }  // namespace
 
 ReadSweep::ReadSweep(Cluster& cluster, std::vector<std::string> nodes, std::vector<json> keys, Options options)
@@ -44,13 +46,30 @@ void ReadSweep::send(Read read) {
   ++outstanding_[read.node];
   --read.attempts_left;
   const std::string node = read.node;
-  cluster_.request(Cluster::kControlClient, node, {{"type", "kv_get"}, {"key", read.key}}, options_.timeout,
+  const char* request_type = options_.local ? model::kLocalGet : "kv_get";
+  cluster_.request(Cluster::kControlClient, node, {{"type", request_type}, {"key", read.key}}, options_.timeout,
                    [this, read](const json* reply, Micros) {
                      --outstanding_[read.node];
                      std::optional<std::vector<model::StoredVersion>> values;
+                     std::vector<model::HeldHint> hints;
                      std::string problem = "timed out";
                      const std::string type = reply ? reply->value("type", "") : "";
-                     if (type == "kv_get_ok") {
+                     if (options_.local && type == "local_get_ok") {
+                       if (auto held = model::parse_local_get(*reply)) {
+                         values = std::move(held->values);
+                         hints = std::move(held->hints);
+                       } else {
+                         cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " sent a malformed local_get_ok: " +
+                                                              reply->dump().substr(0, 200));
+                       }
+                     } else if (options_.local && type == "error" &&
+                                reply->value("code", std::int64_t{-1}) == model::kErrorUnsupportedType) {
+                       cluster_.fail(model::Verdict::kUnknown,
+                                     "node " + read.node + " answered local_get with error 10 (unsupported type): it "
+                                     "does not implement the node-local read of docs/protocol.md §14, so with --replicas "
+                                     "the harness cannot see what each node holds (run --replicas 0, or a node with "
+                                     "local_get)");
+                     } else if (!options_.local && type == "kv_get_ok") {
                        values = model::parse_values(*reply);
                        if (!values) {
                          cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " sent a malformed kv_get_ok: " +
@@ -59,12 +78,13 @@ void ReadSweep::send(Read read) {
                      } else if (type == "error") {
                        problem = "answered " + reply->dump();
                      } else if (reply) {
-                       cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " answered kv_get with " +
+                       cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " answered " + request_type_of(options_.local) + " with " +
                                                             reply->dump().substr(0, 200));
                      }
                      if (values) {
                        ++settled_;
                        if (!values->empty()) states_[read.node][read.key.dump()] = std::move(*values);
+                       if (!hints.empty()) hints_[read.node][read.key.dump()] = std::move(hints);
                      } else if (read.attempts_left > 0) {
                        ++retries_;
                        queued_[read.node].push_back(read);

@@ -23,6 +23,10 @@ class ReadSweep {
     std::size_t in_flight = 16;  // per node
     Micros timeout = 1'000'000;  // per attempt
     int attempts = 1;
+    // Read with local_get (docs/protocol.md §14: the node's own versions and its hints, never
+    // forwarded) instead of kv_get. A node answering error 10 (it has no local_get) fails the
+    // run, verdict unknown, saying so.
+    bool local = false;
   };
 
   ReadSweep(Cluster& cluster, std::vector<std::string> nodes, std::vector<nlohmann::json> keys, Options options);
@@ -38,6 +42,8 @@ class ReadSweep {
   std::size_t retries() const { return retries_; }
 
   const reports::ReadStates& states() const { return states_; }
+  // With Options::local: the hints each node holds (keys without hints absent).
+  const reports::HintStates& hints() const { return hints_; }
   // Reads that failed every attempt, e.g. "key 3 on n2: timed out (5 attempts)".
   const std::vector<std::string>& failures() const { return failures_; }
 
@@ -56,6 +62,7 @@ class ReadSweep {
   std::map<std::string, std::size_t> outstanding_;
   std::size_t total_ = 0, settled_ = 0, retries_ = 0;
   reports::ReadStates states_;
+  reports::HintStates hints_;
   std::vector<std::string> failures_;
 };
 

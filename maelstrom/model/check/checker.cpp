@@ -31,6 +31,8 @@ std::string CheckResult::summary() const {
   add(phantom, "phantom");
   add(rejected_present, "rejected-but-present");
   add(multiple_versions, "several-versions-in-lww");
+  add(misplaced, "misplaced");
+  add(hints_left, "hints-left");
   return out;
 }
 
@@ -50,7 +52,8 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings) {
 
 CheckResult check(const std::vector<WriteRecord>& writes,
                   const std::map<std::string, NodeState>& final_states,
-                  const CheckOptions& options) {
+                  const CheckOptions& options,
+                  const std::map<std::string, NodeHints>& hints) {
   CheckResult r;
   const Noter note{options.max_reasons_per_kind};
   const ModeRules& rules = rules_for(options.mode);
@@ -62,13 +65,47 @@ CheckResult check(const std::vector<WriteRecord>& writes,
   }
   r.keys_checked = keys.size();
 
-  // 1. Agreement, and 2. each node's versions as the mode promises.
+  const Placement* ring =
+      options.placement && !options.placement->every_node() ? options.placement : nullptr;
+  std::vector<std::string> node_ids;
+  for (const auto& [node, state] : final_states) node_ids.push_back(node);
+  // With a ring: each key's replicas, and their states of it (a replica the caller did not
+  // report holds nothing). Rules 1 and 3 look at these only.
+  std::map<std::int64_t, std::map<std::string, NodeState>> replica_states;
+  if (ring) {
+    for (std::int64_t key : keys) {
+      std::map<std::string, NodeState>& states = replica_states[key];
+      for (const std::string& node : ring->replicas_of(key, node_ids)) {
+        NodeState& state = states[node];
+        auto it = final_states.find(node);
+        if (it != final_states.end()) {
+          const std::vector<StoredVersion>& versions = versions_on(it->second, key);
+          if (!versions.empty()) state[key] = versions;
+        }
+      }
+    }
+  }
+
+  // 1. Agreement, and 2. each node's versions as the mode promises; 5. (ring) nothing of a key
+  // outside its replicas.
   for (std::int64_t key : keys) {
     std::map<std::string, std::vector<std::string>> nodes_by_set;
     for (const auto& [node, state] : final_states) {
       const std::vector<StoredVersion>& versions = versions_on(state, key);
-      nodes_by_set[canonical_set(versions)].push_back(node);
       rules.check_versions(key, node, versions, r, note);
+      if (ring && !ring->is_replica(node, key)) {
+        if (!versions.empty()) {
+          note(r.misplaced, r.reasons,
+               "misplaced: key " + std::to_string(key) + ": " + node + " is not a replica (preference list " +
+                   ring->preference_text(key) + ") but holds " + std::to_string(versions.size()) +
+                   (versions.size() == 1 ? " version: " : " versions: ") + canonical_set(versions));
+        }
+      }
+    }
+    if (ring) {
+      for (const auto& [node, state] : replica_states[key]) nodes_by_set[canonical_set(versions_on(state, key))].push_back(node);
+    } else {
+      for (const auto& [node, state] : final_states) nodes_by_set[canonical_set(versions_on(state, key))].push_back(node);
     }
     if (nodes_by_set.size() > 1) {
       std::string detail;
@@ -86,7 +123,17 @@ CheckResult check(const std::vector<WriteRecord>& writes,
     const WriteRecord& w = writes[index];
     if (w.outcome != WriteOutcome::kAcknowledged) continue;
     ++r.acknowledged;
-    if (rules.check_acknowledged(w, final_states, r, note)) r.lost_writes.push_back(index);
+    if (!ring) {
+      if (rules.check_acknowledged(w, final_states, r, note)) r.lost_writes.push_back(index);
+      continue;
+    }
+    const std::size_t reasons_before = r.reasons.size();
+    if (rules.check_acknowledged(w, replica_states[w.key], r, note)) {
+      r.lost_writes.push_back(index);
+      if (r.reasons.size() > reasons_before) {
+        r.reasons.back() += " (replicas of key " + std::to_string(w.key) + ": " + ring->preference_text(w.key) + ")";
+      }
+    }
   }
 
   // 4. Every final version was written, with its clock, and not rejected.
@@ -110,6 +157,17 @@ CheckResult check(const std::vector<WriteRecord>& writes,
           note(r.rejected_present, r.reasons,
                "rejected-but-present: " + where + " on " + node + " was rejected by the node");
         }
+      }
+    }
+  }
+
+  // 6. Every hint delivered and dropped.
+  for (const auto& [node, by_key] : hints) {
+    for (const auto& [key, held] : by_key) {
+      for (const HeldHint& h : held) {
+        note(r.hints_left, r.reasons,
+             "hint left: key " + std::to_string(key) + ": " + node + " still holds " + version_text(h.version) +
+                 " as a hint for " + h.for_node);
       }
     }
   }

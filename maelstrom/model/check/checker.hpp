@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/check/history.hpp"
+#include "model/ring/placement.hpp"
 
 namespace vckv::model {
 
@@ -29,12 +30,15 @@ struct CheckResult {
   std::size_t lww_discarded = 0;   // acknowledged writes that lost the last-writer-wins order
                                    // to a concurrent write (expected, counted, not a failure)
   std::size_t multiple_versions = 0;  // (node, key) holding more than one version
+  // With a ring (CheckOptions::placement), §14:
+  std::size_t misplaced = 0;   // (node, key) holding versions of a key it does not replicate
+  std::size_t hints_left = 0;  // hints still held at the end (each should have been delivered)
   std::vector<std::string> reasons;  // one line per anomaly, at most max_reasons_per_kind per kind
   std::vector<std::size_t> lost_writes;  // every lost write, as its index in `writes`, in order
 
   bool valid() const {
     return lost == 0 && diverged == 0 && not_antichain == 0 && phantom == 0 &&
-           rejected_present == 0 && multiple_versions == 0;
+           rejected_present == 0 && multiple_versions == 0 && misplaced == 0 && hints_left == 0;
   }
   // e.g. "lost 3, diverged 2"; empty when valid.
   std::string summary() const;
@@ -49,6 +53,9 @@ enum class ConflictMode { kSiblings, kLww };
 struct CheckOptions {
   ConflictMode mode = ConflictMode::kSiblings;
   std::size_t max_reasons_per_kind = kMaxReasonsPerKind;
+  // Where each key lives (the nodes' --replicas, --vnodes). Null, or every node: every node
+  // holds every key, the checks of §11-13.
+  const Placement* placement = nullptr;
 };
 
 // A sibling set in a canonical form: (value, clock without trailing zeros) pairs, sorted,
@@ -64,8 +71,14 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings);
 //    survivor, dominated by it, or discarded by the order in its favour); otherwise it is lost;
 // 4. every final version was written by a client with that very clock, and not rejected.
 //    Timed-out writes may be present or absent.
+// With a ring (options.placement, not every node), 1 and 3 count among each key's replicas only
+// (a replica absent from final_states holds nothing), and:
+// 5. a node that is not among a key's replicas holds no version of it (misplaced).
+// And whatever the placement:
+// 6. no node still holds a hint (`hints`, node -> its hints; hints_left).
 CheckResult check(const std::vector<WriteRecord>& writes,
                   const std::map<std::string, NodeState>& final_states,
-                  const CheckOptions& options = {});
+                  const CheckOptions& options = {},
+                  const std::map<std::string, NodeHints>& hints = {});
 
 }  // namespace vckv::model

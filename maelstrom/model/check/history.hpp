@@ -31,7 +31,16 @@ struct StoredVersion {
   VectorClock clock;
 };
 
-// A node's final state: key -> its siblings as read with kv_get.
+// A node's final state: key -> its siblings as read with kv_get (or, with a ring, its own
+// versions as local_get reports them).
 using NodeState = std::map<std::int64_t, std::vector<StoredVersion>>;
+
+// A version a node holds as a stand-in for another replica of its key (a hint, §14).
+struct HeldHint {
+  std::string for_node;  // the replica it is meant for
+  StoredVersion version;
+};
+// A node's hints at the end: key -> the hints it still holds (local_get's "hints").
+using NodeHints = std::map<std::int64_t, std::vector<HeldHint>>;
 
 }  // namespace vckv::model

@@ -25,7 +25,8 @@ std::vector<std::string> pick_nodes(const std::vector<std::string>& nodes, std::
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes, const ScheduleOptions& options,
                                              Rng& rng) {
   std::vector<FaultPeriod> periods;
-  const std::vector<const PartitionShape*> shapes = partition_shapes(nodes.size(), options.shapes);
+  const ShapeInputs inputs{options.placement, options.keys};
+  const std::vector<const PartitionShape*> shapes = partition_shapes(nodes.size(), options.shapes, inputs);
   std::vector<FaultKind> kinds;
   for (FaultKind k : options.kinds) {
     if (!is_period_fault(k)) continue;
@@ -43,7 +44,7 @@ std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nod
     p.end = std::min(start + options.interval, options.until);
     p.kind = kinds[turn++ % kinds.size()];
     if (p.kind == FaultKind::kPartition) {
-      p.partition = shapes[shape_turn++ % shapes.size()]->make(nodes, rng);
+      p.partition = shapes[shape_turn++ % shapes.size()]->make(nodes, inputs, rng);
     } else {
       const std::size_t count = most_down > 1 ? 1 + static_cast<std::size_t>(rng.below(most_down)) : 1;
       p.nodes = pick_nodes(nodes, count, rng);

@@ -23,15 +23,19 @@ struct ScheduleOptions {
   // runs set it to their one-way node-to-node latency, so that a node is often killed and
   // restarted again before the answers to its last process's requests have arrived.
   Micros bounce_gap = 2'000;
+  // What the "replicas" shape needs: where keys live and the workload's keys (placement null:
+  // every node holds every key, and that shape is not drawn).
+  const Placement* placement = nullptr;
+  std::size_t keys = 0;
 };
 
 // Fault periods [interval, 2 interval), [3 interval, 4 interval), ... cut at `until`. Partition
 // shapes take turns too (each shape's sides are random); a kill or pause takes 1..max_down
 // random nodes (never more than exist). A kind that can do nothing here (a partition of one
 // node) is left out. Draws from `rng` (the seed's Stream::kFaults): the first kind, the first
-// shape, then per period its partition's choices or, for a kill, pause or bounce, how many nodes
-// (only when max_down > 1) and which, and for a bounce how many bounces (2 to 5, the first at
-// the period's start) and the gaps between them.
+// shape, then per period its partition's choices (for "replicas": which key) or, for a kill,
+// pause or bounce, how many nodes (only when max_down > 1) and which, and for a bounce how many
+// bounces (2 to 5, the first at the period's start) and the gaps between them.
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes, const ScheduleOptions& options,
                                              Rng& rng);
 

@@ -18,7 +18,8 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 }  // namespace
 
 Partition Partition::from_components(std::string name,
-                                     const std::vector<std::vector<std::string>>& components) {
+                                     const std::vector<std::vector<std::string>>& components,
+                                     const std::string& heading) {
   Partition p;
   p.name_ = std::move(name);
   p.components_ = components;
@@ -32,7 +33,7 @@ Partition Partition::from_components(std::string name,
       }
     }
   }
-  p.description_ = p.name_ + ": " + join(parts, " | ");
+  p.description_ = (heading.empty() ? p.name_ : heading) + ": " + join(parts, " | ");
   return p;
 }
 
@@ -81,37 +82,68 @@ Partition majorities_ring_of(const std::vector<std::string>& ring) {
   return p;
 }
 
-Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng) {
+Partition isolate_replicas_of(const std::vector<std::string>& nodes, const Placement& placement, std::int64_t key) {
+  if (placement.every_node() || nodes.size() < 2) return {};
+  std::vector<std::string> replicas = placement.replicas_of(key, nodes);
+  std::vector<std::string> rest;
+  for (const std::string& n : nodes) {
+    if (std::find(replicas.begin(), replicas.end(), n) == replicas.end()) rest.push_back(n);
+  }
+  if (replicas.empty() || rest.empty()) return {};
+  std::sort(replicas.begin(), replicas.end());
+  std::sort(rest.begin(), rest.end());
+  return Partition::from_components("replicas", {replicas, rest}, "replicas of key " + std::to_string(key));
+}
+
+Partition isolate_one(const std::vector<std::string>& nodes, const ShapeInputs&, Rng& rng) {
   if (nodes.size() < 2) return {};
   return isolate_node(nodes, static_cast<std::size_t>(rng.below(nodes.size())));
 }
 
-Partition random_halves(const std::vector<std::string>& nodes, Rng& rng) {
+Partition random_halves(const std::vector<std::string>& nodes, const ShapeInputs&, Rng& rng) {
   if (nodes.size() < 2) return {};
   std::vector<std::string> order = nodes;
   rng.shuffle(order);
   return halves_of(order);
 }
 
-Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng) {
+Partition majorities_ring(const std::vector<std::string>& nodes, const ShapeInputs&, Rng& rng) {
   std::vector<std::string> ring = nodes;
   rng.shuffle(ring);
   return majorities_ring_of(ring);
 }
 
+Partition isolate_replicas(const std::vector<std::string>& nodes, const ShapeInputs& inputs, Rng& rng) {
+  if (!inputs.placement || inputs.keys == 0) return {};
+  const auto key = static_cast<std::int64_t>(rng.below(inputs.keys));
+  return isolate_replicas_of(nodes, *inputs.placement, key);
+}
+
+namespace {
+
+bool has_ring(std::size_t node_count, const ShapeInputs& inputs) {
+  return inputs.placement && !inputs.placement->every_node() && inputs.keys > 0 &&
+         inputs.placement->replicas_option() < node_count;
+}
+
+}  // namespace
+
 const std::vector<PartitionShape>& all_partition_shapes() {
   static const std::vector<PartitionShape> kShapes = {
-      {"isolated", 2, &isolate_one},
-      {"halves", 2, &random_halves},
-      {"majorities-ring", 4, &majorities_ring},  // a ring of 3 cuts nothing
+      {"isolated", 2, &isolate_one, nullptr},
+      {"halves", 2, &random_halves, nullptr},
+      {"majorities-ring", 4, &majorities_ring, nullptr},  // a ring of 3 cuts nothing
+      {"replicas", 2, &isolate_replicas, &has_ring},
   };
   return kShapes;
 }
 
-std::vector<const PartitionShape*> partition_shapes(std::size_t node_count, const std::vector<std::string>& only) {
+std::vector<const PartitionShape*> partition_shapes(std::size_t node_count, const std::vector<std::string>& only,
+                                                    const ShapeInputs& inputs) {
   std::vector<const PartitionShape*> shapes;
   for (const PartitionShape& shape : all_partition_shapes()) {
     if (node_count < shape.min_nodes) continue;
+    if (shape.usable && !shape.usable(node_count, inputs)) continue;
     if (only.empty() || std::find(only.begin(), only.end(), shape.name) != only.end()) shapes.push_back(&shape);
   }
   return shapes;

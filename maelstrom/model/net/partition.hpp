@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "model/ring/placement.hpp"
 #include "model/rng.hpp"
 
 namespace vckv::model {
@@ -16,9 +18,11 @@ namespace vckv::model {
 class Partition {
  public:
   Partition() = default;
-  // Components that cannot talk to each other; nodes in none of them hear everyone.
+  // Components that cannot talk to each other; nodes in none of them hear everyone. The
+  // description is "<heading>: a b | c d" (heading: the name when empty).
   static Partition from_components(std::string name,
-                                   const std::vector<std::vector<std::string>>& components);
+                                   const std::vector<std::vector<std::string>>& components,
+                                   const std::string& heading = "");
 
   void block(const std::string& from, const std::string& to) { blocked_.emplace(from, to); }
   bool blocks(const std::string& from, const std::string& to) const {
@@ -48,25 +52,46 @@ Partition isolate_node(const std::vector<std::string>& nodes, std::size_t pick);
 Partition halves_of(const std::vector<std::string>& order);
 Partition majorities_ring_of(const std::vector<std::string>& ring);
 
+// The replicas of `key` (its preference list, docs/protocol.md §14) cut off from every other
+// node: "replicas" with the sides {replicas, sorted} | {the rest, sorted}, described as
+// "replicas of key 7: n1 n2 n5 | n3 n4". Clients still reach every node (client links are never
+// cut), so requests for the key that reach the other side find none of its replicas: the
+// nodes there stand in for them (sloppy quorum, hints), and deliver the hints after the heal.
+// Empty (cuts nothing) when every node holds every key.
+Partition isolate_replicas_of(const std::vector<std::string>& nodes, const Placement& placement, std::int64_t key);
+
+// What a shape may need beyond the nodes.
+struct ShapeInputs {
+  const Placement* placement = nullptr;  // where keys live; null: every node holds every key
+  std::size_t keys = 0;                  // the workload's keys, 0..keys-1
+};
+
 // The same shapes with their random choices drawn from `rng`: a random node isolated; the
-// nodes shuffled and halved; the nodes shuffled into a ring.
-Partition isolate_one(const std::vector<std::string>& nodes, Rng& rng);
-Partition random_halves(const std::vector<std::string>& nodes, Rng& rng);
-Partition majorities_ring(const std::vector<std::string>& nodes, Rng& rng);
+// nodes shuffled and halved; the nodes shuffled into a ring; the replicas of a random key
+// (below(keys)) isolated.
+Partition isolate_one(const std::vector<std::string>& nodes, const ShapeInputs& inputs, Rng& rng);
+Partition random_halves(const std::vector<std::string>& nodes, const ShapeInputs& inputs, Rng& rng);
+Partition majorities_ring(const std::vector<std::string>& nodes, const ShapeInputs& inputs, Rng& rng);
+Partition isolate_replicas(const std::vector<std::string>& nodes, const ShapeInputs& inputs, Rng& rng);
 
 // A shape a nemesis draws partitions in: one row each in partition.cpp, in the order a
-// schedule takes turns with them. A shape that needs more than the nodes (a partition of the
-// replicas of one key, say) gets its inputs through its own row.
+// schedule takes turns with them.
 struct PartitionShape {
   const char* name;       // as --partition-shapes names it
   std::size_t min_nodes;  // below this it cuts nothing
-  Partition (*make)(const std::vector<std::string>& nodes, Rng& rng);
+  Partition (*make)(const std::vector<std::string>& nodes, const ShapeInputs& inputs, Rng& rng);
+  // Whether it cuts anything with these inputs (null: always, given min_nodes).
+  bool (*usable)(std::size_t node_count, const ShapeInputs& inputs) = nullptr;
 };
 
-// Every shape, in table order.
+// Every shape, in table order: isolated, halves, majorities-ring, replicas.
 const std::vector<PartitionShape>& all_partition_shapes();
-// The shapes that cut something among `node_count` nodes; only: the names to use, empty: all.
+// The shapes that cut something among `node_count` nodes with these inputs; only: the names to
+// use, empty: all. "replicas" needs a ring (1 <= --replicas < node_count) and keys: without
+// one it is never drawn, so the shapes (and a schedule's draws) are those of a cluster in which
+// every node holds every key.
 std::vector<const PartitionShape*> partition_shapes(std::size_t node_count,
-                                                    const std::vector<std::string>& only = {});
+                                                    const std::vector<std::string>& only = {},
+                                                    const ShapeInputs& inputs = {});
 
 }  // namespace vckv::model

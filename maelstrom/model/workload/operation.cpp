@@ -147,4 +147,21 @@ std::optional<std::vector<StoredVersion>> parse_values(const json& body) {
   return out;
 }
 
+std::optional<LocalHoldings> parse_local_get(const json& body) {
+  auto values = parse_values(body);
+  auto it = body.find("hints");
+  if (!values || it == body.end() || !it->is_array()) return std::nullopt;
+  LocalHoldings out;
+  out.values = std::move(*values);
+  for (const json& h : *it) {
+    if (!h.is_object() || !h.contains("value") || !h.contains("clock") || !h.contains("for") || !h["for"].is_string()) {
+      return std::nullopt;
+    }
+    auto clock = clock_from_json(h["clock"]);
+    if (!clock) return std::nullopt;
+    out.hints.push_back(HeldHint{h["for"].get<std::string>(), StoredVersion{h["value"].dump(), std::move(*clock)}});
+  }
+  return out;
+}
+
 }  // namespace vckv::model

@@ -54,4 +54,17 @@ Classified classify(OpKind kind, const ReplyFacts& reply);
 // kv_get_ok's values, or nullopt when malformed.
 std::optional<std::vector<StoredVersion>> parse_values(const nlohmann::json& body);
 
+// The node-local read of docs/protocol.md §14 (never forwarded): {"type": "local_get", "key": K}
+// answered {"type": "local_get_ok", "values": [...], "hints": [{"for": "n3", "value": V,
+// "clock": C}, ...]}: the node's own versions of the key, and what it holds of it as a stand-in
+// for other replicas. A node that does not implement it answers error 10 (unsupported type).
+struct LocalHoldings {
+  std::vector<StoredVersion> values;
+  std::vector<HeldHint> hints;
+};
+inline constexpr const char* kLocalGet = "local_get";
+inline constexpr std::int64_t kErrorUnsupportedType = 10;
+// local_get_ok's values and hints, or nullopt when malformed.
+std::optional<LocalHoldings> parse_local_get(const nlohmann::json& body);
+
 }  // namespace vckv::model

@@ -40,13 +40,39 @@ bool key_text_less(const std::string& a, const std::string& b) {
   return a < b;
 }
 
-std::size_t disagreeing_keys(const ReadStates& states) {
+std::size_t disagreeing_keys(const ReadStates& states, const model::Placement* placement, const HintStates& hints) {
   std::set<std::string> keys;
   for (const auto& [node, state] : states) {
     for (const auto& [key, siblings] : state) keys.insert(key);
   }
   static const std::vector<model::StoredVersion> kEmpty;
   std::size_t n = 0;
+  if (placement && !placement->every_node()) {
+    std::set<std::string> hinted;
+    for (const auto& [node, by_key] : hints) {
+      for (const auto& [key, held] : by_key) hinted.insert(key);
+    }
+    keys.insert(hinted.begin(), hinted.end());
+    for (const std::string& key : keys) {
+      const auto k = as_integer(key);
+      bool differ = hinted.count(key) > 0 || !k;
+      std::optional<std::string> first;
+      for (const auto& [node, state] : states) {
+        if (differ) break;
+        auto it = state.find(key);
+        const std::vector<model::StoredVersion>& versions = it == state.end() ? kEmpty : it->second;
+        if (!placement->is_replica(node, *k)) {
+          differ = !versions.empty();
+          continue;
+        }
+        const std::string set = model::canonical_set(versions);
+        if (!first) first = set;
+        else differ = *first != set;
+      }
+      n += differ ? 1 : 0;
+    }
+    return n;
+  }
   for (const std::string& key : keys) {
     std::optional<std::string> first;
     for (const auto& [node, state] : states) {
@@ -76,10 +102,41 @@ std::vector<KeySiblings> keys_with_siblings(const ReadStates& states) {
   return out;
 }
 
-json final_state_json(const ReadStates& states, const std::vector<std::string>& nodes, double taken_at_ms) {
+std::map<std::string, model::NodeState> node_states(const ReadStates& states) {
+  std::map<std::string, model::NodeState> out;
+  for (const auto& [node, by_key] : states) {
+    model::NodeState& ns = out[node];
+    for (const auto& [key, siblings] : by_key) {
+      if (const auto k = as_integer(key)) ns[*k] = siblings;
+    }
+  }
+  return out;
+}
+
+std::map<std::string, model::NodeHints> node_hints(const HintStates& hints) {
+  std::map<std::string, model::NodeHints> out;
+  for (const auto& [node, by_key] : hints) {
+    model::NodeHints& nh = out[node];
+    for (const auto& [key, held] : by_key) {
+      if (const auto k = as_integer(key)) nh[*k] = held;
+    }
+  }
+  return out;
+}
+
+json final_state_json(const ReadStates& states, const std::vector<std::string>& nodes, double taken_at_ms,
+                      const model::Placement* placement, const HintStates& hints) {
+  const bool ring = placement && !placement->every_node();
   json keys = json::array();
   static const std::vector<model::StoredVersion> kEmpty;
-  for (const std::string& key : all_keys(states)) {
+  auto key_set = all_keys(states);
+  if (ring) {
+    for (const auto& [node, by_key] : hints) {
+      for (const auto& [key, held] : by_key) key_set.insert(key);
+    }
+  }
+  for (const std::string& key : key_set) {
+    const auto k = as_integer(key);
     json by_node = json::object();
     std::size_t most = 0;
     std::optional<std::string> first;
@@ -95,18 +152,48 @@ json final_state_json(const ReadStates& states, const std::vector<std::string>& 
       }
       by_node[node] = std::move(list);
       most = std::max(most, siblings.size());
+      if (ring && (!k || !placement->is_replica(node, *k))) continue;
       const std::string set = model::canonical_set(siblings);
       if (!first) first = set;
       else if (*first != set) agree = false;
     }
-    keys.push_back({{"key", json::parse(key)}, {"agree", agree}, {"siblings", most}, {"by_node", std::move(by_node)}});
+    json entry = {{"key", json::parse(key)}, {"agree", agree}, {"siblings", most}};
+    if (ring) {
+      entry["preference_list"] = k ? placement->replicas_of(*k, nodes) : std::vector<std::string>{};
+    }
+    entry["by_node"] = std::move(by_node);
+    if (ring) {
+      json held = json::object();
+      for (const std::string& node : nodes) {
+        auto h = hints.find(node);
+        if (h == hints.end()) continue;
+        auto it = h->second.find(key);
+        if (it == h->second.end() || it->second.empty()) continue;
+        json list = json::array();
+        for (const model::HeldHint& hint : it->second) {
+          list.push_back({{"for", hint.for_node}, {"value", json::parse(hint.version.value)},
+                          {"clock", hint.version.clock.slots()}});
+        }
+        held[node] = std::move(list);
+      }
+      entry["hints"] = std::move(held);
+    }
+    keys.push_back(std::move(entry));
   }
-  return {{"taken_at_ms", taken_at_ms}, {"nodes", nodes}, {"keys", std::move(keys)}};
+  json out = {{"taken_at_ms", taken_at_ms}, {"nodes", nodes}};
+  if (ring) {
+    out["replicas"] = placement->replicas_option();
+    out["vnodes"] = placement->vnodes();
+  }
+  out["keys"] = std::move(keys);
+  return out;
 }
 
 std::string final_state_text(const json& j) {
   std::string out = "{\"taken_at_ms\": " + j.value("taken_at_ms", json(0)).dump() +
-                    ", \"nodes\": " + j.value("nodes", json::array()).dump() + ", \"keys\": [";
+                    ", \"nodes\": " + j.value("nodes", json::array()).dump();
+  if (j.contains("replicas")) out += ", \"replicas\": " + j["replicas"].dump() + ", \"vnodes\": " + j["vnodes"].dump();
+  out += ", \"keys\": [";
   const json& keys = j.contains("keys") ? j["keys"] : json::array();
   for (std::size_t i = 0; i < keys.size(); ++i) {
     out += (i ? ",\n  " : "\n  ") + keys[i].dump(-1, ' ', false, json::error_handler_t::replace);

@@ -4,6 +4,12 @@
 //    "keys": [{"key": 0, "agree": true, "siblings": 1,
 //              "by_node": {"n1": [{"value": "c1-3", "clock": [1, 0]}], "n2": [...]}}, ...]}
 // "siblings" is the most siblings any node holds for the key.
+// With a ring (docs/protocol.md §14: --replicas N, 1 <= N < nodes) the file also has
+// "replicas": N and "vnodes": V, and each key its "preference_list" (["n4", "n2", "n5"]) and
+// "hints" (node -> [{"for": "n5", "value": ..., "clock": [...]}], the nodes holding hints of
+// it; {} once every hint is delivered); "by_node" is then what each node holds as its own
+// (local_get's values: [] on a node outside the preference list), and "agree" compares the
+// replicas only.
 #pragma once
 
 #include <cstddef>
@@ -15,16 +21,27 @@
 
 #include "model/check/checker.hpp"
 #include "model/check/history.hpp"
+#include "model/ring/placement.hpp"
 
 namespace vckv::reports {
 
 // Every node's sibling sets per key, as read: node -> key (its JSON text, e.g. "3" or "\"x\"")
 // -> siblings; keys read as [] are absent.
 using ReadStates = std::map<std::string, std::map<std::string, std::vector<model::StoredVersion>>>;
+// The hints each node holds: node -> key (JSON text) -> hints; keys without hints absent.
+using HintStates = std::map<std::string, std::map<std::string, std::vector<model::HeldHint>>>;
 
 // Keys on which the nodes do not all hold the same sibling set (a key one node lacks is an
-// empty set there). Only nodes present in `states` count.
-std::size_t disagreeing_keys(const ReadStates& states);
+// empty set there). Only nodes present in `states` count. With a ring (placement not every
+// node): keys whose replicas do not all hold the same set, or that a non-replica holds, or of
+// which a hint is left.
+std::size_t disagreeing_keys(const ReadStates& states, const model::Placement* placement = nullptr,
+                             const HintStates& hints = {});
+
+// The states with integer keys, as the checker takes them (string keys are left out: the
+// workload writes integers only).
+std::map<std::string, model::NodeState> node_states(const ReadStates& states);
+std::map<std::string, model::NodeHints> node_hints(const HintStates& hints);
 
 struct KeySiblings {
   std::string key;           // JSON text
@@ -35,7 +52,8 @@ struct KeySiblings {
 std::vector<KeySiblings> keys_with_siblings(const ReadStates& states);
 
 nlohmann::json final_state_json(const ReadStates& states, const std::vector<std::string>& nodes,
-                                double taken_at_ms);
+                                double taken_at_ms, const model::Placement* placement = nullptr,
+                                const HintStates& hints = {});
 
 // The file's text: one key per line.
 std::string final_state_text(const nlohmann::json& final_state);

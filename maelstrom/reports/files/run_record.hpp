@@ -13,6 +13,7 @@
 #include "model/check/verdict.hpp"
 #include "model/faults/fault.hpp"
 #include "model/net/network.hpp"
+#include "model/ring/placement.hpp"
 #include "model/workload/operation.hpp"
 #include "reports/files/final_state.hpp"
 #include "reports/files/net_log.hpp"
@@ -38,6 +39,10 @@ struct TestConfig {
   std::vector<std::string> node_args;
   model::ConflictMode conflict = model::ConflictMode::kSiblings;  // --conflict: passed to every node, checked
   std::vector<std::string> partition_shapes;  // --partition-shapes; empty: every shape
+  // docs/protocol.md §14, passed to every node (--replicas=N, --vnodes=V) and known to the
+  // checker; replicas 0: every node holds every key (and nothing is passed).
+  std::size_t replicas = 0;
+  std::size_t vnodes = 64;
   std::size_t keys = 10;
   double timeout_ms = 1000;
   double probe_interval_ms = 100;  // 0: no convergence probes during recovery
@@ -100,6 +105,7 @@ struct RunRecord {
   std::optional<double> last_node_delivery_s;
   std::size_t final_read_retries = 0;
   std::vector<KeySiblings> keys_with_siblings;  // in the final states
+  std::optional<model::KeysPerNode> keys_per_node;  // in the final states
   std::vector<std::string> explanations;        // one line per key with siblings (the first few)
   std::optional<model::CheckResult> check;
   std::optional<std::pair<model::Verdict, std::string>> failure;

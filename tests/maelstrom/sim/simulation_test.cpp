@@ -173,6 +173,29 @@ TEST(SimKillTest, WriteQuorumThreeLosesNothingToTheSameKills) {
   EXPECT_TRUE(summary.failures.empty()) << summary.failures.front().reason;
 }
 
+// --replicas: the nodes' options carry it, the world's placement is the ring, and the schedule
+// draws the "replicas" shape from it; with replicas 0 the same seed draws no such shape.
+TEST(SimRingTest, ReplicasReachTheScheduleAndTheChecker) {
+  SimConfig cfg = config_with({}, "partition");
+  cfg.time_limit = 4'000'000;
+  cfg.fault_interval = 1'000'000;
+  cfg.partition_shapes = {"replicas"};
+  cfg.node.replicas = 3;
+  std::string trace;
+  run_seed(cfg, 3, &trace);
+  EXPECT_NE(trace.find("s: partition replicas of key "), std::string::npos);
+  EXPECT_NE(trace.find("ring: --replicas 3, --vnodes 64"), std::string::npos);
+  EXPECT_NE(trace.find("keys per node:"), std::string::npos);
+
+  SimConfig every = config_with({}, "partition");
+  every.time_limit = 4'000'000;
+  every.fault_interval = 1'000'000;
+  std::string plain;
+  run_seed(every, 3, &plain);
+  EXPECT_EQ(plain.find("replicas of key"), std::string::npos);
+  EXPECT_EQ(plain.find("ring:"), std::string::npos);
+}
+
 }  // namespace
 // A bounce kills a node and restarts it before the answers to its last process's requests have
 // arrived (its links are slow while it bounces, and its kills, process crashes, lose nothing in

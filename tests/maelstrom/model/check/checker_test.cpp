@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace vckv::model {
 namespace {
 
@@ -160,6 +162,116 @@ TEST(ModeRulesTest, EachModeJudgesANodesVersionsOfAKey) {
   rules_for(ConflictMode::kSiblings).check_versions(1, "n1", {V("a", {1, 0}), V("b", {1, 1})}, r, note);
   EXPECT_EQ(r.not_antichain, 1u);
   EXPECT_EQ(r.reasons.back(), "not an antichain: key 1 on n1: \"b\"@[1, 1] dominates \"a\"@[1, 0]");
+}
+
+
+// --- with a ring (docs/protocol.md §14): 5 nodes, 64 vnodes, 3 replicas; key 0 lives on
+// n4 n2 n5 and key 42 on n4 n3 n2 (the contract's vectors).
+const std::vector<std::string> kFiveNodes = {"n1", "n2", "n3", "n4", "n5"};
+
+// Each key's state on its replicas only; the other nodes hold nothing.
+std::map<std::string, NodeState> OnReplicas(const Placement& placement, const NodeState& state) {
+  std::map<std::string, NodeState> out;
+  for (const std::string& n : kFiveNodes) out[n];
+  for (const auto& [key, versions] : state) {
+    for (const std::string& n : placement.replicas_of(key, kFiveNodes)) out[n][key] = versions;
+  }
+  return out;
+}
+
+CheckOptions RingOptions(const Placement& placement) {
+  CheckOptions options;
+  options.placement = &placement;
+  return options;
+}
+
+TEST(CheckerRingTest, ExampleEachKeyOnItsReplicasOnlyIsValid) {
+  const Placement ring(kFiveNodes, 3);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0}), Acked(42, "b", {0, 1})};
+  const CheckResult r = check(writes, OnReplicas(ring, {{0, {V("a", {1, 0})}}, {42, {V("b", {0, 1})}}}),
+                              RingOptions(ring));
+  EXPECT_TRUE(r.valid()) << r.summary();
+  EXPECT_EQ(r.survived, 2u);
+  EXPECT_EQ(r.misplaced, 0u);
+  // Without the ring the same state is divergent and lossy: non-replicas hold nothing.
+  EXPECT_FALSE(check(writes, OnReplicas(ring, {{0, {V("a", {1, 0})}}, {42, {V("b", {0, 1})}}})).valid());
+}
+
+TEST(CheckerRingTest, NodeKeepingAKeyItDoesNotReplicateIsInvalid) {
+  const Placement ring(kFiveNodes, 3);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0})};
+  auto states = OnReplicas(ring, {{0, {V("a", {1, 0})}}});
+  states["n1"][0] = {V("a", {1, 0})};  // n1 is not among n4 n2 n5
+  const CheckResult r = check(writes, states, RingOptions(ring));
+  EXPECT_FALSE(r.valid());
+  EXPECT_EQ(r.misplaced, 1u);
+  EXPECT_EQ(r.diverged, 0u);
+  EXPECT_EQ(r.summary(), "misplaced 1");
+  ASSERT_EQ(r.reasons.size(), 1u);
+  EXPECT_EQ(r.reasons[0],
+            "misplaced: key 0: n1 is not a replica (preference list n4,n2,n5) but holds 1 version: \"a\"@[1]");
+}
+
+TEST(CheckerRingTest, WriteOnFewerThanNReplicasIsLost) {
+  const Placement ring(kFiveNodes, 3);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0})};
+  auto states = OnReplicas(ring, {{0, {V("a", {1, 0})}}});
+  states["n5"].erase(0);  // on n4 and n2 only
+  const CheckResult r = check(writes, states, RingOptions(ring));
+  EXPECT_FALSE(r.valid());
+  EXPECT_EQ(r.lost, 1u);
+  EXPECT_EQ(r.diverged, 1u);
+  EXPECT_EQ(r.lost_writes, std::vector<std::size_t>{0});
+  const std::string lost = "lost: c1 wrote key 0 = \"a\"@[1, 0] (acknowledged), neither present nor dominated on n5 "
+                           "(replicas of key 0: n4,n2,n5)";
+  EXPECT_NE(std::find(r.reasons.begin(), r.reasons.end(), lost), r.reasons.end()) << r.reasons[0];
+}
+
+TEST(CheckerRingTest, ReplicaMissingFromTheFinalStatesHoldsNothing) {
+  const Placement ring(kFiveNodes, 3);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0})};
+  auto states = OnReplicas(ring, {{0, {V("a", {1, 0})}}});
+  states.erase("n5");  // never read
+  const CheckResult r = check(writes, states, RingOptions(ring));
+  EXPECT_EQ(r.lost, 1u);
+}
+
+TEST(CheckerRingTest, ReplicasMustAgree) {
+  const Placement ring(kFiveNodes, 3);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0}), Acked(0, "b", {0, 1})};
+  auto states = OnReplicas(ring, {{0, {V("a", {1, 0}), V("b", {0, 1})}}});
+  states["n2"][0] = {V("a", {1, 0})};
+  const CheckResult r = check(writes, states, RingOptions(ring));
+  EXPECT_EQ(r.diverged, 1u);
+  EXPECT_EQ(r.lost, 1u);  // b, on n2
+}
+
+TEST(CheckerRingTest, LeftoverHintIsInvalid) {
+  const Placement ring(kFiveNodes, 3);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0})};
+  const auto states = OnReplicas(ring, {{0, {V("a", {1, 0})}}});
+  std::map<std::string, NodeHints> hints;
+  hints["n1"][0] = {HeldHint{"n5", V("a", {1, 0})}};
+  const CheckResult r = check(writes, states, RingOptions(ring), hints);
+  EXPECT_FALSE(r.valid());
+  EXPECT_EQ(r.hints_left, 1u);
+  EXPECT_EQ(r.summary(), "hints-left 1");
+  ASSERT_EQ(r.reasons.size(), 1u);
+  EXPECT_EQ(r.reasons[0], "hint left: key 0: n1 still holds \"a\"@[1, 0] as a hint for n5");
+  // No hints: valid.
+  EXPECT_TRUE(check(writes, states, RingOptions(ring), {}).valid());
+}
+
+TEST(CheckerRingTest, EveryNodePlacementChecksAsWithoutARing) {
+  const Placement every(kFiveNodes, 0);
+  const std::vector<WriteRecord> writes = {Acked(0, "a", {1, 0})};
+  const Placement ring(kFiveNodes, 3);
+  const auto states = OnReplicas(ring, {{0, {V("a", {1, 0})}}});
+  const CheckResult with = check(writes, states, RingOptions(every));
+  const CheckResult without = check(writes, states);
+  EXPECT_EQ(with.summary(), without.summary());
+  EXPECT_EQ(with.reasons, without.reasons);
+  EXPECT_EQ(with.diverged, 1u);
 }
 
 }  // namespace

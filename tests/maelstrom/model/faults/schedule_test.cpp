@@ -12,7 +12,13 @@ const std::vector<std::string> kFive = {"n1", "n2", "n3", "n4", "n5"};
 
 ScheduleOptions Options(std::vector<FaultKind> kinds, Micros interval, Micros until, std::size_t max_down = 1,
                         std::vector<std::string> shapes = {}) {
-  return ScheduleOptions{std::move(kinds), interval, until, max_down, std::move(shapes)};
+  ScheduleOptions options;
+  options.kinds = std::move(kinds);
+  options.interval = interval;
+  options.until = until;
+  options.max_down = max_down;
+  options.shapes = std::move(shapes);
+  return options;
 }
 
 // The schedule of `vckv-sim --seed 4711` (5 nodes, every fault, 3 s interval, 30 s), as its
@@ -131,6 +137,68 @@ TEST(ScheduleTest, BouncesComeInQuickSuccessionWithinTheirPeriod) {
     EXPECT_EQ(p.label(), "bounce " + p.nodes[0]);
   }
   EXPECT_EQ(counts, (std::set<std::size_t>{2, 3, 4, 5}));
+
+// "replicas": with a ring, a partition cuts the replicas of a key drawn from the fault stream
+// off from the rest; the same seed draws the same key.
+TEST(ScheduleTest, ReplicasShapeIsolatesTheReplicasOfADrawnKey) {
+  const Placement ring(kFive, 3);
+  ScheduleOptions options = Options({FaultKind::kPartition}, 1'000'000, 20'000'000, 1, {"replicas"});
+  options.placement = &ring;
+  options.keys = 10;
+  Rng rng(7, Stream::kFaults);
+  const auto periods = make_fault_schedule(kFive, options, rng);
+  ASSERT_EQ(periods.size(), 10u);
+  std::set<std::string> keys_seen;
+  for (const FaultPeriod& p : periods) {
+    ASSERT_EQ(p.partition.name(), "replicas");
+    const std::string& d = p.partition.description();  // "replicas of key K: a b c | d e"
+    ASSERT_EQ(d.rfind("replicas of key ", 0), 0u) << d;
+    const std::int64_t key = std::stoll(d.substr(16, d.find(':') - 16));
+    EXPECT_GE(key, 0);
+    EXPECT_LT(key, 10);
+    keys_seen.insert(std::to_string(key));
+    std::vector<std::string> replicas = ring.replicas_of(key, kFive);
+    std::sort(replicas.begin(), replicas.end());
+    ASSERT_EQ(p.partition.components().size(), 2u);
+    EXPECT_EQ(p.partition.components()[0], replicas) << d;
+    for (const std::string& a : kFive) {
+      for (const std::string& b : kFive) {
+        const bool same_side = ring.is_replica(a, key) == ring.is_replica(b, key);
+        EXPECT_EQ(p.partition.blocks(a, b), !same_side) << d << " " << a << "->" << b;
+      }
+    }
+  }
+  EXPECT_GT(keys_seen.size(), 1u);  // the key is drawn, not fixed
+  Rng again(7, Stream::kFaults);
+  const auto replay = make_fault_schedule(kFive, options, again);
+  ASSERT_EQ(replay.size(), periods.size());
+  for (std::size_t i = 0; i < periods.size(); ++i) {
+    EXPECT_EQ(replay[i].description(), periods[i].description());
+  }
+}
+
+// Without a ring (replicas 0) the shape is never drawn, and the other shapes' draws are those
+// of a schedule that does not know the shape exists.
+TEST(ScheduleTest, ReplicasShapeIsNotDrawnWithoutARing) {
+  const Placement every(kFive, 0);
+  ScheduleOptions with = Options({FaultKind::kPartition, FaultKind::kKill}, 1'000'000, 30'000'000);
+  with.placement = &every;
+  with.keys = 10;
+  const ScheduleOptions without = Options({FaultKind::kPartition, FaultKind::kKill}, 1'000'000, 30'000'000);
+  Rng a(4711, Stream::kFaults), b(4711, Stream::kFaults);
+  const auto pa = make_fault_schedule(kFive, with, a);
+  const auto pb = make_fault_schedule(kFive, without, b);
+  ASSERT_EQ(pa.size(), pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_EQ(pa[i].description(), pb[i].description());
+    EXPECT_NE(pa[i].partition.name(), "replicas");
+  }
+  // Only "replicas" asked for, and no ring: no partition at all.
+  ScheduleOptions only = Options({FaultKind::kPartition}, 1'000'000, 30'000'000, 1, {"replicas"});
+  only.placement = &every;
+  only.keys = 10;
+  Rng c(1, Stream::kFaults);
+  EXPECT_TRUE(make_fault_schedule(kFive, only, c).empty());
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST(PartitionTest, ExampleComponentsCutEveryLinkBetweenThem) {
 TEST(PartitionTest, IsolateOneCutsOneNodeFromAllOthers) {
   Rng rng(1, 1);
   for (int i = 0; i < 20; ++i) {
-    const Partition p = isolate_one(kFive, rng);
+    const Partition p = isolate_one(kFive, {}, rng);
     EXPECT_EQ(p.blocked_links(), 8u);  // 4 links, both directions
     EXPECT_TRUE(Symmetric(p, kFive));
     int isolated = 0;
@@ -60,7 +60,7 @@ TEST(PartitionTest, RandomHalvesSplitTwoAndThree) {
   Rng rng(2, 1);
   std::set<std::string> seen;
   for (int i = 0; i < 50; ++i) {
-    const Partition p = random_halves(kFive, rng);
+    const Partition p = random_halves(kFive, {}, rng);
     EXPECT_EQ(p.blocked_links(), 12u);  // 2 * 3 links, both directions
     EXPECT_TRUE(Symmetric(p, kFive));
     seen.insert(p.description());
@@ -71,7 +71,7 @@ TEST(PartitionTest, RandomHalvesSplitTwoAndThree) {
 TEST(PartitionTest, MajoritiesRingEachNodeSeesAMajorityNotTransitive) {
   Rng rng(3, 1);
   for (int i = 0; i < 20; ++i) {
-    const Partition p = majorities_ring(kFive, rng);
+    const Partition p = majorities_ring(kFive, {}, rng);
     EXPECT_TRUE(Symmetric(p, kFive));
     for (const auto& n : kFive) {
       int heard = 0;
@@ -100,7 +100,7 @@ TEST(PartitionTest, ShapesOverGivenChoices) {
 
 TEST(PartitionTest, MajoritiesRingOfThreeCutsNothing) {
   Rng rng(4, 1);
-  EXPECT_TRUE(majorities_ring({"n1", "n2", "n3"}, rng).healthy());
+  EXPECT_TRUE(majorities_ring({"n1", "n2", "n3"}, {}, rng).healthy());
 }
 
 // --partition-shapes: the shapes by name, only those that cut something among the nodes.
@@ -115,6 +115,29 @@ TEST(PartitionTest, ShapesByNameAndSize) {
   EXPECT_EQ(names(partition_shapes(1)), "");
   EXPECT_EQ(names(partition_shapes(5, {"majorities-ring", "isolated"})), "isolated majorities-ring ");
   EXPECT_EQ(names(partition_shapes(3, {"majorities-ring"})), "");  // cuts nothing
+  // "replicas" needs a ring with fewer replicas than nodes, and keys.
+  const std::vector<std::string> five = {"n1", "n2", "n3", "n4", "n5"};
+  const Placement ring(five, 3), every(five, 0), all_five(five, 5);
+  EXPECT_EQ(names(partition_shapes(5, {}, {&ring, 10})), "isolated halves majorities-ring replicas ");
+  EXPECT_EQ(names(partition_shapes(5, {"replicas"}, {&ring, 10})), "replicas ");
+  EXPECT_EQ(names(partition_shapes(5, {}, {&every, 10})), "isolated halves majorities-ring ");
+  EXPECT_EQ(names(partition_shapes(5, {}, {&all_five, 10})), "isolated halves majorities-ring ");
+  EXPECT_EQ(names(partition_shapes(5, {}, {&ring, 0})), "isolated halves majorities-ring ");
+}
+
+// The replicas of key 42 (n4 n3 n2 on 5 nodes, 3 replicas: the contract's vectors) cut off.
+TEST(PartitionTest, ExampleIsolateTheReplicasOfAKey) {
+  const std::vector<std::string> five = {"n1", "n2", "n3", "n4", "n5"};
+  const Placement ring(five, 3);
+  const Partition p = isolate_replicas_of(five, ring, 42);
+  EXPECT_EQ(p.name(), "replicas");
+  EXPECT_EQ(p.description(), "replicas of key 42: n2 n3 n4 | n1 n5");
+  EXPECT_TRUE(p.blocks("n1", "n4"));
+  EXPECT_TRUE(p.blocks("n3", "n5"));
+  EXPECT_FALSE(p.blocks("n2", "n3"));
+  EXPECT_FALSE(p.blocks("n1", "n5"));
+  EXPECT_EQ(p.blocked_links(), 12u);  // 3 x 2, both ways
+  EXPECT_TRUE(isolate_replicas_of(five, Placement(five, 0), 42).healthy());
 }
 
 }  // namespace

@@ -103,5 +103,22 @@ TEST(OperationTest, ValuesOfAGet) {
   EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values":{}})")));
 }
 
+TEST(OperationTest, ParsesLocalGetValuesAndHints) {
+  const auto body = nlohmann::json::parse(
+      R"({"type": "local_get_ok", "in_reply_to": 7, "values": [{"value": "a", "clock": [1, 0]}],)"
+      R"( "hints": [{"for": "n3", "value": 5, "clock": [0, 2]}], "msg_id": 9})");
+  const auto h = parse_local_get(body);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->values.size(), 1u);
+  EXPECT_EQ(h->values[0].value, "\"a\"");
+  ASSERT_EQ(h->hints.size(), 1u);
+  EXPECT_EQ(h->hints[0].for_node, "n3");
+  EXPECT_EQ(h->hints[0].version.value, "5");
+  EXPECT_TRUE(h->hints[0].version.clock.equals(VectorClock({0, 2})));
+  EXPECT_FALSE(parse_local_get(nlohmann::json::parse(R"({"values": []})")));  // no hints
+  EXPECT_FALSE(parse_local_get(nlohmann::json::parse(R"({"values": [], "hints": [{"value": 1, "clock": [1]}]})")));
+  EXPECT_TRUE(parse_local_get(nlohmann::json::parse(R"({"values": [], "hints": []})")));
+}
+
 }  // namespace
 }  // namespace vckv::model

@@ -62,5 +62,40 @@ TEST(FinalStateTest, JsonGroupsByKeyAndReadsBack) {
   EXPECT_NE(error.find("cannot read"), std::string::npos);
 }
 
+// With a ring (5 nodes, 3 replicas: key 0 lives on n4 n2 n5, the contract's vectors): the
+// preference list and the hints per key, "agree" among the replicas only.
+TEST(FinalStateTest, ExampleRingRecordsPreferenceListAndHints) {
+  const std::vector<std::string> nodes = {"n1", "n2", "n3", "n4", "n5"};
+  const model::Placement ring(nodes, 3);
+  ReadStates s;
+  for (const char* n : {"n4", "n2", "n5"}) s[n]["0"] = {V("a", {1})};
+  s["n1"];
+  s["n3"];
+  HintStates hints;
+  hints["n1"]["0"] = {model::HeldHint{"n5", V("a", {1})}};
+  const nlohmann::json j = final_state_json(s, nodes, 5.5, &ring, hints);
+  EXPECT_EQ(j["replicas"], 3);
+  EXPECT_EQ(j["vnodes"], 64);
+  ASSERT_EQ(j["keys"].size(), 1u);
+  const nlohmann::json& k = j["keys"][0];
+  EXPECT_EQ(k["preference_list"], nlohmann::json({"n4", "n2", "n5"}));
+  EXPECT_EQ(k["agree"], true);  // n1 and n3 hold none, as they should
+  EXPECT_EQ(k["by_node"]["n1"], nlohmann::json::array());
+  EXPECT_EQ(k["hints"].dump(), R"({"n1":[{"clock":[1],"for":"n5","value":"a"}]})");
+  EXPECT_EQ(final_state_text(j).rfind(R"({"taken_at_ms": 5.5, "nodes": ["n1","n2","n3","n4","n5"], "replicas": 3, "vnodes": 64, "keys": [)", 0), 0u);
+  // A leftover hint, and a non-replica holding the key, each make the key disagree.
+  EXPECT_EQ(disagreeing_keys(s, &ring, hints), 1u);
+  EXPECT_EQ(disagreeing_keys(s, &ring, {}), 0u);
+  ReadStates misplaced = s;
+  misplaced["n1"]["0"] = {V("a", {1})};
+  EXPECT_EQ(disagreeing_keys(misplaced, &ring, {}), 1u);
+  // Without a ring the same states disagree (n1 and n3 lack the key), and the file is as before.
+  EXPECT_EQ(disagreeing_keys(s), 1u);
+  const nlohmann::json plain = final_state_json(s, nodes, 5.5);
+  EXPECT_FALSE(plain.contains("replicas"));
+  EXPECT_FALSE(plain["keys"][0].contains("hints"));
+  EXPECT_FALSE(plain["keys"][0].contains("preference_list"));
+}
+
 }  // namespace
 }  // namespace vckv::reports
