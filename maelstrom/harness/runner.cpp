@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -355,6 +356,8 @@ RunResult Runner::run() {
   ClusterOptions copts;
   copts.bin = cfg_.bin;
   copts.node_args = cfg_.node_args;
+  // Absolute: the nodes must find it whatever directory they run in.
+  if (!cfg_.data_dir.empty()) copts.data_dir = std::filesystem::absolute(cfg_.data_dir).string();
   if (cfg_.conflict == model::ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
   for (std::size_t i = 1; i <= cfg_.node_count; ++i) copts.node_ids.push_back("n" + std::to_string(i));
   workload_.keys = cfg_.keys;

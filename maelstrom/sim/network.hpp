@@ -45,6 +45,7 @@ class Network {
   std::uint64_t next_message_id_ = 0;
   std::vector<Micros> link_last_;  // per (from, to): the latest arrival scheduled, for FIFO links
   std::vector<char> blocked_;      // per (from, to): cut by the partition now
+  Micros send_delay_ = 0;          // while flush routes a turn's output: its fdatasync's latency
 };
 
 }  // namespace vckv::sim

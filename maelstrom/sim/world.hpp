@@ -82,6 +82,10 @@ struct NodeSlot {
   std::vector<std::string> inbox;  // what arrived while paused, in order
   std::uint64_t lines = 0;
   std::uint32_t incarnation = 0;  // one more at every kill
+  // With disks (SimConfig::disks): the node's disk, which outlives its kills, and the stream
+  // its faults (and the kind of each kill) come from.
+  std::unique_ptr<model::Rng> disk_rng;
+  std::unique_ptr<MemoryFileSystem> disk;
   bool up() const { return node != nullptr; }
 };
 
@@ -90,19 +94,27 @@ class NullBuffer : public std::streambuf {
   int overflow(int c) override { return c; }
 };
 
+// The disks' random streams (one per node), apart from every other stream of the seed.
+constexpr std::uint64_t kDiskStream = 0xd15c'0000;
+
 struct World {
-  World(const SimConfig& config, std::uint64_t seed, std::string* trace_to)
+  World(const SimConfig& config, std::uint64_t run_seed, std::string* trace_to)
       : cfg(config),
-        seed(seed),
+        seed(run_seed),
         trace(trace_to),
-        net_rng(seed, model::Stream::kNetwork),
-        fault_rng(seed, model::Stream::kFaults),
-        client_rng(seed, model::Stream::kClients),
+        net_rng(run_seed, model::Stream::kNetwork),
+        fault_rng(run_seed, model::Stream::kFaults),
+        client_rng(run_seed, model::Stream::kClients),
         null_stream(&null_buffer),
         log(null_stream, LogLevel::kError) {
     for (std::size_t i = 0; i < cfg.nodes; ++i) {
       nodes.push_back(std::make_unique<NodeSlot>());
       nodes.back()->id = "n" + std::to_string(i + 1);
+      if (cfg.disks) {
+        NodeSlot& s = *nodes.back();
+        s.disk_rng = std::make_unique<model::Rng>(run_seed, kDiskStream + i);
+        s.disk = std::make_unique<MemoryFileSystem>([rng = s.disk_rng.get()] { return rng->next(); }, cfg.disk);
+      }
     }
   }
 

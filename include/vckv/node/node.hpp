@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vckv/cluster/replicator.hpp"
+#include "vckv/node/durability.hpp"
 #include "vckv/node/messages.hpp"
 #include "vckv/runtime/log.hpp"
 #include "vckv/runtime/scheduler.hpp"
@@ -36,21 +37,31 @@ struct NodeOptions {
   // process. The embedder draws it at random for each start (main from the operating system,
   // the simulator from its seed, so that a run replays); the node has no randomness of its own.
   std::uint64_t incarnation = 0;
+  // §15: --data-dir and --fsync (node/durability.hpp). Without a data dir, no file is touched.
+  DurabilityOptions durability;
 };
 
 class Node {
  public:
-  // Output lines are appended to out. out, scheduler and log must outlive the node.
-  Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log);
+  // Output lines are appended to out. out, scheduler and log must outlive the node. fs is where
+  // --data-dir lives (the binary's real files, the simulator's disk in memory); it must outlive
+  // the node too, and may be null when no --data-dir is given.
+  Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log,
+       FileSystem* fs = nullptr);
 
   // Handles one input line (no newline, no trailing '\r'). Never throws: a failure inside a
-  // handler becomes an error 13 reply and the node goes on.
+  // handler becomes an error 13 reply and the node goes on. Once the data directory failed it
+  // (stopped()), lines are ignored.
   void handle_line(std::string_view line, std::uint64_t line_number);
 
   bool initialised() const { return !node_id_.empty(); }
   const std::string& node_id() const { return node_id_; }
   const SiblingStore& store() const { return store_; }
   const Replicator& replicator() const { return replicator_; }
+  // The data directory (§15). Its fatal handler is how an embedder learns that the node must
+  // stop: the binary exits (kExitStorageFailure) without writing the turn's output.
+  Durability& durability() { return durability_; }
+  bool stopped() const { return durability_.failed(); }
 
  private:
   // The message table names the handlers.
@@ -74,6 +85,10 @@ class Node {
   // Merges versions a peer sent into the store; returns how many changed it.
   std::size_t merge_from_peer(const std::string& peer, const std::string& key,
                               const std::vector<Version>& versions);
+  // Records the key's siblings in the data directory, if there is one.
+  void changed(std::string_view key) {
+    if (durability_.opened()) durability_.record_key(key, store_.find(key));
+  }
   // "at 1234 ms" (debug logs)
   std::string at() const;
 
@@ -85,6 +100,7 @@ class Node {
   std::vector<std::string> node_ids_;
   SiblingStore store_;
   Replicator replicator_;
+  Durability durability_;
   Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };
 

@@ -58,6 +58,7 @@ class Recorder : public FaultTarget {
   void restart(const std::string& n) override { log += "restart " + n + "; "; }
   void pause(const std::string& n) override { log += "pause " + n + "; "; }
   void resume(const std::string& n) override { log += "resume " + n + "; "; }
+  void wipe(const std::string& n) override { log += "wipe " + n + "; "; }
   std::string log;
 };
 
@@ -74,6 +75,22 @@ TEST(FaultTargetTest, APeriodBeginsAndEndsThroughTheTarget) {
   end_fault(pause, r);
   EXPECT_EQ(r.log,
             "kill n2; kill n4; restart n2; restart n4; partition isolated: n1 | n2; heal; pause n1; resume n1; ");
+}
+
+// disk-loss: a kill, the node's data directory wiped, and at the end a restart. It is named, never
+// part of "all" (schedules drawn for "all" stay as they were).
+TEST(FaultTargetTest, DiskLossKillsWipesAndRestarts) {
+  Recorder r;
+  const FaultPeriod loss{0, 1, FaultKind::kDiskLoss, {}, {"n3"}};
+  begin_fault(loss, r);
+  end_fault(loss, r);
+  EXPECT_EQ(r.log, "kill n3; wipe n3; restart n3; ");
+  std::string error;
+  const auto named = parse_fault_list("kill,disk-loss", period_faults(), false, error);
+  ASSERT_TRUE(named) << error;
+  EXPECT_EQ(fault_list_name(*named), "kill,disk-loss");
+  EXPECT_EQ(fault_list_name(*parse_fault_list("all", every_fault(), true, error)),
+            "partition,kill,pause,drop,duplicate,reorder");
 }
 
 }  // namespace
