@@ -34,7 +34,7 @@ bool Durability::open(const std::string& node_id, RecoveryVisitor& visitor) {
   for (const std::string& w : opened.report.warnings) log_.warn(w);
   for (const std::string& e : opened.report.errors) log_.error(e);
   if (!opened.ok()) {
-    fatal("data directory " + dir.value() + ": " + opened.error);
+    fatal("--data-dir: " + opened.error);  // (it names the directory)
     return false;
   }
   store_ = std::move(opened.store);
