@@ -19,7 +19,7 @@ TEST(FaultListTest, ExampleTheHarnessesNemesisList) {
 TEST(FaultListTest, RejectsUnknownRepeatedAndEmptyFaults) {
   std::string error;
   EXPECT_FALSE(parse_fault_list("partition,crash", period_faults(), false, error));
-  EXPECT_EQ(error, "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause; or none)");
+  EXPECT_EQ(error, "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, disk-loss; or none)");
   EXPECT_FALSE(parse_fault_list("drop", period_faults(), false, error));  // a message fault
   EXPECT_FALSE(parse_fault_list("all", period_faults(), false, error));
   EXPECT_FALSE(parse_fault_list("kill,kill", period_faults(), false, error));
@@ -35,7 +35,7 @@ TEST(FaultListTest, EveryFaultAndAll) {
   EXPECT_FALSE(parse_fault_list("crash", every_fault(), true, error));
   EXPECT_EQ(error,
             "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, drop, duplicate, "
-            "reorder; or all, or none)");
+            "reorder, disk-loss; or all, or none)");
   EXPECT_TRUE(is_period_fault(FaultKind::kPause));
   EXPECT_FALSE(is_period_fault(FaultKind::kReorder));
 }
