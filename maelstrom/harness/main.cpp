@@ -246,6 +246,8 @@ void add_repl_options(CLI::App* repl, ReplOptions& o) {
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
   repl->add_option("--latency-dist", o.latency_dist, "constant, uniform (0..2L) or exponential (mean L)")
       ->capture_default_str()->check(CLI::IsMember({"constant", "uniform", "exponential"}));
+  repl->add_option("--data-dir", o.data_dir,
+                   "Every node keeps its store in DIR/<id>/ (the node's --data-dir), kept across kill and restart");
   repl->add_option("--node-arg", o.node_args, "One extra argument for every node (repeatable)")
       ->allow_extra_args(false);
   repl->add_option("--store", o.store, "The session is recorded in <store>/repl/<time>/")->capture_default_str();
