@@ -13,6 +13,7 @@
 #include "vckv/node/node.hpp"
 #include "vckv/runtime/event_loop.hpp"
 #include "vckv/runtime/log.hpp"
+#include "vckv/storage/posix_file_system.hpp"
 
 int main(int argc, char** argv) {
   const vckv::CommandLine command_line =
@@ -28,10 +29,17 @@ int main(int argc, char** argv) {
   options.node.incarnation =
       (std::uint64_t{random()} << 32 ^ random()) ^
       static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  // The data directory's in-memory index is keyed from the same randomness (§15).
+  options.node.durability.store.hash_seed = options.node.incarnation * 0x9e3779b97f4a7c15ULL + 1;
   vckv::Logger log(std::cerr, options.log_level);
   if (isatty(STDIN_FILENO)) log.info(vckv::terminal_hint());  // a person, not a pipe
   vckv::EventLoop loop(options.loop, log);
-  vckv::Node node(options.node, loop.output(), loop, log);
+  vckv::PosixFileSystem files;  // touched only with --data-dir
+  vckv::Node node(options.node, loop.output(), loop, log, &files);
+  // A data directory that cannot be opened (another node holds it) or written: the reason is
+  // logged already; nothing of this turn's output is written (it may acknowledge what is not
+  // on disk), and the status says why (kExitStorageFailure).
+  node.durability().set_fatal_handler([](const std::string&) { _exit(vckv::kExitStorageFailure); });
   // Requests are handled one at a time against the output budget: past it the framer holds
   // the rest of what was read, and the loop reads no more, until the reader has caught up.
   vckv::LineFramer framer(

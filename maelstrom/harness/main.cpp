@@ -100,7 +100,8 @@ void add_test_options(CLI::App* test, TestArgs& a) {
       ->capture_default_str()->check(CLI::IsMember({"constant", "uniform", "exponential"}));
   test->add_option("--nemesis", a.nemesis,
                    "Faults, comma-separated: partition (cut the network), kill (SIGKILL a node, restart it "
-                   "empty when the fault ends), pause (SIGSTOP, then SIGCONT); or none")
+                   "empty when the fault ends), pause (SIGSTOP, then SIGCONT), disk-loss (a kill that also removes "
+                   "the node's --data-dir directory before the restart); or none")
       ->capture_default_str()->check([](const std::string& v) {
         std::string error;
         return model::parse_fault_list(v, model::period_faults(), false, error) ? std::string() : error;
@@ -117,6 +118,9 @@ void add_test_options(CLI::App* test, TestArgs& a) {
   test->add_option("--node-arg", cfg.node_args,
                    "One extra argument for every node, e.g. --node-arg=--sync-interval-ms=50 (repeatable)")
       ->allow_extra_args(false);
+  test->add_option("--data-dir", cfg.data_dir,
+                   "Every node keeps its store in DIR/<id>/ (the node's --data-dir), kept across its kills and "
+                   "restarts; default: in memory");
   test->add_option("--partition-shapes", cfg.partition_shapes,
                    "The partitions to draw from (comma-separated): isolated, halves, majorities-ring, "
                    "replicas (a key's replicas cut off from the other nodes; needs --replicas) "
@@ -259,6 +263,8 @@ void add_repl_options(CLI::App* repl, ReplOptions& o) {
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
   repl->add_option("--latency-dist", o.latency_dist, "constant, uniform (0..2L) or exponential (mean L)")
       ->capture_default_str()->check(CLI::IsMember({"constant", "uniform", "exponential"}));
+  repl->add_option("--data-dir", o.data_dir,
+                   "Every node keeps its store in DIR/<id>/ (the node's --data-dir), kept across kill and restart");
   repl->add_option("--node-arg", o.node_args, "One extra argument for every node (repeatable)")
       ->allow_extra_args(false);
   repl->add_option("--store", o.store, "The session is recorded in <store>/repl/<time>/")->capture_default_str();

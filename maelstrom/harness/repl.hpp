@@ -34,6 +34,7 @@ struct ReplOptions {
   double latency_ms = 10;
   std::string latency_dist = "constant";
   std::vector<std::string> node_args;
+  std::string data_dir;  // --data-dir: each node's store in <data_dir>/<id>/, kept across restarts
   std::string store = "store";
   double timeout_ms = 1000;
   std::uint64_t seed = 0;

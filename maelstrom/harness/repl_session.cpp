@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cerrno>
 #include <cmath>
 #include <ctime>
@@ -94,6 +95,7 @@ class Session {
     ClusterOptions c;
     c.bin = o.bin;
     c.node_args = o.node_args;
+    if (!o.data_dir.empty()) c.data_dir = std::filesystem::absolute(o.data_dir).string();
     for (std::size_t i = 1; i <= o.node_count; ++i) c.node_ids.push_back("n" + std::to_string(i));
     c.latency = model::LatencyModel{*model::parse_latency_dist(o.latency_dist),
                                     static_cast<Micros>(std::llround(o.latency_ms * 1000))};
@@ -258,7 +260,10 @@ void Session::execute(const ReplCommand& cmd) {
       if (!faults_->end(FaultKind::kKill, n, cluster_->now())) cluster_->restart(n);
       cluster_->pump(std::numeric_limits<Micros>::max() / 2,
                      [&] { return cluster_->health(n) != NodeHealth::kStarting; });
-      if (!cluster_->failure()) std::cout << "restarted " << n << " (empty store, init answered)" << std::endl;
+      if (!cluster_->failure()) {
+        std::cout << "restarted " << n << (o_.data_dir.empty() ? " (empty store" : " (with its data directory")
+                  << ", init answered)" << std::endl;
+      }
       return;
     case ReplVerb::kPause: {
       if (cluster_->health(n) != NodeHealth::kUp) {

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -380,6 +381,8 @@ RunResult Runner::run() {
   ClusterOptions copts;
   copts.bin = cfg_.bin;
   copts.node_args = cfg_.node_args;
+  // Absolute: the nodes must find it whatever directory they run in.
+  if (!cfg_.data_dir.empty()) copts.data_dir = std::filesystem::absolute(cfg_.data_dir).string();
   if (cfg_.conflict == model::ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
   // §14: only when asked for, so that a run without a ring starts the nodes exactly as before.
   if (cfg_.replicas != 0) copts.node_args.push_back("--replicas=" + std::to_string(cfg_.replicas));

@@ -100,7 +100,11 @@ std::optional<std::string> fault_between(const ExplainContext& ctx, const std::s
     } else {
       for (const std::string& n : f.nodes) {
         if (n == a || n == b) {
-          return n + " was " + (f.kind == "kill" ? "killed (and restarted empty)" : "paused") + when;
+          return n + " was " +
+                 (f.kind == "kill"        ? "killed (and restarted empty)"
+                  : f.kind == "disk-loss" ? "killed, lost its data directory and restarted empty"
+                                          : "paused") +
+                 when;
         }
       }
     }

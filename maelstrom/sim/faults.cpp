@@ -16,7 +16,8 @@ void Faults::boot(std::size_t i) {
   NodeOptions options = w_.cfg.node;
   // A process's incarnation is new at each start: its own stream, one per (node, start).
   options.incarnation = model::Rng(w_.seed, 4 + i * 1000003 + s.incarnation).next();
-  s.node = std::make_unique<Node>(options, s.out, *s.clock, w_.log);
+  options.durability.store.hash_seed = options.incarnation;
+  s.node = std::make_unique<Node>(options, s.out, *s.clock, w_.log, s.disk.get());
   std::string init = "{\"src\": \"c0\", \"dest\": \"" + s.id +
                      "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, \"node_id\": \"" + s.id +
                      "\", \"node_ids\": [";
@@ -104,24 +105,49 @@ void Faults::heal() {
 }
 
 void Faults::kill(const std::string& node) {
-  if (w_.trace) w_.note("nemesis kill " + node);
   const std::size_t i = index(node);
-  losses_.before_kill(i);
   NodeSlot& s = *w_.nodes[i];
   if (s.node) w_.stats.replies_mismatched += s.node->replicator().stats().replies_mismatched;
-  ++s.incarnation;
-  // A bounce is a process crash: what the process sent is on its way and arrives.
+  // A bounce is a process crash: what the process sent is on its way and arrives, and its disk
+  // keeps what it wrote.
   const bool bounce = active_ && schedule_[*active_].kind == model::FaultKind::kBounce;
+  // With a disk a kill is a process crash, or now and then a power loss; either way the disk
+  // outlives it.
+  const bool power_loss = s.disk && !bounce && s.disk_rng->below(1'000'000) < w_.cfg.power_loss_ppm;
+  if (w_.trace) w_.note("nemesis kill " + node + (!s.disk ? "" : power_loss ? " (power loss)" : " (process crash)"));
+  // What a kill may take from the cluster, for the explanation of lost writes: everything in
+  // memory without a disk; with one, what a power loss takes when not every turn is synced,
+  // and all of it when the disk is lost next (disk-loss).
+  const bool disk_loss = active_ && schedule_[*active_].kind == model::FaultKind::kDiskLoss;
+  const bool may_lose =
+      !s.disk || disk_loss || (power_loss && w_.cfg.node.durability.store.fsync != FsyncPolicy::kBatch);
+  if (may_lose) losses_.before_kill(i);
+  ++s.incarnation;
   if (w_.cfg.kill_loses_in_flight && !bounce) s.lost_below = s.incarnation;
   s.node.reset();
   s.clock.reset();
   s.out.clear();
   s.inbox.clear();
   s.paused = false;
+  if (s.disk) {
+    const std::vector<std::string> changed = s.disk->crash(power_loss ? CrashKind::kPowerLoss : CrashKind::kProcess);
+    if (w_.trace) {
+      for (const std::string& line : changed) w_.note("disk " + node + ": " + line);
+    }
+  }
+}
+
+void Faults::wipe(const std::string& node) {
+  NodeSlot& s = *w_.nodes[index(node)];
+  if (!s.disk) return;
+  if (w_.trace) w_.note("nemesis wipe " + node + " (its disk is lost)");
+  s.disk->wipe();
 }
 
 void Faults::restart(const std::string& node) {
-  if (w_.trace) w_.note("nemesis restart " + node + " (empty store, init)");
+  if (w_.trace) {
+    w_.note("nemesis restart " + node + (w_.nodes[index(node)]->disk ? " (recovers its disk, init)" : " (empty store, init)"));
+  }
   boot(index(node));
 }
 

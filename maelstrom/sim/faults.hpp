@@ -40,6 +40,7 @@ class Faults : public model::FaultTarget {
   void restart(const std::string& node) override;
   void pause(const std::string& node) override;
   void resume(const std::string& node) override;
+  void wipe(const std::string& node) override;
 
  private:
   std::size_t index(const std::string& node) const;  // "n3" -> 2

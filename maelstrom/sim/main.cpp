@@ -26,7 +26,8 @@ constexpr const char* kFooter = R"(Examples:
 Each seed runs the whole cluster in this process on a virtual clock: --nodes vclock-kv nodes
 (the node's own code, with the options given by --node-arg), --clients clients doing the
 read-modify-write workload for --time-limit virtual seconds while the nemesis partitions,
-kills (restart empty, with init) and pauses one node at a time, and the network drops,
+kills (restart empty, with init; with --data-dir, from the node's simulated disk) and pauses one
+node at a time, and the network drops,
 duplicates and reorders node-to-node messages. Then every fault heals, the cluster runs until
 every replica's store agrees (at most --recovery-limit), and the checker judges the final
 states. The workload, the fault schedule and the checker are the cluster model's
@@ -57,6 +58,11 @@ struct Args {
   double timeout_ms = 1500;
   double recovery_limit_s = 30;
   std::string conflict;
+  bool data_dir = false;
+  std::string fsync;
+  double power_loss_pct = 0;
+  double torn_write_pct = 0;
+  double sync_latency_ms = 0;
   std::vector<std::string> node_args;
   std::optional<std::size_t> replicas;
   std::optional<std::size_t> vnodes;
@@ -83,6 +89,12 @@ std::string replay_prefix(const Args& a) {
   if (!a.conflict.empty()) s << " --conflict " << a.conflict;
   if (a.replicas) s << " --replicas " << *a.replicas;
   if (a.vnodes) s << " --vnodes " << *a.vnodes;
+  if (a.data_dir) {
+    s << " --data-dir";
+    if (!a.fsync.empty()) s << " --fsync " << a.fsync;
+    s << " --power-loss " << a.power_loss_pct << " --torn-writes " << a.torn_write_pct << " --sync-latency "
+      << a.sync_latency_ms;
+  }
   for (const std::string& arg : a.node_args) s << " --node-arg=" << arg;
   return s.str();
 }
@@ -112,7 +124,9 @@ int main(int argc, char** argv) {
   app.add_option("--keys", a.keys, "Keys the clients read and write (integers 0..keys-1)")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   app.add_option("--faults", a.faults,
-                 "Comma-separated: partition, kill, pause, bounce (one at a time, in turns, during fault periods; a bounce kills a node and restarts it at once, 2 to 5 times, each sooner than a message crosses the network) and drop, "
+                 "Comma-separated: partition, kill, pause, bounce, disk-loss (one at a time, in turns, during fault "
+                 "periods; a bounce kills a node and restarts it at once, 2 to 5 times, sooner than its messages "
+                 "arrive; disk-loss, a kill that also loses the node's --data-dir disk, is not part of all) and drop, "
                  "duplicate, reorder (node-to-node messages, all through the workload); or all, or none")
       ->capture_default_str();
   app.add_option("--fault-interval", a.fault_interval_s,
@@ -153,6 +167,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
   app.add_option("--vnodes", a.vnodes, "Points per node on the ring (default 64), set in every node's options")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_flag("--data-dir", a.data_dir,
+               "Every node keeps its store on a simulated disk of its own (--data-dir, docs/protocol.md §15) that "
+               "outlives its kills: a kill is a process crash, or a power loss (--power-loss); disk-loss wipes it");
+  app.add_option("--fsync", a.fsync, "With --data-dir: the nodes' --fsync policy (default batch)")
+      ->check(CLI::IsMember({"batch", "interval", "never"}));
+  app.add_option("--power-loss", a.power_loss_pct,
+                 "With --data-dir: percent of kills that are power losses (what was not fdatasynced is lost, kept "
+                 "or torn at a seeded offset)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--torn-writes", a.torn_write_pct,
+                 "With --data-dir: at a power loss, percent of files whose surviving unsynced bytes are partly garbage")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--sync-latency", a.sync_latency_ms,
+                 "With --data-dir: each fdatasync takes up to this many virtual ms (uniform), and the turn's output "
+                 "waits for it")
+      ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
   app.add_option("--node-arg", a.node_args,
                  "An option for every node, as the binary takes it (repeatable), e.g. --node-arg=--write-quorum=3");
   app.add_option("--jobs", a.jobs, "Threads running seeds (results do not depend on it)")
@@ -196,6 +226,17 @@ int main(int argc, char** argv) {
   cfg.recovery_limit = micros(a.recovery_limit_s, 1e6);
   cfg.node_args = a.node_args;
   if (!a.conflict.empty()) cfg.node_args.push_back("--conflict=" + a.conflict);
+  if (!a.fsync.empty() && !a.data_dir) {
+    std::cerr << "vckv-sim: --fsync needs --data-dir\n";
+    return kExitUsage;
+  }
+  if (a.data_dir) {
+    cfg.node_args.push_back("--data-dir=/disk");
+    if (!a.fsync.empty()) cfg.node_args.push_back("--fsync=" + a.fsync);
+  }
+  cfg.power_loss_ppm = ppm(a.power_loss_pct);
+  cfg.disk.torn_write_per_million = ppm(a.torn_write_pct);
+  cfg.disk.sync_latency_max_us = micros(a.sync_latency_ms, 1e3);
   if (!configure(cfg, error)) {
     std::cerr << "vckv-sim: " << error << "\n";
     return kExitUsage;

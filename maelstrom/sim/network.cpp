@@ -48,7 +48,16 @@ void Network::feed(std::size_t i, const std::string& line) {
 
 void Network::flush(std::size_t i) {
   NodeSlot& s = *w_.nodes[i];
+  if (s.node && s.node->stopped()) {
+    // Its data directory failed it: the binary exits without writing this turn's output.
+    s.out.clear();
+    w_.fail(s.id + " stopped: " + s.node->durability().failure());
+    return;
+  }
+  // The turn's output waits for its fdatasync (a simulated disk's latency, in virtual time).
+  const Micros delay = s.disk && s.node ? s.node->durability().take_sync_latency_us() : 0;
   if (s.out.empty()) return;
+  send_delay_ = delay;
   std::string out = std::move(s.out);
   s.out.clear();
   std::size_t start = 0;
@@ -61,6 +70,7 @@ void Network::flush(std::size_t i) {
     route(i, std::string_view(out).substr(start, end - start));
     start = end + 1;
   }
+  send_delay_ = 0;
 }
 
 void Network::route(std::size_t from, std::string_view line) {
@@ -95,7 +105,7 @@ void Network::send_to_node(std::size_t from, std::size_t to, std::string_view ty
   if (w_.trace) w_.note("send #" + std::to_string(id) + " " + w_.nodes[from]->id + "->" + w_.nodes[to]->id + " " + std::string(line));
   const model::LatencyModel& latency = slow_[from].mean > 0 ? slow_[from] : slow_[to].mean > 0 ? slow_[to] : latency_;
   const model::Transit t =
-      model::transit(w_.now, latency, link_faults(), link_last_[from * w_.nodes.size() + to], w_.net_rng);
+      model::transit(w_.now + send_delay_, latency, link_faults(), link_last_[from * w_.nodes.size() + to], w_.net_rng);
   if (t.lost) {
     ++stats.dropped;
     if (w_.trace) w_.note("drop #" + std::to_string(id) + " (" + model::drop_reason_name(model::DropReason::kLost) + ")");
@@ -123,7 +133,7 @@ void Network::send_to_node(std::size_t from, std::size_t to, std::string_view ty
 void Network::send_client_message(int from, int to, std::string_view type, std::string line) {
   const std::uint64_t id = next_message_id_++;
   ++w_.stats.client_messages;
-  const Micros at = w_.now + client_latency_.sample(w_.net_rng);
+  const Micros at = w_.now + send_delay_ + client_latency_.sample(w_.net_rng);
   if (w_.trace) {
     w_.note("send #" + std::to_string(id) + " " + w_.endpoint_name(from) + "->" + w_.endpoint_name(to) + " " + line +
             " arrives at " + time_text(at));

@@ -50,6 +50,7 @@ class Network {
   std::vector<Micros> link_last_;  // per (from, to): the latest arrival scheduled, for FIFO links
   std::vector<char> blocked_;      // per (from, to): cut by the partition now
   std::vector<model::LatencyModel> slow_;  // per node: its links' latency while it bounces (mean 0: none)
+  Micros send_delay_ = 0;          // while flush routes a turn's output: its fdatasync's latency
 };
 
 }  // namespace vckv::sim

@@ -43,6 +43,7 @@ bool configure(SimConfig& config, std::string& error) {
     return false;
   }
   config.node = cl.options->node;
+  config.disks = !config.node.durability.data_dir.empty();
   return true;
 }
 

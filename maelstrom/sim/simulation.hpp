@@ -19,6 +19,7 @@
 #include "model/check/checker.hpp"
 #include "model/faults/fault.hpp"
 #include "vckv/node/node.hpp"
+#include "vckv/storage/memory_file_system.hpp"
 
 namespace vckv::sim {
 
@@ -62,6 +63,14 @@ struct SimConfig {
   // Read from node_args by read_command_line (configure()); vckv-sim's --replicas and --vnodes
   // then set node.replicas and node.vnodes, which also give the run its ring (world.hpp).
   NodeOptions node;
+  // §15, when node_args name --data-dir (configure() sets disks): every node keeps its store on
+  // a simulated disk of its own (storage/memory_file_system.hpp) that outlives its kills. A
+  // kill is a process crash (what was written survives) or, power_loss_ppm of them, a power
+  // loss (what was not fdatasynced is lost, kept or torn); disk-loss wipes the disk. The disks'
+  // own faults (torn writes, sync latency charged to the turn's output) are in disk.
+  bool disks = false;
+  std::uint32_t power_loss_ppm = 0;
+  SimulatedDiskOptions disk;
 
   bool has(model::FaultKind k) const;
 };

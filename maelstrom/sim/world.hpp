@@ -87,6 +87,10 @@ struct NodeSlot {
   // Messages sent by incarnations below this one and still in flight are lost: the kills that
   // lose in-flight messages (--kill-in-flight lose) raise it; a bounce (a process crash) does not.
   std::uint32_t lost_below = 0;
+  // With disks (SimConfig::disks): the node's disk, which outlives its kills, and the stream
+  // its faults (and the kind of each kill) come from.
+  std::unique_ptr<model::Rng> disk_rng;
+  std::unique_ptr<MemoryFileSystem> disk;
   bool up() const { return node != nullptr; }
 };
 
@@ -94,6 +98,9 @@ class NullBuffer : public std::streambuf {
  protected:
   int overflow(int c) override { return c; }
 };
+
+// The disks' random streams (one per node), apart from every other stream of the seed.
+constexpr std::uint64_t kDiskStream = 0xd15c'0000;
 
 struct World {
   World(const SimConfig& config, std::uint64_t run_seed, std::string* trace_to)
@@ -110,6 +117,11 @@ struct World {
       nodes.push_back(std::make_unique<NodeSlot>());
       nodes.back()->id = "n" + std::to_string(i + 1);
       ids.push_back(nodes.back()->id);
+      if (cfg.disks) {
+        NodeSlot& s = *nodes.back();
+        s.disk_rng = std::make_unique<model::Rng>(run_seed, kDiskStream + i);
+        s.disk = std::make_unique<MemoryFileSystem>([rng = s.disk_rng.get()] { return rng->next(); }, cfg.disk);
+      }
     }
     placement = model::Placement(std::move(ids), cfg.node.replicas, cfg.node.vnodes);
   }

@@ -88,6 +88,22 @@ OptionRow one_of(std::string name, T& field,
   return row;
 }
 
+// Any text but the empty one (a path).
+OptionRow text(std::string name, std::string& field, std::string constraint, std::string help) {
+  OptionRow row;
+  row.name = std::move(name);
+  row.value_name = "TEXT";
+  row.help = std::move(help);
+  row.constraint = std::move(constraint);
+  row.current_text = field;
+  row.set = [&field](const std::string& value) -> std::string {
+    if (value.empty()) return "an empty value names nothing";
+    field = value;
+    return "";
+  };
+  return row;
+}
+
 // Given or not: given, it sets field to value_if_given.
 OptionRow flag(std::string name, bool& field, bool value_if_given, std::string help) {
   OptionRow row;
@@ -158,6 +174,19 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       whole_number("--max-hint-bytes", node.max_hint_bytes, std::size_t{0}, std::size_t{1} << 40,
                    "Cluster: most bytes of hints this node holds for other replicas (with "
                    "--replicas); when full it refuses new ones"),
+      text("--data-dir", node.durability.data_dir, "DIR",
+           "Keep the store on disk in DIR/<node_id>/, recovered at init before init_ok; a "
+           "directory another node holds is refused (exit 74). Default: memory only"),
+      one_of("--fsync", node.durability.store.fsync,
+             {{"batch", FsyncPolicy::kBatch},
+              {"interval", FsyncPolicy::kInterval},
+              {"never", FsyncPolicy::kNever}},
+             "With --data-dir: batch (one fdatasync per loop turn before its replies: survives "
+             "power loss), interval (every --fsync-interval-ms: survives a kill) or never "
+             "(the OS writes back: survives a kill)"),
+      whole_number("--fsync-interval-ms", node.durability.store.fsync_interval_ms,
+                   std::int64_t{1}, std::int64_t{3600000},
+                   "With --fsync interval: the most a written change waits for its fdatasync"),
       flag("--debug-no-replication", node.replication.enabled, false,
            "Testing only: never send versions to peers (shows the cluster checker failing)"),
       flag("--debug-drop-concurrent-on-merge", node.conflict.debug_drop_concurrent_on_merge, true,
@@ -173,6 +202,9 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       flag("--debug-forget-hints", node.debug_forget_hints, true,
            "Testing only: acknowledge a hint and drop it, never delivering it (a broken "
            "hinted handoff the checkers must catch)"),
+      flag("--debug-ack-before-log", node.durability.debug_ack_before_log, true,
+           "Testing only: with --data-dir, replies go out before the changes they acknowledge "
+           "are logged (written --fsync-interval-ms later: a kill loses them)"),
   };
 }
 

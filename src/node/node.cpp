@@ -28,16 +28,52 @@ std::string quoted_list(const std::vector<std::string>& items) {
   return out;
 }
 
+// Recovery fills the empty store with each key's last logged siblings.
+class StoreFiller : public RecoveryVisitor {
+ public:
+  StoreFiller(SiblingStore& store, Logger& log) : store_(store), log_(log) {}
+  void on_key(std::string_view key, const std::vector<VersionRef>& versions) override {
+    views_.clear();
+    for (const VersionRef& v : versions) {
+      if (v.kind != VersionKind::kClock || v.tombstone) {
+        ++skipped_;
+        continue;
+      }
+      views_.push_back(VersionView{v.value, v.clock});
+    }
+    if (!views_.empty()) store_.merge_versions(key, views_);
+  }
+  // This node keeps no hints (§14) nor dot counters (§17) yet: none are ever logged.
+  void on_hint(std::string_view, std::string_view, const std::vector<VersionRef>&) override {
+    ++skipped_;
+  }
+  void on_dot_counter(std::string_view, std::uint64_t) override { ++skipped_; }
+  ~StoreFiller() override {
+    if (skipped_) {
+      log_.warn("data directory: skipped " + std::to_string(skipped_) +
+                " records of kinds this node does not keep (hints, dot counters, tombstones)");
+    }
+  }
+
+ private:
+  SiblingStore& store_;
+  Logger& log_;
+  std::vector<VersionView> views_;
+  std::uint64_t skipped_ = 0;
+};
+
 }  // namespace
 
-Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log)
+Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log,
+           FileSystem* fs)
     : options_(std::move(options)),
       scheduler_(scheduler),
       log_(log),
       outbox_(out),
       store_(options_.conflict),
       replicator_(options_.replication, outbox_, scheduler, store_, log),
-      hints_(options_.max_hint_bytes) {}
+      hints_(options_.max_hint_bytes),
+      durability_(options_.durability, fs, scheduler, log) {}
 
 Node::~Node() {
   if (hint_timer_) scheduler_.cancel_timer(hint_timer_);
@@ -85,6 +121,7 @@ void Node::reply_error(const Incoming& in, const Error& error, std::string_view 
 // replies, init, the type, the sender, and last the body's fields.
 VCKV_HOT
 void Node::handle_line(std::string_view line, std::uint64_t line_number) {
+  if (stopped()) return;  // the data directory failed: nothing more is answered
   decode_line(line, options_.codec, message_catalog(), decoded_,
               KeyAhead{[](const void* store, std::string_view key) {
                          static_cast<const SiblingStore*>(store)->prefetch(key);
@@ -186,6 +223,12 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
       return;
     }
   } else {
+    // §15: the data directory is recovered before anything else, and before init_ok. A node
+    // that cannot open it answers nothing (the binary exits: kExitStorageFailure).
+    if (durability_.enabled()) {
+      StoreFiller filler(store_, log_);
+      if (!durability_.open(init.node_id, filler)) return;
+    }
     node_id_ = init.node_id;
     node_ids_ = init.node_ids;
     outbox_.set_self(node_id_);
@@ -292,7 +335,10 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
                 node_id_);
     return;
   }
-  if (result.changed()) replicator_.changed_by_client(write.key);
+  if (result.changed()) {
+    changed(write.key);
+    replicator_.changed_by_client(write.key);
+  }
   // The reply, sent now or once enough replicas hold the write. (Its status is this node's
   // own apply: the replicas' do not change it.)
   const bool stale = result.ruling == Ruling::kStale;
@@ -393,6 +439,7 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
   views.reserve(versions.size());
   for (const Version& v : versions) views.push_back(VersionView{v.value, v.clock.slots()});
   const std::size_t changed = store_.merge_versions(key, views).size();
+  if (changed) this->changed(key);
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
                std::to_string(versions.size()) + (versions.size() == 1 ? " version, " : " versions, ") +
@@ -427,10 +474,13 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
     for (std::size_t i = first; i < end; ++i) {
       run.push_back(VersionView{sync.versions[i].version.value, sync.versions[i].version.clock.slots()});
     }
+    bool key_changed = false;
     for (std::size_t i : store_.merge_versions(key, run)) {
       stored[first + i] = true;
       ++changed;
+      key_changed = true;
     }
+    if (key_changed) this->changed(key);
     first = end;
   }
   std::string listed;  // key@clock of each version (debug)

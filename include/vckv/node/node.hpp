@@ -17,6 +17,7 @@
 #include "vckv/cluster/hint_store.hpp"
 #include "vckv/cluster/replicator.hpp"
 #include "vckv/ring/ring.hpp"
+#include "vckv/node/durability.hpp"
 #include "vckv/node/messages.hpp"
 #include "vckv/runtime/log.hpp"
 #include "vckv/runtime/scheduler.hpp"
@@ -48,18 +49,24 @@ struct NodeOptions {
   std::size_t vnodes = 64;
   std::size_t max_hint_bytes = 67108864;
   bool debug_forget_hints = false;
+  // §15: --data-dir and --fsync (node/durability.hpp). Without a data dir, no file is touched.
+  DurabilityOptions durability;
 };
 
 class Node {
  public:
-  // Output lines are appended to out. out, scheduler and log must outlive the node.
-  Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log);
+  // Output lines are appended to out. out, scheduler and log must outlive the node. fs is where
+  // --data-dir lives (the binary's real files, the simulator's disk in memory); it must outlive
+  // the node too, and may be null when no --data-dir is given.
+  Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log,
+       FileSystem* fs = nullptr);
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   ~Node();
 
   // Handles one input line (no newline, no trailing '\r'). Never throws: a failure inside a
-  // handler becomes an error 13 reply and the node goes on.
+  // handler becomes an error 13 reply and the node goes on. Once the data directory failed it
+  // (stopped()), lines are ignored.
   void handle_line(std::string_view line, std::uint64_t line_number);
 
   bool initialised() const { return !node_id_.empty(); }
@@ -74,6 +81,10 @@ class Node {
   // At most this many forwarded requests await their replica's answer; past it a request
   // that would be forwarded is answered with error 11 at once.
   static constexpr std::size_t kMaxForwards = std::size_t{1} << 16;
+  // The data directory (§15). Its fatal handler is how an embedder learns that the node must
+  // stop: the binary exits (kExitStorageFailure) without writing the turn's output.
+  Durability& durability() { return durability_; }
+  bool stopped() const { return durability_.failed(); }
 
  private:
   // The message table names the handlers.
@@ -111,6 +122,10 @@ class Node {
   // Merges versions a peer sent into the store; returns how many changed it.
   std::size_t merge_from_peer(const std::string& peer, const std::string& key,
                               const std::vector<Version>& versions);
+  // Records the key's siblings in the data directory, if there is one.
+  void changed(std::string_view key) {
+    if (durability_.opened()) durability_.record_key(key, store_.find(key));
+  }
   // "at 1234 ms" (debug logs)
   std::string at() const;
 
@@ -139,6 +154,7 @@ class Node {
   };
   std::map<std::uint64_t, Forward> forwards_;
   std::uint64_t next_forward_ = 1;
+  Durability durability_;
   Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };
 

@@ -1,5 +1,8 @@
 #include "harness/cluster/cluster.hpp"
 
+#include <filesystem>
+#include <system_error>
+
 #include <poll.h>
 #include <unistd.h>
 
@@ -86,9 +89,11 @@ std::string Cluster::stderr_tail(const std::string& node) const {
 bool Cluster::spawn(const std::string& id, bool restart) {
   std::vector<std::string> argv{options_.bin};
   argv.insert(argv.end(), options_.node_args.begin(), options_.node_args.end());
+  if (!options_.data_dir.empty()) argv.push_back("--data-dir=" + options_.data_dir);
   if (restart) {
     std::ofstream(log_path(id), std::ios::app)
-        << "=== vckv-harness: " << id << " restarted at " << seconds_text(now()) << " (empty store) ===\n";
+        << "=== vckv-harness: " << id << " restarted at " << seconds_text(now())
+        << (options_.data_dir.empty() ? " (empty store)" : " (with its data directory)") << " ===\n";
   }
   auto p = std::make_unique<NodeProcess>();
   if (auto err = NodeProcess::spawn(argv, log_path(id), *p, restart)) {
@@ -185,6 +190,19 @@ void Cluster::kill(const std::string& node) {
     event(node + " was killed in the middle of a line; its last " + std::to_string(p->cut_bytes()) +
           " bytes were dropped");
   }
+}
+
+void Cluster::wipe(const std::string& node) {
+  if (options_.data_dir.empty() || health_.at(node) != NodeHealth::kDead) return;
+  std::error_code error;
+  std::filesystem::remove_all(std::filesystem::path(options_.data_dir) / node, error);
+  if (error) {
+    fail(model::Verdict::kUnknown, "disk-loss: could not remove " + options_.data_dir + "/" + node + ": " +
+                                       error.message());
+    return;
+  }
+  std::ofstream(log_path(node), std::ios::app)
+      << "=== vckv-harness: " << node << "'s data directory removed at " << seconds_text(now()) << " (disk-loss) ===\n";
 }
 
 void Cluster::restart(const std::string& node) {

@@ -31,6 +31,7 @@ namespace vckv::harness {
 struct ClusterOptions {
   std::string bin;
   std::vector<std::string> node_args;
+  std::string data_dir;  // passed as --data-dir: each node's store in <data_dir>/<id>/
   std::vector<std::string> node_ids;  // n1..nN
   model::LatencyModel latency;               // node to node; client links have none
   double init_timeout_s = 10;
@@ -88,11 +89,15 @@ class Cluster : public model::FaultTarget {
   const model::Partition& partition() const { return partition_; }
   // SIGKILL; the node's output so far is still routed; messages to it are dropped from now on.
   void kill(const std::string& node) override;
-  // Starts the same binary with the same arguments (empty store) and sends init again.
+  // Starts the same binary with the same arguments and sends init again (an empty store, or
+  // what its data directory kept).
   void restart(const std::string& node) override;
   // SIGSTOP: messages to the node wait in the network until resume (SIGCONT).
   void pause(const std::string& node) override;
   void resume(const std::string& node) override;
+  // Removes the node's data directory (<data_dir>/<id>/; nothing without one). Only while it
+  // is dead: disk-loss kills, wipes, and restarts it at the period's end.
+  void wipe(const std::string& node) override;
   NodeHealth health(const std::string& node) const { return health_.at(node); }
   std::size_t down_count() const;  // dead or paused
 

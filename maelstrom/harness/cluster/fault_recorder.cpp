@@ -30,6 +30,11 @@ void FaultRecorder::restart(const std::string& node) {
   event("restart", node);
 }
 
+void FaultRecorder::wipe(const std::string& node) {
+  cluster_.wipe(node);
+  event("wipe", node);
+}
+
 void FaultRecorder::pause(const std::string& node) {
   cluster_.pause(node);
   event("pause", node);
@@ -82,7 +87,7 @@ bool FaultRecorder::close(model::FaultKind kind, const std::string& node, Micros
   const auto it = find_open(kind, node);
   if (it == open_.end()) return false;
   now_ = t;
-  event(kind == model::FaultKind::kPartition ? "heal" : kind == model::FaultKind::kKill ? "restart" : "resume", node);
+  event(kind == model::FaultKind::kPartition ? "heal" : (kind == model::FaultKind::kKill || kind == model::FaultKind::kDiskLoss) ? "restart" : "resume", node);
   finish(it, t);
   return true;
 }

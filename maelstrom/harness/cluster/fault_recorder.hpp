@@ -2,8 +2,8 @@
 // the repl's commands both go through here, so a fault means the same in both: each period is
 // applied by the model's begin_fault/end_fault (model/faults/fault.hpp) on the Cluster (the
 // FaultTarget for processes: SIGKILL, a restart with init, SIGSTOP/SIGCONT, cut links), every
-// action is written to the history as a nemesis event (partition, heal, kill, restart, pause,
-// resume), and each period is kept as it really was (its real end).
+// action is written to the history as a nemesis event (partition, heal, kill, wipe, restart,
+// pause, resume), and each period is kept as it really was (its real end).
 #pragma once
 
 #include <functional>
@@ -49,6 +49,7 @@ class FaultRecorder : private model::FaultTarget {
   void restart(const std::string& node) override;
   void pause(const std::string& node) override;
   void resume(const std::string& node) override;
+  void wipe(const std::string& node) override;
 
   std::vector<model::FaultPeriod>::iterator find_open(model::FaultKind kind, const std::string& node);
   void event(const std::string& f, const std::string& value);

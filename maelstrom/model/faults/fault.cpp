@@ -11,14 +11,15 @@ struct FaultRow {
   FaultKind kind;
   const char* name;
   bool period;  // a node fault, in fault periods; else a message fault
+  bool in_all;  // part of "all"
 };
 
 // Every fault, in the order lists are printed and periods take turns from.
 constexpr FaultRow kFaults[] = {
-    {FaultKind::kPartition, "partition", true}, {FaultKind::kKill, "kill", true},
-    {FaultKind::kPause, "pause", true},         {FaultKind::kBounce, "bounce", true},
-    {FaultKind::kDrop, "drop", false},
-    {FaultKind::kDuplicate, "duplicate", false}, {FaultKind::kReorder, "reorder", false},
+    {FaultKind::kPartition, "partition", true, true}, {FaultKind::kKill, "kill", true, true},
+    {FaultKind::kPause, "pause", true, true},         {FaultKind::kBounce, "bounce", true, true},
+    {FaultKind::kDrop, "drop", false, true},          {FaultKind::kDuplicate, "duplicate", false, true},
+    {FaultKind::kReorder, "reorder", false, true},    {FaultKind::kDiskLoss, "disk-loss", true, false},
 };
 
 const FaultRow& row(FaultKind k) {
@@ -63,7 +64,13 @@ std::optional<std::vector<FaultKind>> parse_fault_list(const std::string& text, 
                                                        bool accept_all, std::string& error) {
   std::vector<FaultKind> kinds;
   if (text == "none") return kinds;
-  if (accept_all && text == "all") return allowed;
+  if (accept_all && text == "all") {
+    std::vector<FaultKind> all;
+    for (FaultKind k : allowed) {
+      if (row(k).in_all) all.push_back(k);
+    }
+    return all;
+  }
   std::stringstream items(text);
   for (std::string item; std::getline(items, item, ',');) {
     const auto kind = std::find_if(allowed.begin(), allowed.end(), [&](FaultKind k) { return item == fault_kind_name(k); });
@@ -115,6 +122,12 @@ void begin_fault(const FaultPeriod& period, FaultTarget& target) {
     case FaultKind::kKill:
       for (const std::string& n : period.nodes) target.kill(n);
       break;
+    case FaultKind::kDiskLoss:
+      for (const std::string& n : period.nodes) {
+        target.kill(n);
+        target.wipe(n);
+      }
+      break;
     case FaultKind::kPause:
       for (const std::string& n : period.nodes) target.pause(n);
       break;
@@ -134,6 +147,7 @@ void end_fault(const FaultPeriod& period, FaultTarget& target) {
       target.heal();
       break;
     case FaultKind::kKill:
+    case FaultKind::kDiskLoss:
       for (const std::string& n : period.nodes) target.restart(n);
       break;
     case FaultKind::kPause:

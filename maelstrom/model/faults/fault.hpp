@@ -23,9 +23,13 @@
 
 namespace vckv::model {
 
-enum class FaultKind { kPartition, kKill, kPause, kBounce, kDrop, kDuplicate, kReorder };
+// kDiskLoss: a kill whose node also loses its data directory before it restarts (§15: with
+// --data-dir; without one it is a kill). It is no part of "all" (runs that name "all" draw the
+// same schedule as before it existed): name it to have it.
+enum class FaultKind { kPartition, kKill, kPause, kBounce, kDrop, kDuplicate, kReorder, kDiskLoss };
 
-const char* fault_kind_name(FaultKind k);  // partition, kill, pause, bounce, drop, duplicate, reorder
+// partition, kill, pause, bounce, drop, duplicate, reorder, disk-loss
+const char* fault_kind_name(FaultKind k);
 // A node fault, taking turns in fault periods; else a message fault.
 bool is_period_fault(FaultKind k);
 
@@ -34,7 +38,7 @@ const std::vector<FaultKind>& period_faults();
 const std::vector<FaultKind>& every_fault();
 
 // "partition,kill" (any order of `allowed` kinds, no repeats), "none" (an empty list), and, when
-// accept_all, "all" (every allowed kind). On a bad list: nullopt, and `error` says what is wrong.
+// accept_all, "all" (every allowed kind but disk-loss). On a bad list: nullopt, and `error` says what is wrong.
 std::optional<std::vector<FaultKind>> parse_fault_list(const std::string& text, const std::vector<FaultKind>& allowed,
                                                        bool accept_all, std::string& error);
 // "partition,kill" in the list's order, or "none".
@@ -66,10 +70,12 @@ class FaultTarget {
   virtual void restart(const std::string& node) = 0;  // started again, empty, and sent init
   virtual void pause(const std::string& node) = 0;    // it stops; messages to it wait
   virtual void resume(const std::string& node) = 0;
+  // Its data directory is gone (between a kill and the restart): it restarts with nothing.
+  virtual void wipe(const std::string& node) = 0;
 };
 
-// The period's fault begins: partition, or kill or pause each of its nodes in order, or its
-// first bounce.
+// The period's fault begins: partition, or kill (disk-loss: kill and wipe) or pause each of its
+// nodes in order, or its first bounce.
 void begin_fault(const FaultPeriod& period, FaultTarget& target);
 // ... and ends: heal, or restart or resume each of its nodes in order (a bounce: nothing, its
 // nodes are up).

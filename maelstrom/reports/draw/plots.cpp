@@ -57,7 +57,7 @@ void annotate(std::ostream& gp, const PlotInput& in) {
   };
   int i = 0;
   for (const PlotFault& f : in.faults) {
-    const char* colour = f.kind == model::FaultKind::kPartition ? "#f4cccc" : f.kind == model::FaultKind::kKill ? "#d0d0d0" : "#fde9a9";
+    const char* colour = f.kind == model::FaultKind::kPartition ? "#f4cccc" : (f.kind == model::FaultKind::kKill || f.kind == model::FaultKind::kDiskLoss) ? "#d0d0d0" : "#fde9a9";
     band(f.start_s, f.end_s, colour, f.label, i++ % 2 ? 0.90 : 0.96);
   }
   if (in.final_heal_s && in.recovery_end_s) {

@@ -225,8 +225,8 @@ std::string render_svg(const SvgInput& in) {
             << "\" stroke=\"" << kSideColours[side % 4] << "\" stroke-width=\"3\" stroke-opacity=\"0.6\"/>\n";
         }
       }
-    } else if (f.kind == "kill" || f.kind == "pause") {
-      const bool kill = f.kind == "kill";
+    } else if (f.kind == "kill" || f.kind == "disk-loss" || f.kind == "pause") {
+      const bool kill = f.kind != "pause";
       for (const std::string& n : f.nodes) {
         if (!x.count(n)) continue;
         s << "<g><title>" << xml_escape(f.description + ", " + span) << "</title>";
@@ -236,7 +236,7 @@ std::string render_svg(const SvgInput& in) {
           << "\" stroke=\"" << (kill ? "#888888" : "#e0a000") << "\" stroke-width=\"2\" stroke-dasharray=\""
           << (kill ? "2,6" : "6,3") << "\"/></g>\n";
         s << "<text x=\"" << fmt(x[n] + 6) << "\" y=\"" << fmt(y0 + 4) << "\" fill=\"" << (kill ? "#555" : "#a07000")
-          << "\" font-weight=\"bold\">" << (kill ? "killed" : "paused") << "</text>\n";
+          << "\" font-weight=\"bold\">" << (f.kind == "disk-loss" ? "disk lost" : kill ? "killed" : "paused") << "</text>\n";
         if (f.end_ms <= t_to) {
           s << "<text x=\"" << fmt(x[n] + 6) << "\" y=\"" << fmt(y1 + 4) << "\" fill=\"" << (kill ? "#555" : "#a07000")
             << "\">" << (kill ? "restarted (empty)" : "resumed") << "</text>\n";

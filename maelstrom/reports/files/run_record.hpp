@@ -37,6 +37,9 @@ struct TestConfig {
   std::uint64_t seed = 0;
   std::string store = "store";
   std::vector<std::string> node_args;
+  // §15: every node keeps its store in <data_dir>/<id>/ (--data-dir), across its kills and
+  // restarts; a disk-loss fault removes it. Empty: the nodes keep their stores in memory.
+  std::string data_dir;
   model::ConflictMode conflict = model::ConflictMode::kSiblings;  // --conflict: passed to every node, checked
   std::vector<std::string> partition_shapes;  // --partition-shapes; empty: every shape
   // docs/protocol.md §14, passed to every node (--replicas=N, --vnodes=V) and known to the

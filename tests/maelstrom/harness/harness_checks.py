@@ -336,7 +336,8 @@ def cmd_serve_browser(a):
 def cmd_repl_transcript(a):
     shutil.rmtree(a.store, ignore_errors=True)
     node_args = ["--node-arg=" + x for x in ["--sync-interval-ms=50"] + a.node_arg]
-    p = run([a.harness, "repl", "--bin", a.bin, "--store", a.store] + node_args +
+    data_dir = ["--data-dir", os.path.join(a.store, "nodes")] if a.with_data_dir else []
+    p = run([a.harness, "repl", "--bin", a.bin, "--store", a.store] + node_args + data_dir +
             ["--timeout-ms", a.timeout_ms], expect=[0], stdin=open(a.input).read())
     expected = open(a.expected).read()
     if p.stdout != expected:
@@ -417,6 +418,8 @@ def main():
     t.add_argument("--node-arg", action="append", default=[],
                    help="one more argument for every node (repeatable)")
     t.add_argument("--timeout-ms", default="500")
+    t.add_argument("--with-data-dir", action="store_true",
+                   help="the nodes keep their stores in STORE/nodes/<id>/ (--data-dir)")
     for name in ("explain", "exit-codes"):
         s = sub.add_parser(name)
         for opt in ("--harness", "--bin", "--store"):

@@ -20,7 +20,8 @@ TEST(FaultListTest, RejectsUnknownRepeatedAndEmptyFaults) {
   std::string error;
   EXPECT_FALSE(parse_fault_list("partition,crash", period_faults(), false, error));
   EXPECT_EQ(error,
-            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce; or none)");
+            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce, disk-loss; "
+            "or none)");
   EXPECT_FALSE(parse_fault_list("drop", period_faults(), false, error));  // a message fault
   EXPECT_FALSE(parse_fault_list("all", period_faults(), false, error));
   EXPECT_FALSE(parse_fault_list("kill,kill", period_faults(), false, error));
@@ -36,7 +37,7 @@ TEST(FaultListTest, EveryFaultAndAll) {
   EXPECT_FALSE(parse_fault_list("crash", every_fault(), true, error));
   EXPECT_EQ(error,
             "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce, drop, "
-            "duplicate, reorder; or all, or none)");
+            "duplicate, reorder, disk-loss; or all, or none)");
   EXPECT_TRUE(is_period_fault(FaultKind::kPause));
   EXPECT_FALSE(is_period_fault(FaultKind::kReorder));
 }
@@ -59,6 +60,7 @@ class Recorder : public FaultTarget {
   void restart(const std::string& n) override { log += "restart " + n + "; "; }
   void pause(const std::string& n) override { log += "pause " + n + "; "; }
   void resume(const std::string& n) override { log += "resume " + n + "; "; }
+  void wipe(const std::string& n) override { log += "wipe " + n + "; "; }
   std::string log;
 };
 
@@ -82,6 +84,22 @@ TEST(FaultTargetTest, APeriodBeginsAndEndsThroughTheTarget) {
   bounce(bounces, r);
   end_fault(bounces, r);
   EXPECT_EQ(r.log, "kill n3; restart n3; kill n3; restart n3; ");
+}
+
+// disk-loss: a kill, the node's data directory wiped, and at the end a restart. It is named, never
+// part of "all" (schedules drawn for "all" stay as they were).
+TEST(FaultTargetTest, DiskLossKillsWipesAndRestarts) {
+  Recorder r;
+  const FaultPeriod loss{0, 1, FaultKind::kDiskLoss, {}, {"n3"}};
+  begin_fault(loss, r);
+  end_fault(loss, r);
+  EXPECT_EQ(r.log, "kill n3; wipe n3; restart n3; ");
+  std::string error;
+  const auto named = parse_fault_list("kill,disk-loss", period_faults(), false, error);
+  ASSERT_TRUE(named) << error;
+  EXPECT_EQ(fault_list_name(*named), "kill,disk-loss");
+  EXPECT_EQ(fault_list_name(*parse_fault_list("all", every_fault(), true, error)),
+            "partition,kill,pause,bounce,drop,duplicate,reorder");
 }
 
 }  // namespace
