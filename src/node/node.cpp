@@ -253,6 +253,13 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
                                          });
     }
     replicator_.start(node_id_, node_ids_, options_.incarnation, ring_.get());
+    // Keys recovered from --data-dir were stored before the trees of the keys shared with each
+    // peer existed: they enter them now, as changes from nothing.
+    if (ring_) {
+      store_.for_each([this](std::string_view key, Siblings siblings) {
+        replicator_.key_changed(key, 0, key_hash(key, siblings));
+      });
+    }
     log_.info("initialised in a cluster of " + std::to_string(node_ids_.size()) +
               (ring_ ? ", " + std::to_string(options_.replicas) + " replicas per key" : "") +
               (options_.replication.enabled ? "" : " (replication disabled)"));
