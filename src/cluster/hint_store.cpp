@@ -74,6 +74,16 @@ void HintStore::remove(const std::string& replica, const std::string& key, Versi
   if (r->second.empty()) by_replica_.erase(r);
 }
 
+std::vector<VersionView> HintStore::held(std::string_view replica, std::string_view key) const {
+  std::vector<VersionView> out;
+  const auto r = by_replica_.find(replica);
+  if (r == by_replica_.end()) return out;
+  const auto k = r->second.find(key);
+  if (k == r->second.end()) return out;
+  for (const Version& v : k->second) out.push_back(view(v));
+  return out;
+}
+
 std::vector<HintStore::Held> HintStore::for_replica(const std::string& replica) const {
   std::vector<Held> out;
   const auto r = by_replica_.find(replica);

@@ -62,6 +62,18 @@ void Durability::record_key(std::string_view key, Siblings siblings) {
   store_->record_key(key, refs_);
 }
 
+void Durability::record_hint(std::string_view target, std::string_view key,
+                             const std::vector<VersionView>& held) {
+  if (!store_ || failed()) return;
+  if (held.empty()) {
+    store_->record_hint_removed(target, key);
+    return;
+  }
+  refs_.clear();
+  for (VersionView v : held) refs_.push_back(VersionRef::with_clock(v.value, v.slots));
+  store_->record_hint(target, key, refs_);
+}
+
 std::int64_t Durability::take_sync_latency_us() {
   const std::int64_t latency = sync_latency_us_;
   sync_latency_us_ = 0;

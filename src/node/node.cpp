@@ -31,7 +31,7 @@ std::string quoted_list(const std::vector<std::string>& items) {
 // Recovery fills the empty store with each key's last logged siblings.
 class StoreFiller : public RecoveryVisitor {
  public:
-  StoreFiller(SiblingStore& store, Logger& log) : store_(store), log_(log) {}
+  StoreFiller(SiblingStore& store, HintStore& hints, Logger& log) : store_(store), hints_(hints), log_(log) {}
   void on_key(std::string_view key, const std::vector<VersionRef>& versions) override {
     views_.clear();
     for (const VersionRef& v : versions) {
@@ -43,20 +43,33 @@ class StoreFiller : public RecoveryVisitor {
     }
     if (!views_.empty()) store_.merge_versions(key, views_);
   }
-  // This node keeps no hints (§14) nor dot counters (§17) yet: none are ever logged.
-  void on_hint(std::string_view, std::string_view, const std::vector<VersionRef>&) override {
-    ++skipped_;
+  // The versions held for another replica (§14), apart from the store, as they were logged.
+  void on_hint(std::string_view target, std::string_view key, const std::vector<VersionRef>& versions) override {
+    views_.clear();
+    for (const VersionRef& v : versions) {
+      if (v.kind != VersionKind::kClock || v.tombstone) {
+        ++skipped_;
+        continue;
+      }
+      views_.push_back(VersionView{v.value, v.clock});
+    }
+    if (!views_.empty() && !hints_.add(std::string(target), std::string(key), views_)) {
+      log_.warn("data directory: a hint for " + std::string(target) + " does not fit --max-hint-bytes " +
+                std::to_string(hints_.max_bytes()) + "; not held (anti-entropy refills the replica)");
+    }
   }
+  // This node keeps no dot counters (§17) yet: none are ever logged.
   void on_dot_counter(std::string_view, std::uint64_t) override { ++skipped_; }
   ~StoreFiller() override {
     if (skipped_) {
       log_.warn("data directory: skipped " + std::to_string(skipped_) +
-                " records of kinds this node does not keep (hints, dot counters, tombstones)");
+                " records of kinds this node does not keep (dot counters, tombstones)");
     }
   }
 
  private:
   SiblingStore& store_;
+  HintStore& hints_;
   Logger& log_;
   std::vector<VersionView> views_;
   std::uint64_t skipped_ = 0;
@@ -226,7 +239,7 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     // §15: the data directory is recovered before anything else, and before init_ok. A node
     // that cannot open it answers nothing (the binary exits: kExitStorageFailure).
     if (durability_.enabled()) {
-      StoreFiller filler(store_, log_);
+      StoreFiller filler(store_, hints_, log_);
       if (!durability_.open(init.node_id, filler)) return;
     }
     node_id_ = init.node_id;
@@ -681,6 +694,9 @@ void Node::handle_hint(const Incoming& in, const MessageType& type) {
                   node_id_);
       return;
     }
+    // §14 with --data-dir: logged, so the hint_ok (released after the turn's commit) is
+    // acknowledged only once the hint is on disk.
+    durability_.record_hint(hint.hint_for, key, hints_.held(hint.hint_for, key));
     first = end;
   }
   if (log_.enabled(LogLevel::kDebug)) {
@@ -725,6 +741,7 @@ void Node::deliver_hints(const std::string& replica) {
         if (!reply || reply->type != kSyncOkType) return;  // offered again later
         for (const HintStore::Held& h : sent) {
           hints_.remove(replica, h.key, VersionView{h.version.value, h.version.clock.slots()});
+          durability_.record_hint(replica, h.key, hints_.held(replica, h.key));
         }
         if (log_.enabled(LogLevel::kDebug)) {
           log_.debug(std::to_string(sent.size()) + " hints delivered to " + replica + " " + at());

@@ -241,5 +241,32 @@ TEST(DurabilityTest, DebugAckBeforeLogReleasesRepliesFirst) {
   EXPECT_EQ(second.node.store().key_count(), 0u);
 }
 
+// §14 with §15: a hint a stand-in acknowledged is logged before its hint_ok goes out, so the
+// stand-in still holds it (apart from its own keys) after a power loss.
+TEST(DurabilityTest, AHintTakenIsBackAfterAPowerLoss) {
+  constexpr const char* kInitN2 =
+      R"({"src":"c0","dest":"n2","body":{"type":"init","msg_id":1,"node_id":"n2","node_ids":["n1","n2","n3","n4","n5"]}})";
+  constexpr const char* kHint =
+      R"({"src":"n5","dest":"n2","body":{"type":"hint","incarnation":41,"for":"n4","versions":[{"key":"x","value":"a","clock":[1]}],"msg_id":12}})";
+  constexpr const char* kLocalGet = R"({"src":"c1","dest":"n2","body":{"type":"local_get","msg_id":7,"key":"x"}})";
+  NodeOptions options = with_data_dir();
+  options.replicas = 3;
+  MemoryFileSystem disk(disk_random());
+  {
+    Process first(options, disk);
+    first.feed({kInitN2});
+    EXPECT_NE(first.feed({kHint}).find("\"type\": \"hint_ok\""), std::string::npos) << first.out;
+    EXPECT_EQ(first.node.hints().count(), 1u);
+  }
+  disk.crash(CrashKind::kPowerLoss);
+  Process second(options, disk);
+  second.feed({kInitN2});
+  EXPECT_EQ(second.node.hints().count(), 1u) << second.logs.str();
+  EXPECT_EQ(second.node.store().key_count(), 0u);  // apart from its own keys
+  EXPECT_NE(second.feed({kLocalGet}).find(R"("values": [], "hints": [{"for": "n4", "value": "a", "clock": [1]}])"),
+            std::string::npos)
+      << second.out;
+}
+
 }  // namespace
 }  // namespace vckv

@@ -38,6 +38,9 @@ class HintStore {
   };
   // The hints held for replica, key by key (ascending), each key's oldest first.
   std::vector<Held> for_replica(const std::string& replica) const;
+  // The versions held for replica under key, oldest first (empty: none); valid until the next
+  // change of the store.
+  std::vector<VersionView> held(std::string_view replica, std::string_view key) const;
   // The replicas hints are held for, ascending.
   std::vector<std::string> replicas() const;
   // fn(replica, version) for each hint of key: by replica id, then oldest first.

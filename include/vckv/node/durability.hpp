@@ -71,6 +71,9 @@ class Durability {
 
   // The key now holds these siblings (none: removed).
   void record_key(std::string_view key, Siblings siblings);
+  // This node now holds exactly these versions for target under key (§14: a hint taken, or
+  // part of it delivered); none: the hint is gone.
+  void record_hint(std::string_view target, std::string_view key, const std::vector<VersionView>& held);
 
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
