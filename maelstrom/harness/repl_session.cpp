@@ -366,7 +366,7 @@ int Session::run() {
 int run_repl(const ReplOptions& o) {
   ::signal(SIGPIPE, SIG_IGN);
   std::string error;
-  auto dir = reports::make_run_dir(o.store, "repl", std::time(nullptr), error);
+  auto dir = reports::make_run_dir(o.store, "repl", std::time(nullptr), error, "latest-repl");
   if (!dir) {
     std::cerr << "repl: " << error << std::endl;
     return model::kExitHarnessError;
