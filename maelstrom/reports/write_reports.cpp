@@ -82,7 +82,7 @@ void write_reports(RunRecord& rec, std::ostream& out) {
   if (!plot_note.empty()) rec.notes.push_back(plot_note);
 
   rec.files.clear();
-  for (const char* f : {"results.json", "history.jsonl", "history.txt", "net.jsonl", "final-state.json", "explain.txt",
+  for (const char* f : {"results.json", "history.jsonl", "history.txt", "history.edn", "net.jsonl", "final-state.json", "explain.txt",
                         "messages.svg", "timeline.html"}) {
     if (std::filesystem::exists(rec.dir + "/" + f)) rec.files.push_back(f);
   }

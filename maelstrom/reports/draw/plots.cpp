@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "reports/draw/stats.hpp"
@@ -170,6 +171,8 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
           << '\n';
     }
   }
+  // The siblings axis holds the most siblings a get returned, with room above it.
+  const double most_siblings = std::max(1.0, *std::max_element(sibling_max.begin(), sibling_max.end()));
   bool has_probes = false;
   {
     std::ofstream dat(dir + "/plot-data/probes.dat");
@@ -262,7 +265,8 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
   gp << "set terminal pngcairo noenhanced size 1000,700 font ',10'\nset output 'siblings.png'\nset multiplot layout 2,1\n"
      << "set lmargin 10\nset rmargin 36\n"
      << "set title 'Siblings returned by gets, and the share of acknowledged writes that left a conflict'\n"
-     << "set ylabel 'siblings'\nset y2label 'conflict %'\nset y2range [0:100]\nset y2tics\nset ytics nomirror\n"
+     << "set ylabel 'siblings'\nset yrange [0:" << most_siblings + 1 << "]\nset y2label 'conflict %'\n"
+     << "set y2range [0:100]\nset y2tics\nset ytics nomirror\n"
      << "plot 'plot-data/siblings.dat' using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4' title 'mean siblings per "
         "get', '' using 1:3 with steps lc rgb '#9467bd' title 'most siblings in a get', '' using 1:4 axes x1y2 with "
         "lines lc rgb '#d62728' title 'conflict % of acked writes'\n"
@@ -272,12 +276,21 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
   if (has_probes) {
     // The rounds on an axis of their own, from the final heal to the last round: recovery takes
     // a fraction of a second in a run of many, and would be a sliver on the run's axis.
+    // When the nodes agree early and stay agreed, the axis ends at four times that (the later
+    // rounds say the same).
     double lo = in.final_heal_s.value_or(in.end_s), hi = lo;
+    std::optional<double> agreed_from;
     for (const ProbeRound& r : in.rounds) {
       if (!r.complete) continue;
       lo = std::min(lo, r.start_s);
       hi = std::max(hi, std::max(r.start_s, r.end_s));
+      if (r.disagreeing_keys > 0) {
+        agreed_from.reset();
+      } else if (!agreed_from) {
+        agreed_from = r.start_s;
+      }
     }
+    if (agreed_from) hi = std::min(hi, lo + 4 * std::max(*agreed_from - lo, 0.1));
     const double pad = std::max((hi - lo) * 0.05, 0.01);
     gp << "unset object\nunset label\nunset arrow\nset xrange [" << lo - pad << ":" << hi + pad << "]\n"
        << "set xlabel 'time (s since the start of the run; recovery only)'\nset yrange [0:*]\n";
@@ -288,13 +301,13 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
     }
     gp << "plot 'plot-data/probes.dat' using 1:2 with linespoints pt 7 ps 0.5 lc rgb '#d62728' title 'keys "
           "disagreeing', '' using 1:3 with linespoints pt 6 ps 0.5 lc rgb '#9467bd' title 'keys with siblings'\n";
-    gp << "unset arrow\nunset label\nset yrange [*:*]\nset xrange [0:" << end
+    gp << "unset arrow\nunset label\nset xrange [0:" << end
        << "]\nset xlabel 'time (s since the start of the run)'\n";
     annotate(gp, in);
   } else {
     gp << "set label 99 'no probe rounds' at graph 0.5, graph 0.5 center\nplot 1/0 notitle\nunset label 99\n";
   }
-  gp << "unset multiplot\nunset lmargin\nunset rmargin\n";
+  gp << "unset multiplot\nunset lmargin\nunset rmargin\nset yrange [*:*]\n";
 
   gp << "set terminal pngcairo noenhanced size 1000,420 font ',10'\nset output 'network.png'\n"
      << "set title 'Node-to-node messages sent per second, by type; and those dropped (partitions, dead nodes)'\n"

@@ -23,7 +23,7 @@ constexpr double kColumnWidth = 86;  // the narrowest column
 constexpr double kMaxColumnWidth = 170;
 constexpr double kMinWidth = 1100;
 constexpr double kLeft = 90;     // room for the time axis
-constexpr double kHeader = 150;  // title, notes, one legend row, process names
+constexpr double kHeader = 166;  // title, notes, one legend row, process names
 constexpr double kLegendRow = 18;
 constexpr std::size_t kMaxBodyChars = 1500;
 
@@ -208,7 +208,7 @@ std::string render_svg(const SvgInput& in) {
     << "\" viewBox=\"0 0 " << fmt(width, 0) << " " << fmt(height, 0) << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
     << "<style>.m line.v{stroke-width:1.3} .m:hover line.v{stroke-width:3.5} .m line.hit{stroke:transparent;"
        "stroke-width:7} .m:hover{cursor:crosshair} text.note{fill:#444} .axis{fill:#666;font-size:10px}"
-       " .halo{paint-order:stroke;stroke:white;stroke-width:3px;stroke-linejoin:round}</style>\n"
+       " .halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round;font-weight:bold}</style>\n"
     << "<defs>\n";
   for (const std::string& c : colours) {
     s << "<marker id=\"" << marker_id(c) << "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
@@ -251,6 +251,7 @@ std::string render_svg(const SvgInput& in) {
       // Each cut link, an arc between the two lines where the partition starts: two nodes are
       // cut apart when no side holds both.
       if (f.start_ms >= t_from && !f.components.empty()) {
+        std::size_t cut = 0;  // each arc a little deeper than the last, so that none hides another
         for (std::size_t i = 0; i < node_columns.size(); ++i) {
           for (std::size_t j = i + 1; j < node_columns.size(); ++j) {
             const std::string &a = node_columns[i], &b = node_columns[j];
@@ -258,7 +259,7 @@ std::string render_svg(const SvgInput& in) {
               return std::count(side.begin(), side.end(), a) && std::count(side.begin(), side.end(), b);
             });
             if (open) continue;
-            const double xa = x[a], xb = x[b], depth = 8 + 0.08 * (xb - xa);
+            const double xa = x[a], xb = x[b], depth = 6 + 5 * static_cast<double>(cut++);
             s << "<g class=\"cut\"><title>" << xml_escape("link " + a + " - " + b + " cut, " + span)
               << "</title><path d=\"M" << fmt(xa) << "," << fmt(y0) << " Q" << fmt((xa + xb) / 2) << ","
               << fmt(y0 + 2 * depth) << " " << fmt(xb) << "," << fmt(y0) << "\" fill=\"none\" stroke=\"#a02020\" "
@@ -375,8 +376,9 @@ std::string render_svg(const SvgInput& in) {
       << "</text></g>\n";
   }
   s << "<text class=\"note\" x=\"10\" y=\"" << 114 + extra << "\">Dashed arrow ending in a red cross: dropped "
-       "(partition, or dead recipient), the cross on the recipient's line. Pink band: partition (lines of one side "
-       "share a colour). Grey broken line: killed; amber: paused.</text>\n";
+       "(partition, or dead recipient), the cross on the recipient's line.</text>\n"
+    << "<text class=\"note\" x=\"10\" y=\"" << 130 + extra << "\">Pink band: partition (lines of one side share a "
+       "colour; dashed red arcs: the links cut). Grey broken line: killed; amber: paused.</text>\n";
   for (const std::string& p : in.processes) {
     const std::string name = p == in.client_column ? p + " (every client)" : p;
     s << "<text class=\"column\" x=\"" << fmt(x[p]) << "\" y=\"" << line_top - 8

@@ -111,9 +111,31 @@ TEST_F(PlotScriptTest, FaultsAreShadedAndConvergenceHasItsOwnAxis) {
   const std::string panel = siblings.substr(convergence);
   // The recovery axis: from about the heal to the last round, not 0..20 s.
   EXPECT_NE(panel.find("set xrange [14.99:15.21]"), std::string::npos) << panel;
+  // The top panel's axis holds the most siblings a get returned.
+  EXPECT_NE(siblings.find("set yrange [0:2]"), std::string::npos) << siblings;
   const std::string network = Section(script, "network.png");
   EXPECT_NE(script.rfind("rect from 6, graph 0 to 8, graph 1"), script.find("rect from 6, graph 0 to 8, graph 1"));
   EXPECT_NE(network.find("plot 'plot-data/network.dat'"), std::string::npos);
+}
+
+TEST_F(PlotScriptTest, ConvergenceAxisEndsSoonAfterTheNodesAgree) {
+  PlotInput in;
+  in.end_s = 20;
+  OpRecord op;
+  op.f = "get";
+  op.invoke_s = 1;
+  op.latency_ms = 2;
+  op.op_class = model::OpClass::kOk;
+  op.siblings = 4;
+  in.ops.push_back(op);
+  in.final_heal_s = 15;
+  in.recovery_end_s = 20;
+  // Rounds every 0.1 s for 5 s; the nodes disagree in the first two only.
+  for (int i = 0; i < 50; ++i) in.rounds.push_back({15 + i * 0.1, 15.05 + i * 0.1, true, i < 2 ? 3u : 0u, 1});
+  const std::string siblings = Section(write_plot_script(dir_, in), "siblings.png");
+  const std::string panel = siblings.substr(siblings.find("Convergence"));
+  EXPECT_NE(panel.find("set xrange [14.96:15.84]"), std::string::npos) << panel;  // 15 .. 15 + 4 * 0.2
+  EXPECT_NE(siblings.find("set yrange [0:5]"), std::string::npos) << siblings;    // 4 siblings, and room
 }
 
 }  // namespace
