@@ -32,7 +32,7 @@ constexpr const char* kStyle =
     "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
     ".valid{background:#c8ecc8}.invalid{background:#f6c4c4}.unknown{background:#fbe3a6}.session{background:#dde6f5}"
     ".none{background:#eee}a{color:#1a5fb4}img{max-width:1000px;display:block;margin:8px 0}"
-    "pre{background:#f6f6f6;padding:8px;border:1px solid #ddd;max-width:1100px;overflow-x:auto;font-size:12px}</style>";
+    "pre{background:#f6f6f6;padding:8px;border:1px solid #ddd;max-width:1100px;white-space:pre-wrap;font-size:12px}</style>";
 
 std::string h(const std::string& s) { return xml_escape(s); }
 
