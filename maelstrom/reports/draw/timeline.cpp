@@ -18,7 +18,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr double kColumn = 90;
+constexpr double kColumn = 104;  // a bar holds "resolve 10 → n10"
 constexpr double kLeft = 80;
 constexpr std::size_t kMaxBody = 1200;
 

@@ -233,8 +233,21 @@ def cmd_browser_render(a, d):
     browse("file://" + os.path.realpath(os.path.join(d, "timeline.html")), screenshot=tl_png, size="1000,1000")
     ok = colour_counts(tl_png, ["#7cc47c"])["#7cc47c"]
     check(ok > 200, "timeline.html screenshot shows no ok bars (%d px)" % ok)
+    # Drawn: no bar's label is cut off, and the ticks fall on round times.
+    page = os.path.join(shots, "measure-timeline.html")
+    with open(page, "w") as f:
+        f.write(MEASURE_TIMELINE % ("file://" + os.path.realpath(os.path.join(d, "timeline.html"))))
+    measured = browse("file://" + page, dump_dom=True, files=True)
+    m = re.search(r'<pre id="out">(\{.*?\})</pre>', measured, re.S)
+    check(m is not None, "the timeline measuring page did not run")
+    found = json.loads(m.group(1).replace("&quot;", '"'))
+    # (bars shorter than a line of text carry no label: a short run's may have none)
+    check(not found["cut"], "timeline labels cut off: %s of %d" % (found["cut"][:5], found["labels"]))
+    check(len(found["ticks"]) > 3, "the timeline has no ticks")
+    check(all(round(float(t) * 10, 6) == round(float(t) * 10) for t in found["ticks"]),
+          "timeline ticks at odd values: %s" % found["ticks"][:8])
     dom = browse("file://" + os.path.realpath(os.path.join(d, "timeline.html")), dump_dom=True)
-    bars = len(re.findall(r'class="op (ok|conflict|stale|error|indeterminate)"', dom))
+    bars = len(re.findall(r'class="op (ok|conflict|stale|superseded|error|indeterminate)"', dom))
     history_ops = sum(1 for line in open(os.path.join(d, "history.jsonl")) if '"type":"invoke"' in line)
     check(bars == history_ops, "timeline shows %d bars for %d operations" % (bars, history_ops))
     print("browser ok: svg sync px %d, kv_get px %d; timeline ok px %d, %d bars" % (sync, gets, ok, bars))
@@ -270,6 +283,25 @@ f.onload = () => {
     document.getElementById('out').textContent = JSON.stringify(
         {clipped, columns, width, scrolled: f.contentWindow.scrollY, header_top: h.top});
   }, 200);
+};
+</script></body></html>"""
+
+
+MEASURE_TIMELINE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="%s" width="1400" height="900" style="border:0"></iframe>
+<pre id="out">not measured</pre>
+<script>
+const f = document.getElementById('f');
+f.onload = () => {
+  const d = f.contentDocument, cut = [];
+  let labels = 0;
+  for (const b of d.querySelectorAll('.op')) {
+    if (!b.textContent) continue;
+    ++labels;
+    if (b.scrollWidth > b.clientWidth) cut.push(b.textContent);
+  }
+  const ticks = [...d.querySelectorAll('.tick')].map(t => t.textContent.replace(' s', ''));
+  document.getElementById('out').textContent = JSON.stringify({labels, cut, ticks});
 };
 </script></body></html>"""
 
