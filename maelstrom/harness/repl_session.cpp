@@ -311,7 +311,7 @@ void Session::finish() {
                            {"seed", o_.seed}}},
                {"verdict", failure ? model::verdict_name(failure->first) : "session"},
                {"reasons", failure ? json::array({failure->second}) : json::array()},
-               {"faults", reports::faults_json(faults)},
+               {"faults", reports::faults_json(faults, cluster_->node_ids())},
                {"times_s", {{"end", reports::round3(static_cast<double>(end) / 1e6)}}},
                {"network", {{"by_type", journal_.stats().to_json()}}},
                {"node_exits", exits_json}};

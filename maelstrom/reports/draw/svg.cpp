@@ -250,14 +250,21 @@ std::string render_svg(const SvgInput& in) {
       }
       // Each cut link, an arc between the two lines where the partition starts: two nodes are
       // cut apart when no side holds both.
-      if (f.start_ms >= t_from && !f.components.empty()) {
+      if (f.start_ms >= t_from && (!f.components.empty() || !f.cut.empty())) {
         std::size_t cut = 0;  // each arc a little deeper than the last, so that none hides another
         for (std::size_t i = 0; i < node_columns.size(); ++i) {
           for (std::size_t j = i + 1; j < node_columns.size(); ++j) {
             const std::string &a = node_columns[i], &b = node_columns[j];
-            const bool open = std::any_of(f.components.begin(), f.components.end(), [&](const auto& side) {
-              return std::count(side.begin(), side.end(), a) && std::count(side.begin(), side.end(), b);
-            });
+            // The pairs results.json lists; without them (an older run), those no side holds.
+            const bool open =
+                f.cut.empty() ? std::any_of(f.components.begin(), f.components.end(),
+                                            [&](const auto& side) {
+                                              return std::count(side.begin(), side.end(), a) &&
+                                                     std::count(side.begin(), side.end(), b);
+                                            })
+                              : std::none_of(f.cut.begin(), f.cut.end(), [&](const auto& link) {
+                                  return (link.first == a && link.second == b) || (link.first == b && link.second == a);
+                                });
             if (open) continue;
             const double xa = x[a], xb = x[b], depth = 6 + 5 * static_cast<double>(cut++);
             s << "<g class=\"cut\"><title>" << xml_escape("link " + a + " - " + b + " cut, " + span)

@@ -1,5 +1,8 @@
 #include "reports/draw/svg.hpp"
 
+#include "model/faults/fault.hpp"
+#include "model/net/partition.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -142,6 +145,31 @@ TEST(RenderSvgTest, NodesFirstClientsOnOneColumnDropsOnTheRecipientCutLinksAndAS
   // The header comes last (drawn over the arrows) and follows the scroll.
   EXPECT_GT(svg.find("<g id=\"header\">"), svg.rfind("<g class=\"m\">"));
   EXPECT_NE(svg.find("window.addEventListener('scroll'"), std::string::npos);
+}
+
+TEST(RenderSvgTest, ARingPartitionDrawsTheLinksItCuts) {
+  // On a ring of five each node sees its two neighbours: five of the ten links are cut, and
+  // the partition has no sides to tell which.
+  model::FaultPeriod ring;
+  ring.start = 10'000;
+  ring.end = 30'000;
+  ring.partition = model::majorities_ring_of({"n1", "n2", "n3", "n4", "n5"});
+  const nlohmann::json results{{"faults", faults_json({ring}, {"n1", "n2", "n3", "n4", "n5"})}};
+  EXPECT_EQ(results["faults"][0]["cut"].size(), 5u);
+  SvgInput in;
+  in.run = run_view_from_results(results);
+  ASSERT_EQ(in.run.faults.size(), 1u);
+  EXPECT_TRUE(in.run.faults[0].components.empty());
+  in.processes = {"n1", "n2", "n3", "n4", "n5"};
+  in.messages.push_back({0, 5, 6, "n1", "n2", "sync", Fate::kDelivered, "", "{}"});
+  in.messages.push_back({1, 40, 41, "n1", "n2", "sync", Fate::kDelivered, "", "{}"});
+  in.window = {0, 41, 2, true};
+  in.total_messages = 2;
+  const std::string svg = render_svg(in);
+  EXPECT_EQ(Count(svg, "<g class=\"cut\">"), 5u);
+  for (const auto& [a, b] : in.run.faults[0].cut) {
+    EXPECT_NE(svg.find("link " + a + " - " + b + " cut"), std::string::npos) << a << " " << b;
+  }
 }
 
 TEST(RenderSvgTest, AWindowSaysWhichOneAndHowToDrawAnother) {
