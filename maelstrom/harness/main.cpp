@@ -157,7 +157,8 @@ void add_test_options(CLI::App* test, TestArgs& a) {
                    "Seconds between progress lines when stdout is not a terminal (0: none)")
       ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
   test->add_option("--svg-max-messages", cfg.svg_max_messages,
-                   "messages.svg draws at most this many messages (a window of the run beyond)")
+                   "messages.svg draws at most this many messages (beyond: a window around the first fault, "
+                   "through its heal)")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   test->add_option("--svg-from", cfg.svg_from_s, "messages.svg: draw messages sent from this second on")
       ->check(CLI::Range(0.0, 1e9));

@@ -316,7 +316,7 @@ void Session::finish() {
                            {"seed", o_.seed}}},
                {"verdict", failure ? model::verdict_name(failure->first) : "session"},
                {"reasons", failure ? json::array({failure->second}) : json::array()},
-               {"faults", reports::faults_json(faults)},
+               {"faults", reports::faults_json(faults, cluster_->node_ids())},
                {"times_s", {{"end", reports::round3(static_cast<double>(end) / 1e6)}}},
                {"network", {{"by_type", journal_.stats().to_json()}}},
                {"node_exits", exits_json}};
@@ -371,7 +371,7 @@ int Session::run() {
 int run_repl(const ReplOptions& o) {
   ::signal(SIGPIPE, SIG_IGN);
   std::string error;
-  auto dir = reports::make_run_dir(o.store, "repl", std::time(nullptr), error);
+  auto dir = reports::make_run_dir(o.store, "repl", std::time(nullptr), error, "latest-repl");
   if (!dir) {
     std::cerr << "repl: " << error << std::endl;
     return model::kExitHarnessError;

@@ -16,6 +16,13 @@ namespace vckv::reports {
 
 namespace {
 
+// n1..nN, as the harness names its nodes.
+std::vector<std::string> node_names(std::size_t count) {
+  std::vector<std::string> out;
+  for (std::size_t i = 1; i <= count; ++i) out.push_back("n" + std::to_string(i));
+  return out;
+}
+
 using json = nlohmann::json;
 
 std::string num(double x) {
@@ -171,7 +178,7 @@ json results_json(const RunRecord& r) {
         {"last_node_message_after_heal_ms", opt(conv.last_node_message_after_heal_ms)},
         {"probe_rounds", r.rounds.size()}, {"probe_interval_ms", c.probe_interval_ms}, {"rounds", rounds_json(r.rounds)},
         {"final_read_retries", r.final_read_retries}}},
-      {"faults", faults_json(r.faults)},
+      {"faults", faults_json(r.faults, node_names(r.config.node_count))},
       {"partitions", partitions},
       {"final_state", {{"keys_with_siblings", r.keys_with_siblings.size()}, {"keys_with_siblings_list", siblings},
                        {"explanations", r.explanations}}},

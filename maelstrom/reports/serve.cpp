@@ -31,7 +31,8 @@ constexpr const char* kStyle =
     "<style>body{font-family:sans-serif;margin:18px;color:#222}table{border-collapse:collapse}"
     "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
     ".valid{background:#c8ecc8}.invalid{background:#f6c4c4}.unknown{background:#fbe3a6}.session{background:#dde6f5}"
-    ".none{background:#eee}a{color:#1a5fb4}img{max-width:1000px;display:block;margin:8px 0}</style>";
+    ".none{background:#eee}a{color:#1a5fb4}img{max-width:1000px;display:block;margin:8px 0}"
+    "pre{background:#f6f6f6;padding:8px;border:1px solid #ddd;max-width:1100px;white-space:pre-wrap;font-size:12px}</style>";
 
 std::string h(const std::string& s) { return xml_escape(s); }
 
@@ -227,10 +228,20 @@ std::string run_page(const std::string& store, const std::string& rel, const std
       p << "</ul>\n";
     }
   }
+  // The summary the run printed: its numbers, then the verdict line.
+  {
+    std::ifstream in(dir + "/summary.txt");
+    if (in) {
+      std::ostringstream text;
+      text << in.rdbuf();
+      p << "<h2>Summary</h2>\n<pre id=\"summary\">" << h(text.str()) << "</pre>\n";
+    }
+  }
   p << "<p>" << link(rel, "messages.svg", "messages.svg (Lamport diagram)") << " &middot; "
     << link(rel, "timeline.html", "timeline.html") << " &middot; " << link(rel, "explain.txt", "explain.txt")
     << " &middot; " << link(rel, "history.txt", "history.txt") << " &middot; "
-    << link(rel, "results.json", "results.json") << "</p>\n";
+    << link(rel, "results.json", "results.json") << " &middot; " << link(rel, "summary.txt", "summary.txt")
+    << " &middot; " << link(rel, "history.edn", "history.edn") << "</p>\n";
   for (const char* png : {"latency-raw.png", "latency-quantiles.png", "rate.png", "siblings.png", "network.png"}) {
     if (fs::exists(fs::path(dir) / png)) {
       p << "<img alt=\"" << png << "\" src=\"/" << h(url_encode_path(rel + "/" + png)) << "\">\n";

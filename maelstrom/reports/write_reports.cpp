@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include "reports/draw/plots.hpp"
 #include "reports/draw/svg.hpp"
@@ -81,15 +82,20 @@ void write_reports(RunRecord& rec, std::ostream& out) {
   if (!plot_note.empty()) rec.notes.push_back(plot_note);
 
   rec.files.clear();
-  for (const char* f : {"results.json", "history.jsonl", "history.txt", "net.jsonl", "final-state.json", "explain.txt",
+  for (const char* f : {"results.json", "history.jsonl", "history.txt", "history.edn", "net.jsonl", "final-state.json", "explain.txt",
                         "messages.svg", "timeline.html"}) {
     if (std::filesystem::exists(rec.dir + "/" + f)) rec.files.push_back(f);
   }
   rec.files.insert(rec.files.end(), plot_files.begin(), plot_files.end());
+  rec.files.push_back("summary.txt");
   rec.files.push_back("node-logs/");
   rec.peak_rss_mb = peak_rss_mb();
   write_results(rec);
-  print_summary(rec, out);
+  // The summary printed is saved with the run, for `serve` and for later.
+  std::ostringstream summary;
+  print_summary(rec, summary);
+  std::ofstream(rec.dir + "/summary.txt") << summary.str();
+  out << summary.str();
 }
 
 }  // namespace vckv::reports

@@ -136,7 +136,9 @@ void Clients::complete_op(std::size_t ci, const model::Classified& cls, const st
         c.write ? " " + w_.writes[*c.write].value + "@" + model::clock_text(w_.writes[*c.write].clock) : "";
     w_.note("complete " + c.model.name() + " op " + std::to_string(c.op) + " " + model::op_name(c.kind) + " key " +
             std::to_string(c.key) + what + " at " + w_.nodes[static_cast<std::size_t>(c.node)]->id + ": " + cls.status +
-            " (" + model::jepsen_type(cls.op_class) + ")" + detail);
+            // Jepsen's type when the status does not say it already ("written (ok)", not "ok (ok)").
+            (cls.status == model::jepsen_type(cls.op_class) ? "" : " (" + std::string(model::jepsen_type(cls.op_class)) + ")") +
+            detail);
   }
   const Micros next = model::ClientModel::next_start(w_.client_rng, c.invoked, w_.now, mean_gap_);
   if (w_.workload && next < w_.cfg.time_limit) {

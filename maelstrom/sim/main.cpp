@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -75,9 +76,16 @@ Micros micros(double units, double per_unit) { return static_cast<Micros>(std::l
 std::uint32_t ppm(double pct) { return static_cast<std::uint32_t>(std::llround(pct * 10'000)); }
 
 // The options that shape a run, as a command that replays a seed with them.
-std::string replay_prefix(const Args& a) {
+// The binary as a path that runs from anywhere: /proc/self/exe, else argv[0].
+std::string self_path(const char* argv0) {
+  std::error_code ec;
+  const auto exe = std::filesystem::canonical("/proc/self/exe", ec);
+  return ec ? std::string(argv0) : exe.string();
+}
+
+std::string replay_prefix(const Args& a, const std::string& binary) {
   std::ostringstream s;
-  s << "vckv-sim --nodes " << a.nodes << " --time-limit " << a.time_limit_s << " --rate " << a.rate << " --clients "
+  s << binary << " --nodes " << a.nodes << " --time-limit " << a.time_limit_s << " --rate " << a.rate << " --clients "
     << a.clients << " --keys " << a.keys << " --faults " << a.faults << " --fault-interval " << a.fault_interval_s
     << " --latency " << a.latency_ms;
   if (a.client_latency_ms >= 0) s << " --client-latency " << a.client_latency_ms;
@@ -280,6 +288,6 @@ int main(int argc, char** argv) {
     std::cout << "  ... " << done << " seeds, " << failures << " failures" << std::endl;
   };
   const SeedsSummary summary = run_seeds(cfg, options);
-  std::cout << summary_text(summary, a.jobs, replay_prefix(a), a.max_failures_shown);
+  std::cout << summary_text(summary, a.jobs, replay_prefix(a, self_path(argv[0])), a.max_failures_shown);
   return summary.failures.empty() ? vckv::model::kExitValid : vckv::model::kExitInvalid;
 }

@@ -108,14 +108,17 @@ void Network::send_to_node(std::size_t from, std::size_t to, std::string_view ty
       model::transit(w_.now + send_delay_, latency, link_faults(), link_last_[from * w_.nodes.size() + to], w_.net_rng);
   if (t.lost) {
     ++stats.dropped;
-    if (w_.trace) w_.note("drop #" + std::to_string(id) + " (" + model::drop_reason_name(model::DropReason::kLost) + ")");
+    if (w_.trace) {
+      w_.note("drop #" + std::to_string(id) + " " + w_.nodes[from]->id + "->" + w_.nodes[to]->id + " " +
+              std::string(type) + " (" + model::drop_reason_name(model::DropReason::kLost) + ")");
+    }
     return;
   }
   if (t.copies > 1) ++stats.duplicated;
   for (std::size_t copy = 0; copy < t.copies; ++copy) {
     if (w_.trace) {
-      w_.note(std::string(copy ? "duplicate #" : "schedule #") + std::to_string(id) + " arrives at " +
-              time_text(t.arrive[copy]));
+      w_.note(std::string(copy ? "duplicate #" : "schedule #") + std::to_string(id) + " " + w_.nodes[from]->id + "->" +
+              w_.nodes[to]->id + " " + std::string(type) + " arrives at " + time_text(t.arrive[copy]));
     }
     Event e;
     e.at = t.arrive[copy];

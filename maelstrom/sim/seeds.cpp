@@ -140,8 +140,8 @@ std::string summary_text(const SeedsSummary& s, unsigned jobs, const std::string
     }
     out += "  seed " + std::to_string(r.seed) + (r.explained ? " [explained] " : " [UNEXPLAINED] ") + r.reason + "\n";
     if (!r.explanations.empty()) out += "    " + r.explanations.front() + "\n";
+    out += "    replay: " + replay_prefix + " --seed " + std::to_string(r.seed) + " --trace\n";
   }
-  out += "replay one: " + replay_prefix + " --seed " + std::to_string(s.failures.front().seed) + " --trace\n";
   return out;
 }
 

@@ -37,7 +37,7 @@ struct SeedsOptions {
 SeedsSummary run_seeds(const SimConfig& config, const SeedsOptions& options);
 
 // The summary as text: rate, costs per operation, convergence, failures with one line each
-// and, for each, the command that replays it (replay_prefix + " --seed S --trace").
+// and, under each one shown, the command that replays it (replay_prefix + " --seed S --trace").
 std::string summary_text(const SeedsSummary& summary, unsigned jobs, const std::string& replay_prefix,
                          std::size_t max_failures_shown);
 

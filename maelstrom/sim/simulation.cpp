@@ -342,10 +342,23 @@ void Simulation::finish(SeedResult& result) {
   if (!only_losses) result.explained = false;
   if (w_.trace) {
     std::string* trace = w_.trace;
+    // Each distinct store once, under the nodes that hold it (all of them, once converged).
     w_.note("final states:");
+    std::vector<std::pair<std::string, std::vector<std::string>>> stores;  // text, nodes
     for (std::size_t i = 0; i < w_.nodes.size(); ++i) {
-      trace->append("  ").append(w_.nodes[i]->id).append(":\n");
       std::string text = state_text(i);
+      auto same = std::find_if(stores.begin(), stores.end(), [&](const auto& s) { return s.first == text; });
+      if (same == stores.end()) {
+        stores.emplace_back(std::move(text), std::vector<std::string>{w_.nodes[i]->id});
+      } else {
+        same->second.push_back(w_.nodes[i]->id);
+      }
+    }
+    for (const auto& [text, holders] : stores) {
+      trace->append(" ");
+      for (const std::string& n : holders) trace->append(" ").append(n);
+      trace->append(holders.size() == w_.nodes.size() && holders.size() > 1 ? " (every node, the same store):\n"
+                                                                             : ":\n");
       for (std::size_t start = 0; start < text.size();) {
         const std::size_t end = text.find('\n', start);
         trace->append("    ").append(text, start, end - start + 1);

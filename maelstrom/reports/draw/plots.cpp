@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "reports/draw/stats.hpp"
@@ -24,10 +25,18 @@ namespace {
 
 const char* const kFs[] = {"get", "put", "resolve"};
 const char* const kFColours[] = {"#1f77b4", "#2ca02c", "#9467bd"};
-const model::OpClass kClasses[] = {model::OpClass::kOk,    model::OpClass::kConflict, model::OpClass::kStale,
-                            model::OpClass::kSuperseded, model::OpClass::kError, model::OpClass::kIndeterminate};
-// gnuplot point types: filled circle, filled triangle, cross, open diamond, x, open square.
-const int kClassPoints[] = {7, 9, 1, 12, 2, 4};
+// Every outcome class, each with its gnuplot point type: filled circle, filled triangle, cross,
+// open diamond, x, open square (timed out: drawn at the timeout).
+struct ClassStyle {
+  model::OpClass op_class;
+  int point;
+};
+const ClassStyle kClasses[] = {{model::OpClass::kOk, 7},         {model::OpClass::kConflict, 9},
+                               {model::OpClass::kStale, 1},      {model::OpClass::kSuperseded, 12},
+                               {model::OpClass::kError, 2},      {model::OpClass::kIndeterminate, 4}};
+const char* class_title(model::OpClass c) {
+  return c == model::OpClass::kIndeterminate ? "timed out (info)" : model::op_class_name(c);
+}
 
 std::string find_on_path(const std::string& program) {
   const char* path = std::getenv("PATH");
@@ -76,10 +85,7 @@ double bin_width(double duration_s) { return std::max(1.0, std::ceil(duration_s 
 
 }  // namespace
 
-std::string write_plots(const std::string& dir, const PlotInput& in, std::vector<std::string>& files) {
-  const std::string gnuplot = find_on_path("gnuplot");
-  if (gnuplot.empty()) return "gnuplot not found on PATH; plots skipped";
-  if (in.ops.empty()) return "no client requests; plots skipped";
+std::string write_plot_script(const std::string& dir, const PlotInput& in) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(fs::path(dir) / "plot-data", ec);
@@ -88,13 +94,14 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   const std::size_t bins = static_cast<std::size_t>(std::ceil(end / width));
 
   // Latency points per operation and outcome.
-  std::map<std::pair<int, int>, std::size_t> point_counts;
+  std::map<std::pair<int, std::size_t>, std::size_t> point_counts;
   for (int f = 0; f < 3; ++f) {
-    for (int k = 0; k < 5; ++k) {
-      std::ofstream dat(dir + "/plot-data/latency-" + kFs[f] + "-" + model::op_class_name(kClasses[k]) + ".dat");
-      dat << "# invoke_s latency_ms\n";
+    for (std::size_t k = 0; k < std::size(kClasses); ++k) {
+      std::ofstream dat(dir + "/plot-data/latency-" + kFs[f] + "-" + model::op_class_name(kClasses[k].op_class) +
+                        ".dat");
+      dat << "# invoke_s latency_ms (a request that timed out: the time it waited)\n";
       for (const OpRecord& op : in.ops) {
-        if (op.f != kFs[f] || op.op_class != kClasses[k]) continue;
+        if (op.f != kFs[f] || op.op_class != kClasses[k].op_class) continue;
         dat << op.invoke_s << ' ' << std::max(op.latency_ms, 0.001) << '\n';
         ++point_counts[{f, k}];
       }
@@ -129,13 +136,15 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
       conflicts[b] += op.op_class == model::OpClass::kConflict;
     }
   }
-  bool has_quantiles[3] = {false, false, false};
+  // A panel per operation with any request; its quantile lines when some got a reply.
+  bool has_quantiles[3] = {false, false, false}, has_replies[3] = {false, false, false};
   for (int f = 0; f < 3; ++f) {
+    for (std::size_t b = 0; b < bins; ++b) has_quantiles[f] = has_quantiles[f] || started[f][b] > 0;
     std::ofstream dat(dir + "/plot-data/quantiles-" + kFs[f] + ".dat");
     dat << "# bin_mid_s p50 p95 p99 max (ms; requests that got a reply, by start time)\n";
     for (std::size_t b = 0; b < bins; ++b) {
       if (lat[f][b].empty()) continue;
-      has_quantiles[f] = true;
+      has_replies[f] = true;
       const auto& s = lat[f][b];
       dat << (static_cast<double>(b) + 0.5) * width << ' ' << std::max(quantile(s, 0.5), 0.001) << ' '
           << std::max(quantile(s, 0.95), 0.001) << ' ' << std::max(quantile(s, 0.99), 0.001) << ' '
@@ -162,6 +171,8 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
           << '\n';
     }
   }
+  // The siblings axis holds the most siblings a get returned, with room above it.
+  const double most_siblings = std::max(1.0, *std::max_element(sibling_max.begin(), sibling_max.end()));
   bool has_probes = false;
   {
     std::ofstream dat(dir + "/plot-data/probes.dat");
@@ -191,7 +202,7 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   }
 
   // The script reads plot-data/ relative to the run directory and runs from there.
-  std::ofstream gp(dir + "/plots.gnuplot");
+  std::ostringstream gp;
   gp << "# Run from this directory: gnuplot plots.gnuplot\n"
      << "set terminal pngcairo noenhanced size 1000,420 font ',10'\n"
      << "set key outside right\nset grid\nset xlabel 'time (s since the start of the run)'\n"
@@ -203,11 +214,12 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
      << "set ylabel 'latency (ms)'\nset logscale y\nplot ";
   const char* sep = "";
   for (int f = 0; f < 3; ++f) {
-    for (int k = 0; k < 5; ++k) {
+    for (std::size_t k = 0; k < std::size(kClasses); ++k) {
       if (!point_counts.count({f, k})) continue;
-      gp << sep << "'plot-data/latency-" << kFs[f] << "-" << model::op_class_name(kClasses[k])
-         << ".dat' using 1:2 with points pt " << kClassPoints[k] << " ps 0.45 lc rgb '" << kFColours[f] << "' title '"
-         << kFs[f] << " " << model::op_class_name(kClasses[k]) << "'";
+      const bool timed_out = kClasses[k].op_class == model::OpClass::kIndeterminate;
+      gp << sep << "'plot-data/latency-" << kFs[f] << "-" << model::op_class_name(kClasses[k].op_class)
+         << ".dat' using 1:2 with points pt " << kClasses[k].point << " ps " << (timed_out ? "0.8" : "0.45")
+         << " lc rgb '" << kFColours[f] << "' title '" << kFs[f] << " " << class_title(kClasses[k].op_class) << "'";
       sep = ", ";
     }
   }
@@ -218,12 +230,28 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   gp << "set terminal pngcairo noenhanced size 1000," << 120 + 260 * std::max(panels, 1) << " font ',10'\n"
      << "set output 'latency-quantiles.png'\nset multiplot layout " << std::max(panels, 1) << ",1 title "
      << quoted("Latency quantiles per " + std::to_string(static_cast<int>(width)) + " s of request start time") << "\n";
+  // Each panel: the quantiles of the requests that got a reply, and every request that did not
+  // end ok as a point of its class (those that timed out at the time they waited).
   for (int f = 0; f < 3; ++f) {
     if (!has_quantiles[f]) continue;
-    gp << "set title '" << kFs[f] << "'\nset ylabel 'ms'\nplot 'plot-data/quantiles-" << kFs[f]
-       << ".dat' using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1b9e77' title 'p50', '' using 1:3 with lines lc rgb "
-          "'#d95f02' title 'p95', '' using 1:4 with lines lc rgb '#7570b3' title 'p99', '' using 1:5 with lines lc "
-          "rgb '#999999' dt 2 title 'max'\n";
+    gp << "set title '" << kFs[f] << "'\nset ylabel 'ms'\nplot ";
+    const char* panel_sep = "";
+    if (has_replies[f]) {
+      gp << "'plot-data/quantiles-" << kFs[f]
+         << ".dat' using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1b9e77' title 'p50 (ok and other replies)', '' "
+            "using 1:3 with lines lc rgb '#d95f02' title 'p95', '' using 1:4 with lines lc rgb '#7570b3' title "
+            "'p99', '' using 1:5 with lines lc rgb '#999999' dt 2 title 'max'";
+      panel_sep = ", ";
+    }
+    for (std::size_t k = 0; k < std::size(kClasses); ++k) {
+      if (kClasses[k].op_class == model::OpClass::kOk || !point_counts.count({f, k})) continue;
+      gp << panel_sep << "'plot-data/latency-" << kFs[f] << "-" << model::op_class_name(kClasses[k].op_class)
+         << ".dat' using 1:2 with points pt " << kClasses[k].point << " ps 0.7 lc rgb '"
+         << (kClasses[k].op_class == model::OpClass::kIndeterminate ? "#d62728" : "#555555") << "' title '"
+         << class_title(kClasses[k].op_class) << "'";
+      panel_sep = ", ";
+    }
+    gp << "\n";
   }
   gp << "unset multiplot\nunset logscale y\n";
 
@@ -237,7 +265,8 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   gp << "set terminal pngcairo noenhanced size 1000,700 font ',10'\nset output 'siblings.png'\nset multiplot layout 2,1\n"
      << "set lmargin 10\nset rmargin 36\n"
      << "set title 'Siblings returned by gets, and the share of acknowledged writes that left a conflict'\n"
-     << "set ylabel 'siblings'\nset y2label 'conflict %'\nset y2range [0:100]\nset y2tics\nset ytics nomirror\n"
+     << "set ylabel 'siblings'\nset yrange [0:" << most_siblings + 1 << "]\nset y2label 'conflict %'\n"
+     << "set y2range [0:100]\nset y2tics\nset ytics nomirror\n"
      << "plot 'plot-data/siblings.dat' using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4' title 'mean siblings per "
         "get', '' using 1:3 with steps lc rgb '#9467bd' title 'most siblings in a get', '' using 1:4 axes x1y2 with "
         "lines lc rgb '#d62728' title 'conflict % of acked writes'\n"
@@ -245,12 +274,40 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
      << "set title 'Convergence: keys on which the nodes disagree, read in rounds after the final heal'\n"
      << "set ylabel 'keys'\n";
   if (has_probes) {
+    // The rounds on an axis of their own, from the final heal to the last round: recovery takes
+    // a fraction of a second in a run of many, and would be a sliver on the run's axis.
+    // When the nodes agree early and stay agreed, the axis ends at four times that (the later
+    // rounds say the same).
+    double lo = in.final_heal_s.value_or(in.end_s), hi = lo;
+    std::optional<double> agreed_from;
+    for (const ProbeRound& r : in.rounds) {
+      if (!r.complete) continue;
+      lo = std::min(lo, r.start_s);
+      hi = std::max(hi, std::max(r.start_s, r.end_s));
+      if (r.disagreeing_keys > 0) {
+        agreed_from.reset();
+      } else if (!agreed_from) {
+        agreed_from = r.start_s;
+      }
+    }
+    if (agreed_from) hi = std::min(hi, lo + 4 * std::max(*agreed_from - lo, 0.1));
+    const double pad = std::max((hi - lo) * 0.05, 0.01);
+    gp << "unset object\nunset label\nunset arrow\nset xrange [" << lo - pad << ":" << hi + pad << "]\n"
+       << "set xlabel 'time (s since the start of the run; recovery only)'\nset yrange [0:*]\n";
+    if (in.final_heal_s) {
+      gp << "set arrow from " << *in.final_heal_s << ", graph 0 to " << *in.final_heal_s
+         << ", graph 1 nohead lc rgb '#3070b0' dt 2 front\nset label 1 'final heal' at " << *in.final_heal_s
+         << ", graph 0.95 left offset 0.5,0 font ',8' tc rgb '#3070b0' front\n";
+    }
     gp << "plot 'plot-data/probes.dat' using 1:2 with linespoints pt 7 ps 0.5 lc rgb '#d62728' title 'keys "
           "disagreeing', '' using 1:3 with linespoints pt 6 ps 0.5 lc rgb '#9467bd' title 'keys with siblings'\n";
+    gp << "unset arrow\nunset label\nset xrange [0:" << end
+       << "]\nset xlabel 'time (s since the start of the run)'\n";
+    annotate(gp, in);
   } else {
     gp << "set label 99 'no probe rounds' at graph 0.5, graph 0.5 center\nplot 1/0 notitle\nunset label 99\n";
   }
-  gp << "unset multiplot\nunset lmargin\nunset rmargin\n";
+  gp << "unset multiplot\nunset lmargin\nunset rmargin\nset yrange [*:*]\n";
 
   gp << "set terminal pngcairo noenhanced size 1000,420 font ',10'\nset output 'network.png'\n"
      << "set title 'Node-to-node messages sent per second, by type; and those dropped (partitions, dead nodes)'\n"
@@ -260,8 +317,18 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
     gp << ", '' using 1:" << i + 3 << " with linespoints pt 7 ps 0.3 title " << quoted(net_types[i]);
   }
   gp << "\n";
-  gp.close();
+  return gp.str();
+}
 
+std::string write_plots(const std::string& dir, const PlotInput& in, std::vector<std::string>& files) {
+  const std::string gnuplot = find_on_path("gnuplot");
+  if (gnuplot.empty()) return "gnuplot not found on PATH; plots skipped";
+  if (in.ops.empty()) return "no client requests; plots skipped";
+  {
+    std::ofstream script(dir + "/plots.gnuplot");
+    script << write_plot_script(dir, in);
+    if (!script) return "cannot write " + dir + "/plots.gnuplot; plots skipped";
+  }
   char* argv[] = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>("plots.gnuplot"), nullptr};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

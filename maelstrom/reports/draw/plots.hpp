@@ -32,6 +32,12 @@ struct PlotInput {
   std::vector<std::uint32_t> node_dropped_per_second;
 };
 
+// Writes the plot data into dir/plot-data/ and returns the gnuplot script that draws them from
+// dir. Every outcome class a request ended in is drawn in latency-raw.png and, but for ok (the
+// quantile lines), as points in latency-quantiles.png; a request that timed out at the time it
+// waited. Faults are shaded on every time plot.
+std::string write_plot_script(const std::string& dir, const PlotInput& in);
+
 // Writes the plots into dir and appends their names to `files`. Returns "" on success, else
 // a note saying why there are no plots.
 std::string write_plots(const std::string& dir, const PlotInput& in, std::vector<std::string>& files);

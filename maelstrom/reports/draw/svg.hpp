@@ -1,10 +1,12 @@
-// messages.svg: a Lamport (spacetime) diagram of a run. One vertical line per process (clients,
-// then nodes), time running down; one arrow per message from its sender at the send time to
+// messages.svg: a Lamport (spacetime) diagram of a run. One vertical line per node, then one for
+// all the clients (each arrow's hover names its client), time running down; one arrow per message from its sender at the send time to
 // its recipient at the delivery time, coloured by message type; a dropped message ends in a
-// cross at its drop time; partitions are shaded bands (the nodes of each side coloured alike),
-// killed and paused nodes have their line broken. Hovering an arrow shows the message.
-// A long run is drawn for a window of time holding at most a few thousand messages; the file
-// says which window.
+// cross on its recipient's line at its drop time; partitions are shaded bands (the nodes of each
+// side coloured alike, each cut link an arc), killed and paused nodes have their line broken.
+// Hovering an arrow shows the message; the title, legend and column names stay at the top of
+// the browser window while it scrolls. A long run is drawn for a window of time holding at most
+// a few thousand messages, by default around the first fault through its heal; the file says
+// which window.
 #pragma once
 
 #include <cstddef>
@@ -48,14 +50,19 @@ struct Window {
 
 // The window to draw, from every message's send time (sorted). A requested window (from/to
 // >= 0, in ms) is kept, cut short after max_messages. Otherwise the whole run when it has at
-// most max_messages, else max_messages messages from `start_hint_ms` on (a second before the
-// first fault, say).
+// most max_messages. Else, with an end hint (>= 0: just after the first fault's heal), the
+// messages sent up to the end hint, from the start hint (just before the fault) or as late as
+// keeps them within max_messages; without one, max_messages messages from the start hint on.
 Window choose_window(const std::vector<double>& sorted_send_ms, std::size_t max_messages, double from_ms,
-                     double to_ms, double start_hint_ms);
+                     double to_ms, double start_hint_ms, double end_hint_ms = -1);
+
+// The colour arrows of this message type are drawn in: one per type known to the node.
+std::string type_colour(const std::string& type);
 
 struct SvgInput {
   RunView run;
   std::vector<std::string> processes;  // columns, left to right
+  std::string client_column;  // non-empty: every process not in `processes` is drawn on this column
   std::vector<SvgMessage> messages;    // those sent in the window
   Window window;
   std::size_t total_messages = 0;

@@ -18,7 +18,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr double kColumn = 90;
+constexpr double kColumn = 104;  // a bar holds "resolve 10 → n10"
 constexpr double kLeft = 80;
 constexpr std::size_t kMaxBody = 1200;
 
@@ -29,6 +29,15 @@ std::string cut(const std::string& s) { return s.size() > kMaxBody ? s.substr(0,
 long number_of(const std::string& p) { return p.size() > 1 ? std::atol(p.c_str() + 1) : 0; }
 
 }  // namespace
+
+double round_tick_ms(double min_ms) {
+  if (!(min_ms > 0)) return 1;
+  const double decade = std::pow(10.0, std::floor(std::log10(min_ms)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * decade >= min_ms * (1 - 1e-9)) return m * decade;
+  }
+  return 10 * decade;
+}
 
 double timeline_scale(const std::vector<TimelineOp>& ops, double target_px, double max_height) {
   if (ops.empty()) return 1;
@@ -108,7 +117,8 @@ std::string render_timeline(const TimelineInput& in) {
     << "</style></head><body>\n";
   h << "<h1>Timeline of run " << xml_escape(in.run.title) << "</h1>\n";
   h << "<p>One column per client; time runs down (" << fmt(1 / scale, 2) << " ms per pixel). A bar spans a request "
-    << "from its invocation to its reply (at least 3 px). Hover a bar for the request and the reply.</p>\n";
+    << "from its invocation to its reply (at least 3 px) and names the node it went to (put 2 → n3). Hover a bar for "
+       "the request and the reply.</p>\n";
   if (in.window) {
     h << "<p><b>A window of the run:</b> " << in.ops.size() << " of " << in.total_ops << " operations, invoked from "
       << fmt(t0 / 1000, 3) << " s to " << fmt(t1 / 1000, 3) << " s.</p>\n";
@@ -137,10 +147,11 @@ std::string render_timeline(const TimelineInput& in) {
       << "<div class=\"life\" style=\"left:" << fmt(col[p] + (kColumn - 10) / 2) << "px;top:" << top
       << "px;height:" << fmt(height - top - 20) << "px\"></div>\n";
   }
-  const double tick_every = std::max(60.0, 1.0);
-  for (double py = top; py < height - 40; py += tick_every) {
-    h << "<div class=\"tick\" style=\"top:" << fmt(py - 6) << "px\">" << fmt((t0 + (py - top) / scale) / 1000, 3)
-      << " s</div>\n";
+  // Ticks at round times, at least 60 px apart.
+  const double step = round_tick_ms(60 / scale);
+  const int decimals = step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
+  for (double t = std::ceil(t0 / step) * step; y(t) < height - 40; t += step) {
+    h << "<div class=\"tick\" style=\"top:" << fmt(y(t) - 6) << "px\">" << fmt(t / 1000, decimals) << " s</div>\n";
   }
   for (const TimelineOp& op : in.ops) {
     const double a = y(op.invoke_ms), len = std::max((op.complete_ms - op.invoke_ms) * scale, 3.0);
@@ -152,7 +163,7 @@ std::string render_timeline(const TimelineInput& in) {
                             "\nreply: " + cut(op.reply);
     h << "<div class=\"op " << xml_escape(op.outcome) << "\" style=\"left:" << fmt(col[op.process] + 2) << "px;top:"
       << fmt(a) << "px;height:" << fmt(len) << "px\" title=\"" << xml_escape(tip) << "\">"
-      << (len >= 11 ? xml_escape(op.f + " " + op.key) : "") << "</div>\n";
+      << (len >= 11 ? xml_escape(op.f + " " + op.key + " → " + op.node) : "") << "</div>\n";
   }
   h << "</div>\n</body></html>\n";
   return h.str();

@@ -1,6 +1,7 @@
 // timeline.html: each client's operations as bars over time (one column per client, time
-// running down), coloured by outcome: ok, conflict, stale, error, indeterminate. Hovering a bar
-// shows the request and the reply. Faults are shaded bands across the columns.
+// running down), coloured by outcome: ok, conflict, stale, superseded, error, indeterminate; each
+// bar names its operation, key and the node it went to. Hovering a bar shows the request and the
+// reply. Time ticks fall on round values. Faults are shaded bands across the columns.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +31,9 @@ struct TimelineInput {
   std::size_t total_ops = 0;    // in the whole run
   bool window = false;          // only a window of the run
 };
+
+// The tick spacing: the least 1, 2 or 5 times a power of ten ms that is at least min_ms.
+double round_tick_ms(double min_ms);
 
 // Pixels per ms: bars of one client about `target_px` apart on average, within [min, max],
 // and the whole timeline no taller than max_height px.

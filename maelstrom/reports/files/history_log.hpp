@@ -11,10 +11,22 @@
 // A completion's type is Jepsen's ok/fail/info; outcome is ok, conflict, stale, error or
 // indeterminate; reply is the node's whole reply body (null when none came in time).
 // history.txt has the same events, one condensed line each.
+//
+// history.edn has them as Jepsen's history, one map per line, for Jepsen's own tools:
+//   {:type :invoke, :f :write, :value [5 "c3-4"], :process 3, :time 812408000, :index 14, :node "n2"}
+//   {:type :ok, :f :write, :value [5 "c3-4"], :process 3, :time 812512000, :index 15, :node "n2",
+//    :status "conflict"}
+//   {:type :ok, :f :read, :value [5 ["c3-4" "c1-2"]], :process 1, ...}
+//   {:type :info, :f :partition, :value "halves: n1 n2 | n3", :process :nemesis, :time 5004200000, :index 40}
+// :f is :read (get), :write (put) or :resolve; :value is [key value] (a read's value is the
+// vector of sibling values it returned, nil in its invocation); :process the client's number;
+// :time nanoseconds since the start of the run; :index the event's position in the file; a
+// fail or info completion has :error (the status: "stale", "error 11", "timeout").
 #pragma once
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -38,15 +50,26 @@ nlohmann::json nemesis_event(const std::string& f, const std::string& value, dou
 // The history.txt line for one history.jsonl event (no trailing newline).
 std::string history_text(const nlohmann::json& event);
 
+// A JSON value as EDN: null nil, strings quoted with Clojure's escapes, arrays vectors, objects
+// maps with string keys.
+std::string json_to_edn(const nlohmann::json& value);
+
+// The history.edn line for one history.jsonl event at position `index` (no trailing newline). A
+// completion's value is its reply's values (a get), else the event's "request_value" (the
+// writer adds the value its invocation wrote).
+std::string history_edn(const nlohmann::json& event, std::uint64_t index);
+
 class HistoryWriter {
  public:
-  // Opens <dir>/history.jsonl and <dir>/history.txt; an empty dir writes nothing.
+  // Opens <dir>/history.jsonl, history.txt and history.edn; an empty dir writes nothing.
   explicit HistoryWriter(const std::string& dir);
   void write(const nlohmann::json& event);
   void close();
 
  private:
-  std::ofstream jsonl_, txt_;
+  std::ofstream jsonl_, txt_, edn_;
+  std::uint64_t events_ = 0;
+  std::map<std::uint64_t, nlohmann::json> written_;  // the value of each write still open, by op index
   bool open_ = false;
 };
 

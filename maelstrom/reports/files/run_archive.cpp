@@ -16,8 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-void point_latest(const fs::path& dir, const std::string& target) {
-  const fs::path latest = dir / "latest";
+void point_latest(const fs::path& dir, const std::string& target, const std::string& link = "latest") {
+  const fs::path latest = dir / link;
   const fs::path tmp = dir / (".latest-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove(tmp, ec);
@@ -77,7 +77,7 @@ bool valid_test_name(const std::string& name) {
 }
 
 std::optional<std::string> make_run_dir(const std::string& store, const std::string& test, std::time_t now,
-                                        std::string& error) {
+                                        std::string& error, const std::string& store_link) {
   if (!valid_test_name(test)) {
     error = "invalid test name \"" + test + "\" (letters, digits and - _ . + , only)";
     return std::nullopt;
@@ -98,7 +98,7 @@ std::optional<std::string> make_run_dir(const std::string& store, const std::str
     return std::nullopt;
   }
   point_latest(test_dir, name);
-  point_latest(store, test + "/" + name);
+  point_latest(store, test + "/" + name, store_link);
   return (test_dir / name).string();
 }
 

@@ -12,13 +12,23 @@ using json = nlohmann::json;
 
 }  // namespace
 
-json faults_json(const std::vector<model::FaultPeriod>& faults) {
+json faults_json(const std::vector<model::FaultPeriod>& faults, const std::vector<std::string>& node_ids) {
   json out = json::array();
   for (const model::FaultPeriod& f : faults) {
     json j{{"kind", model::fault_kind_name(f.kind)}, {"start_s", round3(static_cast<double>(f.start) / 1e6)},
            {"end_s", round3(static_cast<double>(f.end) / 1e6)}, {"description", f.description()}, {"label", f.label()}};
     if (f.kind == model::FaultKind::kPartition) {
       j["components"] = f.partition.components();
+      // The links cut, either way: what a ring's sides cannot say.
+      json cut = json::array();
+      for (std::size_t a = 0; a < node_ids.size(); ++a) {
+        for (std::size_t b = a + 1; b < node_ids.size(); ++b) {
+          if (f.partition.blocks(node_ids[a], node_ids[b]) || f.partition.blocks(node_ids[b], node_ids[a])) {
+            cut.push_back({node_ids[a], node_ids[b]});
+          }
+        }
+      }
+      if (!node_ids.empty()) j["cut"] = std::move(cut);
     } else {
       j["nodes"] = f.nodes;
     }
@@ -42,6 +52,13 @@ RunView run_view_from_results(const json& r) {
       if (f.contains("nodes") && f["nodes"].is_array()) vf.nodes = f["nodes"].get<std::vector<std::string>>();
       if (f.contains("components") && f["components"].is_array()) {
         vf.components = f["components"].get<std::vector<std::vector<std::string>>>();
+      }
+      if (f.contains("cut") && f["cut"].is_array()) {
+        for (const json& link : f["cut"]) {
+          if (link.is_array() && link.size() == 2 && link[0].is_string() && link[1].is_string()) {
+            vf.cut.emplace_back(link[0].get<std::string>(), link[1].get<std::string>());
+          }
+        }
       }
       v.faults.push_back(std::move(vf));
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/faults/fault.hpp"
@@ -19,6 +20,7 @@ struct ViewFault {
   std::string label;                             // "halves", "kill n2"
   std::vector<std::string> nodes;                // kill, pause
   std::vector<std::vector<std::string>> components;  // partitions made of sides
+  std::vector<std::pair<std::string, std::string>> cut;  // partitions: the node pairs that cannot talk
 };
 
 struct RunView {
@@ -29,8 +31,10 @@ struct RunView {
   double end_ms = 0;
 };
 
-// results.json's "faults" array, from the record.
-nlohmann::json faults_json(const std::vector<model::FaultPeriod>& faults);
+// results.json's "faults" array, from the record; with the run's nodes, each partition lists
+// the pairs of them it cuts apart ("cut": [["n1", "n3"], ...]).
+nlohmann::json faults_json(const std::vector<model::FaultPeriod>& faults,
+                           const std::vector<std::string>& node_ids = {});
 // Reads "faults" and "times_s" from a results.json object; missing parts stay empty.
 RunView run_view_from_results(const nlohmann::json& results);
 

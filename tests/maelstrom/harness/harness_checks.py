@@ -114,12 +114,14 @@ def chromium():
     return None
 
 
-def browse(url, screenshot=None, dump_dom=False, size="1400,1000"):
+def browse(url, screenshot=None, dump_dom=False, size="1400,1000", files=False):
     exe = chromium()
     profile = tempfile.mkdtemp(prefix="vckv-chromium-")
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            "--user-data-dir=" + profile, "--window-size=" + size, "--virtual-time-budget=5000"]
+    if files:
+        cmd.append("--allow-file-access-from-files")  # a page of ours reading the SVG in its iframe
     cmd += ["--screenshot=" + screenshot] if screenshot else ["--dump-dom"]
     cmd.append(url)
     try:
@@ -228,9 +230,7 @@ def cmd_run(a):
             check(re.search(pattern, p.stdout, re.M) is not None, "summary lacks /%s/" % pattern)
 
 
-def cmd_browser(a):
-    need_chromium()
-    d = os.path.join(a.store, "latest")
+def cmd_browser_render(a, d):
     shots = tempfile.mkdtemp(prefix="vckv-shots-")
     svg_png = os.path.join(shots, "messages.png")
     browse("file://" + os.path.realpath(os.path.join(d, "messages.svg")), screenshot=svg_png, size="1100,900")
@@ -241,8 +241,21 @@ def cmd_browser(a):
     browse("file://" + os.path.realpath(os.path.join(d, "timeline.html")), screenshot=tl_png, size="1000,1000")
     ok = colour_counts(tl_png, ["#7cc47c"])["#7cc47c"]
     check(ok > 200, "timeline.html screenshot shows no ok bars (%d px)" % ok)
+    # Drawn: no bar's label is cut off, and the ticks fall on round times.
+    page = os.path.join(shots, "measure-timeline.html")
+    with open(page, "w") as f:
+        f.write(MEASURE_TIMELINE % ("file://" + os.path.realpath(os.path.join(d, "timeline.html"))))
+    measured = browse("file://" + page, dump_dom=True, files=True)
+    m = re.search(r'<pre id="out">(\{.*?\})</pre>', measured, re.S)
+    check(m is not None, "the timeline measuring page did not run")
+    found = json.loads(m.group(1).replace("&quot;", '"'))
+    # (bars shorter than a line of text carry no label: a short run's may have none)
+    check(not found["cut"], "timeline labels cut off: %s of %d" % (found["cut"][:5], found["labels"]))
+    check(len(found["ticks"]) > 3, "the timeline has no ticks")
+    check(all(round(float(t) * 10, 6) == round(float(t) * 10) for t in found["ticks"]),
+          "timeline ticks at odd values: %s" % found["ticks"][:8])
     dom = browse("file://" + os.path.realpath(os.path.join(d, "timeline.html")), dump_dom=True)
-    bars = len(re.findall(r'class="op (ok|conflict|stale|error|indeterminate)"', dom))
+    bars = len(re.findall(r'class="op (ok|conflict|stale|superseded|error|indeterminate)"', dom))
     history_ops = sum(1 for line in open(os.path.join(d, "history.jsonl")) if '"type":"invoke"' in line)
     check(bars == history_ops, "timeline shows %d bars for %d operations" % (bars, history_ops))
     print("browser ok: svg sync px %d, kv_get px %d; timeline ok px %d, %d bars" % (sync, gets, ok, bars))
@@ -250,6 +263,127 @@ def cmd_browser(a):
         for f in (svg_png, tl_png):
             shutil.copy(f, a.keep)
     shutil.rmtree(shots, ignore_errors=True)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+# Loads an SVG in an iframe, measures it as drawn, scrolls it, and writes what it found into the
+# page, which --dump-dom prints: every text's box against the drawing's width, where the header
+# is after a scroll, and the column names' order.
+MEASURE_PAGE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="%s" width="1400" height="900" style="border:0"></iframe>
+<pre id="out">not measured</pre>
+<script>
+const f = document.getElementById('f');
+f.onload = () => {
+  const d = f.contentDocument, svg = d.documentElement, width = svg.width.baseVal.value;
+  const clipped = [];
+  for (const t of d.querySelectorAll('text')) {
+    const b = t.getBBox();
+    if (t.textContent.length && (b.x < 0 || b.x + b.width > width)) clipped.push(t.textContent);
+  }
+  const columns = [...d.querySelectorAll('text.column')].map(t => t.textContent);
+  f.contentWindow.scrollTo(0, 2000);
+  // Headless Chromium on virtual time draws no frames, so it sends no scroll event: send one.
+  f.contentWindow.dispatchEvent(new Event('scroll'));
+  setTimeout(() => {
+    const h = d.getElementById('header').getBoundingClientRect();
+    document.getElementById('out').textContent = JSON.stringify(
+        {clipped, columns, width, scrolled: f.contentWindow.scrollY, header_top: h.top});
+  }, 200);
+};
+</script></body></html>"""
+
+
+MEASURE_TIMELINE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="%s" width="1400" height="900" style="border:0"></iframe>
+<pre id="out">not measured</pre>
+<script>
+const f = document.getElementById('f');
+f.onload = () => {
+  const d = f.contentDocument, cut = [];
+  let labels = 0;
+  for (const b of d.querySelectorAll('.op')) {
+    if (!b.textContent) continue;
+    ++labels;
+    if (b.scrollWidth > b.clientWidth) cut.push(b.textContent);
+  }
+  const ticks = [...d.querySelectorAll('.tick')].map(t => t.textContent.replace(' s', ''));
+  document.getElementById('out').textContent = JSON.stringify({labels, cut, ticks});
+};
+</script></body></html>"""
+
+
+def measure_svg(path):
+    page = os.path.join(os.path.dirname(path), "measure-" + os.path.basename(path) + ".html")
+    with open(page, "w") as f:
+        f.write(MEASURE_PAGE % ("file://" + os.path.realpath(path)))
+    dom = browse("file://" + os.path.realpath(page), dump_dom=True, files=True)
+    os.remove(page)
+    m = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
+    check(m is not None and m.group(1).startswith("{"), "the measuring page did not run: %s" % dom[-500:])
+    return json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+
+
+def check_svg_drawing(path, results):
+    """What messages.svg draws: nodes first, one colour per type, drops on their recipient's line,
+    the window around the first fault with its heal, the cut links, no label clipped, the header
+    on screen after a scroll."""
+    root = ET.parse(path).getroot()
+    columns = {}
+    for t in root.iter(SVG + "text"):
+        if t.get("class") == "column":
+            columns[t.text.split(" ")[0]] = float(t.get("x"))
+    names = list(columns)
+    check(names and names[0] == "n1", "the first column is %s, not n1" % (names[:1],))
+    check(names[-1] == "clients" and all(re.fullmatch(r"n\d+", n) for n in names[:-1]),
+          "columns are not the nodes then the clients: %s" % names)
+    legend = [g.find(SVG + "line").get("stroke") for g in root.iter(SVG + "g") if g.get("class") == "legend"]
+    check(len(legend) >= 4 and len(set(legend)) == len(legend), "two message types share a colour: %s" % legend)
+    drops = 0
+    for g in root.iter(SVG + "g"):
+        cross = g.find(SVG + "path")
+        if g.get("class") != "m" or cross is None or cross.get("class") != "drop":
+            continue
+        to = re.search(r"→ (\S+)\n", g.find(SVG + "title").text).group(1)
+        x = float(re.match(r"M([0-9.]+),", cross.get("d")).group(1)) + 4
+        column = columns.get(to, columns.get("clients"))
+        check(abs(x - column) < 0.2, "a drop's cross is at x %.1f, its recipient %s at %.1f" % (x, to, column))
+        drops += 1
+    texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
+    first = results["faults"][0]
+    if first["kind"] == "partition":
+        check(any(t.startswith("partition healed") for t in texts), "the first partition's heal is not drawn")
+        cuts = [g for g in root.iter(SVG + "g") if g.get("class") == "cut"]
+        check(len(cuts) > 0, "no cut link drawn")
+    m = measure_svg(path)
+    check(not m["clipped"], "labels run off the drawing: %s" % m["clipped"][:5])
+    check(m["scrolled"] > 0 and abs(m["header_top"]) < 1, "the header scrolled away: %s" % m)
+    return drops, m
+
+
+def cmd_browser(a):
+    need_chromium()
+    d = os.path.join(a.store, "latest")
+    results = json.load(open(os.path.join(d, "results.json")))
+    check(results["faults"], "the fixture run has no faults")
+    # A window forced by a budget smaller than the run: chosen around the first fault, from
+    # before it starts to after its heal.
+    run([a.harness, "svg", d, "--max-messages", "1500", "--output", "window.svg"], expect=[0])
+    window = os.path.join(d, "window.svg")
+    drops, m = check_svg_drawing(window, results)
+    text = open(window).read()
+    first = results["faults"][0]
+    w = re.search(r"those sent from ([0-9.]+) s to ([0-9.]+) s", text)
+    check(w is not None, "window.svg does not say its window")
+    check(float(w.group(1)) <= first["start_s"] and first["end_s"] <= float(w.group(2)) + 0.001,
+          "the first fault (%.3f-%.3f s) is not inside the window %s-%s"
+          % (first["start_s"], first["end_s"], w.group(1), w.group(2)))
+    check("of %d messages" % sum(1 for _ in open(os.path.join(d, "net.jsonl"))) in text and "whole run" not in text,
+          "window.svg is not a window of the run")
+    print("svg drawing ok: columns %s, %d drops on their recipient's line, header on screen after a scroll"
+          % (m["columns"], drops))
+    cmd_browser_render(a, d)
 
 
 class Server:
@@ -345,8 +479,11 @@ def cmd_repl_transcript(a):
         sys.stderr.writelines(difflib.unified_diff(expected.splitlines(True), p.stdout.splitlines(True),
                                                    "expected", "got"))
         fail("the transcript differs from " + a.expected)
-    d = os.path.join(a.store, "latest")
-    for f in ("history.jsonl", "net.jsonl", "messages.svg", "timeline.html", "final-state.json", "results.json"):
+    # A session has its own link: <store>/latest is for test runs only.
+    check(not os.path.lexists(os.path.join(a.store, "latest")), "the repl moved %s/latest" % a.store)
+    d = os.path.join(a.store, "latest-repl")
+    for f in ("history.jsonl", "history.edn", "net.jsonl", "messages.svg", "timeline.html", "final-state.json",
+              "results.json"):
         check(os.path.exists(os.path.join(d, f)), "the session did not write " + f)
     ET.parse(os.path.join(d, "messages.svg"))
     print("transcript ok")
@@ -359,7 +496,7 @@ def cmd_explain(a):
     p = run([a.harness, "repl", "--bin", a.bin, "--store", a.store, "--node-arg=--sync-interval-ms=50"],
             expect=[0], stdin=session)
     check('n1: key "x": 2 siblings' in p.stdout, "the session did not end with two siblings")
-    d = os.path.join(a.store, "latest")
+    d = os.path.join(a.store, "latest-repl")
     p = run([a.harness, "explain", d, "x"], expect=[0])
     out = p.stdout
     for pattern in [r'key "x": 2 siblings on every node \(3 nodes agree\)',

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace vckv::reports {
 namespace {
 
@@ -48,6 +51,23 @@ TEST(ServeTest, IndexListsRunsColouredByVerdict) {
   EXPECT_NE(page.find("class=\"verdict none\">(no result)"), std::string::npos);
   EXPECT_NE(page.find("href=\"/kv-partition/20261123T100000/messages.svg\""), std::string::npos);
   EXPECT_NE(page.find("href=\"/kv-partition/20261123T100000/timeline.html\""), std::string::npos);
+}
+
+TEST(ServeTest, ARunPageShowsTheSavedSummaryAndLinksEveryFile) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "serve-run-page";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "plot-data");
+  std::ofstream(dir / "results.json") << R"({"verdict":"valid","reasons":[]})";
+  std::ofstream(dir / "summary.txt") << "ops: 1520 ok, 3 indeterminate <all>\nverdict: VALID\n";
+  std::ofstream(dir / "history.edn") << "{}\n";
+  const std::string page = run_page("store", "kv/x", dir.string());
+  EXPECT_NE(page.find("<pre id=\"summary\">ops: 1520 ok, 3 indeterminate &lt;all&gt;\nverdict: VALID\n</pre>"),
+            std::string::npos)
+      << page;
+  for (const char* file : {"results.json", "summary.txt", "history.edn", "plot-data/"}) {
+    EXPECT_NE(page.find(std::string(">") + file + "</a>"), std::string::npos) << file;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -79,6 +79,59 @@ TEST(SimulationTest, ReplayedSeedGivesByteIdenticalTrace) {
   EXPECT_EQ(c.stats.convergence, a.stats.convergence);
 }
 
+// What a reader of the trace needs on each line: who sent a dropped, duplicated or delivered
+// message to whom and of which type; no "ok (ok)"; one block per distinct final store.
+TEST(SimulationTest, TraceLinesNameTheirMessagesAndTheFinalStoreOnce) {
+  const SimConfig cfg = config_with({"--write-quorum=3"});
+  std::string trace;
+  run_seed(cfg, 4711, &trace);
+  std::size_t drops = 0, duplicates = 0;
+  for (std::size_t at = 0, end; at < trace.size(); at = end + 1) {
+    end = trace.find('\n', at);
+    if (end == std::string::npos) end = trace.size();
+    const std::string line = trace.substr(at, end - at);
+    for (const char* what : {"] drop #", "] duplicate #", "] deliver #", "] schedule #"}) {
+      const auto pos = line.find(what);
+      if (pos == std::string::npos) continue;
+      // "#98 n1->n3 sync ..."
+      const std::string rest = line.substr(line.find(' ', pos + std::string(what).size()) + 1);
+      EXPECT_TRUE(rest.size() > 6 && (rest[0] == 'c' || rest[0] == 'n') && rest.find("->") != std::string::npos &&
+                  rest.find("->") < 6)
+          << line;
+      const std::string after_arrow = rest.substr(rest.find("->") + 2);
+      const std::string type = after_arrow.substr(after_arrow.find(' ') + 1);
+      EXPECT_FALSE(type.empty() || type[0] == '(') << "no message type: " << line;
+      drops += std::string(what) == "] drop #";
+      duplicates += std::string(what) == "] duplicate #";
+    }
+    EXPECT_EQ(line.find("ok (ok)"), std::string::npos) << line;
+  }
+  EXPECT_GT(drops, 0u);
+  EXPECT_GT(duplicates, 0u);
+  // Converged: every node holds the same store, printed once.
+  const auto states = trace.find("final states:");
+  ASSERT_NE(states, std::string::npos);
+  EXPECT_NE(trace.find("  n1 n2 n3 n4 n5 (every node, the same store):\n", states), std::string::npos);
+  EXPECT_EQ(trace.find("  n2:\n", states), std::string::npos);
+}
+
+TEST(SimSeedsTest, EveryFailureShownHasItsReplayCommand) {
+  SeedsSummary s;
+  s.seeds_run = 10;
+  for (std::uint64_t seed : {3, 7, 9}) {
+    SeedResult r;
+    r.seed = seed;
+    r.reason = "lost 1";
+    s.failures.push_back(r);
+  }
+  const std::string text = summary_text(s, 1, "/usr/bin/vckv-sim --nodes 5", 2);
+  EXPECT_NE(text.find("  seed 3 [UNEXPLAINED] lost 1\n    replay: /usr/bin/vckv-sim --nodes 5 --seed 3 --trace\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("    replay: /usr/bin/vckv-sim --nodes 5 --seed 7 --trace\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("--seed 9"), std::string::npos) << text;  // not shown: past --max-failures-shown
+}
+
 TEST(SimulationTest, DifferentSeedsRunDifferently) {
   const SimConfig cfg = config_with({});
   EXPECT_NE(run_seed(cfg, 1).stats.node_bytes, run_seed(cfg, 2).stats.node_bytes);

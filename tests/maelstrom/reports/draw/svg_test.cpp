@@ -1,6 +1,11 @@
 #include "reports/draw/svg.hpp"
 
+#include "model/faults/fault.hpp"
+#include "model/net/partition.hpp"
+
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace vckv::reports {
 namespace {
@@ -59,6 +64,35 @@ TEST(WindowTest, ARequestedWindowIsKeptButCut) {
   EXPECT_EQ(w.to_ms, 140);
 }
 
+TEST(WindowTest, AroundAFaultTheWindowEndsAfterItsHeal) {
+  std::vector<double> sends;
+  for (int i = 0; i < 100; ++i) sends.push_back(i * 10.0);
+  // The fault's messages fit the budget: from the start hint to the end hint.
+  Window w = choose_window(sends, 20, -1, -1, 305, 400);
+  EXPECT_FALSE(w.whole_run);
+  EXPECT_EQ(w.from_ms, 305);
+  EXPECT_EQ(w.to_ms, 400);
+  EXPECT_EQ(w.messages, 10u);  // 310 .. 400
+  // They do not: the last 20 before the end hint, the heal kept.
+  w = choose_window(sends, 20, -1, -1, 305, 700);
+  EXPECT_EQ(w.from_ms, 510);
+  EXPECT_EQ(w.to_ms, 700);
+  EXPECT_EQ(w.messages, 20u);
+  // A requested window wins over the hints.
+  w = choose_window(sends, 1000, 100, 200, 305, 700);
+  EXPECT_EQ(w.from_ms, 100);
+  EXPECT_EQ(w.messages, 11u);
+}
+
+TEST(TypeColourTest, EveryTypeTheNodeSendsHasAColourOfItsOwn) {
+  std::set<std::string> colours;
+  const char* types[] = {"sync", "sync_ok", "tree", "tree_keys", "fetch", "fetch_ok", "kv_get", "kv_get_ok",
+                         "kv_put", "kv_put_ok", "kv_resolve", "kv_resolve_ok", "kv_delete", "kv_delete_ok",
+                         "error", "init", "init_ok"};
+  for (const char* t : types) colours.insert(type_colour(t));
+  EXPECT_EQ(colours.size(), std::size(types));
+}
+
 SvgInput Sample() {
   SvgInput in;
   in.run.title = "kv/20260101T000000";
@@ -86,10 +120,56 @@ TEST(RenderSvgTest, OneArrowPerMessageWithTheBodyOnHover) {
   EXPECT_NE(svg.find("still in flight when the run ended"), std::string::npos);
   EXPECT_NE(svg.find("partition halves: n1 | n2"), std::string::npos);
   EXPECT_NE(svg.find(">killed<"), std::string::npos);
-  EXPECT_NE(svg.find("restarted (empty)"), std::string::npos);
+  EXPECT_NE(svg.find(">restarted<"), std::string::npos);
   EXPECT_NE(svg.find("The whole run: all 4 messages."), std::string::npos);
   EXPECT_NE(svg.find("sync (2)"), std::string::npos);  // legend with counts
   EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+}
+
+TEST(RenderSvgTest, NodesFirstClientsOnOneColumnDropsOnTheRecipientCutLinksAndAStickyHeader) {
+  SvgInput in = Sample();
+  in.processes = {"n1", "n2", "clients"};
+  in.client_column = "clients";
+  const std::string svg = render_svg(in);
+  // Columns at most 170 px wide: n1 at 175, n2 at 345, clients at 515.
+  EXPECT_LT(svg.find("class=\"column\" x=\"175.0\""), svg.find(">n1<"));
+  EXPECT_LT(svg.find(">n1<"), svg.find(">n2<"));
+  EXPECT_LT(svg.find(">n2<"), svg.find("class=\"column\" x=\"515.0\""));
+  EXPECT_NE(svg.find(">clients (every client)<"), std::string::npos);
+  EXPECT_EQ(Count(svg, "<g class=\"m\">"), 4u);  // c1's message is drawn on the clients' column
+  // Both drops (n1 -> n2) end in a cross centred on n2's line.
+  EXPECT_EQ(Count(svg, "<path class=\"drop\" d=\"M341.0,"), 2u) << svg;
+  // n1 | n2: the one link cut, an arc between their lines; the heal labelled.
+  EXPECT_EQ(Count(svg, "<g class=\"cut\"><title>link n1 - n2 cut"), 1u);
+  EXPECT_NE(svg.find("partition healed at 0.030 s"), std::string::npos);
+  // The header comes last (drawn over the arrows) and follows the scroll.
+  EXPECT_GT(svg.find("<g id=\"header\">"), svg.rfind("<g class=\"m\">"));
+  EXPECT_NE(svg.find("window.addEventListener('scroll'"), std::string::npos);
+}
+
+TEST(RenderSvgTest, ARingPartitionDrawsTheLinksItCuts) {
+  // On a ring of five each node sees its two neighbours: five of the ten links are cut, and
+  // the partition has no sides to tell which.
+  model::FaultPeriod ring;
+  ring.start = 10'000;
+  ring.end = 30'000;
+  ring.partition = model::majorities_ring_of({"n1", "n2", "n3", "n4", "n5"});
+  const nlohmann::json results{{"faults", faults_json({ring}, {"n1", "n2", "n3", "n4", "n5"})}};
+  EXPECT_EQ(results["faults"][0]["cut"].size(), 5u);
+  SvgInput in;
+  in.run = run_view_from_results(results);
+  ASSERT_EQ(in.run.faults.size(), 1u);
+  EXPECT_TRUE(in.run.faults[0].components.empty());
+  in.processes = {"n1", "n2", "n3", "n4", "n5"};
+  in.messages.push_back({0, 5, 6, "n1", "n2", "sync", Fate::kDelivered, "", "{}"});
+  in.messages.push_back({1, 40, 41, "n1", "n2", "sync", Fate::kDelivered, "", "{}"});
+  in.window = {0, 41, 2, true};
+  in.total_messages = 2;
+  const std::string svg = render_svg(in);
+  EXPECT_EQ(Count(svg, "<g class=\"cut\">"), 5u);
+  for (const auto& [a, b] : in.run.faults[0].cut) {
+    EXPECT_NE(svg.find("link " + a + " - " + b + " cut"), std::string::npos) << a << " " << b;
+  }
 }
 
 TEST(RenderSvgTest, AWindowSaysWhichOneAndHowToDrawAnother) {

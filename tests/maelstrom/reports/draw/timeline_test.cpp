@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+
 namespace vckv::reports {
 namespace {
 
@@ -32,6 +35,34 @@ TEST(TimelineTest, BarsCarryTheirOutcomeAndTheBodiesOnHover) {
   // Columns in client order: c1, c2, c10.
   EXPECT_LT(html.find(">c2</div>"), html.find(">c10</div>"));
   EXPECT_NE(html.find("The whole run: 5 operations."), std::string::npos);
+}
+
+TEST(TimelineTest, ExampleTickStepsAreRound) {
+  EXPECT_DOUBLE_EQ(round_tick_ms(317), 500);
+  EXPECT_DOUBLE_EQ(round_tick_ms(100), 100);
+  EXPECT_DOUBLE_EQ(round_tick_ms(101), 200);
+  EXPECT_DOUBLE_EQ(round_tick_ms(0.7), 1);
+  EXPECT_DOUBLE_EQ(round_tick_ms(1900), 2000);
+}
+
+TEST(TimelineTest, TicksFallOnRoundTimesAndBarsNameTheirNode) {
+  TimelineInput in;
+  in.run.title = "kv/x";
+  // Bars 317 ms apart: ticks every 317 ms would read 0.317 s, 0.634 s ...
+  for (int i = 0; i < 40; ++i) in.ops.push_back(Op("c1", 1234 + i * 317.0, 300, "ok"));  // bars 13 px tall
+  in.total_ops = in.ops.size();
+  const std::string html = render_timeline(in);
+  std::size_t ticks = 0;
+  for (std::size_t at = html.find("class=\"tick\""); at != std::string::npos;
+       at = html.find("class=\"tick\"", at + 1)) {
+    const auto open = html.find('>', at) + 1;
+    const std::string label = html.substr(open, html.find(" s<", open) - open);
+    const double ms = std::stod(label) * 1000;
+    EXPECT_NEAR(std::remainder(ms, 100), 0, 1e-6) << label;  // a whole number of tenths of a second
+    ++ticks;
+  }
+  EXPECT_GE(ticks, 5u);
+  EXPECT_NE(html.find(">put 3 → n1</div>"), std::string::npos);
 }
 
 }  // namespace

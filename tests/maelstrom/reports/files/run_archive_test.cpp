@@ -34,6 +34,20 @@ TEST(StoreTest, ExampleRunDirectoryAndLatestLinks) {
   fs::remove_all(store);
 }
 
+TEST(StoreTest, AReplSessionLeavesLatestAtTheLastTestRun) {
+  const fs::path store = FreshStore("store_test_repl_latest");
+  std::string error;
+  auto run = make_run_dir(store.string(), "kv-partition", 1700000000, error);
+  ASSERT_TRUE(run) << error;
+  auto session = make_run_dir(store.string(), "repl", 1700000100, error, "latest-repl");
+  ASSERT_TRUE(session) << error;
+  EXPECT_EQ(fs::canonical(store / "latest"), fs::canonical(*run));
+  EXPECT_EQ(fs::canonical(store / "latest-repl"), fs::canonical(*session));
+  EXPECT_EQ(fs::canonical(store / "repl" / "latest"), fs::canonical(*session));
+  EXPECT_EQ(list_runs(store.string()).size(), 2u);  // the links are not runs
+  fs::remove_all(store);
+}
+
 TEST(StoreTest, TestNames) {
   EXPECT_TRUE(valid_test_name("kv-kill+pause"));
   EXPECT_TRUE(valid_test_name("my_test.2"));
