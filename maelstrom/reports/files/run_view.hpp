@@ -20,7 +20,7 @@ struct ViewFault {
   std::string label;                             // "halves", "kill n2"
   std::vector<std::string> nodes;                // kill, pause
   std::vector<std::vector<std::string>> components;  // partitions made of sides
-  std::vector<std::pair<std::string, std::string>> cut;  // partitions: the node pairs that cannot talk
+  std::vector<std::pair<std::string, std::string>> cut = {};  // partitions: the node pairs that cannot talk
 };
 
 struct RunView {

@@ -247,6 +247,8 @@ TEST(SimRingTest, ReplicasReachTheScheduleAndTheChecker) {
   run_seed(every, 3, &plain);
   EXPECT_EQ(plain.find("replicas of key"), std::string::npos);
   EXPECT_EQ(plain.find("ring:"), std::string::npos);
+}
+
 // §15: the same kills at W = 1 with every node on a simulated disk (--fsync batch): a kill is a
 // process crash, and now and then a power loss with torn unsynced tails; the restarted node
 // recovers what it acknowledged. Nothing is lost.

@@ -137,6 +137,7 @@ TEST(ScheduleTest, BouncesComeInQuickSuccessionWithinTheirPeriod) {
     EXPECT_EQ(p.label(), "bounce " + p.nodes[0]);
   }
   EXPECT_EQ(counts, (std::set<std::size_t>{2, 3, 4, 5}));
+}
 
 // "replicas": with a ring, a partition cuts the replicas of a key drawn from the fault stream
 // off from the rest; the same seed draws the same key.
