@@ -74,7 +74,28 @@ std::uint64_t key_hash(std::string_view key, Siblings siblings) {
 }
 
 HashTree::HashTree() {
-  for (unsigned level = 0; level < kLevels; ++level) nodes_[level].assign(width(level), Node{});
+  for (unsigned level = 0; level < kDenseLevels; ++level) nodes_[level].assign(width(level), Node{});
+}
+
+const HashTree::Node& HashTree::node(unsigned level, std::size_t index) const {
+  if (dense_ || level < kDenseLevels) return nodes_[level][index];
+  static const Node empty;
+  const auto it = sparse_[level].find(index);
+  return it == sparse_[level].end() ? empty : it->second;
+}
+
+HashTree::Node& HashTree::node_for_update(unsigned level, std::size_t index) {
+  if (dense_ || level < kDenseLevels) return nodes_[level][index];
+  return sparse_[level][index];
+}
+
+void HashTree::make_dense() {
+  for (unsigned level = kDenseLevels; level < kLevels; ++level) {
+    nodes_[level].assign(width(level), Node{});
+    for (const auto& [index, n] : sparse_[level]) nodes_[level][index] = n;
+    sparse_[level] = {};
+  }
+  dense_ = true;
 }
 
 std::size_t HashTree::width(unsigned level) { return std::size_t{1} << (4 * level); }
@@ -93,10 +114,13 @@ void HashTree::update(std::string_view key, std::uint64_t old_hash, std::uint64_
   const std::uint64_t delta = new_hash - old_hash;  // mod 2^64, as the sums are
   const std::int64_t count_delta = (new_hash != 0) - (old_hash != 0);
   for (unsigned level = 0; level < kLevels; ++level) {
-    Node& node = nodes_[level][segment >> (4 * (kLeafLevel - level))];
-    node.hash += delta;
-    node.count += static_cast<std::uint64_t>(count_delta);
+    const std::size_t index = segment >> (4 * (kLeafLevel - level));
+    Node& n = node_for_update(level, index);
+    n.hash += delta;
+    n.count += static_cast<std::uint64_t>(count_delta);
+    if (!dense_ && level >= kDenseLevels && n.count == 0 && n.hash == 0) sparse_[level].erase(index);
   }
+  if (!dense_ && sparse_[kLeafLevel].size() > kSparseLeafLimit) make_dense();
 }
 
 }  // namespace vckv

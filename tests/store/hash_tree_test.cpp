@@ -85,5 +85,57 @@ TEST(HashTreePropertyTest, TheTreeDependsOnTheKeysNotTheirOrder) {
   EXPECT_NE(a.hash_tree()->root(), before);
 }
 
+// A tree over few keys keeps its deep levels as maps and switches to arrays as keys arrive; the
+// hashes and counts read the same either way, on the way up past the switch and on the way
+// back down to an empty tree.
+TEST(HashTreePropertyTest, SparseAndDenseTreesReadAlike) {
+  std::mt19937_64 rng(11);
+  HashTree tree;
+  std::vector<std::pair<std::string, std::uint64_t>> held;  // key, its hash in the tree
+  auto check = [&] {
+    std::vector<std::uint64_t> hash(HashTree::width(HashTree::kLeafLevel)), count(hash.size());
+    for (const auto& [key, h] : held) {
+      hash[HashTree::segment_of(key)] += h;
+      count[HashTree::segment_of(key)] += 1;
+    }
+    for (std::size_t i = 0; i < hash.size(); ++i) {
+      ASSERT_EQ(tree.hash(HashTree::kLeafLevel, i), hash[i]) << i;
+      ASSERT_EQ(tree.count(HashTree::kLeafLevel, i), count[i]) << i;
+    }
+    for (unsigned level = HashTree::kLeafLevel; level-- > 0;) {
+      for (std::size_t i = 0; i < HashTree::width(level); ++i) {
+        std::uint64_t h = 0, c = 0;
+        for (unsigned k = 0; k < HashTree::kFanout; ++k) {
+          h += tree.hash(level + 1, i * HashTree::kFanout + k);
+          c += tree.count(level + 1, i * HashTree::kFanout + k);
+        }
+        ASSERT_EQ(tree.hash(level, i), h) << level << "/" << i;
+        ASSERT_EQ(tree.count(level, i), c) << level << "/" << i;
+      }
+    }
+    ASSERT_EQ(tree.key_count(), held.size());
+  };
+  for (int step = 0; step < 6000; ++step) {
+    const std::string key = "k" + std::to_string(step);
+    const std::uint64_t h = rng() | 1;
+    tree.update(key, 0, h);
+    held.emplace_back(key, h);
+    if (step % 20 == 0) {  // a changed key: its old hash out, a new one in
+      auto& [k, old] = held[rng() % held.size()];
+      const std::uint64_t now = rng() | 1;
+      tree.update(k, old, now);
+      old = now;
+    }
+    if (step == 10 || step == 2000 || step == 2100 || step == 5999) check();
+  }
+  std::shuffle(held.begin(), held.end(), rng);
+  while (!held.empty()) {
+    tree.update(held.back().first, held.back().second, 0);
+    held.pop_back();
+    if (held.size() == 3000 || held.size() == 5 || held.empty()) check();
+  }
+  EXPECT_EQ(tree.root(), 0u);
+}
+
 }  // namespace
 }  // namespace vckv

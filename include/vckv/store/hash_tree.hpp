@@ -7,11 +7,17 @@
 // sum (mod 2^64) of the hashes of the keys below it and how many keys that is. Sums make the
 // tree order-independent (two replicas holding the same keys have the same tree, however the
 // keys arrived) and a change cost one update per level.
+//
+// Storage: the top kDenseLevels levels are arrays; the deeper ones start as maps holding only
+// the nodes that have keys below them (a tree over a handful of keys costs a few kilobytes, not
+// the 1.1 MB of 69,905 nodes: a node keeps one tree per peer with a ring, and the simulator
+// builds thousands) and turn into arrays once the leaves in use pass kSparseLeafLimit.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "vckv/store/version.hpp"
@@ -54,17 +60,26 @@ class HashTree {
   // A key's hash went from old_hash to new_hash (0: the key had, or has, no versions).
   void update(std::string_view key, std::uint64_t old_hash, std::uint64_t new_hash);
 
-  std::uint64_t hash(unsigned level, std::size_t index) const { return nodes_[level][index].hash; }
-  std::uint64_t count(unsigned level, std::size_t index) const { return nodes_[level][index].count; }
+  std::uint64_t hash(unsigned level, std::size_t index) const { return node(level, index).hash; }
+  std::uint64_t count(unsigned level, std::size_t index) const { return node(level, index).count; }
   std::uint64_t root() const { return hash(0, 0); }
   std::uint64_t key_count() const { return count(0, 0); }
 
  private:
+  static constexpr unsigned kDenseLevels = 3;             // 1 + 16 + 256 nodes, always arrays
+  static constexpr std::size_t kSparseLeafLimit = 2048;  // leaves in use before arrays pay off
+
   struct Node {  // side by side: an update touches one cache line per level
     std::uint64_t hash = 0;
     std::uint64_t count = 0;
   };
-  std::vector<Node> nodes_[kLevels];
+  const Node& node(unsigned level, std::size_t index) const;
+  Node& node_for_update(unsigned level, std::size_t index);
+  void make_dense();
+
+  std::vector<Node> nodes_[kLevels];  // the dense levels (all of them once dense_)
+  std::unordered_map<std::size_t, Node> sparse_[kLevels];  // deeper levels while !dense_
+  bool dense_ = false;
 };
 
 }  // namespace vckv
