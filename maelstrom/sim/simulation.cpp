@@ -271,6 +271,11 @@ bool Simulation::replicas_agree() const {
 }
 
 bool Simulation::no_hints_left() {
+  // The nodes' own counts first (cheap: this runs at every check until convergence); the
+  // protocol's local_get of every key, which the verdict relies on, once they say none.
+  for (const auto& s : w_.nodes) {
+    if (s->up() && !s->node->hints().empty()) return false;
+  }
   const auto hints = all_hints(w_);
   if (!hints) return false;
   for (const auto& [node, by_key] : *hints) {
