@@ -3,6 +3,7 @@
 // command_line_cli11.cpp; both are built from option_rows() (see option_table.hpp).
 #include "vckv/node/command_line.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -213,6 +214,15 @@ void finish_options(RunOptions& run) {
   // holds back once a quarter of the output budget waits, leaving the rest to replies.
   run.node.replication.max_message_bytes = run.max_line_bytes;
   run.node.replication.max_output_backlog = run.loop.max_pending_output / 4;
+  // Group commit: under --fsync batch every turn ends in an fdatasync, so a turn takes up to
+  // 4 MiB of input that is already waiting (bulk input pays one fdatasync per 4 MiB, a few
+  // milliseconds of requests; interactive input, one short read a turn, is unaffected). Never
+  // more than a quarter of the output budget: a turn's replies stay well inside it.
+  const DurableStoreOptions& store = run.node.durability.store;
+  if (!run.node.durability.data_dir.empty() && store.fsync == FsyncPolicy::kBatch) {
+    run.loop.max_turn_input_bytes =
+        std::max(run.loop.read_chunk_bytes, std::min<std::size_t>(std::size_t{4} << 20, run.loop.max_pending_output / 4));
+  }
 }
 
 namespace {

@@ -389,15 +389,28 @@ int EventLoop::run(const Input& input) {
       signalled = true;
     }
     if (!stop && (fds[kIn].revents & (POLLIN | POLLHUP | POLLERR))) {
-      const ssize_t got = read(options_.in_fd, buf.data(), buf.size());
-      if (got > 0) {
+      ssize_t got = read(options_.in_fd, buf.data(), buf.size());
+      std::size_t turn_bytes = 0;
+      while (got > 0) {
         had_input = true;
         input.feed(std::string_view(buf.data(), static_cast<std::size_t>(got)));
-      } else if (got == 0) {
+        turn_bytes += static_cast<std::size_t>(got);
+        // More of this turn: the chunk was full, more input waits already, and neither the
+        // turn's input budget nor the output budget is spent (nor input held over it).
+        if (static_cast<std::size_t>(got) < buf.size() ||
+            turn_bytes + buf.size() > options_.max_turn_input_bytes ||
+            (input.held && input.held()) || unwritten() >= options_.max_pending_output) {
+          break;
+        }
+        pollfd more{options_.in_fd, POLLIN, 0};
+        if (poll(&more, 1, 0) <= 0 || !(more.revents & (POLLIN | POLLHUP | POLLERR))) break;
+        got = read(options_.in_fd, buf.data(), buf.size());
+      }
+      if (got == 0) {
         input.end();
         run_before_sleep_hooks();
         stop = true;
-      } else if (errno != EINTR && errno != EAGAIN) {
+      } else if (got < 0 && errno != EINTR && errno != EAGAIN) {
         log_.error(std::string("read from stdin failed: ") + std::strerror(errno));
         input.end();
         run_before_sleep_hooks();

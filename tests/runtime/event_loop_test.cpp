@@ -330,6 +330,53 @@ TEST(EventLoopTest, BeforeSleepHookRunsBeforeTheLoopWaits) {
   close(out[1]);
 }
 
+// Input already waiting (a file on stdin) is read in turns of up to max_turn_input_bytes, so a
+// per-turn cost (--fsync batch's fdatasync) is paid once per that many bytes; by default a turn
+// is one read of read_chunk_bytes. Every byte arrives, in order.
+TEST(EventLoopTest, ATurnReadsWaitingInputUpToItsBudget) {
+  char path[] = "/tmp/vckv-event-loop-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string input;
+  for (int i = 0; i < 100000; ++i) input += "line " + std::to_string(i) + "\n";  // ~1.1 MB
+  ASSERT_EQ(write(fd, input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  close(fd);
+  auto turns_to_read = [&](std::size_t turn_budget) {
+    const int in = open(path, O_RDONLY);
+    const int out = open("/dev/null", O_WRONLY);
+    std::ostringstream logs;
+    Logger log(logs, LogLevel::kDebug);
+    EventLoopOptions options{in, out};
+    options.read_chunk_bytes = 64 * 1024;
+    options.max_turn_input_bytes = turn_budget;
+    std::string got;
+    int turns_with_input = 0;
+    std::size_t fed_this_turn = 0;
+    {
+      EventLoop loop(options, log);
+      loop.add_before_sleep([&] {
+        if (fed_this_turn > 0) ++turns_with_input;
+        EXPECT_LE(fed_this_turn, std::max(turn_budget, options.read_chunk_bytes));
+        fed_this_turn = 0;
+      });
+      EXPECT_EQ(loop.run([&](std::string_view bytes) {
+                  got += bytes;
+                  fed_this_turn += bytes.size();
+                },
+                         [] {}),
+                0);
+    }
+    close(in);
+    close(out);
+    EXPECT_EQ(got, input);
+    return turns_with_input;
+  };
+  const int chunks = static_cast<int>((input.size() + 65535) / 65536);
+  EXPECT_EQ(turns_to_read(64 * 1024), chunks);
+  EXPECT_EQ(turns_to_read(512 * 1024), (static_cast<int>(input.size()) + 512 * 1024 - 1) / (512 * 1024));
+  unlink(path);
+}
+
 // A timer callback may add timers (they run on a later turn, never in the same pass, and the
 // timer list is not disturbed under it) and cancel timers, itself included.
 TEST(EventLoopTest, TimersAddedAndCancelledByTimersAreSafe) {
