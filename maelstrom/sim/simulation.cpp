@@ -44,6 +44,25 @@ bool configure(SimConfig& config, std::string& error) {
   }
   config.node = cl.options->node;
   config.disks = !config.node.durability.data_dir.empty();
+  // --tombstone-grace-ms (§16), read here so that the simulator need not know the node's
+  // option struct: "--tombstone-grace-ms=N" or "--tombstone-grace-ms N".
+  config.tombstone_grace.reset();
+  const std::string grace = "--tombstone-grace-ms";
+  for (std::size_t i = 0; i < config.node_args.size(); ++i) {
+    const std::string& arg = config.node_args[i];
+    std::string text;
+    if (arg.rfind(grace + "=", 0) == 0) {
+      text = arg.substr(grace.size() + 1);
+    } else if (arg == grace && i + 1 < config.node_args.size()) {
+      text = config.node_args[i + 1];
+    } else {
+      continue;
+    }
+    try {
+      config.tombstone_grace = static_cast<Micros>(std::stoll(text)) * 1000;
+    } catch (const std::exception&) {
+    }
+  }
   return true;
 }
 
@@ -66,6 +85,10 @@ class Simulation {
         clients_(w_, net_, losses_) {}
 
   SeedResult run();
+  // Watch these versions (a replay explaining resurrections): World::came_by.
+  void watch(const model::CheckResult& check);
+  // For each watched resurrection and each node holding it, how it came back.
+  std::vector<std::string> resurrection_paths(const model::CheckResult& check) const;
 
  private:
   void dispatch(const Event& e);
@@ -77,6 +100,8 @@ class Simulation {
   bool replicas_agree() const;
   // With a ring: no node holds a hint (asks every node with local_get); false on a failure.
   bool no_hints_left();
+  // No node holds a key whose versions are all tombstones (every deleted key reaped).
+  bool all_reaped() const;
   void finish(SeedResult& result);
 
   World w_;
@@ -202,10 +227,7 @@ std::string Simulation::state_text(std::size_t node) const {
   std::vector<std::string> items;
   w_.nodes[node]->node->store().for_each([&](std::string_view key, Siblings siblings) {
     std::vector<model::StoredVersion> versions;
-    for (std::size_t i = 0; i < siblings.size(); ++i) {
-      const VersionView v = siblings[i];
-      versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
-    }
+    for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
     if (!versions.empty()) items.push_back(std::string(key) + "=" + model::canonical_set(versions));
   });
   std::sort(items.begin(), items.end());
@@ -252,10 +274,7 @@ bool Simulation::replicas_agree() const {
         return;
       }
       std::vector<model::StoredVersion> versions;
-      for (std::size_t i = 0; i < siblings.size(); ++i) {
-        const VersionView v = siblings[i];
-        versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
-      }
+      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
       sets[key][s->id] = model::canonical_set(versions);
     });
   }
@@ -279,10 +298,31 @@ bool Simulation::no_hints_left() {
   return true;
 }
 
+bool Simulation::all_reaped() const {
+  for (const auto& s : w_.nodes) {
+    if (!s->up()) continue;
+    bool tombstones_only = false;
+    s->node->store().for_each([&](std::string_view, Siblings siblings) {
+      if (tombstones_only || siblings.size() == 0) return;
+      bool all = true;
+      for (std::size_t i = 0; i < siblings.size() && all; ++i) all = view_is_tombstone(siblings[i]);
+      tombstones_only = all;
+    });
+    if (tombstones_only) return false;
+  }
+  return true;
+}
+
 void Simulation::check_convergence() {
-  if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left())) {
+  const bool await_reaps = w_.cfg.await_reaps();
+  if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left()) &&
+      (!await_reaps || all_reaped())) {
     w_.stats.convergence = w_.now - heal_at_;
-    if (w_.trace) w_.note("converged: every store agrees, " + time_text(w_.now - heal_at_) + " s after the heal");
+    if (w_.trace) {
+      w_.note(std::string(await_reaps ? "converged: every store agrees and every deleted key is reaped, "
+                                      : "converged: every store agrees, ") +
+              time_text(w_.now - heal_at_) + " s after the heal");
+    }
     done_ = true;
     return;
   }
@@ -310,10 +350,7 @@ void Simulation::finish(SeedResult& result) {
     model::NodeState& state = final_states[s->id];
     s->node->store().for_each([&](std::string_view key, Siblings siblings) {
       std::vector<model::StoredVersion>& versions = state[std::stoll(std::string(key))];
-      for (std::size_t i = 0; i < siblings.size(); ++i) {
-        const VersionView v = siblings[i];
-        versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
-      }
+      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
     });
   }
   model::CheckOptions options;
@@ -326,6 +363,8 @@ void Simulation::finish(SeedResult& result) {
     if (auto held = all_hints(w_)) hints = std::move(*held);
   }
   result.check = model::check(w_.writes, final_states, options, hints);
+  w_.stats.deletes_acknowledged = result.check.deletes_acknowledged;
+  w_.stats.resurrected = result.check.resurrected;
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();
   if (!failure.empty()) {
@@ -400,7 +439,13 @@ void Simulation::finish(SeedResult& result) {
             ", rejected but present " + std::to_string(r.rejected_present) + ", several versions in lww " +
             std::to_string(r.multiple_versions) +
             (ring ? ", misplaced " + std::to_string(r.misplaced) + ", hints left " + std::to_string(r.hints_left)
-                  : std::string()));
+                  : std::string()) +
+            (w_.stats.deletes == 0
+                 ? std::string()
+                 : "; " + std::to_string(r.deletes_acknowledged) + " acknowledged deletes: " +
+                       std::to_string(r.deletes_held) + " held by every replica, " + std::to_string(r.deletes_reaped) +
+                       " reaped; " + std::to_string(r.deleted) + " writes deleted, tombstones missing " +
+                       std::to_string(r.tombstones_missing) + ", resurrected " + std::to_string(r.resurrected)));
     if (!failure.empty()) w_.note("checker: run failure: " + failure);
     for (const std::string& reason : r.reasons) w_.note("checker: " + reason);
     for (const std::string& e : result.explanations) w_.note("checker: " + e);
@@ -409,9 +454,52 @@ void Simulation::finish(SeedResult& result) {
 
 }  // namespace
 
+void Simulation::watch(const model::CheckResult& check) {
+  for (const model::Resurrection& r : check.resurrections) w_.watch.push_back(World::Watched{r.key, r.version});
+}
+
+std::vector<std::string> Simulation::resurrection_paths(const model::CheckResult& check) const {
+  std::vector<std::string> out;
+  for (std::size_t j = 0; j < check.resurrections.size(); ++j) {
+    const model::Resurrection& r = check.resurrections[j];
+    const model::WriteRecord& del = w_.writes[r.tombstone];
+    const std::optional<Micros> acked = losses_.acknowledged_at(r.tombstone);
+    const std::string head = "resurrected key " + std::to_string(r.key) + " " + model::version_text(r.version) +
+                             " (" + del.client + "'s delete " + model::version_text(model::tombstone_version(del.clock)) +
+                             " dominates it, acknowledged" + (acked ? " at " + time_text(*acked) + " s" : "") + ")";
+    for (const std::string& node : r.nodes) {
+      std::size_t i = 0;
+      while (i < w_.nodes.size() && w_.nodes[i]->id != node) ++i;
+      auto it = w_.came_by.find({j, i});
+      out.push_back(head + ": on " + node + ", " +
+                    (it == w_.came_by.end() ? std::string("no delivery gave it to the node (held since before the replay "
+                                                          "could see, or through a timer)")
+                                            : "last arrived at " + it->second));
+    }
+    for (const std::string& hint : r.hinted) out.push_back(head + ": held as a hint on " + hint);
+  }
+  return out;
+}
+
 SeedResult run_seed(const SimConfig& config, std::uint64_t seed, std::string* trace) {
-  Simulation sim(config, seed, trace);
-  return sim.run();
+  SeedResult result;
+  {
+    Simulation sim(config, seed, trace);
+    result = sim.run();
+  }
+  if (!result.check.resurrections.empty()) {
+    // The run is deterministic: replay it watching the resurrected versions arrive.
+    Simulation replay(config, seed, nullptr);
+    replay.watch(result.check);
+    (void)replay.run();
+    result.resurrections = replay.resurrection_paths(result.check);
+    if (trace) {
+      for (const std::string& line : result.resurrections) {
+        trace->append("[").append(time_text(result.stats.ended)).append("] checker: ").append(line).append("\n");
+      }
+    }
+  }
+  return result;
 }
 
 }  // namespace vckv::sim

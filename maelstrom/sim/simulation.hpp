@@ -57,12 +57,18 @@ struct SimConfig {
   Micros client_timeout = 1'500'000;  // a request unanswered this long is indeterminate
   std::uint32_t blind_write_ppm = 100'000;  // writes without a read first (harness: 0.1)
   std::uint32_t other_node_ppm = 750'000;   // a write sent to another node than the read's
+  std::uint32_t delete_ppm = 0;             // writes after a read that are deletes (§16)
   Micros convergence_check = 1'000;  // after the heal, the stores are compared this often
   Micros recovery_limit = 30'000'000;  // ... until they agree or this long has passed
   std::vector<std::string> node_args;  // the node binary's own options (--write-quorum=3)
   // Read from node_args by read_command_line (configure()); vckv-sim's --replicas and --vnodes
   // then set node.replicas and node.vnodes, which also give the run its ring (world.hpp).
   NodeOptions node;
+  // The nodes' --tombstone-grace-ms when node_args name it (configure()). With deletes and a
+  // grace no longer than the recovery limit, the recovery also waits until every node has reaped
+  // every key holding only tombstones (or the limit passes), so a run ends with its reaps done.
+  std::optional<Micros> tombstone_grace;
+  bool await_reaps() const { return delete_ppm > 0 && tombstone_grace && *tombstone_grace <= recovery_limit; }
   // §15, when node_args name --data-dir (configure() sets disks): every node keeps its store on
   // a simulated disk of its own (storage/memory_file_system.hpp) that outlives its kills. A
   // kill is a process crash (what was written survives) or, power_loss_ppm of them, a power
@@ -91,6 +97,9 @@ struct SeedStats {
   std::uint64_t writes = 0;
   std::uint64_t acknowledged = 0;
   std::uint64_t indeterminate = 0;
+  std::uint64_t deletes = 0;               // of the writes, deletes (§16)
+  std::uint64_t deletes_acknowledged = 0;  // ... acknowledged
+  std::uint64_t resurrected = 0;           // versions back that an acknowledged delete dominates
   std::uint64_t node_messages = 0;     // node-to-node messages sent (before loss)
   std::uint64_t node_bytes = 0;        // their bytes, newline included
   std::uint64_t syncs = 0;             // of which type sync
@@ -113,6 +122,9 @@ struct SeedResult {
   bool explained = false;
   std::vector<std::string> explanations;  // one per lost write
   std::vector<LossExplanation> loss_kinds;
+  // One per resurrected version on each node holding it: how it came back, as far as a replay
+  // watching it tells (the last delivery that gave it to that node).
+  std::vector<std::string> resurrections;
   model::CheckResult check;
   SeedStats stats;
 };
