@@ -33,6 +33,30 @@ std::string faults_name(const std::vector<model::FaultKind>& faults) { return mo
 
 bool SimConfig::has(model::FaultKind k) const { return std::find(faults.begin(), faults.end(), k) != faults.end(); }
 
+std::optional<Micros> tombstone_grace_from(const std::vector<std::string>& node_args) {
+  const std::string grace = "--tombstone-grace-ms";
+  std::optional<Micros> out;
+  for (std::size_t i = 0; i < node_args.size(); ++i) {
+    const std::string& arg = node_args[i];
+    std::string text;
+    if (arg.rfind(grace + "=", 0) == 0) {
+      text = arg.substr(grace.size() + 1);
+    } else if (arg == grace && i + 1 < node_args.size()) {
+      text = node_args[i + 1];
+    } else {
+      continue;
+    }
+    std::size_t used = 0;
+    try {
+      const long long ms = std::stoll(text, &used);
+      out = used == text.size() && ms >= 0 ? std::optional<Micros>(static_cast<Micros>(ms) * 1000) : std::nullopt;
+    } catch (const std::exception&) {
+      out.reset();
+    }
+  }
+  return out;
+}
+
 bool configure(SimConfig& config, std::string& error) {
   const CommandLine cl = read_command_line(config.node_args);
   if (!cl.options) {
@@ -45,24 +69,8 @@ bool configure(SimConfig& config, std::string& error) {
   config.node = cl.options->node;
   config.disks = !config.node.durability.data_dir.empty();
   // --tombstone-grace-ms (§16), read here so that the simulator need not know the node's
-  // option struct: "--tombstone-grace-ms=N" or "--tombstone-grace-ms N".
-  config.tombstone_grace.reset();
-  const std::string grace = "--tombstone-grace-ms";
-  for (std::size_t i = 0; i < config.node_args.size(); ++i) {
-    const std::string& arg = config.node_args[i];
-    std::string text;
-    if (arg.rfind(grace + "=", 0) == 0) {
-      text = arg.substr(grace.size() + 1);
-    } else if (arg == grace && i + 1 < config.node_args.size()) {
-      text = config.node_args[i + 1];
-    } else {
-      continue;
-    }
-    try {
-      config.tombstone_grace = static_cast<Micros>(std::stoll(text)) * 1000;
-    } catch (const std::exception&) {
-    }
-  }
+  // option struct.
+  config.tombstone_grace = tombstone_grace_from(config.node_args);
   return true;
 }
 

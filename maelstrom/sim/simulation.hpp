@@ -81,6 +81,10 @@ struct SimConfig {
   bool has(model::FaultKind k) const;
 };
 
+// --tombstone-grace-ms in node arguments ("--tombstone-grace-ms=N" or "--tombstone-grace-ms N",
+// the last one given), in virtual microseconds; nullopt when absent or not a number.
+std::optional<Micros> tombstone_grace_from(const std::vector<std::string>& node_args);
+
 // Reads config.node_args into config.node as the binary would. False and `error` set when
 // the node would refuse them.
 bool configure(SimConfig& config, std::string& error);

@@ -54,6 +54,36 @@ TEST(SimConfigTest, NodeArgsAreReadAsTheBinaryReadsThem) {
   EXPECT_NE(error.find("--write-quorum"), std::string::npos) << error;
 }
 
+TEST(SimConfigTest, TombstoneGraceDecidesWhetherTheRecoveryWaitsForReaps) {
+  EXPECT_EQ(tombstone_grace_from({"--tombstone-grace-ms=2500"}), 2'500'000);
+  EXPECT_EQ(tombstone_grace_from({"--write-quorum=3", "--tombstone-grace-ms", "40"}), 40'000);
+  EXPECT_FALSE(tombstone_grace_from({"--write-quorum=3"}));
+  EXPECT_FALSE(tombstone_grace_from({"--tombstone-grace-ms=soon"}));
+  SimConfig cfg;
+  cfg.tombstone_grace = 2'500'000;
+  EXPECT_FALSE(cfg.await_reaps());  // no deletes
+  cfg.delete_ppm = 200'000;
+  EXPECT_TRUE(cfg.await_reaps());
+  cfg.tombstone_grace = 60'000'000;  // the node's default grace: longer than the recovery limit
+  EXPECT_FALSE(cfg.await_reaps());
+  cfg.tombstone_grace.reset();
+  EXPECT_FALSE(cfg.await_reaps());
+}
+
+// A delete share sends kv_delete after a read, with the clock a write would have had.
+TEST(SimulationTest, DeleteShareSendsDeletes) {
+  SimConfig cfg = config_with({}, "none");
+  cfg.time_limit = 2'000'000;
+  cfg.delete_ppm = 500'000;
+  std::string trace;
+  const SeedResult r = run_seed(cfg, 7, &trace);
+  EXPECT_GT(r.stats.deletes, 0u);
+  EXPECT_NE(trace.find(" delete key "), std::string::npos);
+  EXPECT_NE(trace.find("\"body\": {\"type\": \"kv_delete\", \"msg_id\": "), std::string::npos);
+  cfg.delete_ppm = 0;
+  EXPECT_EQ(run_seed(cfg, 7).stats.deletes, 0u);
+}
+
 TEST(SimulationTest, TimeTextIsExact) {
   EXPECT_EQ(time_text(0), "0.000000");
   EXPECT_EQ(time_text(12'345'678), "12.345678");
