@@ -95,6 +95,15 @@ class Simulation {
   SeedResult run();
   // Watch these versions (a replay explaining resurrections): World::came_by.
   void watch(const model::CheckResult& check);
+  void watch(std::vector<World::Watched> versions) { w_.watch = std::move(versions); }
+  // Node id -> how it last came to hold watched version j (after run()).
+  std::map<std::string, std::string> arrivals(std::size_t j) const {
+    std::map<std::string, std::string> out;
+    for (const auto& [at, how] : w_.came_by) {
+      if (at.first == j) out[w_.nodes[at.second]->id] = how;
+    }
+    return out;
+  }
   // For each watched resurrection and each node holding it, how it came back.
   std::vector<std::string> resurrection_paths(const model::CheckResult& check) const;
 
@@ -486,6 +495,18 @@ std::vector<std::string> Simulation::resurrection_paths(const model::CheckResult
     }
     for (const std::string& hint : r.hinted) out.push_back(head + ": held as a hint on " + hint);
   }
+  return out;
+}
+
+std::vector<std::map<std::string, std::string>> watch_arrivals(
+    const SimConfig& config, std::uint64_t seed, const std::vector<std::pair<std::int64_t, model::StoredVersion>>& versions) {
+  std::vector<World::Watched> watched;
+  for (const auto& [key, v] : versions) watched.push_back(World::Watched{key, v});
+  Simulation replay(config, seed, nullptr);
+  replay.watch(std::move(watched));
+  (void)replay.run();
+  std::vector<std::map<std::string, std::string>> out;
+  for (std::size_t j = 0; j < versions.size(); ++j) out.push_back(replay.arrivals(j));
   return out;
 }
 

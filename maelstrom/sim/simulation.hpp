@@ -12,8 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/check/checker.hpp"
@@ -136,6 +138,13 @@ struct SeedResult {
 // Runs one seed. With trace non-null, appends the full story to it: every send, delivery,
 // drop and duplicate, fault events, client operations, and the checker's reasoning.
 SeedResult run_seed(const SimConfig& config, std::uint64_t seed, std::string* trace = nullptr);
+
+// Replays `seed` watching versions (key, version): for each, node id -> how that node last came
+// to hold it in its store ("19.310220 s: sync from n4 (message #8812)", the number as the trace
+// prints it; "...: init, recovered from its data directory at a restart"). A seed whose check
+// finds resurrections is replayed so by run_seed, to say how each came back.
+std::vector<std::map<std::string, std::string>> watch_arrivals(
+    const SimConfig& config, std::uint64_t seed, const std::vector<std::pair<std::int64_t, model::StoredVersion>>& versions);
 
 // Virtual time as text: "12.345678" (seconds, six decimals). Integer arithmetic only.
 std::string time_text(Micros t);
