@@ -139,6 +139,10 @@ void add_test_options(CLI::App* test, TestArgs& a) {
                    "The nodes' conflict mode, passed to them and checked: siblings, or lww (one "
                    "version per key; acknowledged writes lost to the order are counted, not failures)")
       ->capture_default_str()->check(CLI::IsMember({"siblings", "lww"}));
+  test->add_option("--delete-share", cfg.delete_share,
+                   "The fraction (0..1) of writes after a read that are deletes: kv_delete with the clock the write "
+                   "would have had (docs/protocol.md §16); 0: none")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   test->add_option("--keys", cfg.keys, "Keys 0..K-1 used by the workload")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   test->add_option("--timeout-ms", cfg.timeout_ms, "A client request unanswered this long is indeterminate")

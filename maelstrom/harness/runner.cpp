@@ -1,5 +1,7 @@
 #include "harness/runner.hpp"
 
+#include "reports/explain_store.hpp"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -25,6 +27,7 @@
 #include "model/rng.hpp"
 #include "model/workload/client.hpp"
 #include "model/workload/operation.hpp"
+#include "reports/explain_store.hpp"
 #include "reports/files/final_state.hpp"
 #include "reports/files/format.hpp"
 #include "reports/files/history_log.hpp"
@@ -236,7 +239,8 @@ void Runner::start_client_op(SimClient& c, Micros t) {
   if (planned.write) {
     write_index = writes_.size();
     writes_.push_back(WriteRecord{op.client, op.key, planned.write->value, planned.write->clock,
-                                  model::WriteOutcome::kIndeterminate});
+                                  model::WriteOutcome::kIndeterminate, planned.write->tombstone});
+    if (planned.write->tombstone) ++rec_.deletes;
   }
   c.busy = true;
   ++rec_.workload_requests;
@@ -289,7 +293,10 @@ void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, 
   history_->write(reports::completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
                                    op.siblings));
   if (op.f != "get") {
-    if (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict) ++rec_.acknowledged;
+    if (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict) {
+      ++rec_.acknowledged;
+      if (op.f == "delete") ++rec_.deletes_acknowledged;
+    }
     else if (op.op_class == OpClass::kIndeterminate) ++rec_.indeterminate;
     else ++rec_.rejected;
   }
@@ -394,6 +401,7 @@ RunResult Runner::run() {
   workload_.keys = cfg_.keys;
   workload_.blind_write_ppm = static_cast<std::uint32_t>(std::llround(cfg_.blind_write_fraction * 1e6));
   workload_.other_node_ppm = static_cast<std::uint32_t>(std::llround(cfg_.other_node_fraction * 1e6));
+  workload_.delete_ppm = static_cast<std::uint32_t>(std::llround(cfg_.delete_share * 1e6));
   copts.latency = model::LatencyModel{cfg_.latency_dist, from_ms(cfg_.latency_ms)};
   copts.init_timeout_s = cfg_.init_timeout_s;
   copts.log_dir = rec_.dir + "/node-logs";
@@ -490,6 +498,9 @@ void Runner::finish(const std::optional<FinalReads>& reads) {
   journal_->close();
   history_->close();
   rec_.messages = journal_->stats();
+  if (rec_.check && !rec_.check->resurrections.empty()) {
+    rec_.resurrection_paths = reports::resurrection_paths(rec_.dir + "/net.jsonl", *rec_.check, writes_);
+  }
   if (rec_.failure) {
     rec_.verdict = rec_.failure->first;
   } else if (rec_.check) {

@@ -22,7 +22,13 @@ std::string ms_text(double ms) {
   return buf;
 }
 
-std::string version(const model::StoredVersion& v) { return v.value + " " + model::clock_text(v.clock); }
+// "\"c1-3\" [1, 0]"; a tombstone (§16) "~ [2, 1]".
+std::string version(const model::StoredVersion& v) {
+  return (v.tombstone ? std::string("~") : v.value) + " " + model::clock_text(v.clock);
+}
+std::string write_text(const ExplainWrite& w) {
+  return (w.tombstone ? std::string("~") : w.value) + " " + model::clock_text(w.clock);
+}
 
 std::string versions(const std::vector<model::StoredVersion>& vs) {
   if (vs.empty()) return "nothing";
@@ -31,7 +37,9 @@ std::string versions(const std::vector<model::StoredVersion>& vs) {
   return out;
 }
 
-bool same_version(const model::StoredVersion& a, const model::StoredVersion& b) { return a.value == b.value && a.clock.equals(b.clock); }
+bool same_version(const model::StoredVersion& a, const model::StoredVersion& b) {
+  return a.tombstone == b.tombstone && a.value == b.value && a.clock.equals(b.clock);
+}
 
 // The final versions over all nodes, each once, with the nodes holding it.
 struct FinalVersion {
@@ -56,12 +64,25 @@ std::vector<FinalVersion> final_versions(const KeyStory& s) {
 
 const ExplainWrite* writer_of(const KeyStory& s, const model::StoredVersion& v) {
   for (const ExplainWrite& w : s.writes) {
-    if (w.value == v.value && w.clock.equals(v.clock)) return &w;
+    if (w.tombstone == v.tombstone && w.value == v.value && w.clock.equals(v.clock)) return &w;
   }
   return nullptr;
 }
 
 bool acknowledged(const ExplainWrite& w) { return w.outcome == "ok" || w.outcome == "conflict"; }
+
+// The first delete of the key (not refused) whose clock dominates `clock`; acknowledged only, or
+// any that may have taken effect.
+const ExplainWrite* delete_over(const KeyStory& s, const model::VectorClock& clock, bool only_acknowledged = false) {
+  for (const ExplainWrite& w : s.writes) {
+    if (!w.tombstone || !w.clock.dominates(clock)) continue;
+    if (only_acknowledged ? acknowledged(w) : (acknowledged(w) || w.outcome == "indeterminate")) return &w;
+  }
+  return nullptr;
+}
+const ExplainWrite* acknowledged_delete_over(const KeyStory& s, const model::VectorClock& clock) {
+  return delete_over(s, clock, true);
+}
 
 std::string origin(const ExplainWrite& w) {
   std::string out = "kv_" + w.f + " by " + w.client + " via " + w.node + ", invoked " + sec(w.invoke_ms) + ", ";
@@ -192,8 +213,11 @@ std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
   for (const auto& [node, siblings] : s.final_by_node) sets.insert(model::canonical_set(siblings));
   std::string out = "key " + s.key + ": ";
   if (s.final_by_node.empty()) return out + "no final state was read\n";
+  std::size_t deletes = 0;
+  for (const ExplainWrite& w : s.writes) deletes += w.tombstone && acknowledged(w);
   if (sets.size() == 1 && s.final_by_node.begin()->second.empty()) {
-    out += "no node holds a value (" + std::to_string(s.final_by_node.size()) + " nodes read)\n";
+    out += "no node holds a value (" + std::to_string(s.final_by_node.size()) + " nodes read)" +
+           (deletes ? ": deleted and reaped\n" : "\n");
   } else if (sets.size() == 1) {
     const std::size_t n = s.final_by_node.begin()->second.size();
     out += std::to_string(n) + (n == 1 ? " sibling" : " siblings") + " on every node (" +
@@ -205,7 +229,7 @@ std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
   std::size_t acked = 0;
   for (const ExplainWrite& w : s.writes) acked += acknowledged(w);
   out += "  " + std::to_string(s.writes.size()) + " writes to this key in the history, " + std::to_string(acked) +
-         " acknowledged.\n";
+         " acknowledged" + (deletes ? " (" + std::to_string(deletes) + " of them deletes)" : std::string()) + ".\n";
 
   std::vector<std::pair<std::string, const ExplainWrite*>> named;
   for (std::size_t i = 0; i < finals.size(); ++i) {
@@ -221,11 +245,16 @@ std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
     out += "\n";
     const ExplainWrite* w = writer_of(s, f.v);
     if (!w) {
-      out += "      no client wrote this value with this clock (a phantom)\n";
+      out += std::string("      no client ") + (f.v.tombstone ? "deleted with" : "wrote this value with") +
+             " this clock (a phantom)\n";
       continue;
     }
     named.emplace_back(name, w);
     out += "      " + origin(*w) + "\n";
+    if (const ExplainWrite* del = acknowledged_delete_over(s, f.v.clock)) {
+      out += "      RESURRECTED: " + del->client + "'s delete " + write_text(*del) + " via " + del->node +
+             ", acknowledged " + sec(del->complete_ms) + ", dominates it\n";
+    }
     if (w->blind) {
       out += "      a blind write: " + w->client + " did not read first\n";
     } else if (w->basis) {
@@ -255,8 +284,11 @@ std::string explain_key(const KeyStory& s, const ExplainContext& ctx) {
     for (const auto& [name, fw] : named) {
       if (fw->clock.dominates(w.clock)) by += (by.empty() ? "" : ", ") + name;
     }
-    lines += "    " + w.value + " " + model::clock_text(w.clock) + " by " + w.client + " via " + w.node + " at " +
-             sec(w.complete_ms) + ": " + (by.empty() ? "NOT dominated by a final sibling" : "superseded by " + by) +
+    const ExplainWrite* del = by.empty() ? delete_over(s, w.clock) : nullptr;
+    lines += "    " + write_text(w) + " by " + w.client + " via " + w.node + " at " + sec(w.complete_ms) + ": " +
+             (!by.empty() ? "superseded by " + by
+              : del       ? "deleted by " + del->client + "'s delete " + write_text(*del) + " (reaped since)"
+                          : std::string("NOT dominated by a final sibling")) +
              "\n";
   }
   if (superseded > 0) {
@@ -272,10 +304,10 @@ std::string explain_key_line(const KeyStory& s, const ExplainContext& ctx) {
   std::vector<std::pair<std::string, const ExplainWrite*>> named;
   for (std::size_t i = 0; i < finals.size(); ++i) {
     const ExplainWrite* w = writer_of(s, finals[i].v);
-    out += (i ? " ||" : "") + std::string(" ") + finals[i].v.value;
+    out += (i ? " ||" : "") + std::string(" ") + (finals[i].v.tombstone ? std::string("~") : finals[i].v.value);
     if (w) {
       out += " (" + w->client + " via " + w->node + " at " + sec(w->complete_ms) + ")";
-      named.emplace_back(finals[i].v.value, w);
+      named.emplace_back(finals[i].v.tombstone ? std::string("~") : finals[i].v.value, w);
     } else {
       out += " (never written)";
     }

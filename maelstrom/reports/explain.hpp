@@ -26,7 +26,7 @@ struct ExplainRead {
 
 struct ExplainWrite {
   std::string client;
-  std::string f;  // put, resolve
+  std::string f;  // put, resolve, delete
   std::string node;
   double invoke_ms = 0;
   double complete_ms = 0;
@@ -36,6 +36,7 @@ struct ExplainWrite {
   std::string status;   // as replied
   bool blind = false;   // the workload wrote without reading first
   std::optional<ExplainRead> basis;  // the read this write followed
+  bool tombstone = false;  // a delete (docs/protocol.md §16): value empty
 };
 
 struct KeyStory {

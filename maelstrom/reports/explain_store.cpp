@@ -1,6 +1,7 @@
 #include "reports/explain_store.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include "model/clock_text.hpp"
 #include "model/workload/operation.hpp"
 #include "reports/files/final_state.hpp"
+#include "reports/files/net_log.hpp"
 
 namespace vckv::reports {
 
@@ -16,6 +18,52 @@ namespace {
 using json = nlohmann::json;
 
 }  // namespace
+
+std::vector<std::string> resurrection_paths(const std::string& net_jsonl, const model::CheckResult& check,
+                                            const std::vector<model::WriteRecord>& writes) {
+  // (resurrection, node) -> the latest delivery carrying the value.
+  std::map<std::pair<std::size_t, std::string>, JournalEntry> last;
+  bool any_value = false;
+  for (const model::Resurrection& r : check.resurrections) any_value = any_value || !r.version.tombstone;
+  if (any_value) {
+    std::ifstream in(net_jsonl);
+    for (std::string line; std::getline(in, line);) {
+      for (std::size_t j = 0; j < check.resurrections.size(); ++j) {
+        const model::Resurrection& r = check.resurrections[j];
+        if (r.version.tombstone || line.find(r.version.value) == std::string::npos) continue;
+        const auto e = parse_journal_line(line, false);
+        if (!e || e->fate != Fate::kDelivered) continue;
+        if (std::find(r.nodes.begin(), r.nodes.end(), e->to) == r.nodes.end()) continue;
+        auto [it, fresh] = last.emplace(std::make_pair(j, e->to), *e);
+        if (!fresh && e->at_ms >= it->second.at_ms) it->second = *e;
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (std::size_t j = 0; j < check.resurrections.size(); ++j) {
+    const model::Resurrection& r = check.resurrections[j];
+    const model::WriteRecord& del = writes[r.tombstone];
+    const std::string head = "resurrected key " + std::to_string(r.key) + " " + model::version_text(r.version) + " (" +
+                             del.client + "'s acknowledged delete " +
+                             model::version_text(model::tombstone_version(del.clock)) + " dominates it)";
+    for (const std::string& node : r.nodes) {
+      std::string how;
+      if (r.version.tombstone) {
+        how = "a tombstone: no value to find in the network journal";
+      } else if (auto it = last.find(std::make_pair(j, node)); it != last.end()) {
+        char at[32];
+        std::snprintf(at, sizeof at, "%.3f s", it->second.at_ms / 1000);
+        how = std::string("last arrived at ") + at + " in " + it->second.type + " from " + it->second.from +
+              " (message " + std::to_string(it->second.id) + ")";
+      } else {
+        how = "no delivered message carried it (the node held it since its own write, or read it from its data directory)";
+      }
+      out.push_back(head + ": on " + node + ", " + how);
+    }
+    for (const std::string& hint : r.hinted) out.push_back(head + ": held as a hint on " + hint);
+  }
+  return out;
+}
 
 std::string key_text_from_argument(const std::string& arg) {
   const json j = json::parse(arg, nullptr, false);
@@ -80,14 +128,16 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
     }
     const json req = inv.value("request", json::object());
     auto clock = model::clock_from_json(req.value("clock", json()));
-    if (!clock || !req.contains("value")) continue;
+    const bool tombstone = f == "delete";
+    if (!clock || (!tombstone && !req.contains("value"))) continue;
     ExplainWrite w;
+    w.tombstone = tombstone;
     w.client = inv.value("process", "");
     w.f = f;
     w.node = inv.value("node", "");
     w.invoke_ms = inv.value("time_ms", 0.0);
     w.complete_ms = e.value("time_ms", 0.0);
-    w.value = req["value"].dump();
+    w.value = tombstone ? std::string() : req["value"].dump();
     w.clock = *clock;
     w.outcome = e.value("outcome", "");
     w.status = e.value("status", "");
@@ -101,10 +151,11 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
     if (inv.value("f", "") == "get") continue;
     const json req = inv.value("request", json::object());
     auto clock = model::clock_from_json(req.value("clock", json()));
-    if (!clock || !req.contains("value")) continue;
+    const bool tombstone = inv.value("f", "") == "delete";
+    if (!clock || (!tombstone && !req.contains("value"))) continue;
     ExplainWrite w{inv.value("process", ""), inv.value("f", ""), inv.value("node", ""), inv.value("time_ms", 0.0),
-                   inv.value("time_ms", 0.0), req["value"].dump(), *clock, "indeterminate", "no completion", false,
-                   std::nullopt};
+                   inv.value("time_ms", 0.0), tombstone ? std::string() : req["value"].dump(), *clock, "indeterminate",
+                   "no completion", false, std::nullopt, tombstone};
     writes[inv["key"].dump()].emplace_back(std::move(w), std::nullopt);
   }
   std::vector<std::string> ordered(keys.begin(), keys.end());

@@ -194,6 +194,18 @@ json results_json(const RunRecord& r) {
       {"notes", r.notes},
       {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
   };
+  if (c.delete_share > 0 || r.deletes > 0) {
+    results["config"]["delete_share"] = c.delete_share;
+    results["writes"]["deletes"] = r.deletes;
+    results["writes"]["deletes_acknowledged"] = r.deletes_acknowledged;
+    if (r.check) {
+      const model::CheckResult& k = *r.check;
+      results["deletes"] = {{"acknowledged", k.deletes_acknowledged}, {"held_by_every_replica", k.deletes_held},
+                            {"reaped", k.deletes_reaped}, {"writes_deleted", k.deleted},
+                            {"tombstones_missing", k.tombstones_missing}, {"resurrected", k.resurrected},
+                            {"resurrection_paths", r.resurrection_paths}};
+    }
+  }
   if (r.keys_per_node) {
     results["final_state"]["keys_per_node"] = r.keys_per_node->held;
     results["final_state"]["ideal_keys_per_node"] = round3(r.keys_per_node->ideal);
@@ -314,7 +326,14 @@ void print_summary(const RunRecord& r, std::ostream& out) {
     } else {
       out << "\nlww: 0 acknowledged writes discarded (siblings mode keeps every concurrent write)";
     }
+    if (r.deletes > 0 || k.deletes_acknowledged > 0) {
+      out << "\ndeletes: " << r.deletes << " sent, " << k.deletes_acknowledged << " acknowledged: " << k.deletes_held
+          << " held by every replica, " << k.deletes_reaped << " reaped; " << k.deleted
+          << " acknowledged writes deleted; " << k.tombstones_missing << " tombstones missing; " << k.resurrected
+          << " resurrected";
+    }
     for (const std::string& reason : k.reasons) out << "\n  " << reason;
+    for (const std::string& path : r.resurrection_paths) out << "\n  " << path;
   }
   for (const std::string& w : r.warnings) out << "\nwarning: " << w;
   for (const std::string& n : r.notes) out << "\nnote: " << n;

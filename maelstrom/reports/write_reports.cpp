@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 #include "reports/draw/plots.hpp"
@@ -44,6 +45,16 @@ void explain_siblings(RunRecord& rec) {
       rec.explanations.push_back(explain_key_line(s, stories->context));
     }
   }
+  // Keys with a resurrected version (docs/protocol.md §16): their whole story, and how each
+  // version came back.
+  if (!rec.check || rec.check->resurrections.empty()) return;
+  std::set<std::string> resurrected;
+  for (const model::Resurrection& r : rec.check->resurrections) resurrected.insert(std::to_string(r.key));
+  auto back = load_stories(rec.dir, resurrected, error);
+  if (!back) return;
+  txt << "# Keys holding a version an acknowledged delete dominates (resurrected):\n\n";
+  for (const KeyStory& s : back->stories) txt << explain_key(s, back->context) << "\n";
+  for (const std::string& path : rec.resurrection_paths) txt << path << "\n";
 }
 
 }  // namespace

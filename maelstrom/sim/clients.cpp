@@ -16,6 +16,7 @@ Clients::Clients(World& world, Network& network, Losses& losses) : w_(world), ne
   workload_.keys = cfg.keys;
   workload_.blind_write_ppm = cfg.blind_write_ppm;
   workload_.other_node_ppm = cfg.other_node_ppm;
+  workload_.delete_ppm = cfg.delete_ppm;
   mean_gap_ = static_cast<Micros>(std::llround(static_cast<double>(cfg.clients) * 1e6 / cfg.rate));
 }
 
@@ -51,9 +52,10 @@ void Clients::start_op(std::size_t ci) {
   if (planned.write) {
     c.write = w_.writes.size();
     w_.writes.push_back(model::WriteRecord{c.model.name(), c.key, planned.write->value, planned.write->clock,
-                                           model::WriteOutcome::kIndeterminate});
+                                           model::WriteOutcome::kIndeterminate, planned.write->tombstone});
     losses_.on_write(c.node);
     ++w_.stats.writes;
+    if (planned.write->tombstone) ++w_.stats.deletes;
   }
   const char* f = model::op_name(c.kind);
   if (w_.trace) {
@@ -100,7 +102,7 @@ void Clients::on_reply(std::size_t ci, const Event& e) {
       std::vector<VectorClock> clocks;
       for (const model::StoredVersion& v : *values) {
         clocks.push_back(v.clock);
-        if (w_.trace) detail += " " + v.value + "@" + model::clock_text(v.clock);
+        if (w_.trace) detail += " " + model::version_text(v);
       }
       c.model.read_returned(c.key, static_cast<std::size_t>(c.node), std::move(clocks), c.op);
     }
@@ -133,7 +135,9 @@ void Clients::complete_op(std::size_t ci, const model::Classified& cls, const st
   }
   if (w_.trace) {
     const std::string what =
-        c.write ? " " + w_.writes[*c.write].value + "@" + model::clock_text(w_.writes[*c.write].clock) : "";
+        c.write ? " " + model::version_text(model::StoredVersion{w_.writes[*c.write].value, w_.writes[*c.write].clock,
+                                                                 w_.writes[*c.write].tombstone})
+                : "";
     w_.note("complete " + c.model.name() + " op " + std::to_string(c.op) + " " + model::op_name(c.kind) + " key " +
             std::to_string(c.key) + what + " at " + w_.nodes[static_cast<std::size_t>(c.node)]->id + ": " + cls.status +
             // Jepsen's type when the status does not say it already ("written (ok)", not "ok (ok)").

@@ -25,6 +25,10 @@ class Losses {
   void on_write(int node) { fates_.push_back(WriteFate{node, std::nullopt, 0, std::nullopt}); }
   // Write `write`'s acknowledgement reached its client now.
   void on_acknowledged(std::size_t write) { fates_[write].acked_at = w_.now; }
+  // When write `write`'s acknowledgement reached its client, if it did.
+  std::optional<Micros> acknowledged_at(std::size_t write) const {
+    return write < fates_.size() ? fates_[write].acked_at : std::nullopt;
+  }
   // Node `dying` is about to lose its store.
   void before_kill(std::size_t dying);
   // result.check.lost_writes explained (or not) by the kills, into result.explanations.

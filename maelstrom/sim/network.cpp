@@ -1,5 +1,6 @@
 #include "sim/network.hpp"
 
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "model/net/envelope.hpp"
@@ -38,10 +39,44 @@ Network::Network(World& world)
 
 model::LinkFaults Network::link_faults() const { return w_.workload ? faults_ : model::LinkFaults{}; }
 
-void Network::feed(std::size_t i, const std::string& line) {
+std::vector<bool> Network::watched_held(std::size_t i) const {
+  std::vector<bool> held(w_.watch.size(), false);
+  const NodeSlot& s = *w_.nodes[i];
+  if (!s.up()) return held;
+  for (std::size_t j = 0; j < w_.watch.size(); ++j) {
+    const World::Watched& watched = w_.watch[j];
+    const Siblings siblings = s.node->store().find(std::to_string(watched.key));
+    for (std::size_t k = 0; k < siblings.size() && !held[j]; ++k) {
+      const model::StoredVersion v = stored_version(siblings[k]);
+      held[j] = v.tombstone == watched.version.tombstone && v.value == watched.version.value &&
+                v.clock.equals(watched.version.clock);
+    }
+  }
+  return held;
+}
+
+void Network::feed(std::size_t i, const std::string& line, std::optional<std::uint64_t> number) {
   NodeSlot& s = *w_.nodes[i];
+  const std::vector<bool> before = w_.watch.empty() ? std::vector<bool>() : watched_held(i);
   s.clock->advance_to(w_.now / 1000);
   s.node->handle_line(line, ++s.lines);
+  if (!before.empty()) {
+    const std::vector<bool> after = watched_held(i);
+    for (std::size_t j = 0; j < after.size(); ++j) {
+      if (before[j] || !after[j]) continue;
+      const nlohmann::json m = nlohmann::json::parse(line, nullptr, false);
+      const bool ok = m.is_object() && m.contains("body") && m["body"].is_object();
+      const std::string type = ok ? m["body"].value("type", "?") : "?";
+      const std::string src = ok ? m.value("src", "?") : "?";
+      std::string how = time_text(w_.now) + " s: ";
+      if (type == "init") {
+        how += "init, recovered from its data directory at a restart";
+      } else {
+        how += type + " from " + src + (number ? " (message #" + std::to_string(*number) + ")" : "");
+      }
+      w_.came_by[{j, i}] = std::move(how);
+    }
+  }
   s.clock->before_sleep();  // as the real loop does after input: replication flushes here
   flush(i);
 }
@@ -179,7 +214,7 @@ void Network::deliver_to_node(std::size_t i, const Event& e) {
       return;
     case model::Arrival::kDeliver:
       if (w_.trace) w_.note("deliver #" + std::to_string(e.aux) + " " + w_.endpoint_name(e.from) + "->" + s.id + " " + e.type);
-      feed(i, e.line);
+      feed(i, e.line, e.aux);
       return;
   }
 }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +23,9 @@ class Network {
 
   // A line into node i (as its event loop would hand it over: timers first, then the line,
   // then the before-sleep hooks, where replication flushes), and what it printed routed.
-  void feed(std::size_t i, const std::string& line);
+  // `number`: the message's number in the trace, when it came through the network. With
+  // versions watched (World::watch) notes which ones the line gave the node.
+  void feed(std::size_t i, const std::string& line, std::optional<std::uint64_t> number = std::nullopt);
   // Routes what node i printed since the last time.
   void flush(std::size_t i);
   // A message from a client (or a node) to an endpoint, with the client latency; never lost.
@@ -39,6 +43,8 @@ class Network {
   void slow_links(std::size_t i, Micros mean);
 
  private:
+  // Which watched versions node i holds in its store now.
+  std::vector<bool> watched_held(std::size_t i) const;
   void route(std::size_t from, std::string_view line);
   void send_to_node(std::size_t from, std::size_t to, std::string_view type, std::string_view line);
   model::LinkFaults link_faults() const;  // none once the workload is over

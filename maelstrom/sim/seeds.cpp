@@ -16,6 +16,9 @@ void add(SeedStats& into, const SeedStats& s) {
   into.writes += s.writes;
   into.acknowledged += s.acknowledged;
   into.indeterminate += s.indeterminate;
+  into.deletes += s.deletes;
+  into.deletes_acknowledged += s.deletes_acknowledged;
+  into.resurrected += s.resurrected;
   into.node_messages += s.node_messages;
   into.node_bytes += s.node_bytes;
   into.syncs += s.syncs;
@@ -101,6 +104,11 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
   out += "workload per seed: " + fixed(ratio(t.client_ops, seeds), 1) + " client operations, " +
          fixed(ratio(t.writes, seeds), 1) + " writes (" + fixed(ratio(t.acknowledged, seeds), 1) + " acknowledged, " +
          fixed(ratio(t.indeterminate, seeds), 1) + " indeterminate)\n";
+  if (t.deletes > 0) {
+    out += "deletes per seed: " + fixed(ratio(t.deletes, seeds), 1) + " of the writes (" +
+           fixed(ratio(t.deletes_acknowledged, seeds), 1) + " acknowledged); resurrected versions: " +
+           std::to_string(t.resurrected) + " in all\n";
+  }
   out += "node-to-node: " + fixed(ratio(t.node_messages, t.client_ops), 2) + " messages and " +
          fixed(ratio(t.node_bytes, t.client_ops), 0) + " bytes per client operation; " +
          fixed(ratio(t.syncs, t.acknowledged), 2) + " syncs per acknowledged write; " +
@@ -140,6 +148,7 @@ std::string summary_text(const SeedsSummary& s, unsigned jobs, const std::string
     }
     out += "  seed " + std::to_string(r.seed) + (r.explained ? " [explained] " : " [UNEXPLAINED] ") + r.reason + "\n";
     if (!r.explanations.empty()) out += "    " + r.explanations.front() + "\n";
+    if (!r.resurrections.empty()) out += "    " + r.resurrections.front() + "\n";
     out += "    replay: " + replay_prefix + " --seed " + std::to_string(r.seed) + " --trace\n";
   }
   return out;

@@ -33,6 +33,30 @@ std::string faults_name(const std::vector<model::FaultKind>& faults) { return mo
 
 bool SimConfig::has(model::FaultKind k) const { return std::find(faults.begin(), faults.end(), k) != faults.end(); }
 
+std::optional<Micros> tombstone_grace_from(const std::vector<std::string>& node_args) {
+  const std::string grace = "--tombstone-grace-ms";
+  std::optional<Micros> out;
+  for (std::size_t i = 0; i < node_args.size(); ++i) {
+    const std::string& arg = node_args[i];
+    std::string text;
+    if (arg.rfind(grace + "=", 0) == 0) {
+      text = arg.substr(grace.size() + 1);
+    } else if (arg == grace && i + 1 < node_args.size()) {
+      text = node_args[i + 1];
+    } else {
+      continue;
+    }
+    std::size_t used = 0;
+    try {
+      const long long ms = std::stoll(text, &used);
+      out = used == text.size() && ms >= 0 ? std::optional<Micros>(static_cast<Micros>(ms) * 1000) : std::nullopt;
+    } catch (const std::exception&) {
+      out.reset();
+    }
+  }
+  return out;
+}
+
 bool configure(SimConfig& config, std::string& error) {
   const CommandLine cl = read_command_line(config.node_args);
   if (!cl.options) {
@@ -44,6 +68,9 @@ bool configure(SimConfig& config, std::string& error) {
   }
   config.node = cl.options->node;
   config.disks = !config.node.durability.data_dir.empty();
+  // --tombstone-grace-ms (§16), read here so that the simulator need not know the node's
+  // option struct.
+  config.tombstone_grace = tombstone_grace_from(config.node_args);
   return true;
 }
 
@@ -66,6 +93,19 @@ class Simulation {
         clients_(w_, net_, losses_) {}
 
   SeedResult run();
+  // Watch these versions (a replay explaining resurrections): World::came_by.
+  void watch(const model::CheckResult& check);
+  void watch(std::vector<World::Watched> versions) { w_.watch = std::move(versions); }
+  // Node id -> how it last came to hold watched version j (after run()).
+  std::map<std::string, std::string> arrivals(std::size_t j) const {
+    std::map<std::string, std::string> out;
+    for (const auto& [at, how] : w_.came_by) {
+      if (at.first == j) out[w_.nodes[at.second]->id] = how;
+    }
+    return out;
+  }
+  // For each watched resurrection and each node holding it, how it came back.
+  std::vector<std::string> resurrection_paths(const model::CheckResult& check) const;
 
  private:
   void dispatch(const Event& e);
@@ -77,6 +117,8 @@ class Simulation {
   bool replicas_agree() const;
   // With a ring: no node holds a hint (asks every node with local_get); false on a failure.
   bool no_hints_left();
+  // No node holds a key whose versions are all tombstones (every deleted key reaped).
+  bool all_reaped() const;
   void finish(SeedResult& result);
 
   World w_;
@@ -202,10 +244,7 @@ std::string Simulation::state_text(std::size_t node) const {
   std::vector<std::string> items;
   w_.nodes[node]->node->store().for_each([&](std::string_view key, Siblings siblings) {
     std::vector<model::StoredVersion> versions;
-    for (std::size_t i = 0; i < siblings.size(); ++i) {
-      const VersionView v = siblings[i];
-      versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
-    }
+    for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
     if (!versions.empty()) items.push_back(std::string(key) + "=" + model::canonical_set(versions));
   });
   std::sort(items.begin(), items.end());
@@ -252,10 +291,7 @@ bool Simulation::replicas_agree() const {
         return;
       }
       std::vector<model::StoredVersion> versions;
-      for (std::size_t i = 0; i < siblings.size(); ++i) {
-        const VersionView v = siblings[i];
-        versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
-      }
+      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
       sets[key][s->id] = model::canonical_set(versions);
     });
   }
@@ -284,10 +320,31 @@ bool Simulation::no_hints_left() {
   return true;
 }
 
+bool Simulation::all_reaped() const {
+  for (const auto& s : w_.nodes) {
+    if (!s->up()) continue;
+    bool tombstones_only = false;
+    s->node->store().for_each([&](std::string_view, Siblings siblings) {
+      if (tombstones_only || siblings.size() == 0) return;
+      bool all = true;
+      for (std::size_t i = 0; i < siblings.size() && all; ++i) all = view_is_tombstone(siblings[i]);
+      tombstones_only = all;
+    });
+    if (tombstones_only) return false;
+  }
+  return true;
+}
+
 void Simulation::check_convergence() {
-  if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left())) {
+  const bool await_reaps = w_.cfg.await_reaps();
+  if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left()) &&
+      (!await_reaps || all_reaped())) {
     w_.stats.convergence = w_.now - heal_at_;
-    if (w_.trace) w_.note("converged: every store agrees, " + time_text(w_.now - heal_at_) + " s after the heal");
+    if (w_.trace) {
+      w_.note(std::string(await_reaps ? "converged: every store agrees and every deleted key is reaped, "
+                                      : "converged: every store agrees, ") +
+              time_text(w_.now - heal_at_) + " s after the heal");
+    }
     done_ = true;
     return;
   }
@@ -315,10 +372,7 @@ void Simulation::finish(SeedResult& result) {
     model::NodeState& state = final_states[s->id];
     s->node->store().for_each([&](std::string_view key, Siblings siblings) {
       std::vector<model::StoredVersion>& versions = state[std::stoll(std::string(key))];
-      for (std::size_t i = 0; i < siblings.size(); ++i) {
-        const VersionView v = siblings[i];
-        versions.push_back(model::StoredVersion{std::string(v.value), v.clock()});
-      }
+      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
     });
   }
   model::CheckOptions options;
@@ -331,6 +385,8 @@ void Simulation::finish(SeedResult& result) {
     if (auto held = all_hints(w_)) hints = std::move(*held);
   }
   result.check = model::check(w_.writes, final_states, options, hints);
+  w_.stats.deletes_acknowledged = result.check.deletes_acknowledged;
+  w_.stats.resurrected = result.check.resurrected;
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();
   if (!failure.empty()) {
@@ -405,7 +461,13 @@ void Simulation::finish(SeedResult& result) {
             ", rejected but present " + std::to_string(r.rejected_present) + ", several versions in lww " +
             std::to_string(r.multiple_versions) +
             (ring ? ", misplaced " + std::to_string(r.misplaced) + ", hints left " + std::to_string(r.hints_left)
-                  : std::string()));
+                  : std::string()) +
+            (w_.stats.deletes == 0
+                 ? std::string()
+                 : "; " + std::to_string(r.deletes_acknowledged) + " acknowledged deletes: " +
+                       std::to_string(r.deletes_held) + " held by every replica, " + std::to_string(r.deletes_reaped) +
+                       " reaped; " + std::to_string(r.deleted) + " writes deleted, tombstones missing " +
+                       std::to_string(r.tombstones_missing) + ", resurrected " + std::to_string(r.resurrected)));
     if (!failure.empty()) w_.note("checker: run failure: " + failure);
     for (const std::string& reason : r.reasons) w_.note("checker: " + reason);
     for (const std::string& e : result.explanations) w_.note("checker: " + e);
@@ -414,9 +476,64 @@ void Simulation::finish(SeedResult& result) {
 
 }  // namespace
 
+void Simulation::watch(const model::CheckResult& check) {
+  for (const model::Resurrection& r : check.resurrections) w_.watch.push_back(World::Watched{r.key, r.version});
+}
+
+std::vector<std::string> Simulation::resurrection_paths(const model::CheckResult& check) const {
+  std::vector<std::string> out;
+  for (std::size_t j = 0; j < check.resurrections.size(); ++j) {
+    const model::Resurrection& r = check.resurrections[j];
+    const model::WriteRecord& del = w_.writes[r.tombstone];
+    const std::optional<Micros> acked = losses_.acknowledged_at(r.tombstone);
+    const std::string head = "resurrected key " + std::to_string(r.key) + " " + model::version_text(r.version) +
+                             " (" + del.client + "'s delete " + model::version_text(model::tombstone_version(del.clock)) +
+                             " dominates it, acknowledged" + (acked ? " at " + time_text(*acked) + " s" : "") + ")";
+    for (const std::string& node : r.nodes) {
+      std::size_t i = 0;
+      while (i < w_.nodes.size() && w_.nodes[i]->id != node) ++i;
+      auto it = w_.came_by.find({j, i});
+      out.push_back(head + ": on " + node + ", " +
+                    (it == w_.came_by.end() ? std::string("no delivery gave it to the node (held since before the replay "
+                                                          "could see, or through a timer)")
+                                            : "last arrived at " + it->second));
+    }
+    for (const std::string& hint : r.hinted) out.push_back(head + ": held as a hint on " + hint);
+  }
+  return out;
+}
+
+std::vector<std::map<std::string, std::string>> watch_arrivals(
+    const SimConfig& config, std::uint64_t seed, const std::vector<std::pair<std::int64_t, model::StoredVersion>>& versions) {
+  std::vector<World::Watched> watched;
+  for (const auto& [key, v] : versions) watched.push_back(World::Watched{key, v});
+  Simulation replay(config, seed, nullptr);
+  replay.watch(std::move(watched));
+  (void)replay.run();
+  std::vector<std::map<std::string, std::string>> out;
+  for (std::size_t j = 0; j < versions.size(); ++j) out.push_back(replay.arrivals(j));
+  return out;
+}
+
 SeedResult run_seed(const SimConfig& config, std::uint64_t seed, std::string* trace) {
-  Simulation sim(config, seed, trace);
-  return sim.run();
+  SeedResult result;
+  {
+    Simulation sim(config, seed, trace);
+    result = sim.run();
+  }
+  if (!result.check.resurrections.empty()) {
+    // The run is deterministic: replay it watching the resurrected versions arrive.
+    Simulation replay(config, seed, nullptr);
+    replay.watch(result.check);
+    (void)replay.run();
+    result.resurrections = replay.resurrection_paths(result.check);
+    if (trace) {
+      for (const std::string& line : result.resurrections) {
+        trace->append("[").append(time_text(result.stats.ended)).append("] checker: ").append(line).append("\n");
+      }
+    }
+  }
+  return result;
 }
 
 }  // namespace vckv::sim

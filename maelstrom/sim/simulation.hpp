@@ -12,8 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/check/checker.hpp"
@@ -57,12 +59,18 @@ struct SimConfig {
   Micros client_timeout = 1'500'000;  // a request unanswered this long is indeterminate
   std::uint32_t blind_write_ppm = 100'000;  // writes without a read first (harness: 0.1)
   std::uint32_t other_node_ppm = 750'000;   // a write sent to another node than the read's
+  std::uint32_t delete_ppm = 0;             // writes after a read that are deletes (§16)
   Micros convergence_check = 1'000;  // after the heal, the stores are compared this often
   Micros recovery_limit = 30'000'000;  // ... until they agree or this long has passed
   std::vector<std::string> node_args;  // the node binary's own options (--write-quorum=3)
   // Read from node_args by read_command_line (configure()); vckv-sim's --replicas and --vnodes
   // then set node.replicas and node.vnodes, which also give the run its ring (world.hpp).
   NodeOptions node;
+  // The nodes' --tombstone-grace-ms when node_args name it (configure()). With deletes and a
+  // grace no longer than the recovery limit, the recovery also waits until every node has reaped
+  // every key holding only tombstones (or the limit passes), so a run ends with its reaps done.
+  std::optional<Micros> tombstone_grace;
+  bool await_reaps() const { return delete_ppm > 0 && tombstone_grace && *tombstone_grace <= recovery_limit; }
   // §15, when node_args name --data-dir (configure() sets disks): every node keeps its store on
   // a simulated disk of its own (storage/memory_file_system.hpp) that outlives its kills. A
   // kill is a process crash (what was written survives) or, power_loss_ppm of them, a power
@@ -74,6 +82,10 @@ struct SimConfig {
 
   bool has(model::FaultKind k) const;
 };
+
+// --tombstone-grace-ms in node arguments ("--tombstone-grace-ms=N" or "--tombstone-grace-ms N",
+// the last one given), in virtual microseconds; nullopt when absent or not a number.
+std::optional<Micros> tombstone_grace_from(const std::vector<std::string>& node_args);
 
 // Reads config.node_args into config.node as the binary would. False and `error` set when
 // the node would refuse them.
@@ -91,6 +103,9 @@ struct SeedStats {
   std::uint64_t writes = 0;
   std::uint64_t acknowledged = 0;
   std::uint64_t indeterminate = 0;
+  std::uint64_t deletes = 0;               // of the writes, deletes (§16)
+  std::uint64_t deletes_acknowledged = 0;  // ... acknowledged
+  std::uint64_t resurrected = 0;           // versions back that an acknowledged delete dominates
   std::uint64_t node_messages = 0;     // node-to-node messages sent (before loss)
   std::uint64_t node_bytes = 0;        // their bytes, newline included
   std::uint64_t syncs = 0;             // of which type sync
@@ -113,6 +128,9 @@ struct SeedResult {
   bool explained = false;
   std::vector<std::string> explanations;  // one per lost write
   std::vector<LossExplanation> loss_kinds;
+  // One per resurrected version on each node holding it: how it came back, as far as a replay
+  // watching it tells (the last delivery that gave it to that node).
+  std::vector<std::string> resurrections;
   model::CheckResult check;
   SeedStats stats;
 };
@@ -120,6 +138,13 @@ struct SeedResult {
 // Runs one seed. With trace non-null, appends the full story to it: every send, delivery,
 // drop and duplicate, fault events, client operations, and the checker's reasoning.
 SeedResult run_seed(const SimConfig& config, std::uint64_t seed, std::string* trace = nullptr);
+
+// Replays `seed` watching versions (key, version): for each, node id -> how that node last came
+// to hold it in its store ("19.310220 s: sync from n4 (message #8812)", the number as the trace
+// prints it; "...: init, recovered from its data directory at a restart"). A seed whose check
+// finds resurrections is replayed so by run_seed, to say how each came back.
+std::vector<std::map<std::string, std::string>> watch_arrivals(
+    const SimConfig& config, std::uint64_t seed, const std::vector<std::pair<std::int64_t, model::StoredVersion>>& versions);
 
 // Virtual time as text: "12.345678" (seconds, six decimals). Integer arithmetic only.
 std::string time_text(Micros t);

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <memory>
@@ -99,6 +101,25 @@ class NullBuffer : public std::streambuf {
   int overflow(int c) override { return c; }
 };
 
+// A version of a node's store as the checker takes it: a tombstone (docs/protocol.md §16) has
+// no value. The store's view marks one with a `tombstone` member (or is_tombstone()) when it has
+// one, else by an empty value (a value's JSON text is never empty).
+template <typename View>
+bool view_is_tombstone(const View& v) {
+  if constexpr (requires { v.tombstone; }) {
+    return static_cast<bool>(v.tombstone);
+  } else if constexpr (requires { v.is_tombstone(); }) {
+    return static_cast<bool>(v.is_tombstone());
+  } else {
+    return v.value.empty();
+  }
+}
+template <typename View>
+model::StoredVersion stored_version(const View& v) {
+  if (view_is_tombstone(v)) return model::tombstone_version(v.clock());
+  return model::StoredVersion{std::string(v.value), v.clock()};
+}
+
 // The disks' random streams (one per node), apart from every other stream of the seed.
 constexpr std::uint64_t kDiskStream = 0xd15c'0000;
 
@@ -154,6 +175,14 @@ struct World {
   // Where each key lives (the nodes' --replicas and --vnodes): every node, or the §14 ring.
   model::Placement placement;
   std::uint64_t local_reads = 0;  // local_get requests the simulator made (holdings.hpp)
+  // A replay that explains resurrections (run_seed): the versions watched and, per (watched
+  // index, node index), how that node last came to hold it ("31.200000 s: sync from n2 (#812)").
+  struct Watched {
+    std::int64_t key = 0;
+    model::StoredVersion version;
+  };
+  std::vector<Watched> watch;
+  std::map<std::pair<std::size_t, std::size_t>, std::string> came_by;
   model::Rng net_rng, fault_rng, client_rng;
   NullBuffer null_buffer;
   std::ostream null_stream;

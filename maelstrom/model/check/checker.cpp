@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "model/check/mode_rules.hpp"
+#include "vckv/store/conflict_rules.hpp"
 
 namespace vckv::model {
 
@@ -33,13 +34,15 @@ std::string CheckResult::summary() const {
   add(multiple_versions, "several-versions-in-lww");
   add(misplaced, "misplaced");
   add(hints_left, "hints-left");
+  add(tombstones_missing, "tombstone-missing");
+  add(resurrected, "resurrected");
   return out;
 }
 
 std::string canonical_set(const std::vector<StoredVersion>& siblings) {
   std::vector<std::string> items;
   for (const StoredVersion& v : siblings) {
-    items.push_back(v.value + "@" + clock_text(VectorClock(trimmed(v.clock))));
+    items.push_back((v.tombstone ? std::string("~") : v.value) + "@" + clock_text(VectorClock(trimmed(v.clock))));
   }
   std::sort(items.begin(), items.end());
   std::string out;
@@ -118,17 +121,33 @@ CheckResult check(const std::vector<WriteRecord>& writes,
     }
   }
 
-  // 3. Acknowledged writes survive as the mode promises, on every node.
+  // Deletes by key, in history order, for 3', 7 and 8.
+  std::map<std::int64_t, std::vector<std::size_t>> deletes_of;
+  for (std::size_t index = 0; index < writes.size(); ++index) {
+    if (writes[index].tombstone) deletes_of[writes[index].key].push_back(index);
+  }
+  // A delete, not rejected, whose clock dominates w's (the first in the history), or null.
+  auto deleted_by = [&](const WriteRecord& w) -> const WriteRecord* {
+    auto it = deletes_of.find(w.key);
+    if (it == deletes_of.end()) return nullptr;
+    for (std::size_t d : it->second) {
+      if (writes[d].outcome != WriteOutcome::kRejected && writes[d].clock.dominates(w.clock)) return &writes[d];
+    }
+    return nullptr;
+  };
+
+  // 3. Acknowledged writes survive as the mode promises, on every node (3': or were deleted).
   for (std::size_t index = 0; index < writes.size(); ++index) {
     const WriteRecord& w = writes[index];
-    if (w.outcome != WriteOutcome::kAcknowledged) continue;
+    if (w.outcome != WriteOutcome::kAcknowledged || w.tombstone) continue;
     ++r.acknowledged;
+    const WriteRecord* deleter = deleted_by(w);
     if (!ring) {
-      if (rules.check_acknowledged(w, final_states, r, note)) r.lost_writes.push_back(index);
+      if (rules.check_acknowledged(w, final_states, r, note, deleter)) r.lost_writes.push_back(index);
       continue;
     }
     const std::size_t reasons_before = r.reasons.size();
-    if (rules.check_acknowledged(w, replica_states[w.key], r, note)) {
+    if (rules.check_acknowledged(w, replica_states[w.key], r, note, deleter)) {
       r.lost_writes.push_back(index);
       if (r.reasons.size() > reasons_before) {
         r.reasons.back() += " (replicas of key " + std::to_string(w.key) + ": " + ring->preference_text(w.key) + ")";
@@ -138,13 +157,33 @@ CheckResult check(const std::vector<WriteRecord>& writes,
 
   // 4. Every final version was written, with its clock, and not rejected.
   std::unordered_map<std::string, const WriteRecord*> by_value;  // values are unique per write
-  for (const WriteRecord& w : writes) by_value.emplace(w.value, &w);
+  std::map<std::pair<std::int64_t, std::string>, const WriteRecord*> tombstones;  // (key, clock)
+  for (const WriteRecord& w : writes) {
+    if (w.tombstone) {
+      // Two deletes of a key with one clock: the first one not rejected speaks for both.
+      auto [it, fresh] = tombstones.emplace(std::make_pair(w.key, clock_text(VectorClock(trimmed(w.clock)))), &w);
+      if (!fresh && it->second->outcome == WriteOutcome::kRejected) it->second = &w;
+    } else {
+      by_value.emplace(w.value, &w);
+    }
+  }
   std::set<std::string> reported;
   for (const auto& [node, state] : final_states) {
     for (const auto& [key, siblings] : state) {
       for (const StoredVersion& v : siblings) {
         const std::string where = "key " + std::to_string(key) + " " + version_text(v);
         if (!reported.insert(where).second) continue;  // count each version once, not per node
+        if (v.tombstone) {
+          auto t = tombstones.find(std::make_pair(key, clock_text(VectorClock(trimmed(v.clock)))));
+          if (t == tombstones.end()) {
+            note(r.phantom, r.reasons, "phantom: " + where + " on " + node + ": no client deleted key " +
+                                           std::to_string(key) + " with that clock");
+          } else if (t->second->outcome == WriteOutcome::kRejected) {
+            note(r.rejected_present, r.reasons,
+                 "rejected-but-present: " + where + " on " + node + ": the delete was rejected by the node");
+          }
+          continue;
+        }
         auto it = by_value.find(v.value);
         if (it == by_value.end()) {
           note(r.phantom, r.reasons, "phantom: " + where + " on " + node + " was never written");
@@ -161,6 +200,89 @@ CheckResult check(const std::vector<WriteRecord>& writes,
     }
   }
 
+  // 7. An acknowledged delete's tombstone is held by every replica of its key, or by none.
+  for (const auto& [key, indices] : deletes_of) {
+    const std::map<std::string, NodeState>& states = ring ? replica_states[key] : final_states;
+    for (std::size_t d : indices) {
+      const WriteRecord& del = writes[d];
+      if (del.outcome != WriteOutcome::kAcknowledged) continue;
+      ++r.deletes_acknowledged;
+      std::vector<std::string> holding, absent;
+      for (const auto& [node, state] : states) {
+        const std::vector<StoredVersion>& versions = versions_on(state, key);
+        const VersionView tv{std::string_view(), del.clock.slots()};
+        const bool held = std::any_of(versions.begin(), versions.end(), [&](const StoredVersion& v) {
+          if ((v.tombstone && v.clock.equals(del.clock)) || v.clock.dominates(del.clock)) return true;
+          // lww: a concurrent survivor later in the order than the tombstone (§13, §16) stands
+          // in for it, as it would for a write.
+          return options.mode == ConflictMode::kLww && !del.clock.dominates(v.clock) &&
+                 lww_wins(VersionView{v.value, v.clock.slots()}, tv);
+        });
+        (held ? holding : absent).push_back(node);
+      }
+      if (absent.empty()) {
+        ++r.deletes_held;
+      } else if (holding.empty()) {
+        ++r.deletes_reaped;
+      } else {
+        auto names = [](const std::vector<std::string>& nodes) {
+          std::string out;
+          for (const std::string& n : nodes) out += (out.empty() ? "" : ",") + n;
+          return out;
+        };
+        note(r.tombstones_missing, r.reasons,
+             "tombstone missing: " + del.client + " deleted key " + std::to_string(key) + " with " +
+                 version_text(tombstone_version(del.clock)) + " (acknowledged): held by " + names(holding) +
+                 " but neither present nor dominated on " + names(absent) +
+                 " (a key is either held by every replica or reaped from all)" +
+                 (ring ? " (replicas of key " + std::to_string(key) + ": " + ring->preference_text(key) + ")"
+                       : std::string()));
+      }
+    }
+  }
+
+  // 8. Nothing an acknowledged tombstone dominates is present anywhere, in a store or a hint.
+  {
+    std::map<std::pair<std::int64_t, std::string>, std::size_t> found;  // (key, version) -> index
+    auto record = [&](std::int64_t key, const StoredVersion& v, const std::string& node, const std::string* hint_for) {
+      auto dels = deletes_of.find(key);
+      if (dels == deletes_of.end()) return;
+      for (std::size_t d : dels->second) {
+        const WriteRecord& del = writes[d];
+        if (del.outcome != WriteOutcome::kAcknowledged || !del.clock.dominates(v.clock)) continue;
+        auto [it, fresh] = found.emplace(std::make_pair(key, version_text(v)), r.resurrections.size());
+        if (fresh) r.resurrections.push_back(Resurrection{key, v, d, {}, {}});
+        Resurrection& res = r.resurrections[it->second];
+        if (hint_for) {
+          res.hinted.push_back(node + " for " + *hint_for);
+        } else {
+          res.nodes.push_back(node);
+        }
+        return;
+      }
+    };
+    for (const auto& [node, state] : final_states) {
+      for (const auto& [key, versions] : state) {
+        for (const StoredVersion& v : versions) record(key, v, node, nullptr);
+      }
+    }
+    for (const auto& [node, by_key] : hints) {
+      for (const auto& [key, held] : by_key) {
+        for (const HeldHint& h : held) record(key, h.version, node, &h.for_node);
+      }
+    }
+    for (const Resurrection& res : r.resurrections) {
+      const WriteRecord& del = writes[res.tombstone];
+      std::string where;
+      for (const std::string& n : res.nodes) where += (where.empty() ? "" : ",") + n;
+      for (const std::string& h : res.hinted) where += (where.empty() ? "hint on " : ", hint on ") + h;
+      note(r.resurrected, r.reasons,
+           "resurrected: key " + std::to_string(res.key) + " " + version_text(res.version) + " on " + where +
+               ", but " + del.client + "'s acknowledged delete " + version_text(tombstone_version(del.clock)) +
+               " dominates it");
+    }
+  }
+
   // 6. Every hint delivered and dropped.
   for (const auto& [node, by_key] : hints) {
     for (const auto& [key, held] : by_key) {
@@ -174,7 +296,9 @@ CheckResult check(const std::vector<WriteRecord>& writes,
   return r;
 }
 
-std::string version_text(const StoredVersion& v) { return v.value + "@" + clock_text(v.clock); }
+std::string version_text(const StoredVersion& v) {
+  return (v.tombstone ? std::string("~") : v.value) + "@" + clock_text(v.clock);
+}
 
 const std::vector<StoredVersion>& versions_on(const NodeState& state, std::int64_t key) {
   static const std::vector<StoredVersion> kEmpty;

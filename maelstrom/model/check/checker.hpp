@@ -16,6 +16,17 @@
 
 namespace vckv::model {
 
+// A version present at the end that an acknowledged delete's tombstone dominates (§16: deleted
+// data came back). The checker knows where it is; how it got there is the run's to tell (the
+// simulator's replay, the harness's net log).
+struct Resurrection {
+  std::int64_t key = 0;
+  StoredVersion version;
+  std::size_t tombstone = 0;       // the acknowledged delete dominating it: its index in `writes`
+  std::vector<std::string> nodes;  // holding it in their store
+  std::vector<std::string> hinted; // holding it as a hint ("n2 for n4")
+};
+
 struct CheckResult {
   std::size_t keys_checked = 0;
   std::size_t acknowledged = 0;  // acknowledged writes checked
@@ -33,12 +44,21 @@ struct CheckResult {
   // With a ring (CheckOptions::placement), §14:
   std::size_t misplaced = 0;   // (node, key) holding versions of a key it does not replicate
   std::size_t hints_left = 0;  // hints still held at the end (each should have been delivered)
+  // Deletes (§16):
+  std::size_t deletes_acknowledged = 0;  // acknowledged deletes checked
+  std::size_t deletes_held = 0;       // ... whose tombstone every replica holds (or a version dominating it)
+  std::size_t deletes_reaped = 0;     // ... whose tombstone no replica holds any more (reaped)
+  std::size_t deleted = 0;            // acknowledged writes gone because a delete dominating them was reaped
+  std::size_t tombstones_missing = 0; // acknowledged deletes held by some replicas, absent from others
+  std::size_t resurrected = 0;        // versions present that an acknowledged tombstone dominates
+  std::vector<Resurrection> resurrections;  // every one, by key and version
   std::vector<std::string> reasons;  // one line per anomaly, at most max_reasons_per_kind per kind
   std::vector<std::size_t> lost_writes;  // every lost write, as its index in `writes`, in order
 
   bool valid() const {
     return lost == 0 && diverged == 0 && not_antichain == 0 && phantom == 0 &&
-           rejected_present == 0 && multiple_versions == 0 && misplaced == 0 && hints_left == 0;
+           rejected_present == 0 && multiple_versions == 0 && misplaced == 0 && hints_left == 0 &&
+           tombstones_missing == 0 && resurrected == 0;
   }
   // e.g. "lost 3, diverged 2"; empty when valid.
   std::string summary() const;
@@ -59,8 +79,11 @@ struct CheckOptions {
 };
 
 // A sibling set in a canonical form: (value, clock without trailing zeros) pairs, sorted,
-// duplicates kept. Two replicas agree on a key when their canonical forms are equal.
+// duplicates kept; a tombstone's value is "~" ("~@[2, 1]"). Two replicas agree on a key when their canonical forms are equal.
 std::string canonical_set(const std::vector<StoredVersion>& siblings);
+
+// A version as reports and reasons show it: "\"c1-3\"@[1, 0]"; a tombstone "~@[2, 1]".
+std::string version_text(const StoredVersion& v);
 
 // Checks, for every key any node reports and every key written:
 // 1. replicas agree (same canonical set on every node; a key missing on a node is empty);
@@ -71,6 +94,14 @@ std::string canonical_set(const std::vector<StoredVersion>& siblings);
 //    survivor, dominated by it, or discarded by the order in its favour); otherwise it is lost;
 // 4. every final version was written by a client with that very clock, and not rejected.
 //    Timed-out writes may be present or absent.
+// Deletes (§16; a WriteRecord with tombstone set, a StoredVersion with tombstone set):
+// 3'. an acknowledged write that is absent and not dominated where it is missing, but that a
+//    delete (acknowledged or timed out, not rejected) dominates, was deleted, not lost;
+// 7. an acknowledged delete's tombstone is held (itself or a version dominating it) by every
+//    replica of its key, or by none (reaped: the key may hold versions written after the reap);
+//    held by some and absent from others is tombstone-missing;
+// 8. no node holds, in its store or as a hint, a version that an acknowledged delete's tombstone
+//    dominates: resurrected (each in CheckResult::resurrections).
 // With a ring (options.placement, not every node), 1 and 3 count among each key's replicas only
 // (a replica absent from final_states holds nothing), and:
 // 5. a node that is not among a key's replicas holds no version of it (misplaced).

@@ -18,18 +18,24 @@ enum class WriteOutcome {
   kIndeterminate,  // timed out (or error 0): may or may not appear
 };
 
+// A write, or (tombstone) a delete: docs/protocol.md §16, a version with a clock and no value.
 struct WriteRecord {
   std::string client;
   std::int64_t key = 0;
-  std::string value;  // JSON text, e.g. "\"c3-17\""
+  std::string value;  // JSON text, e.g. "\"c3-17\""; empty for a delete
   VectorClock clock;
   WriteOutcome outcome = WriteOutcome::kIndeterminate;
+  bool tombstone = false;  // a kv_delete
 };
 
+// A version a node holds: a value, or a tombstone (no value; `value` empty).
 struct StoredVersion {
-  std::string value;  // JSON text
+  std::string value;  // JSON text; empty for a tombstone
   VectorClock clock;
+  bool tombstone = false;
 };
+// A tombstone with this clock.
+inline StoredVersion tombstone_version(VectorClock clock) { return StoredVersion{std::string(), std::move(clock), true}; }
 
 // A node's final state: key -> its siblings as read with kv_get (or, with a ring, its own
 // versions as local_get reports them).

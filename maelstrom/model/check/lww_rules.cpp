@@ -26,8 +26,9 @@ class LwwRules : public ModeRules {
   // with it (or of an equal clock) and earlier in the order (discarded), or else lost; the
   // worst of the nodes counts.
   bool check_acknowledged(const WriteRecord& w, const std::map<std::string, NodeState>& final_states, CheckResult& r,
-                          const Noter& note) const override {
-    enum { kPresent, kKept, kDiscarded, kLost };  // kKept: the survivor dominates it
+                          const Noter& note, const WriteRecord* deleted_by) const override {
+    // kKept: the survivor dominates it; kDeleted: nothing there, a delete dominating it reaped
+    enum { kPresent, kKept, kDeleted, kDiscarded, kLost };
     int worst = kPresent;
     std::string lost_on, why;
     const VersionView wv{w.value, w.clock.slots()};
@@ -47,6 +48,7 @@ class LwwRules : public ModeRules {
           here = kDiscarded;  // concurrent (or an equal clock) and later in the order
         }
       }
+      if (here == kLost && deleted_by) here = kDeleted;
       if (here == kLost) {
         lost_on += (lost_on.empty() ? "" : ",") + node;
         why = survivor;
@@ -60,6 +62,8 @@ class LwwRules : public ModeRules {
                ", which neither is it, dominates it, nor comes later in the lww order");
     } else if (worst == kDiscarded) {
       ++r.lww_discarded;
+    } else if (worst == kDeleted) {
+      ++r.deleted;
     } else if (worst == kKept) {
       ++r.superseded;
     } else {

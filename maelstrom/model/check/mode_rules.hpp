@@ -28,9 +28,11 @@ class ModeRules {
   virtual void check_versions(std::int64_t key, const std::string& node, const std::vector<StoredVersion>& versions,
                               CheckResult& r, const Noter& note) const = 0;
   // Rule 3: one acknowledged write against every node's final state; counts it (survived,
-  // superseded, lww_discarded or lost, with a reason). Returns whether it is lost.
+  // superseded, lww_discarded, deleted or lost, with a reason). Returns whether it is lost.
+  // `deleted_by`: a delete (not rejected) whose clock dominates w's, or null: where w is absent
+  // and nothing present dominates it, that delete took it (reaped since), not a loss.
   virtual bool check_acknowledged(const WriteRecord& w, const std::map<std::string, NodeState>& final_states,
-                                  CheckResult& r, const Noter& note) const = 0;
+                                  CheckResult& r, const Noter& note, const WriteRecord* deleted_by) const = 0;
 };
 
 const ModeRules& siblings_rules();
@@ -38,7 +40,6 @@ const ModeRules& lww_rules();
 const ModeRules& rules_for(ConflictMode mode);
 
 // Shared by the modes' rules.
-std::string version_text(const StoredVersion& v);  // "\"c1-3\"@[1, 0]"
 // Rule 2 of siblings: no version's clock dominates another's (counts the first found).
 void check_antichain(std::int64_t key, const std::string& node, const std::vector<StoredVersion>& versions,
                      CheckResult& r, const Noter& note);

@@ -17,8 +17,9 @@ class SiblingsRules : public ModeRules {
   }
 
   bool check_acknowledged(const WriteRecord& w, const std::map<std::string, NodeState>& final_states, CheckResult& r,
-                          const Noter& note) const override {
+                          const Noter& note, const WriteRecord* deleted_by) const override {
     bool everywhere = true;
+    bool deleted = false;
     std::vector<std::string> lost_on;
     for (const auto& [node, state] : final_states) {
       const std::vector<StoredVersion>& versions = versions_on(state, w.key);
@@ -29,7 +30,12 @@ class SiblingsRules : public ModeRules {
       everywhere = false;
       const bool dominated = std::any_of(versions.begin(), versions.end(),
                                          [&](const StoredVersion& v) { return v.clock.dominates(w.clock); });
-      if (!dominated) lost_on.push_back(node);
+      if (dominated) continue;
+      if (deleted_by) {
+        deleted = true;  // a delete dominating it was applied here and reaped since
+      } else {
+        lost_on.push_back(node);
+      }
     }
     if (!lost_on.empty()) {
       std::string nodes;
@@ -39,7 +45,7 @@ class SiblingsRules : public ModeRules {
                " (acknowledged), neither present nor dominated on " + nodes);
       return true;
     }
-    ++(everywhere ? r.survived : r.superseded);
+    ++(everywhere ? r.survived : deleted ? r.deleted : r.superseded);
     return false;
   }
 };

@@ -18,7 +18,8 @@ PlannedOp ClientModel::next_op(Rng& rng, std::size_t nodes, const WorkloadOption
     if (nodes > 1 && rng.chance(options.other_node_ppm)) {
       op.node = (read_->node + 1 + static_cast<std::size_t>(rng.below(nodes - 1))) % nodes;
     }
-    op.write = write_after_read(op.key, read_->clocks);
+    const bool remove = options.delete_ppm > 0 && rng.chance(options.delete_ppm);
+    op.write = remove ? delete_after_read(op.key, read_->clocks) : write_after_read(op.key, read_->clocks);
     read_.reset();
   } else {
     op.key = static_cast<std::int64_t>(rng.below(options.keys));
@@ -28,7 +29,10 @@ PlannedOp ClientModel::next_op(Rng& rng, std::size_t nodes, const WorkloadOption
       op.blind = true;
     }
   }
-  op.kind = !op.write ? OpKind::kGet : op.write->resolve ? OpKind::kResolve : OpKind::kPut;
+  op.kind = !op.write              ? OpKind::kGet
+            : op.write->tombstone ? OpKind::kDelete
+            : op.write->resolve   ? OpKind::kResolve
+                                  : OpKind::kPut;
   return op;
 }
 
@@ -49,7 +53,13 @@ PlannedWrite ClientModel::write_after_read(std::int64_t key, const std::vector<V
   return next_write(key, std::move(joined), read.size() > 1);
 }
 
-PlannedWrite ClientModel::next_write(std::int64_t key, VectorClock base, bool resolve) {
+PlannedWrite ClientModel::delete_after_read(std::int64_t key, const std::vector<VectorClock>& read) {
+  VectorClock joined;
+  for (const VectorClock& c : read) joined = joined.join(c);
+  return next_write(key, std::move(joined), false, true);
+}
+
+PlannedWrite ClientModel::next_write(std::int64_t key, VectorClock base, bool resolve, bool tombstone) {
   std::vector<std::uint64_t> slots(clock_slots_, 0);
   for (std::size_t i = 0; i < clock_slots_; ++i) slots[i] = base.at(i);
   // Keep our own counter monotonic per key: reusing a value could make a write stale or give two
@@ -57,6 +67,7 @@ PlannedWrite ClientModel::next_write(std::int64_t key, VectorClock base, bool re
   std::uint64_t& counter = own_counter_[key];
   counter = std::max(counter, base.at(slot())) + 1;
   slots[slot()] = counter;
+  if (tombstone) return PlannedWrite{std::string(), VectorClock(std::move(slots)), false, true};
   const std::string value = "\"" + name_ + "-" + std::to_string(next_value_++) + "\"";
   return PlannedWrite{value, VectorClock(std::move(slots)), resolve};
 }

@@ -3,7 +3,9 @@
 // (put, or resolve when the read returned siblings) of a new unique value, with the join of
 // the clocks read and the own slot one past the highest this client used or saw for the key,
 // usually at another node. Some cycles are blind writes (no read). A failed read is followed by
-// no write. The harness and the simulator both plan every operation here; they differ only in
+// no write. With a delete share, that many of the writes that follow a read are deletes
+// (docs/protocol.md §16: kv_delete with the same clock, descending every clock read, values and
+// tombstones alike); a blind write is never a delete. The harness and the simulator both plan every operation here; they differ only in
 // how a request travels and when its answer comes. Pure logic.
 #pragma once
 
@@ -25,6 +27,9 @@ struct WorkloadOptions {
   std::size_t keys = 10;                     // integer keys 0..keys-1
   std::uint32_t blind_write_ppm = 100'000;   // cycles that write without reading first
   std::uint32_t other_node_ppm = 750'000;    // writes sent to another node than the read's
+  // Writes after a read that are deletes instead. 0 draws nothing more: a run without deletes
+  // makes the same draws, so the same operations, as before deletes existed.
+  std::uint32_t delete_ppm = 0;
 };
 
 // One operation a client starts.
@@ -48,7 +53,8 @@ class ClientModel {
   // The next operation among `nodes` nodes: the write that follows the last successful read,
   // if one is waiting; else a get of a random key at a random node, or (blind_write_ppm of the
   // time) a blind write. Draws, in order: (after a read) whether to go to another node, and
-  // which; (else) the key, the node, whether the write is blind.
+  // which, and (delete_ppm > 0 only) whether the write is a delete; (else) the key, the node,
+  // whether the write is blind.
   PlannedOp next_op(Rng& rng, std::size_t nodes, const WorkloadOptions& options);
   // A get answered with these values: the write that follows it comes next.
   void read_returned(std::int64_t key, std::size_t node, std::vector<VectorClock> clocks, std::uint64_t index);
@@ -65,9 +71,12 @@ class ClientModel {
   // the read clocks, with the own slot set one past the highest seen or used. Resolves when
   // more than one sibling was read.
   PlannedWrite write_after_read(std::int64_t key, const std::vector<VectorClock>& read);
+  // The delete that follows reading `read`: a tombstone with the clock write_after_read would
+  // give (the join of every clock read, own slot one past the highest seen or used).
+  PlannedWrite delete_after_read(std::int64_t key, const std::vector<VectorClock>& read);
 
  private:
-  PlannedWrite next_write(std::int64_t key, VectorClock base, bool resolve);
+  PlannedWrite next_write(std::int64_t key, VectorClock base, bool resolve, bool tombstone = false);
 
   struct Read {
     std::int64_t key;

@@ -18,6 +18,7 @@ constexpr OpRow kOps[] = {
     {OpKind::kGet, "get", "kv_get", "kv_get_ok", nullptr},
     {OpKind::kPut, "put", "kv_put", "kv_put_ok", "written"},        // docs/protocol.md §7
     {OpKind::kResolve, "resolve", "kv_resolve", "kv_resolve_ok", "resolved"},  // §9
+    {OpKind::kDelete, "delete", "kv_delete", "kv_delete_ok", "deleted"},       // §16
 };
 
 const OpRow& row(OpKind k) {
@@ -113,7 +114,10 @@ std::string request_body(OpKind kind, std::int64_t key, const PlannedWrite* writ
   std::string body = std::string("{\"type\": \"") + request_type(kind) + "\"";
   if (msg_id) body += ", \"msg_id\": " + std::to_string(*msg_id);
   body += ", \"key\": " + std::to_string(key);
-  if (is_write(kind) && write) body += ", \"value\": " + write->value + ", \"clock\": " + clock_text(write->clock);
+  if (is_write(kind) && write) {
+    if (kind != OpKind::kDelete) body += ", \"value\": " + write->value;
+    body += ", \"clock\": " + clock_text(write->clock);
+  }
   return body + "}";
 }
 
@@ -134,16 +138,51 @@ Classified classify(OpKind kind, const ReplyFacts& reply) {
   return is_write(kind) ? classify_write(row(kind), reply) : classify_get(reply);
 }
 
+namespace {
+
+// A tombstone marker on a version object (liberal: "tombstone": true or "deleted": true).
+bool marked_tombstone(const json& v) {
+  for (const char* name : {"tombstone", "deleted"}) {
+    auto it = v.find(name);
+    if (it != v.end() && it->is_boolean() && it->get<bool>()) return true;
+  }
+  return false;
+}
+
+// {"value": V, "clock": C} or, a tombstone, {"clock": C}; nullopt when malformed.
+std::optional<StoredVersion> parse_version(const json& v) {
+  if (!v.is_object() || !v.contains("clock")) return std::nullopt;
+  auto clock = clock_from_json(v["clock"]);
+  if (!clock) return std::nullopt;
+  if (!v.contains("value") || marked_tombstone(v)) return tombstone_version(std::move(*clock));
+  return StoredVersion{v["value"].dump(), std::move(*clock)};
+}
+
+// The "deleted" list (§16), appended to out; false when malformed. Absent: nothing.
+bool parse_deleted(const json& body, std::vector<StoredVersion>& out) {
+  auto it = body.find("deleted");
+  if (it == body.end()) return true;
+  if (!it->is_array()) return false;
+  for (const json& c : *it) {
+    auto clock = clock_from_json(c.is_object() && c.contains("clock") ? c["clock"] : c);
+    if (!clock) return false;
+    out.push_back(tombstone_version(std::move(*clock)));
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<std::vector<StoredVersion>> parse_values(const json& body) {
   auto it = body.find("values");
   if (it == body.end() || !it->is_array()) return std::nullopt;
   std::vector<StoredVersion> out;
   for (const json& v : *it) {
-    if (!v.is_object() || !v.contains("value") || !v.contains("clock")) return std::nullopt;
-    auto clock = clock_from_json(v["clock"]);
-    if (!clock) return std::nullopt;
-    out.push_back(StoredVersion{v["value"].dump(), std::move(*clock)});
+    auto version = parse_version(v);
+    if (!version) return std::nullopt;
+    out.push_back(std::move(*version));
   }
+  if (!parse_deleted(body, out)) return std::nullopt;
   return out;
 }
 
@@ -154,12 +193,10 @@ std::optional<LocalHoldings> parse_local_get(const json& body) {
   LocalHoldings out;
   out.values = std::move(*values);
   for (const json& h : *it) {
-    if (!h.is_object() || !h.contains("value") || !h.contains("clock") || !h.contains("for") || !h["for"].is_string()) {
-      return std::nullopt;
-    }
-    auto clock = clock_from_json(h["clock"]);
-    if (!clock) return std::nullopt;
-    out.hints.push_back(HeldHint{h["for"].get<std::string>(), StoredVersion{h["value"].dump(), std::move(*clock)}});
+    if (!h.is_object() || !h.contains("for") || !h["for"].is_string()) return std::nullopt;
+    auto version = parse_version(h);
+    if (!version) return std::nullopt;
+    out.hints.push_back(HeldHint{h["for"].get<std::string>(), std::move(*version)});
   }
   return out;
 }

@@ -15,22 +15,24 @@
 
 namespace vckv::model {
 
-enum class OpKind { kGet, kPut, kResolve };
+enum class OpKind { kGet, kPut, kResolve, kDelete };
 
-const char* op_name(OpKind k);         // "get", "put", "resolve": the history's f
-const char* request_type(OpKind k);    // "kv_get", "kv_put", "kv_resolve"
+const char* op_name(OpKind k);         // "get", "put", "resolve", "delete": the history's f
+const char* request_type(OpKind k);    // "kv_get", "kv_put", "kv_resolve", "kv_delete"
 bool is_write(OpKind k);
 std::optional<OpKind> op_kind(const std::string& name);  // from op_name
 
-// A new version a client writes.
+// A new version a client writes, or a tombstone it deletes with (docs/protocol.md §16).
 struct PlannedWrite {
-  std::string value;  // a new unique string such as "c3-17", as JSON text
+  std::string value;  // a new unique string such as "c3-17", as JSON text; empty for a delete
   VectorClock clock;
   bool resolve;       // kv_resolve (the read returned siblings) rather than kv_put
+  bool tombstone = false;  // kv_delete: no value
 };
 
 // A request's body in the protocol's field order, e.g.
-// {"type": "kv_put", "msg_id": 3, "key": 5, "value": "c1-2", "clock": [1, 0]}; without msg_id
+// {"type": "kv_put", "msg_id": 3, "key": 5, "value": "c1-2", "clock": [1, 0]} (a delete:
+// {"type": "kv_delete", "msg_id": 4, "key": 5, "clock": [2, 0]}); without msg_id
 // when none is given (the sender adds its own). `write` is required for a write.
 std::string request_body(OpKind kind, std::int64_t key, const PlannedWrite* write,
                          std::optional<std::uint64_t> msg_id);
@@ -44,20 +46,24 @@ struct ReplyFacts {
 // The facts of a reply body; nullptr (no reply in time) gives empty facts.
 ReplyFacts reply_facts(const nlohmann::json* reply);
 
-// What a reply means. A write is acknowledged by written/conflict (put) or resolved/conflict
-// (resolve); rejected by stale, superseded (lww: stored nowhere) or any error but 0;
+// What a reply means. A write is acknowledged by written/conflict (put), resolved/conflict
+// (resolve) or deleted/conflict (delete, §16); rejected by stale, superseded (lww: stored nowhere) or any error but 0;
 // indeterminate with no reply, or error 0. A get: kv_get_ok is ok; any error is a failed read
 // (the client writes nothing based on it); no reply is indeterminate (harmless for a read).
 // Any other reply breaks the protocol (Classified::violation).
 Classified classify(OpKind kind, const ReplyFacts& reply);
 
-// kv_get_ok's values, or nullopt when malformed.
+// kv_get_ok's values, then its tombstones (§16: "deleted": [clock, ...], after values, only
+// when the key holds some) as versions without value; nullopt when malformed. Liberal: a
+// version object without "value" is a tombstone too.
 std::optional<std::vector<StoredVersion>> parse_values(const nlohmann::json& body);
 
 // The node-local read of docs/protocol.md §14 (never forwarded): {"type": "local_get", "key": K}
 // answered {"type": "local_get_ok", "values": [...], "hints": [{"for": "n3", "value": V,
 // "clock": C}, ...]}: the node's own versions of the key, and what it holds of it as a stand-in
 // for other replicas. A node that does not implement it answers error 10 (unsupported type).
+// Tombstones (§16): the reply's "deleted" list, as kv_get_ok's; a hint without "value" (or
+// with "tombstone": true or "deleted": true) is a tombstone held for its replica.
 struct LocalHoldings {
   std::vector<StoredVersion> values;
   std::vector<HeldHint> hints;

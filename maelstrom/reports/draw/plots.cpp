@@ -23,8 +23,11 @@ namespace vckv::reports {
 
 namespace {
 
-const char* const kFs[] = {"get", "put", "resolve"};
-const char* const kFColours[] = {"#1f77b4", "#2ca02c", "#9467bd"};
+// delete (docs/protocol.md §16) only in runs that sent any: without, the files and the script
+// are those of get, put and resolve alone.
+const char* const kFs[] = {"get", "put", "resolve", "delete"};
+const char* const kFColours[] = {"#1f77b4", "#2ca02c", "#9467bd", "#bcbd22"};
+int f_index(const std::string& f) { return f == "get" ? 0 : f == "put" ? 1 : f == "delete" ? 3 : 2; }
 // Every outcome class, each with its gnuplot point type: filled circle, filled triangle, cross,
 // open diamond, x, open square (timed out: drawn at the timeout).
 struct ClassStyle {
@@ -93,9 +96,12 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
   const double width = bin_width(end);
   const std::size_t bins = static_cast<std::size_t>(std::ceil(end / width));
 
+  const bool has_deletes =
+      std::any_of(in.ops.begin(), in.ops.end(), [](const OpRecord& op) { return op.f == "delete"; });
+  const int nf = has_deletes ? 4 : 3;
   // Latency points per operation and outcome.
   std::map<std::pair<int, std::size_t>, std::size_t> point_counts;
-  for (int f = 0; f < 3; ++f) {
+  for (int f = 0; f < nf; ++f) {
     for (std::size_t k = 0; k < std::size(kClasses); ++k) {
       std::ofstream dat(dir + "/plot-data/latency-" + kFs[f] + "-" + model::op_class_name(kClasses[k].op_class) +
                         ".dat");
@@ -108,17 +114,17 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
     }
   }
   // Quantiles, rates, siblings and conflicts per bin.
-  std::vector<std::vector<double>> lat[3];
-  std::vector<std::size_t> started[3], failed(bins, 0), info(bins, 0);
+  std::vector<std::vector<double>> lat[4];
+  std::vector<std::size_t> started[4], failed(bins, 0), info(bins, 0);
   std::vector<double> sibling_sum(bins, 0), sibling_max(bins, 0);
   std::vector<std::size_t> gets_ok(bins, 0), writes_acked(bins, 0), conflicts(bins, 0);
-  for (int f = 0; f < 3; ++f) {
+  for (int f = 0; f < 4; ++f) {
     lat[f].assign(bins, {});
     started[f].assign(bins, 0);
   }
   for (const OpRecord& op : in.ops) {
     const auto b = std::min(bins - 1, static_cast<std::size_t>(std::max(0.0, op.invoke_s) / width));
-    const int f = op.f == "get" ? 0 : op.f == "put" ? 1 : 2;
+    const int f = f_index(op.f);
     ++started[f][b];
     if (op.op_class == model::OpClass::kIndeterminate) ++info[b];
     if (op.op_class == model::OpClass::kStale || op.op_class == model::OpClass::kSuperseded ||
@@ -137,8 +143,8 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
     }
   }
   // A panel per operation with any request; its quantile lines when some got a reply.
-  bool has_quantiles[3] = {false, false, false}, has_replies[3] = {false, false, false};
-  for (int f = 0; f < 3; ++f) {
+  bool has_quantiles[4] = {false, false, false, false}, has_replies[4] = {false, false, false, false};
+  for (int f = 0; f < nf; ++f) {
     for (std::size_t b = 0; b < bins; ++b) has_quantiles[f] = has_quantiles[f] || started[f][b] > 0;
     std::ofstream dat(dir + "/plot-data/quantiles-" + kFs[f] + ".dat");
     dat << "# bin_mid_s p50 p95 p99 max (ms; requests that got a reply, by start time)\n";
@@ -153,11 +159,13 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
   }
   {
     std::ofstream dat(dir + "/plot-data/rate.dat");
-    dat << "# bin_mid_s get put resolve fail info (requests started per second)\n";
+    dat << "# bin_mid_s get put resolve fail info" << (has_deletes ? " delete" : "") << " (requests started per second)\n";
     for (std::size_t b = 0; b < bins; ++b) {
       dat << (static_cast<double>(b) + 0.5) * width;
       for (int f = 0; f < 3; ++f) dat << ' ' << static_cast<double>(started[f][b]) / width;
-      dat << ' ' << static_cast<double>(failed[b]) / width << ' ' << static_cast<double>(info[b]) / width << '\n';
+      dat << ' ' << static_cast<double>(failed[b]) / width << ' ' << static_cast<double>(info[b]) / width;
+      if (has_deletes) dat << ' ' << static_cast<double>(started[3][b]) / width;
+      dat << '\n';
     }
   }
   {
@@ -213,7 +221,7 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
      << "set title 'Latency of each client request by operation (colour) and outcome (shape); shaded: faults, recovery'\n"
      << "set ylabel 'latency (ms)'\nset logscale y\nplot ";
   const char* sep = "";
-  for (int f = 0; f < 3; ++f) {
+  for (int f = 0; f < nf; ++f) {
     for (std::size_t k = 0; k < std::size(kClasses); ++k) {
       if (!point_counts.count({f, k})) continue;
       const bool timed_out = kClasses[k].op_class == model::OpClass::kIndeterminate;
@@ -232,7 +240,7 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
      << quoted("Latency quantiles per " + std::to_string(static_cast<int>(width)) + " s of request start time") << "\n";
   // Each panel: the quantiles of the requests that got a reply, and every request that did not
   // end ok as a point of its class (those that timed out at the time they waited).
-  for (int f = 0; f < 3; ++f) {
+  for (int f = 0; f < nf; ++f) {
     if (!has_quantiles[f]) continue;
     gp << "set title '" << kFs[f] << "'\nset ylabel 'ms'\nplot ";
     const char* panel_sep = "";
@@ -260,7 +268,8 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
      << "set ylabel 'requests/s'\nset yrange [0:*]\nplot 'plot-data/rate.dat' using 1:2 with linespoints pt 7 ps 0.4 lc "
         "rgb '#1f77b4' title 'get', '' using 1:3 with linespoints pt 7 ps 0.4 lc rgb '#2ca02c' title 'put', '' using "
         "1:4 with linespoints pt 7 ps 0.4 lc rgb '#9467bd' title 'resolve', '' using 1:5 with lines lc rgb '#d62728' "
-        "title 'fail (stale, superseded, error)', '' using 1:6 with lines lc rgb '#ff7f0e' title 'info (indeterminate)'\n";
+        "title 'fail (stale, superseded, error)', '' using 1:6 with lines lc rgb '#ff7f0e' title 'info (indeterminate)'"
+     << (has_deletes ? ", '' using 1:7 with linespoints pt 7 ps 0.4 lc rgb '#bcbd22' title 'delete'" : "") << "\n";
 
   gp << "set terminal pngcairo noenhanced size 1000,700 font ',10'\nset output 'siblings.png'\nset multiplot layout 2,1\n"
      << "set lmargin 10\nset rmargin 36\n"

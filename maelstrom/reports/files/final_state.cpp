@@ -31,6 +31,12 @@ std::set<std::string, bool (*)(const std::string&, const std::string&)> all_keys
   return keys;
 }
 
+// {"value": V, "clock": C}; a tombstone (§16) {"clock": C}, no value.
+json version_json(const model::StoredVersion& v) {
+  if (v.tombstone) return json{{"clock", v.clock.slots()}};
+  return json{{"value", json::parse(v.value)}, {"clock", v.clock.slots()}};
+}
+
 }  // namespace
 
 bool key_text_less(const std::string& a, const std::string& b) {
@@ -147,9 +153,7 @@ json final_state_json(const ReadStates& states, const std::vector<std::string>& 
       auto it = st->second.find(key);
       const std::vector<model::StoredVersion>& siblings = it == st->second.end() ? kEmpty : it->second;
       json list = json::array();
-      for (const model::StoredVersion& v : siblings) {
-        list.push_back({{"value", json::parse(v.value)}, {"clock", v.clock.slots()}});
-      }
+      for (const model::StoredVersion& v : siblings) list.push_back(version_json(v));
       by_node[node] = std::move(list);
       most = std::max(most, siblings.size());
       if (ring && (!k || !placement->is_replica(node, *k))) continue;
@@ -171,8 +175,9 @@ json final_state_json(const ReadStates& states, const std::vector<std::string>& 
         if (it == h->second.end() || it->second.empty()) continue;
         json list = json::array();
         for (const model::HeldHint& hint : it->second) {
-          list.push_back({{"for", hint.for_node}, {"value", json::parse(hint.version.value)},
-                          {"clock", hint.version.clock.slots()}});
+          json item = version_json(hint.version);
+          item["for"] = hint.for_node;
+          list.push_back(std::move(item));
         }
         held[node] = std::move(list);
       }
@@ -220,7 +225,10 @@ std::optional<FinalStates> read_final_state(const std::string& path, std::string
       for (const auto& [node, list] : k.at("by_node").items()) {
         auto& siblings = by_node[node];
         for (const json& v : list) {
-          siblings.push_back(model::StoredVersion{v.at("value").dump(), model::VectorClock(v.at("clock").get<std::vector<std::uint64_t>>())});
+          model::VectorClock clock(v.at("clock").get<std::vector<std::uint64_t>>());
+          // A tombstone (§16) is a version without value.
+          siblings.push_back(v.contains("value") ? model::StoredVersion{v.at("value").dump(), std::move(clock)}
+                                                 : model::tombstone_version(std::move(clock)));
         }
       }
     }

@@ -3,7 +3,8 @@
 //   {"taken_at_ms": 35012.3, "nodes": ["n1", "n2"],
 //    "keys": [{"key": 0, "agree": true, "siblings": 1,
 //              "by_node": {"n1": [{"value": "c1-3", "clock": [1, 0]}], "n2": [...]}}, ...]}
-// "siblings" is the most siblings any node holds for the key.
+// "siblings" is the most siblings any node holds for the key. A tombstone (docs/protocol.md
+// §16) is a version without "value": {"clock": [2, 1]}.
 // With a ring (docs/protocol.md §14: --replicas N, 1 <= N < nodes) the file also has
 // "replicas": N and "vnodes": V, and each key its "preference_list" (["n4", "n2", "n5"]) and
 // "hints" (node -> [{"for": "n5", "value": ..., "clock": [...]}], the nodes holding hints of

@@ -69,7 +69,11 @@ std::string history_text(const json& e) {
   const std::string type = e.value("type", "");
   if (type == "invoke") {
     const json& req = e.contains("request") ? e["request"] : json::object();
-    if (req.contains("value")) out += version_text(req) + " ";
+    if (req.contains("value")) {
+      out += version_text(req) + " ";
+    } else if (req.value("type", "") == "kv_delete") {
+      out += "~ " + model::clock_text(req.value("clock", json())) + " ";  // a tombstone (§16)
+    }
     return out + "at " + e.value("node", "?");
   }
   const json reply = e.contains("reply") ? e["reply"] : json();
@@ -81,6 +85,15 @@ std::string history_text(const json& e) {
     for (const json& v : reply["values"]) {
       out += sep + version_text(v);
       sep = " | ";
+    }
+    // Tombstones (§16), after the values: "~ [2, 1]".
+    if (reply.contains("deleted") && reply["deleted"].is_array()) {
+      out += ", deleted";
+      sep = ": ";
+      for (const json& c : reply["deleted"]) {
+        out += sep + ("~ " + model::clock_text(c));
+        sep = " | ";
+      }
     }
   } else {
     out += e.value("status", "?");

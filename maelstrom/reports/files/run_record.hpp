@@ -57,6 +57,7 @@ struct TestConfig {
   std::size_t timeline_max_ops = 20000;
   double blind_write_fraction = 0.1;
   double other_node_fraction = 0.75;  // writes sent to another node than the one read
+  double delete_share = 0;  // writes after a read that are deletes (--delete-share, §16)
   double init_timeout_s = 10;
   int stop_grace_ms = 2000;
   bool tty = false;  // stdout is a terminal: the progress line is rewritten in place
@@ -72,7 +73,7 @@ struct NodeExit {
 // One client request of the workload.
 struct OpRecord {
   std::string client;
-  std::string f;         // get, put, resolve
+  std::string f;         // get, put, resolve, delete
   std::int64_t key = 0;
   std::string node;
   double invoke_s = 0;   // since the start of the run
@@ -98,6 +99,9 @@ struct RunRecord {
   std::vector<std::string> warnings;
   std::vector<OpRecord> ops;
   std::size_t acknowledged = 0, rejected = 0, indeterminate = 0;
+  std::size_t deletes = 0, deletes_acknowledged = 0;  // of the writes, deletes (§16)
+  // How each resurrected version came back, from net.jsonl (one line per node holding it).
+  std::vector<std::string> resurrection_paths;
   std::uint64_t workload_requests = 0;
   std::vector<model::FaultPeriod> faults;  // times since the start of the run
   double workload_start_s = 0;

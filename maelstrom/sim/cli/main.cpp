@@ -65,6 +65,7 @@ struct Args {
   double torn_write_pct = 0;
   double sync_latency_ms = 0;
   std::vector<std::string> node_args;
+  double delete_share = 0;
   std::optional<std::size_t> replicas;
   std::optional<std::size_t> vnodes;
   unsigned jobs = 1;
@@ -103,6 +104,7 @@ std::string replay_prefix(const Args& a, const std::string& binary) {
     s << " --power-loss " << a.power_loss_pct << " --torn-writes " << a.torn_write_pct << " --sync-latency "
       << a.sync_latency_ms;
   }
+  if (a.delete_share > 0) s << " --delete-share " << a.delete_share;
   for (const std::string& arg : a.node_args) s << " --node-arg=" << arg;
   return s.str();
 }
@@ -191,6 +193,10 @@ int main(int argc, char** argv) {
                  "With --data-dir: each fdatasync takes up to this many virtual ms (uniform), and the turn's output "
                  "waits for it")
       ->capture_default_str()->check(CLI::Range(0.0, 60000.0));
+  app.add_option("--delete-share", a.delete_share,
+                 "The fraction (0..1) of writes after a read that are deletes: kv_delete with the clock the write "
+                 "would have had (docs/protocol.md §16); 0: none, the same runs as without the option")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   app.add_option("--node-arg", a.node_args,
                  "An option for every node, as the binary takes it (repeatable), e.g. --node-arg=--write-quorum=3");
   app.add_option("--jobs", a.jobs, "Threads running seeds (results do not depend on it)")
@@ -232,6 +238,7 @@ int main(int argc, char** argv) {
   cfg.client_timeout = micros(a.timeout_ms, 1e3);
   cfg.kill_loses_in_flight = a.kill_in_flight == "lose";
   cfg.recovery_limit = micros(a.recovery_limit_s, 1e6);
+  cfg.delete_ppm = static_cast<std::uint32_t>(std::llround(a.delete_share * 1e6));
   cfg.node_args = a.node_args;
   if (!a.conflict.empty()) cfg.node_args.push_back("--conflict=" + a.conflict);
   if (!a.fsync.empty() && !a.data_dir) {
@@ -264,6 +271,7 @@ int main(int argc, char** argv) {
     std::cout << trace;
     std::cout << "seed " << r.seed << ": " << (r.valid ? "valid" : "INVALID: " + r.reason) << "\n";
     for (const std::string& e : r.explanations) std::cout << "  " << e << "\n";
+    for (const std::string& e : r.resurrections) std::cout << "  " << e << "\n";
     std::cout << costs_text(r.stats, 1, r.stats.convergence ? std::vector<Micros>{*r.stats.convergence} : std::vector<Micros>{},
                             r.stats.convergence ? 0 : 1);
     return r.valid ? vckv::model::kExitValid : vckv::model::kExitInvalid;
@@ -278,7 +286,9 @@ int main(int argc, char** argv) {
               << cfg.node.vnodes;
   }
   std::cout << "\nworkload: " << a.clients << " clients, " << a.rate << " requests per virtual s over " << a.keys
-            << " keys, timeout " << a.timeout_ms << " ms; latency " << a.latency_ms << " ms" << std::endl;
+            << " keys, timeout " << a.timeout_ms << " ms; latency " << a.latency_ms << " ms"
+            << (a.delete_share > 0 ? "; delete share " + std::to_string(a.delete_share).substr(0, 5) : std::string())
+            << std::endl;
   SeedsOptions options;
   options.first = a.first_seed;
   options.count = a.seeds;

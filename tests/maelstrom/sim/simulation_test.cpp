@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,71 @@ TEST(SimConfigTest, NodeArgsAreReadAsTheBinaryReadsThem) {
   cfg.node_args = {"--write-quorum=zero"};
   EXPECT_FALSE(configure(cfg, error));
   EXPECT_NE(error.find("--write-quorum"), std::string::npos) << error;
+}
+
+TEST(SimConfigTest, TombstoneGraceDecidesWhetherTheRecoveryWaitsForReaps) {
+  EXPECT_EQ(tombstone_grace_from({"--tombstone-grace-ms=2500"}), 2'500'000);
+  EXPECT_EQ(tombstone_grace_from({"--write-quorum=3", "--tombstone-grace-ms", "40"}), 40'000);
+  EXPECT_FALSE(tombstone_grace_from({"--write-quorum=3"}));
+  EXPECT_FALSE(tombstone_grace_from({"--tombstone-grace-ms=soon"}));
+  SimConfig cfg;
+  cfg.tombstone_grace = 2'500'000;
+  EXPECT_FALSE(cfg.await_reaps());  // no deletes
+  cfg.delete_ppm = 200'000;
+  EXPECT_TRUE(cfg.await_reaps());
+  cfg.tombstone_grace = 60'000'000;  // the node's default grace: longer than the recovery limit
+  EXPECT_FALSE(cfg.await_reaps());
+  cfg.tombstone_grace.reset();
+  EXPECT_FALSE(cfg.await_reaps());
+}
+
+// A delete share sends kv_delete after a read, with the clock a write would have had.
+TEST(SimulationTest, DeleteShareSendsDeletes) {
+  SimConfig cfg = config_with({}, "none");
+  cfg.time_limit = 2'000'000;
+  cfg.delete_ppm = 500'000;
+  std::string trace;
+  const SeedResult r = run_seed(cfg, 7, &trace);
+  EXPECT_GT(r.stats.deletes, 0u);
+  EXPECT_NE(trace.find(" delete key "), std::string::npos);
+  EXPECT_NE(trace.find("\"body\": {\"type\": \"kv_delete\", \"msg_id\": "), std::string::npos);
+  cfg.delete_ppm = 0;
+  EXPECT_EQ(run_seed(cfg, 7).stats.deletes, 0u);
+}
+
+// The replay that tells how a resurrected version came back, on an ordinary write: the node the
+// client wrote to got it from the client, the others from their peers.
+TEST(SimulationTest, WatchedVersionArrivalsNameTheMessage) {
+  SimConfig cfg = config_with({}, "none");
+  cfg.time_limit = 1'000'000;
+  std::string trace;
+  const SeedResult r = run_seed(cfg, 7, &trace);
+  ASSERT_TRUE(r.valid) << r.reason;
+  // The first write the trace completes as written: "complete c1 op 3 put key 4 "c1-1"@[...] at n2: written".
+  const auto at = trace.find(": written (ok)");
+  ASSERT_NE(at, std::string::npos);
+  const std::string line = trace.substr(trace.rfind('\n', at) + 1, at - trace.rfind('\n', at) - 1);
+  const auto key_at = line.find(" key ") + 5;
+  const std::int64_t key = std::stoll(line.substr(key_at));
+  const auto value_at = line.find(' ', key_at) + 1;
+  const auto clock_at = line.find('@', value_at);
+  const std::string value = line.substr(value_at, clock_at - value_at);
+  const std::string node = line.substr(line.rfind(" at ") + 4);
+  const std::string clock_text = line.substr(clock_at + 1, line.rfind(" at ") - clock_at - 1);
+  std::vector<std::uint64_t> slots;
+  for (std::size_t i = 1; i < clock_text.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(clock_text[i])) && !std::isdigit(static_cast<unsigned char>(clock_text[i - 1]))) {
+      slots.push_back(std::stoull(clock_text.substr(i)));
+    }
+  }
+  const auto arrivals = watch_arrivals(cfg, 7, {{key, model::StoredVersion{value, VectorClock(slots)}}});
+  ASSERT_EQ(arrivals.size(), 1u);
+  ASSERT_TRUE(arrivals[0].count(node)) << line;
+  EXPECT_NE(arrivals[0].at(node).find(" from c"), std::string::npos) << arrivals[0].at(node);
+  EXPECT_NE(arrivals[0].at(node).find("(message #"), std::string::npos) << arrivals[0].at(node);
+  std::size_t from_peers = 0;
+  for (const auto& [n, how] : arrivals[0]) from_peers += n != node && how.find(" from n") != std::string::npos;
+  EXPECT_GT(from_peers, 0u);
 }
 
 TEST(SimulationTest, TimeTextIsExact) {

@@ -63,6 +63,42 @@ TEST(ClientModelTest, NextOpIsTheWriteAfterTheReadElseAGet) {
   EXPECT_FALSE(blind.read_index);
 }
 
+TEST(ClientModelTest, DeleteAfterReadDescendsEveryClockRead) {
+  ClientModel c2(2, 3);
+  const PlannedWrite d = c2.delete_after_read(7, {VectorClock{3, 1}, VectorClock{0, 0, 4}});
+  EXPECT_TRUE(d.tombstone);
+  EXPECT_EQ(d.value, "");
+  EXPECT_EQ(clock_text(d.clock), "[3, 2, 4]");
+  EXPECT_EQ(Describe(c2.blind_write(7)), "\"c2-1\"@[0, 3, 0] put");  // no value used; the counter moved
+}
+
+// With a delete share every write after a read is a delete (1'000'000), none (0).
+TEST(ClientModelTest, DeleteShareTurnsWritesAfterAReadIntoDeletes) {
+  WorkloadOptions o;
+  o.keys = 3;
+  o.blind_write_ppm = 0;
+  o.delete_ppm = 1'000'000;
+  ClientModel c(1, 2);
+  Rng rng(3, Stream::kClients);
+  const PlannedOp get = c.next_op(rng, 4, o);
+  c.read_returned(get.key, get.node, {VectorClock{0, 4}, VectorClock{1, 0}}, 1);
+  const PlannedOp del = c.next_op(rng, 4, o);
+  EXPECT_EQ(del.kind, OpKind::kDelete);
+  EXPECT_EQ(clock_text(del.write->clock), "[2, 4]");
+  // A blind write is never a delete.
+  o.blind_write_ppm = 1'000'000;
+  EXPECT_EQ(c.next_op(rng, 4, o).kind, OpKind::kPut);
+  // Share 0 (the default): never a delete.
+  WorkloadOptions none;
+  ClientModel a(1, 2);
+  Rng ra(4, Stream::kClients);
+  for (int i = 0; i < 200; ++i) {
+    const PlannedOp x = a.next_op(ra, 3, none);
+    EXPECT_NE(x.kind, OpKind::kDelete);
+    if (x.kind == OpKind::kGet) a.read_returned(x.key, x.node, {VectorClock{1}}, 0);
+  }
+}
+
 TEST(ClientModelTest, GapsAverageTheMeanAndNeverStartBeforeTheEnd) {
   Rng rng(2, Stream::kClients);
   double sum = 0;

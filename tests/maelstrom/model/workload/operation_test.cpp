@@ -87,7 +87,7 @@ TEST(OperationTest, ExampleRequestsInTheProtocolsFieldOrder) {
             R"({"type": "kv_resolve", "key": 5, "value": "c1-2", "clock": [1, 0]})");
   EXPECT_EQ(request_body(OpKind::kGet, 7, nullptr, 1), R"({"type": "kv_get", "msg_id": 1, "key": 7})");
   EXPECT_EQ(op_kind("resolve"), OpKind::kResolve);
-  EXPECT_FALSE(op_kind("delete"));
+  EXPECT_FALSE(op_kind("cas"));
   EXPECT_TRUE(is_write(OpKind::kPut));
   EXPECT_FALSE(is_write(OpKind::kGet));
 }
@@ -101,6 +101,53 @@ TEST(OperationTest, ValuesOfAGet) {
   EXPECT_EQ(clock_text((*values)[1].clock), "[0, 2]");
   EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values":[{"value":1,"clock":[-1]}]})")));
   EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values":{}})")));
+}
+
+TEST(OperationTest, DeleteRequestAndReplies) {
+  const PlannedWrite d{"", VectorClock{2, 1}, false, true};
+  EXPECT_EQ(request_body(OpKind::kDelete, 5, &d, 6), R"({"type": "kv_delete", "msg_id": 6, "key": 5, "clock": [2, 1]})");
+  EXPECT_EQ(op_kind("delete"), OpKind::kDelete);
+  EXPECT_STREQ(op_name(OpKind::kDelete), "delete");
+  EXPECT_TRUE(is_write(OpKind::kDelete));
+  const auto del = [](const char* type, const char* status) {
+    return classify(OpKind::kDelete, ReplyFacts{type, std::nullopt, status});
+  };
+  EXPECT_EQ(del("kv_delete_ok", "deleted").write, WriteOutcome::kAcknowledged);
+  EXPECT_EQ(del("kv_delete_ok", "deleted").op_class, OpClass::kOk);
+  EXPECT_EQ(del("kv_delete_ok", "conflict").op_class, OpClass::kConflict);  // a concurrent value remains
+  EXPECT_EQ(del("kv_delete_ok", "stale").write, WriteOutcome::kRejected);
+  EXPECT_EQ(del("kv_delete_ok", "superseded").write, WriteOutcome::kRejected);
+  EXPECT_FALSE(del("kv_put_ok", "deleted").violation.empty());
+  EXPECT_FALSE(del("kv_delete_ok", "resolved").violation.empty());
+  EXPECT_FALSE(Put("kv_put_ok", std::nullopt, "deleted").violation.empty());
+}
+
+TEST(OperationTest, TombstonesOfAGet) {
+  const auto body = nlohmann::json::parse(
+      R"({"type": "kv_get_ok", "values": [{"value": "a", "clock": [1, 0]}], "deleted": [[0, 1], [0, 0, 2]]})");
+  const auto values = parse_values(body);
+  ASSERT_TRUE(values);
+  ASSERT_EQ(values->size(), 3u);
+  EXPECT_FALSE((*values)[0].tombstone);
+  EXPECT_TRUE((*values)[1].tombstone);
+  EXPECT_EQ((*values)[1].value, "");
+  EXPECT_EQ(clock_text((*values)[2].clock), "[0, 0, 2]");
+  // Only tombstones; a version object without a value (a final state's or a hint's form).
+  const auto only = parse_values(nlohmann::json::parse(R"({"values": [{"clock": [3]}], "deleted": [[1]]})"));
+  ASSERT_TRUE(only);
+  ASSERT_EQ(only->size(), 2u);
+  EXPECT_TRUE((*only)[0].tombstone);
+  EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values": [], "deleted": [[-1]]})")));
+  EXPECT_FALSE(parse_values(nlohmann::json::parse(R"({"values": [], "deleted": {}})")));
+  const auto local = parse_local_get(nlohmann::json::parse(
+      R"({"type": "local_get_ok", "values": [], "deleted": [[2, 1]], "hints": [{"for": "n3", "clock": [2, 1]},)"
+      R"( {"for": "n4", "value": null, "clock": [2, 1], "tombstone": true}]})"));
+  ASSERT_TRUE(local);
+  ASSERT_EQ(local->values.size(), 1u);
+  EXPECT_TRUE(local->values[0].tombstone);
+  ASSERT_EQ(local->hints.size(), 2u);
+  EXPECT_TRUE(local->hints[0].version.tombstone);
+  EXPECT_TRUE(local->hints[1].version.tombstone);
 }
 
 TEST(OperationTest, ParsesLocalGetValuesAndHints) {
