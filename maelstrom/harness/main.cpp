@@ -101,7 +101,9 @@ void add_test_options(CLI::App* test, TestArgs& a) {
   test->add_option("--nemesis", a.nemesis,
                    "Faults, comma-separated: partition (cut the network), kill (SIGKILL a node, restart it "
                    "empty when the fault ends), pause (SIGSTOP, then SIGCONT), disk-loss (a kill that also removes "
-                   "the node's --data-dir directory before the restart); or none")
+                   "the node's --data-dir directory before the restart), replica-loss (with --replicas: a key's "
+                   "first replica cut off from its other replicas, then killed and its --data-dir directory "
+                   "removed; healed and restarted when the fault ends); or none")
       ->capture_default_str()->check([](const std::string& v) {
         std::string error;
         return model::parse_fault_list(v, model::period_faults(), false, error) ? std::string() : error;

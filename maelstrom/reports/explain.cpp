@@ -105,7 +105,7 @@ std::optional<std::string> fault_between(const ExplainContext& ctx, const std::s
     char span[64];
     std::snprintf(span, sizeof span, " (%.3f-%.3f s)", f.start_ms / 1000, f.end_ms / 1000);
     const std::string when = span;
-    if (f.kind == "partition") {
+    if (f.kind == "partition" || f.kind == "replica-loss") {
       if (a == b) continue;
       if (f.components.empty()) return f.description + when;  // a ring: sides are per node
       int side_a = -1, side_b = -1;

@@ -117,8 +117,9 @@ void Faults::kill(const std::string& node) {
   if (w_.trace) w_.note("nemesis kill " + node + (!s.disk ? "" : power_loss ? " (power loss)" : " (process crash)"));
   // What a kill may take from the cluster, for the explanation of lost writes: everything in
   // memory without a disk; with one, what a power loss takes when not every turn is synced,
-  // and all of it when the disk is lost next (disk-loss).
-  const bool disk_loss = active_ && schedule_[*active_].kind == model::FaultKind::kDiskLoss;
+  // and all of it when the disk is lost next (disk-loss, replica-loss).
+  const bool disk_loss = active_ && (schedule_[*active_].kind == model::FaultKind::kDiskLoss ||
+                                     schedule_[*active_].kind == model::FaultKind::kReplicaLoss);
   const bool may_lose =
       !s.disk || disk_loss || (power_loss && w_.cfg.node.durability.store.fsync != FsyncPolicy::kBatch);
   if (may_lose) losses_.before_kill(i);

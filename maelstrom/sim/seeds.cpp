@@ -27,6 +27,9 @@ void add(SeedStats& into, const SeedStats& s) {
   into.duplicated += s.duplicated;
   into.replies_mismatched += s.replies_mismatched;
   into.events += s.events;
+  into.missing_versions += s.missing_versions;
+  into.missing_bytes += s.missing_bytes;
+  into.catch_up_bytes += s.catch_up_bytes;
 }
 
 std::string fixed(double v, int decimals) {
@@ -126,6 +129,11 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
            ms(pct(99)) + " ms, max " + ms(convergence.back()) + " ms";
   }
   if (not_converged) out += "; " + std::to_string(not_converged) + " seeds did not converge";
+  out += "\ncatch-up after the heal: " + fixed(ratio(t.missing_versions, seeds), 1) +
+         " latest versions missing on a replica per seed (" + fixed(ratio(t.missing_bytes, seeds), 0) +
+         " bytes as sync versions); " + fixed(ratio(t.catch_up_bytes, seeds), 0) +
+         " node-to-node bytes from the heal to convergence";
+  if (t.missing_bytes > 0) out += " (" + fixed(ratio(t.catch_up_bytes, t.missing_bytes), 2) + "x)";
   return out + "\n";
 }
 

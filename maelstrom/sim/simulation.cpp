@@ -110,6 +110,8 @@ class Simulation {
  private:
   void dispatch(const Event& e);
   void heal();
+  // At the final heal: the latest versions some replica lacks (stats.missing_*).
+  void count_missing();
   void check_convergence();
   std::string state_text(std::size_t node) const;
   bool stores_agree() const;
@@ -129,6 +131,7 @@ class Simulation {
   Clients clients_;
   bool done_ = false;
   Micros heal_at_ = 0;
+  std::uint64_t bytes_at_heal_ = 0;  // stats.node_bytes then
 };
 
 SeedResult Simulation::run() {
@@ -232,6 +235,8 @@ void Simulation::heal() {
   faults_.end_all();
   w_.workload = false;
   heal_at_ = w_.now;
+  bytes_at_heal_ = w_.stats.node_bytes;
+  count_missing();
   Event e;
   e.at = w_.now;
   e.kind = EventKind::kCheck;
@@ -239,6 +244,50 @@ void Simulation::heal() {
 }
 
 // --- convergence ----------------------------------------------------------------------------
+
+void Simulation::count_missing() {
+  // Each key's latest versions over every node that is up: those no other version of the key
+  // dominates (an older version a replica lacks is no loss: what dominates it replaces it).
+  std::map<std::string, std::vector<model::StoredVersion>> latest;
+  for (const auto& s : w_.nodes) {
+    if (!s->up()) continue;
+    s->node->store().for_each([&](std::string_view key, Siblings siblings) {
+      std::vector<model::StoredVersion>& versions = latest[std::string(key)];
+      for (std::size_t i = 0; i < siblings.size(); ++i) {
+        const VersionView v = siblings[i];
+        const VectorClock clock = v.clock();
+        const bool known = std::any_of(versions.begin(), versions.end(), [&](const model::StoredVersion& o) {
+          return o.clock.dominates(clock) || (o.clock.equals(clock) && o.value == v.value);
+        });
+        if (known) continue;
+        versions.erase(std::remove_if(versions.begin(), versions.end(),
+                                      [&](const model::StoredVersion& o) { return clock.dominates(o.clock); }),
+                       versions.end());
+        versions.push_back(model::StoredVersion{std::string(v.value), clock});
+      }
+    });
+  }
+  for (const auto& [key, versions] : latest) {
+    const std::int64_t k = std::stoll(key);
+    for (std::size_t n = 0; n < w_.nodes.size(); ++n) {
+      const NodeSlot& s = *w_.nodes[n];
+      if (!s.up() || !w_.placement.is_replica(s.id, k)) continue;
+      const Siblings held = s.node->store().find(key);
+      for (const model::StoredVersion& want : versions) {
+        bool has = false;
+        for (std::size_t i = 0; i < held.size() && !has; ++i) {
+          const VersionView v = held[i];
+          const VectorClock clock = v.clock();
+          has = clock.dominates(want.clock) || (clock.equals(want.clock) && v.value == want.value);
+        }
+        if (has) continue;
+        ++w_.stats.missing_versions;
+        // As a sync's versions carry it: {"key": K, "value": V, "clock": C} and a separator.
+        w_.stats.missing_bytes += 33 + key.size() + want.value.size() + model::clock_text(want.clock).size();
+      }
+    }
+  }
+}
 
 std::string Simulation::state_text(std::size_t node) const {
   std::vector<std::string> items;
@@ -340,6 +389,7 @@ void Simulation::check_convergence() {
   if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left()) &&
       (!await_reaps || all_reaped())) {
     w_.stats.convergence = w_.now - heal_at_;
+    w_.stats.catch_up_bytes = w_.stats.node_bytes - bytes_at_heal_;
     if (w_.trace) {
       w_.note(std::string(await_reaps ? "converged: every store agrees and every deleted key is reaped, "
                                       : "converged: every store agrees, ") +

@@ -117,6 +117,13 @@ struct SeedStats {
   std::uint64_t replies_mismatched = 0;
   std::uint64_t events = 0;            // deliveries, timer turns, client and fault events
   std::optional<Micros> convergence;   // heal to the first time every store agreed
+  // At the final heal: the latest versions of a key (none of its versions over all nodes
+  // dominates them) that one of its replicas lacks, counted once per replica lacking it, and
+  // their bytes as a sync's versions carry them ({"key": K, "value": V, "clock": C}, ", ");
+  // then the node-to-node bytes sent from the heal to convergence (0 when it never came).
+  std::uint64_t missing_versions = 0;
+  std::uint64_t missing_bytes = 0;
+  std::uint64_t catch_up_bytes = 0;
   Micros ended = 0;                    // virtual time at the final reads
 };
 

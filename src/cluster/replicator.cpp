@@ -470,7 +470,9 @@ void Replicator::await_replicas(const std::string& key, const Version& version,
   auto& ids = waiters_by_key_[key];
   ids.insert(ids.end(), id);  // ids only grow: the hint makes it constant time
   waiter_deadlines_.add(id, deadline);
-  if (ring_) stand_in_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms / 2);
+  if (ring_ && options_.sloppy_quorum) {
+    stand_in_deadlines_.add(id, scheduler_.now_ms() + options_.request_timeout_ms / 2);
+  }
   // The key goes to every peer that replicates it first thing (even when the write changed
   // nothing: a retry must reach the replicas too).
   for (auto& [peer_id, peer] : peers_) {

@@ -175,6 +175,10 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       whole_number("--max-hint-bytes", node.max_hint_bytes, std::size_t{0}, std::size_t{1} << 40,
                    "Cluster: most bytes of hints this node holds for other replicas (with "
                    "--replicas); when full it refuses new ones"),
+      one_of("--sloppy-quorum", node.replication.sloppy_quorum, {{"on", true}, {"off", false}},
+             "Cluster (with --replicas): on, a replica that has not acknowledged a write in half "
+             "of --request-timeout-ms is stood in for by a fallback holding a hint, which counts "
+             "toward --write-quorum; off, only the key's own replicas count"),
       text("--data-dir", node.durability.data_dir, "DIR",
            "Keep the store on disk in DIR/<node_id>/, recovered at init before init_ok; a "
            "directory another node holds is refused (exit 74). Default: memory only"),

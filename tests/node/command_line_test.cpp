@@ -93,13 +93,17 @@ TEST_P(CommandLineTest, TheRingOptionsReachTheirFields) {
   EXPECT_EQ(defaults.options->node.vnodes, 64u);
   EXPECT_EQ(defaults.options->node.max_hint_bytes, 67108864u);
   EXPECT_FALSE(defaults.options->node.debug_forget_hints);
+  EXPECT_TRUE(defaults.options->node.replication.sloppy_quorum);
   const CommandLine c = read({"--replicas", "3", "--vnodes=16", "--max-hint-bytes", "1000",
-                              "--debug-forget-hints"});
+                              "--debug-forget-hints", "--sloppy-quorum", "off"});
   ASSERT_TRUE(c.options) << c.text;
   EXPECT_EQ(c.options->node.replicas, 3u);
   EXPECT_EQ(c.options->node.vnodes, 16u);
   EXPECT_EQ(c.options->node.max_hint_bytes, 1000u);
   EXPECT_TRUE(c.options->node.debug_forget_hints);
+  EXPECT_FALSE(c.options->node.replication.sloppy_quorum);
+  EXPECT_TRUE(read({"--sloppy-quorum=on"}).options->node.replication.sloppy_quorum);
+  EXPECT_EQ(read({"--sloppy-quorum", "maybe"}).exit_status, kExitBadValue);
   EXPECT_EQ(read({"--vnodes", "0"}).exit_status, kExitBadValue);
 }
 

@@ -288,6 +288,29 @@ TEST(RingNodeTest, ForgetHintsAcknowledgesAndHoldsNothing) {
   EXPECT_EQ(local_get(c, "n2", "x")["hints"], json::array());
 }
 
+// --sloppy-quorum off: no stand-in is asked, so a write whose other replica is cut off is not
+// acknowledged at W=3 (with it on, n5 + n1 + a hint at a fallback acknowledge it, above).
+TEST(RingNodeTest, WithoutSloppyQuorumOnlyTheKeysReplicasCountTowardW) {
+  NodeOptions o = ring_options(3);
+  o.write_quorum = 3;
+  o.replication.sloppy_quorum = false;
+  TestCluster c(5, o);
+  c.isolate("n4");
+  std::size_t hints = 0;
+  c.drop = [&](const std::string&, const std::string&, const json& body) {
+    if (body["type"] == "hint") ++hints;
+    return false;
+  };
+  const json refused = c.put("n5", "x", "a", {1});
+  EXPECT_EQ(refused["type"], "error");
+  EXPECT_EQ(refused["code"], 0);
+  EXPECT_EQ(hints, 0u);
+  EXPECT_TRUE(c.node("n2")->hints().empty());
+  EXPECT_TRUE(c.node("n3")->hints().empty());
+  c.heal();
+  EXPECT_EQ(c.put("n5", "x", "b", {2})["status"], "written");
+}
+
 // Every sync carries only keys both ends replicate, every node holds only its own keys, and a
 // quiet cluster's anti-entropy finds nothing to push (each pair compares only the keys both
 // should hold).

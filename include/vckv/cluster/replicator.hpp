@@ -70,6 +70,10 @@ struct ReplicationOptions {
   std::int64_t anti_entropy_interval_ms = 1000;  // an exchange with the next peer this often
   std::size_t max_message_bytes = 16u << 20;     // the peers' line limit
   std::size_t max_output_backlog = 8u << 20;     // no replication while this much output waits
+  // §14 with a ring: a replica silent for half of request_timeout_ms is stood in for by a
+  // fallback holding a hint, which counts toward W. False (--sloppy-quorum off): only the key's
+  // own replicas count toward W, and no hint is ever asked for.
+  bool sloppy_quorum = true;
   // Testing only: a reply is matched to a request by msg_id and sender alone, whatever
   // incarnation it echoes and whatever it is about (a broken matcher the simulator must catch).
   bool debug_accept_any_reply = false;

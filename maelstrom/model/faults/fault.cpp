@@ -20,6 +20,7 @@ constexpr FaultRow kFaults[] = {
     {FaultKind::kPause, "pause", true, true},         {FaultKind::kBounce, "bounce", true, true},
     {FaultKind::kDrop, "drop", false, true},          {FaultKind::kDuplicate, "duplicate", false, true},
     {FaultKind::kReorder, "reorder", false, true},    {FaultKind::kDiskLoss, "disk-loss", true, false},
+    {FaultKind::kReplicaLoss, "replica-loss", true, false},
 };
 
 const FaultRow& row(FaultKind k) {
@@ -103,6 +104,12 @@ std::string fault_list_name(const std::vector<FaultKind>& kinds) {
 
 std::string FaultPeriod::description() const {
   if (kind == FaultKind::kPartition) return "partition " + partition.description();
+  if (kind == FaultKind::kReplicaLoss) {
+    const auto& sides = partition.components();
+    return "replica-loss " + joined(nodes) + " (key " + std::to_string(key) + "'s first replica, cut off from " +
+           (sides.empty() ? std::string("nothing") : joined(sides[0])) +
+           (bounces.size() > 1 ? ", then killed with its disk)" : ")");
+  }
   if (kind == FaultKind::kBounce && bounces.size() > 1) {
     return "bounce " + joined(nodes) + " (" + std::to_string(bounces.size()) + " times)";
   }
@@ -117,6 +124,7 @@ std::string FaultPeriod::label() const {
 void begin_fault(const FaultPeriod& period, FaultTarget& target) {
   switch (period.kind) {
     case FaultKind::kPartition:
+    case FaultKind::kReplicaLoss:
       target.partition(period.partition);
       break;
     case FaultKind::kKill:
@@ -146,6 +154,12 @@ void end_fault(const FaultPeriod& period, FaultTarget& target) {
     case FaultKind::kPartition:
       target.heal();
       break;
+    case FaultKind::kReplicaLoss:
+      target.heal();
+      if (period.bounces.size() > 1) {
+        for (const std::string& n : period.nodes) target.restart(n);
+      }
+      break;
     case FaultKind::kKill:
     case FaultKind::kDiskLoss:
       for (const std::string& n : period.nodes) target.restart(n);
@@ -163,6 +177,14 @@ void end_fault(const FaultPeriod& period, FaultTarget& target) {
 }
 
 void bounce(const FaultPeriod& period, FaultTarget& target) {
+  if (period.kind == FaultKind::kReplicaLoss) {
+    for (const std::string& n : period.nodes) {
+      target.kill(n);
+      target.wipe(n);
+    }
+    return;
+  }
+  if (period.kind != FaultKind::kBounce) return;
   for (const std::string& n : period.nodes) target.kill(n);
   for (const std::string& n : period.nodes) target.restart(n);
 }

@@ -24,11 +24,16 @@
 namespace vckv::model {
 
 // kDiskLoss: a kill whose node also loses its data directory before it restarts (§15: with
-// --data-dir; without one it is a kill). It is no part of "all" (runs that name "all" draw the
-// same schedule as before it existed): name it to have it.
-enum class FaultKind { kPartition, kKill, kPause, kBounce, kDrop, kDuplicate, kReorder, kDiskLoss };
+// --data-dir; without one it is a kill). kReplicaLoss (needs a ring, §14): a key's first replica
+// is cut off from the key's other replicas (but not from the other nodes, nor the clients), so
+// the writes it coordinates are acknowledged through stand-ins' hints; partway through the
+// period it is killed and loses its data directory, and when the period ends the partition
+// heals and it restarts empty: its hinted writes live on only in the hints. Neither is part of
+// "all" (runs that name "all" draw the same schedule as before they existed): name them to
+// have them.
+enum class FaultKind { kPartition, kKill, kPause, kBounce, kDrop, kDuplicate, kReorder, kDiskLoss, kReplicaLoss };
 
-// partition, kill, pause, bounce, drop, duplicate, reorder, disk-loss
+// partition, kill, pause, bounce, drop, duplicate, reorder, disk-loss, replica-loss
 const char* fault_kind_name(FaultKind k);
 // A node fault, taking turns in fault periods; else a message fault.
 bool is_period_fault(FaultKind k);
@@ -38,7 +43,7 @@ const std::vector<FaultKind>& period_faults();
 const std::vector<FaultKind>& every_fault();
 
 // "partition,kill" (any order of `allowed` kinds, no repeats), "none" (an empty list), and, when
-// accept_all, "all" (every allowed kind but disk-loss). On a bad list: nullopt, and `error` says what is wrong.
+// accept_all, "all" (every allowed kind but disk-loss and replica-loss). On a bad list: nullopt, and `error` says what is wrong.
 std::optional<std::vector<FaultKind>> parse_fault_list(const std::string& text, const std::vector<FaultKind>& allowed,
                                                        bool accept_all, std::string& error);
 // "partition,kill" in the list's order, or "none".
@@ -49,13 +54,17 @@ struct FaultPeriod {
   Micros start = 0;
   Micros end = 0;  // healed / restarted / resumed
   FaultKind kind = FaultKind::kPartition;
-  Partition partition;             // kPartition
-  std::vector<std::string> nodes;  // kKill, kPause, kBounce: the nodes taken down, sorted
-  // kBounce: when each bounce (kill, then restart at once) happens, ascending; the first is start.
+  Partition partition;             // kPartition; kReplicaLoss: the key's other replicas | the rest
+  std::vector<std::string> nodes;  // kKill, kPause, kBounce, kReplicaLoss: the nodes taken down, sorted
+  // The period's steps after its start, ascending, each applied by bounce() below; the first is
+  // start. kBounce: when each bounce (kill, then restart at once) happens. kReplicaLoss: start,
+  // then the kill (and disk loss) of its node; without that second step the period only cuts.
   std::vector<Micros> bounces = {};
-  // "partition halves: n1 n2 | n3", "kill n2", "pause n1 n4", "bounce n3 (3 times)"
+  std::int64_t key = 0;  // kReplicaLoss: the key whose first replica is lost
+  // "partition halves: n1 n2 | n3", "kill n2", "pause n1 n4", "bounce n3 (3 times)",
+  // "replica-loss n3 (key 7's first replica, cut off from n5 n8, then killed with its disk)"
   std::string description() const;
-  // "halves", "kill n2", "pause n1 n4": short, for plot labels
+  // "halves", "kill n2", "pause n1 n4", "replica-loss n3": short, for plot labels
   std::string label() const;
 };
 
@@ -74,13 +83,14 @@ class FaultTarget {
   virtual void wipe(const std::string& node) = 0;
 };
 
-// The period's fault begins: partition, or kill (disk-loss: kill and wipe) or pause each of its
-// nodes in order, or its first bounce.
+// The period's fault begins: partition (replica-loss too), or kill (disk-loss: kill and wipe) or
+// pause each of its nodes in order, or its first bounce.
 void begin_fault(const FaultPeriod& period, FaultTarget& target);
 // ... and ends: heal, or restart or resume each of its nodes in order (a bounce: nothing, its
-// nodes are up).
+// nodes are up; a replica-loss: heal, then restart its node if its kill step was due).
 void end_fault(const FaultPeriod& period, FaultTarget& target);
-// One bounce of a kBounce period (at each of period.bounces): kill each node, then restart each.
+// One later step of a period (at each of period.bounces after the first): for kBounce kill each
+// node, then restart each; for kReplicaLoss kill and wipe each node. Nothing for other kinds.
 void bounce(const FaultPeriod& period, FaultTarget& target);
 
 }  // namespace vckv::model

@@ -27,10 +27,14 @@ std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nod
   std::vector<FaultPeriod> periods;
   const ShapeInputs inputs{options.placement, options.keys};
   const std::vector<const PartitionShape*> shapes = partition_shapes(nodes.size(), options.shapes, inputs);
+  // replica-loss needs a key with at least two replicas and nodes that are not among them.
+  const bool ring = options.placement && !options.placement->every_node() && options.keys > 0 &&
+                    options.placement->replicas_option() >= 2 && options.placement->replicas_option() < nodes.size();
   std::vector<FaultKind> kinds;
   for (FaultKind k : options.kinds) {
     if (!is_period_fault(k)) continue;
     if (k == FaultKind::kPartition && shapes.empty()) continue;
+    if (k == FaultKind::kReplicaLoss && !ring) continue;
     if (k != FaultKind::kPartition && (nodes.empty() || options.max_down == 0)) continue;
     kinds.push_back(k);
   }
@@ -45,6 +49,13 @@ std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nod
     p.kind = kinds[turn++ % kinds.size()];
     if (p.kind == FaultKind::kPartition) {
       p.partition = shapes[shape_turn++ % shapes.size()]->make(nodes, inputs, rng);
+    } else if (p.kind == FaultKind::kReplicaLoss) {
+      p.key = static_cast<std::int64_t>(rng.below(options.keys));
+      p.nodes = {options.placement->replicas_of(p.key, nodes).front()};
+      p.partition = cut_first_replica_of(nodes, *options.placement, p.key);
+      p.bounces.push_back(p.start);
+      const Micros length = p.end - p.start;
+      if (length >= 4) p.bounces.push_back(p.start + rng.between(length / 4, length * 3 / 4));
     } else {
       const std::size_t count = most_down > 1 ? 1 + static_cast<std::size_t>(rng.below(most_down)) : 1;
       p.nodes = pick_nodes(nodes, count, rng);

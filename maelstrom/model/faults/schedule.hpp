@@ -35,7 +35,9 @@ struct ScheduleOptions {
 // node) is left out. Draws from `rng` (the seed's Stream::kFaults): the first kind, the first
 // shape, then per period its partition's choices (for "replicas": which key) or, for a kill,
 // pause or bounce, how many nodes (only when max_down > 1) and which, and for a bounce how many
-// bounces (2 to 5, the first at the period's start) and the gaps between them.
+// bounces (2 to 5, the first at the period's start) and the gaps between them; for a
+// replica-loss (drawn only with a ring of at least 2 replicas per key) which key, then when its
+// first replica is killed, between a quarter and three quarters of the period.
 std::vector<FaultPeriod> make_fault_schedule(const std::vector<std::string>& nodes, const ScheduleOptions& options,
                                              Rng& rng);
 

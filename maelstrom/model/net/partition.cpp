@@ -95,6 +95,20 @@ Partition isolate_replicas_of(const std::vector<std::string>& nodes, const Place
   return Partition::from_components("replicas", {replicas, rest}, "replicas of key " + std::to_string(key));
 }
 
+Partition cut_first_replica_of(const std::vector<std::string>& nodes, const Placement& placement, std::int64_t key) {
+  if (placement.every_node() || nodes.size() < 2) return {};
+  const std::vector<std::string> replicas = placement.replicas_of(key, nodes);
+  if (replicas.size() < 2) return {};
+  std::vector<std::string> others(replicas.begin() + 1, replicas.end());
+  std::vector<std::string> rest;
+  for (const std::string& n : nodes) {
+    if (std::find(others.begin(), others.end(), n) == others.end()) rest.push_back(n);
+  }
+  std::sort(others.begin(), others.end());
+  std::sort(rest.begin(), rest.end());
+  return Partition::from_components("replica-loss", {others, rest}, "replica-loss of key " + std::to_string(key));
+}
+
 Partition isolate_one(const std::vector<std::string>& nodes, const ShapeInputs&, Rng& rng) {
   if (nodes.size() < 2) return {};
   return isolate_node(nodes, static_cast<std::size_t>(rng.below(nodes.size())));

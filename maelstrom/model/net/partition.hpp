@@ -60,6 +60,14 @@ Partition majorities_ring_of(const std::vector<std::string>& ring);
 // Empty (cuts nothing) when every node holds every key.
 Partition isolate_replicas_of(const std::vector<std::string>& nodes, const Placement& placement, std::int64_t key);
 
+// The replicas of `key` but its first cut off from every other node, the first included: the
+// fault replica-loss's partition (fault.hpp), "replica-loss" with the sides {other replicas,
+// sorted} | {the rest, sorted}, described as "replica-loss of key 7: n5 n8 | n1 n2 n3 ...". The
+// first replica coordinates the key's writes (non-replicas forward to it) and reaches none of
+// its co-replicas: its writes are acknowledged through stand-ins (hints). Empty when every node
+// holds every key or the key has a single replica.
+Partition cut_first_replica_of(const std::vector<std::string>& nodes, const Placement& placement, std::int64_t key);
+
 // What a shape may need beyond the nodes.
 struct ShapeInputs {
   const Placement* placement = nullptr;  // where keys live; null: every node holds every key

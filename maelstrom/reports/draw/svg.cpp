@@ -237,7 +237,7 @@ std::string render_svg(const SvgInput& in) {
     if (f.end_ms < t_from || f.start_ms > t_to) continue;
     const double y0 = rows.y(std::max(f.start_ms, t_from)), y1 = rows.y(std::min(f.end_ms, t_to));
     const std::string span = fmt(f.start_ms / 1000, 3) + "-" + fmt(f.end_ms / 1000, 3) + " s";
-    if (f.kind == "partition" && node_x_max >= node_x_min) {
+    if ((f.kind == "partition" || f.kind == "replica-loss") && node_x_max >= node_x_min) {
       s << "<g class=\"partition\"><title>" << xml_escape(f.description + ", " + span) << "</title><rect x=\""
         << fmt(node_x_min - 30) << "\" y=\"" << fmt(y0) << "\" width=\"" << fmt(node_x_max - node_x_min + 60)
         << "\" height=\"" << fmt(std::max(y1 - y0, 2.0)) << "\" fill=\"#f4cccc\" fill-opacity=\"0.45\"/></g>\n";

@@ -17,7 +17,7 @@ json faults_json(const std::vector<model::FaultPeriod>& faults, const std::vecto
   for (const model::FaultPeriod& f : faults) {
     json j{{"kind", model::fault_kind_name(f.kind)}, {"start_s", round3(static_cast<double>(f.start) / 1e6)},
            {"end_s", round3(static_cast<double>(f.end) / 1e6)}, {"description", f.description()}, {"label", f.label()}};
-    if (f.kind == model::FaultKind::kPartition) {
+    if (f.kind == model::FaultKind::kPartition || f.kind == model::FaultKind::kReplicaLoss) {
       j["components"] = f.partition.components();
       // The links cut, either way: what a ring's sides cannot say.
       json cut = json::array();
@@ -29,9 +29,8 @@ json faults_json(const std::vector<model::FaultPeriod>& faults, const std::vecto
         }
       }
       if (!node_ids.empty()) j["cut"] = std::move(cut);
-    } else {
-      j["nodes"] = f.nodes;
     }
+    if (f.kind != model::FaultKind::kPartition) j["nodes"] = f.nodes;
     out.push_back(std::move(j));
   }
   return out;

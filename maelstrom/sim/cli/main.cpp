@@ -136,7 +136,9 @@ int main(int argc, char** argv) {
   app.add_option("--faults", a.faults,
                  "Comma-separated: partition, kill, pause, bounce, disk-loss (one at a time, in turns, during fault "
                  "periods; a bounce kills a node and restarts it at once, 2 to 5 times, sooner than its messages "
-                 "arrive; disk-loss, a kill that also loses the node's --data-dir disk, is not part of all) and drop, "
+                 "arrive; disk-loss, a kill that also loses the node's --data-dir disk, is not part of all; nor is "
+                 "replica-loss, with --replicas: a key's first replica cut off from its other replicas, then "
+                 "killed with its disk, healed and restarted when the period ends) and drop, "
                  "duplicate, reorder (node-to-node messages, all through the workload); or all, or none")
       ->capture_default_str();
   app.add_option("--fault-interval", a.fault_interval_s,

@@ -315,6 +315,46 @@ TEST(SimRingTest, ReplicasReachTheScheduleAndTheChecker) {
   EXPECT_EQ(plain.find("ring:"), std::string::npos);
 }
 
+// replica-loss: a key's first replica, cut off from its other replicas, coordinates writes that
+// hints acknowledge, then dies with its data: the hints alone carry those writes to the
+// replicas after the heal. A stand-in that forgets its hints is caught within 100 seeds; the
+// same runs with hints kept lose nothing.
+SimConfig ring_of_nine(std::vector<std::string> node_args) {
+  node_args.push_back("--write-quorum=2");
+  node_args.push_back("--read-quorum=2");
+  SimConfig cfg = config_with(std::move(node_args), "replica-loss,drop,duplicate,reorder");
+  cfg.nodes = 9;
+  cfg.node.replicas = 3;
+  return cfg;
+}
+
+TEST(SimRingTest, ForgettingHintsIsCaughtWithin100SeedsOfReplicaLoss) {
+  const auto seed = first_failure(ring_of_nine({"--debug-forget-hints"}), 1, 100);
+  ASSERT_TRUE(seed.has_value());
+  EXPECT_LT(*seed - 1, 100u);
+}
+
+TEST(SimRingTest, ReplicaLossWithHintsKeptLosesNothing) {
+  EXPECT_FALSE(first_failure(ring_of_nine({}), 1, 20).has_value());
+}
+
+// The catch-up after the heal: a node isolated until the final heal lacks the versions written
+// meanwhile; the bytes sent from the heal to convergence are counted.
+TEST(SimRingTest, CatchUpCountsTheVersionsMissingAtTheHealAndTheBytesThatFollow) {
+  SimConfig cfg = config_with({}, "partition");
+  cfg.partition_shapes = {"isolated"};
+  cfg.time_limit = 4'000'000;
+  cfg.fault_interval = 2'000'000;  // isolated from 2 s to the final heal at 4 s
+  cfg.keys = 1000;
+  const SeedResult r = run_seed(cfg, 1);
+  ASSERT_TRUE(r.valid) << r.reason;
+  ASSERT_TRUE(r.stats.convergence.has_value());
+  EXPECT_GT(r.stats.missing_versions, 20u);
+  EXPECT_GT(r.stats.missing_bytes, 30 * r.stats.missing_versions);
+  EXPECT_GT(r.stats.catch_up_bytes, r.stats.missing_bytes / 2);
+  EXPECT_LT(r.stats.catch_up_bytes, r.stats.node_bytes);
+}
+
 // §15: the same kills at W = 1 with every node on a simulated disk (--fsync batch): a kill is a
 // process crash, and now and then a power loss with torn unsynced tails; the restarted node
 // recovers what it acknowledged. Nothing is lost.

@@ -20,8 +20,8 @@ TEST(FaultListTest, RejectsUnknownRepeatedAndEmptyFaults) {
   std::string error;
   EXPECT_FALSE(parse_fault_list("partition,crash", period_faults(), false, error));
   EXPECT_EQ(error,
-            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce, disk-loss; "
-            "or none)");
+            "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce, disk-loss, "
+            "replica-loss; or none)");
   EXPECT_FALSE(parse_fault_list("drop", period_faults(), false, error));  // a message fault
   EXPECT_FALSE(parse_fault_list("all", period_faults(), false, error));
   EXPECT_FALSE(parse_fault_list("kill,kill", period_faults(), false, error));
@@ -37,7 +37,7 @@ TEST(FaultListTest, EveryFaultAndAll) {
   EXPECT_FALSE(parse_fault_list("crash", every_fault(), true, error));
   EXPECT_EQ(error,
             "unknown fault \"crash\" (expected a comma-separated list of partition, kill, pause, bounce, drop, "
-            "duplicate, reorder, disk-loss; or all, or none)");
+            "duplicate, reorder, disk-loss, replica-loss; or all, or none)");
   EXPECT_TRUE(is_period_fault(FaultKind::kPause));
   EXPECT_FALSE(is_period_fault(FaultKind::kReorder));
 }
@@ -98,6 +98,35 @@ TEST(FaultTargetTest, DiskLossKillsWipesAndRestarts) {
   const auto named = parse_fault_list("kill,disk-loss", period_faults(), false, error);
   ASSERT_TRUE(named) << error;
   EXPECT_EQ(fault_list_name(*named), "kill,disk-loss");
+  EXPECT_EQ(fault_list_name(*parse_fault_list("all", every_fault(), true, error)),
+            "partition,kill,pause,bounce,drop,duplicate,reorder");
+}
+
+// replica-loss: the partition at the start, the kill and wipe of its node at its second step,
+// and at the end the heal, then the restart. Without the kill step (a period cut too short for
+// one) the end only heals. Never part of "all".
+TEST(FaultTargetTest, ReplicaLossCutsThenKillsWipesAndAtTheEndHealsAndRestarts) {
+  Recorder r;
+  FaultPeriod loss{0, 4, FaultKind::kReplicaLoss,
+                   Partition::from_components("replica-loss", {{"n2", "n5"}, {"n1", "n3", "n4"}}, "replica-loss of key 7"),
+                   {"n1"}};
+  loss.bounces = {0, 2};
+  loss.key = 7;
+  EXPECT_EQ(loss.description(),
+            "replica-loss n1 (key 7's first replica, cut off from n2 n5, then killed with its disk)");
+  EXPECT_EQ(loss.label(), "replica-loss n1");
+  begin_fault(loss, r);
+  bounce(loss, r);
+  end_fault(loss, r);
+  EXPECT_EQ(r.log, "partition replica-loss of key 7: n2 n5 | n1 n3 n4; kill n1; wipe n1; heal; restart n1; ");
+  r.log.clear();
+  loss.bounces = {0};
+  begin_fault(loss, r);
+  end_fault(loss, r);
+  EXPECT_EQ(r.log, "partition replica-loss of key 7: n2 n5 | n1 n3 n4; heal; ");
+  std::string error;
+  EXPECT_EQ(fault_list_name(*parse_fault_list("kill,replica-loss", period_faults(), false, error)),
+            "kill,replica-loss");
   EXPECT_EQ(fault_list_name(*parse_fault_list("all", every_fault(), true, error)),
             "partition,kill,pause,bounce,drop,duplicate,reorder");
 }

@@ -178,6 +178,46 @@ TEST(ScheduleTest, ReplicasShapeIsolatesTheReplicasOfADrawnKey) {
   }
 }
 
+// "replica-loss": a drawn key's first replica is cut off from its other replicas (it still
+// reaches the fallbacks), then killed between a quarter and three quarters of the period.
+TEST(ScheduleTest, ReplicaLossCutsAKeysFirstReplicaFromItsOtherReplicasThenKillsIt) {
+  const Placement ring(kFive, 3);
+  ScheduleOptions options = Options({FaultKind::kReplicaLoss}, 1'000'000, 20'000'000);
+  options.placement = &ring;
+  options.keys = 10;
+  Rng rng(7, Stream::kFaults);
+  const auto periods = make_fault_schedule(kFive, options, rng);
+  ASSERT_EQ(periods.size(), 10u);
+  std::set<std::int64_t> keys_seen;
+  for (const FaultPeriod& p : periods) {
+    ASSERT_EQ(p.kind, FaultKind::kReplicaLoss);
+    keys_seen.insert(p.key);
+    const std::vector<std::string> replicas = ring.replicas_of(p.key, kFive);
+    EXPECT_EQ(p.nodes, std::vector<std::string>{replicas[0]});
+    std::vector<std::string> others(replicas.begin() + 1, replicas.end());
+    std::sort(others.begin(), others.end());
+    ASSERT_EQ(p.partition.components().size(), 2u);
+    EXPECT_EQ(p.partition.components()[0], others);
+    for (const std::string& a : kFive) {
+      for (const std::string& b : kFive) {
+        const bool a_other = std::count(others.begin(), others.end(), a) > 0;
+        const bool b_other = std::count(others.begin(), others.end(), b) > 0;
+        EXPECT_EQ(p.partition.blocks(a, b), a_other != b_other) << a << "->" << b;
+      }
+    }
+    ASSERT_EQ(p.bounces.size(), 2u);
+    EXPECT_EQ(p.bounces[0], p.start);
+    EXPECT_GE(p.bounces[1], p.start + 250'000);
+    EXPECT_LE(p.bounces[1], p.start + 750'000);
+  }
+  EXPECT_GT(keys_seen.size(), 1u);
+  // Without a ring it is never drawn.
+  const Placement every(kFive, 0);
+  options.placement = &every;
+  Rng again(7, Stream::kFaults);
+  EXPECT_TRUE(make_fault_schedule(kFive, options, again).empty());
+}
+
 // Without a ring (replicas 0) the shape is never drawn, and the other shapes' draws are those
 // of a schedule that does not know the shape exists.
 TEST(ScheduleTest, ReplicasShapeIsNotDrawnWithoutARing) {
