@@ -13,6 +13,8 @@ const MessageTable& message_table() {
     {"kv_put",     "kv_put_ok",     kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_put},
     {"kv_get",     "kv_get_ok",     kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_get},
     {"kv_resolve", "kv_resolve_ok", kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_resolve},
+    // §16: a tombstone, by the kv_put rules.
+    {"kv_delete",  "kv_delete_ok",  kFromAnyone,  false, FastShape::kNone,          decode_delete, &Node::handle_delete},
     {"init",       "init_ok",       kFromAnyone,  true,  FastShape::kNone,          decode_init,  &Node::handle_init},
     {kSyncType,    kSyncOkType,     kFromPeers,   false, FastShape::kVersions,      decode_sync,  &Node::handle_sync},
     {kFetchType,   kFetchOkType,    kFromPeers,   false, FastShape::kNone,          decode_fetch, &Node::handle_fetch},
@@ -55,8 +57,11 @@ const std::string& client_message_types() {
   static const std::string kTypes = [] {
     std::string types;
     for (const MessageType& row : message_table()) {
-      // (local_get is for inspection, not a client's request: not named to one.)
-      if (!(row.senders & kFromClients) || row.type == kLocalGetType) continue;
+      // (local_get is for inspection, not a client's request: not named to one. Nor is
+      // kv_delete, §16: the course protocol's error texts, sections 1-10, stay as they are.)
+      if (!(row.senders & kFromClients) || row.type == kLocalGetType || row.type == "kv_delete") {
+        continue;
+      }
       if (!types.empty()) types += ", ";
       types += row.type;
     }

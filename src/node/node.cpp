@@ -35,11 +35,11 @@ class StoreFiller : public RecoveryVisitor {
   void on_key(std::string_view key, const std::vector<VersionRef>& versions) override {
     views_.clear();
     for (const VersionRef& v : versions) {
-      if (v.kind != VersionKind::kClock || v.tombstone) {
+      if (v.kind != VersionKind::kClock) {
         ++skipped_;
         continue;
       }
-      views_.push_back(VersionView{v.value, v.clock});
+      views_.push_back(VersionView{v.tombstone ? std::string_view() : v.value, v.clock});
     }
     if (!views_.empty()) store_.merge_versions(key, views_);
   }
@@ -47,11 +47,11 @@ class StoreFiller : public RecoveryVisitor {
   void on_hint(std::string_view target, std::string_view key, const std::vector<VersionRef>& versions) override {
     views_.clear();
     for (const VersionRef& v : versions) {
-      if (v.kind != VersionKind::kClock || v.tombstone) {
+      if (v.kind != VersionKind::kClock) {
         ++skipped_;
         continue;
       }
-      views_.push_back(VersionView{v.value, v.clock});
+      views_.push_back(VersionView{v.tombstone ? std::string_view() : v.value, v.clock});
     }
     if (!views_.empty() && !hints_.add(std::string(target), std::string(key), views_)) {
       log_.warn("data directory: a hint for " + std::string(target) + " does not fit --max-hint-bytes " +
@@ -63,7 +63,7 @@ class StoreFiller : public RecoveryVisitor {
   ~StoreFiller() override {
     if (skipped_) {
       log_.warn("data directory: skipped " + std::to_string(skipped_) +
-                " records of kinds this node does not keep (dot counters, tombstones)");
+                " records of kinds this node does not keep (dot counters, dotted versions)");
     }
   }
 
@@ -297,6 +297,11 @@ void Node::handle_resolve(const Incoming& in, const MessageType& type) {
   handle_write(in, type, "resolved");
 }
 
+// §16: a tombstone, applied as kv_put applies a value; "deleted" when only tombstones remain.
+void Node::handle_delete(const Incoming& in, const MessageType& type) {
+  handle_write(in, type, "deleted");
+}
+
 VCKV_HOT
 void Node::handle_write(const Incoming& in, const MessageType& type,
                         std::string_view status_written) {
@@ -363,10 +368,16 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
   // own apply: the replicas' do not change it.)
   const bool stale = result.ruling == Ruling::kStale;
   const bool superseded = result.ruling == Ruling::kSuperseded;
-  const std::string_view status = stale                  ? std::string_view("stale")
-                                  : superseded           ? std::string_view("superseded")
-                                  : result.siblings == 1 ? status_written
-                                                         : std::string_view("conflict");
+  // (§16: a delete reads "deleted" when only tombstones remain, "conflict" otherwise; a put or
+  // resolve always leaves its value, so its one remaining sibling is never a tombstone.)
+  const bool deleted = write.version.tombstone();
+  const std::string_view status =
+      stale        ? std::string_view("stale")
+      : superseded ? std::string_view("superseded")
+      : deleted    ? (all_tombstones(store_.find(write.key)) ? status_written
+                                                             : std::string_view("conflict"))
+      : result.siblings == 1 ? status_written
+                             : std::string_view("conflict");
   const std::size_t siblings = result.siblings;
   const std::string_view reply_type = type.reply_type;
   const std::optional<std::uint64_t> echo = echo_of(in);
@@ -422,7 +433,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
   if (options_.read_quorum <= 1) {
     MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
     if (echo) m.field_uint("incarnation", *echo);
-    m.field_versions("values", store_.find(get.key));
+    m.field_client_versions("values", store_.find(get.key));
     outbox_.send(m);
     return;
   }
@@ -448,7 +459,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
         }
         MessageBuilder m = outbox_.message(dest, reply_type, msg_id);
         if (echo) m.field_uint("incarnation", *echo);
-        m.field_versions("values", store_.find(key));
+        m.field_client_versions("values", store_.find(key));
         outbox_.send(m);
       });
 }
@@ -603,7 +614,8 @@ void Node::try_forward(std::uint64_t id) {
   MessageBuilder m = outbox_.message(replica, f.type);
   m.field_uint("incarnation", replicator_.incarnation()).field_json("key", f.key);
   if (f.version) {
-    m.field_json("value", f.version->value).field_json("clock", clock_json(f.version->clock));
+    if (!f.version->tombstone()) m.field_json("value", f.version->value);
+    m.field_json("clock", clock_json(f.version->clock));
   }
   f.in_flight = replicator_.send_request(replica, m, until, [this, id](const Incoming* reply) {
     if (reply) {
@@ -652,13 +664,17 @@ void Node::handle_local_get(const Incoming& in, const MessageType& type) {
     if (hints.size() > 1) hints += kJsonItemSeparator;
     hints += "{\"for\": ";
     append_json_string(hints, replica);
+    if (v.tombstone()) {
+      hints += ", \"clock\": " + clock_json(v.slots) + ", \"deleted\": true}";
+      return;
+    }
     hints += ", \"value\": ";
     hints.append(v.value);
     hints += ", \"clock\": " + clock_json(v.slots) + "}";
   });
   hints += ']';
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_versions("values", store_.find(get.key)).field_json("hints", hints);
+  m.field_client_versions("values", store_.find(get.key)).field_json("hints", hints);
   outbox_.send(m);
 }
 

@@ -92,6 +92,7 @@ class Node {
   void handle_init(const Incoming& in, const MessageType& type);
   void handle_put(const Incoming& in, const MessageType& type);
   void handle_resolve(const Incoming& in, const MessageType& type);
+  void handle_delete(const Incoming& in, const MessageType& type);
   void handle_get(const Incoming& in, const MessageType& type);
   void handle_sync(const Incoming& in, const MessageType& type);
   void handle_fetch(const Incoming& in, const MessageType& type);

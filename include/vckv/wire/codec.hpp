@@ -30,7 +30,7 @@ struct InitRequest {
   std::string node_id;
   std::vector<std::string> node_ids;
 };
-struct WriteRequest {  // kv_put and kv_resolve
+struct WriteRequest {  // kv_put, kv_resolve and kv_delete (a tombstone: no value)
   std::string key;     // JSON text of the key: "\"x\"" or "1"
   Version version;
 };
@@ -73,6 +73,9 @@ std::optional<Error> decode_init(std::string_view type, const JValue& body, cons
                                  Request& request);
 std::optional<Error> decode_write(std::string_view type, const JValue& body,
                                   const CodecLimits& limits, Request& request);
+// kv_delete (§16): {key, clock} into a WriteRequest whose version is a tombstone (no value).
+std::optional<Error> decode_delete(std::string_view type, const JValue& body,
+                                   const CodecLimits& limits, Request& request);
 std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
                                 Request& request);
 // A sync and a fetch also carry the sender's incarnation (Incoming::incarnation), required.
@@ -87,7 +90,8 @@ std::optional<Error> decode_tree(std::string_view type, const JValue& body, cons
                                  Request& request);
 std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
                                       const CodecLimits& limits, Request& request);
-// A reply's "values": [{"value": V, "clock": C}, ...] (kv_get_ok, fetch_ok) into versions.
+// A reply's "values": [{"value": V, "clock": C}, ...] (kv_get_ok, fetch_ok) into versions; a
+// tombstone between nodes is {"clock": C, "deleted": true} (so in syncs and hints too).
 std::optional<Error> decode_values(std::string_view type, const JValue& body,
                                    const CodecLimits& limits, std::vector<Version>& versions);
 
