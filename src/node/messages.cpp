@@ -24,6 +24,9 @@ const MessageTable& message_table() {
     // §14: what this node holds itself (inspection; never forwarded), and hints for a replica.
     {kLocalGetType, "local_get_ok", kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_local_get},
     {kHintType,    kHintOkType,     kFromPeers,   false, FastShape::kNone,          decode_hint,  &Node::handle_hint},
+    // §16: reaping a key that holds only tombstones (reap is one-way).
+    {kReapCheckType, kReapCheckOkType, kFromPeers, false, FastShape::kNone,         decode_reap,  &Node::handle_reap_check},
+    {kReapType,    "",              kFromPeers,   false, FastShape::kNone,          decode_reap,  &Node::handle_reap},
   };
   // clang-format on
   static const MessageTable kTable{kRows, sizeof kRows / sizeof kRows[0]};

@@ -90,6 +90,7 @@ Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& 
 
 Node::~Node() {
   if (hint_timer_) scheduler_.cancel_timer(hint_timer_);
+  if (reap_timer_) scheduler_.cancel_timer(reap_timer_);
 }
 
 std::optional<std::uint64_t> Node::echo_of(const Incoming& in) const {
@@ -266,6 +267,12 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
                                          });
     }
     replicator_.start(node_id_, node_ids_, options_.incarnation, ring_.get());
+    // Keys recovered holding only tombstones: their grace period (§16) runs from now.
+    std::vector<std::string> tombstoned;
+    store_.for_each([&](std::string_view key, Siblings siblings) {
+      if (all_tombstones(siblings)) tombstoned.emplace_back(key);
+    });
+    for (const std::string& key : tombstoned) note_tombstones(key);
     // Keys recovered from --data-dir were stored before the trees of the keys shared with each
     // peer existed: they enter them now, as changes from nothing.
     if (ring_) {
@@ -468,8 +475,12 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
                                   const std::vector<Version>& versions) {
   std::vector<VersionView> views;
   views.reserve(versions.size());
-  for (const Version& v : versions) views.push_back(VersionView{v.value, v.clock.slots()});
-  const std::size_t changed = store_.merge_versions(key, views).size();
+  for (const Version& v : versions) {
+    const VersionView view{v.value, v.clock.slots()};
+    if (!reaped_.empty() && buried_after_reap(key, view)) continue;  // §16: reaped here
+    views.push_back(view);
+  }
+  const std::size_t changed = views.empty() ? 0 : store_.merge_versions(key, views).size();
   if (changed) this->changed(key);
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
@@ -502,12 +513,18 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
       continue;
     }
     run.clear();
+    std::vector<std::size_t> at;  // the sync's index of each version in run
     for (std::size_t i = first; i < end; ++i) {
-      run.push_back(VersionView{sync.versions[i].version.value, sync.versions[i].version.clock.slots()});
+      const VersionView v{sync.versions[i].version.value, sync.versions[i].version.clock.slots()};
+      // §16: what a key reaped here buries is not taken back (a replica that has not reaped
+      // yet, or a late message).
+      if (!reaped_.empty() && buried_after_reap(key, v)) continue;
+      run.push_back(v);
+      at.push_back(i);
     }
     bool key_changed = false;
-    for (std::size_t i : store_.merge_versions(key, run)) {
-      stored[first + i] = true;
+    for (std::size_t i : run.empty() ? std::vector<std::size_t>() : store_.merge_versions(key, run)) {
+      stored[at[i]] = true;
       ++changed;
       key_changed = true;
     }

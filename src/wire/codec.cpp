@@ -270,6 +270,29 @@ std::optional<Error> decode_fetch(std::string_view type, const JValue& body, con
   return read_key(type, body.find("key"), fetch.key);
 }
 
+std::optional<Error> decode_reap(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request) {
+  ReapRequest& reap = request.emplace<ReapRequest>();
+  std::uint64_t incarnation = 0;
+  if (auto e = read_uint(type, body, "incarnation", incarnation)) return e;
+  if (auto e = read_key(type, body.find("key"), reap.key)) return e;
+  constexpr std::string_view what = "a non-empty array of clocks";
+  const JValue* clocks = body.find("clocks");
+  if (!clocks) return missing(type, "clocks", what);
+  if (clocks->kind != JValue::Kind::Array || clocks->items.empty()) {
+    return ill_typed(type, "clocks", what, *clocks);
+  }
+  reap.clocks.resize(clocks->items.size());
+  for (std::size_t i = 0; i < clocks->items.size(); ++i) {
+    // ("reap_check: clocks[1]: clock[0] must be ...")
+    if (auto e = read_clock(prefixed(type, "clocks[" + std::to_string(i) + "]"), &clocks->items[i],
+                            limits.max_clock_entries, reap.clocks[i])) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request) {
   TreeRequest& tree = request.emplace<TreeRequest>();

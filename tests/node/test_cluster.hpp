@@ -66,6 +66,10 @@ class TestCluster {
   const std::vector<std::string>& ids() const { return ids_; }
 
   void kill(const std::string& id) { nodes_.erase(id); }
+  // A line delivered to node now, as if a peer had sent it (node-to-node messages by hand).
+  void inject(const std::string& to, const json& envelope) { deliver(to, envelope.dump()); }
+  // What node logged so far (info and above).
+  std::string logs(const std::string& id) const { return nodes_.at(id)->logs.str(); }
   void restart(const std::string& id) { start(id); }
 
   // A client request to node; runs the cluster until the reply comes (or 10 s pass).
@@ -121,7 +125,7 @@ class TestCluster {
  private:
   struct Member {
     Member(const NodeOptions& o, std::size_t max_line, std::function<void(std::string_view)> on_line)
-        : log(logs, LogLevel::kError), node(std::make_unique<Node>(o, out, clock, log)),
+        : log(logs, LogLevel::kInfo), node(std::make_unique<Node>(o, out, clock, log)),
           framer(max_line, [on_line](std::string_view l, std::uint64_t) { on_line(l); },
                  [](std::uint64_t, std::uint64_t) { ADD_FAILURE() << "a line over the limit"; }) {}
     ManualScheduler clock;

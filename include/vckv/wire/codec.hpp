@@ -62,8 +62,14 @@ struct TreeKeysRequest {
   std::vector<std::uint64_t> hashes;  // parallel to keys
   bool answer = false;                // the receiver answers with its own keys below the nodes
 };
+// Reaping (§16, node-to-node): reap_check asks "do you hold these tombstones of key (or
+// versions dominating them), and no hint they dominate?"; reap says "I reaped them".
+struct ReapRequest {
+  std::string key;
+  std::vector<VectorClock> clocks;
+};
 using Request = std::variant<std::monostate, InitRequest, WriteRequest, GetRequest, SyncRequest,
-                             TreeRequest, TreeKeysRequest>;
+                             TreeRequest, TreeKeysRequest, ReapRequest>;
 
 // Reads a body's fields into request; returns the first problem (error 12 naming the field).
 // type is the message type, for the error texts.
@@ -86,6 +92,9 @@ std::optional<Error> decode_hint(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
 std::optional<Error> decode_fetch(std::string_view type, const JValue& body, const CodecLimits&,
                                   Request& request);
+// reap_check and reap (§16): {incarnation, key, clocks: [C, ...]} (at least one clock).
+std::optional<Error> decode_reap(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request);
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request);
 std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
