@@ -3,10 +3,10 @@
 // node comes to know that, and why nothing removed comes back, is docs/design.md's "Deletes and
 // reaping". In short: a replica whose key has held only tombstones for the grace period asks
 // every node (reap_check) whether it holds them (or versions dominating them) and no hint they
-// dominate; when all say yes it waits the grace period again, so that every message sent before
-// those answers has arrived, and asks again; when all say yes again it removes the key and tells
-// the other replicas (reap). Reaped clocks are kept for a while, so a replica that has not
-// reaped yet cannot sync the tombstones straight back.
+// dominate; it asks three times, the grace period apart, and every node must answer yes each
+// time from the same process (its incarnation unchanged); then it removes the key and tells the
+// other replicas (reap). Reaped clocks are kept for a while, so a replica that has not reaped
+// yet cannot sync the tombstones straight back.
 #include <algorithm>
 
 #include "vckv/json/writer.hpp"
@@ -108,19 +108,17 @@ std::int64_t Node::reap_tick(std::int64_t now) {
   }
   std::vector<std::string> waited;
   for (const auto& [key, round] : reap_rounds_) {
-    if (round.phase == 2 && now >= round.wait_until) waited.push_back(key);
+    if (!round.asking && round.asked > 0 && now >= round.wait_until) waited.push_back(key);
   }
-  for (const std::string& key : waited) {
-    reap_rounds_[key].phase = 3;
-    start_reap_round(key);
-  }
+  for (const std::string& key : waited) start_reap_round(key);
   return !(tombstoned_.empty() && reap_rounds_.empty() && reaped_.empty());
 }
 
-// Asks every other node about the round's tombstones (phases 1 and 3).
+// Asks every other node about the round's tombstones (once more).
 void Node::start_reap_round(const std::string& key) {
   ReapRound& round = reap_rounds_.at(key);
   round.refused = false;
+  round.asking = true;
   // (Hints are asked of the other nodes only: a replica of the key never holds hints of it,
   // since its stand-ins are the nodes after its replicas on the ring.)
   const std::vector<std::string> others = other_nodes();
@@ -142,36 +140,49 @@ void Node::start_reap_round(const std::string& key) {
         .field_json("clocks", clocks_text);
     replicator_.send_request(peer, m,
                              scheduler_.now_ms() + options_.replication.request_timeout_ms,
-                             [this, key, id](const Incoming* reply) { reap_answer(key, id, reply); });
+                             [this, key, id, peer](const Incoming* reply) {
+                               reap_answer(key, id, peer, reply);
+                             });
   }
 }
 
-void Node::reap_answer(const std::string& key, std::uint64_t id, const Incoming* reply) {
+void Node::reap_answer(const std::string& key, std::uint64_t id, const std::string& peer,
+                       const Incoming* reply) {
   const auto it = reap_rounds_.find(key);
   if (it == reap_rounds_.end() || it->second.id != id || it->second.waiting == 0) return;
   ReapRound& round = it->second;
   bool holds = false, hints = true;
-  const bool yes = reply && reply->type == kReapCheckOkType && reply_flag(*reply, "holds", holds) &&
-                   reply_flag(*reply, "hints", hints) && holds && !hints;
+  const JValue* self = reply ? reply->reply_body.find("node_incarnation") : nullptr;
+  bool yes = reply && reply->type == kReapCheckOkType && reply_flag(*reply, "holds", holds) &&
+             reply_flag(*reply, "hints", hints) && holds && !hints && self &&
+             self->kind == JValue::Kind::Int;
+  if (yes) {
+    // The same process must answer every ask: one that restarted between them may have lost
+    // what it held, and taken a late version back, in between.
+    const std::uint64_t incarnation = clock_entry(self->text).value_or(0);
+    const auto [at, first] = round.incarnations.emplace(peer, incarnation);
+    yes = first ? round.asked == 0 : at->second == incarnation;
+  }
   if (!yes) round.refused = true;
   if (--round.waiting == 0) finish_reap_round(key);
 }
 
 void Node::finish_reap_round(const std::string& key) {
   ReapRound& round = reap_rounds_.at(key);
+  round.asking = false;
   if (round.refused || tombstone_clocks(key) != round.clocks) {
     if (log_.enabled(LogLevel::kDebug)) {
       log_.debug("reap of " + key + " " + at() + ": not yet (" +
-                 (round.refused ? "a node did not answer, or does not hold them or holds a hint"
+                 (round.refused ? "a node did not answer, does not hold them, holds a hint or "
+                                  "restarted"
                                 : "the key changed") + ")");
     }
-    reap_rounds_.erase(key);  // tried again at a later tick
+    reap_rounds_.erase(key);  // started again at a later tick
     return;
   }
-  if (round.phase == 1) {
+  if (++round.asked < kReapAsks) {
     // Every node answered yes. What any of them sent before answering arrives within the grace
     // period: wait it out, then ask again.
-    round.phase = 2;
     round.wait_until = scheduler_.now_ms() + options_.tombstone_grace_ms;
     return;
   }
@@ -185,10 +196,12 @@ void Node::reap(const std::string& key, const Clocks& clocks, std::string_view t
   if (durability_.opened()) durability_.record_key(key, Siblings());  // key_removed
   tombstoned_.erase(key);
   reap_rounds_.erase(key);
-  // Kept long enough for the other replicas' rounds and notices (which may be under way now)
-  // to see them, and for whatever they sync back meanwhile to be dropped.
-  reaped_[key] = Reaped{clocks, scheduler_.now_ms() + 2 * options_.tombstone_grace_ms +
-                                    2 * options_.replication.request_timeout_ms};
+  // Kept long enough for another replica's whole round (which may be under way now, or start
+  // when it misses the notice) to be answered from them, and for whatever it syncs back
+  // meanwhile to be dropped.
+  reaped_[key] = Reaped{clocks, scheduler_.now_ms() + (kReapAsks + 1) *
+                                    (options_.tombstone_grace_ms +
+                                     options_.replication.request_timeout_ms)};
   ensure_reap_timer();  // (which forgets them in time)
   log_.info("reaped key " + key + " tombstones " + clocks_json(clocks) +
             (told_by.empty() ? std::string() : " (told by " + std::string(told_by) + ")"));
@@ -231,7 +244,8 @@ void Node::handle_reap_check(const Incoming& in, const MessageType& type) {
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
   m.field_uint("incarnation", *in.incarnation)
       .field_json("holds", holds ? "true" : "false")
-      .field_json("hints", hints ? "true" : "false");
+      .field_json("hints", hints ? "true" : "false")
+      .field_uint("node_incarnation", replicator_.incarnation());
   outbox_.send(m);
 }
 

@@ -229,8 +229,8 @@ TEST(DurabilityTest, TombstonesAreRecoveredAndAReapedKeyStaysGone) {
     EXPECT_NE(second.feed({kGet}).find(R"("values": [], "deleted": [[2, 0]])"), std::string::npos)
         << second.out;
     EXPECT_EQ(second.logs.str().find("skipped"), std::string::npos) << second.logs.str();
-    // A lone node: every replica is this one; the grace period twice, and it is reaped.
-    for (std::int64_t t = 0; t <= 400; t += 25) {
+    // A lone node: every replica is this one; three grace periods, and it is reaped.
+    for (std::int64_t t = 0; t <= 600; t += 25) {
       second.clock.advance_to(t);
       second.clock.before_sleep();
     }

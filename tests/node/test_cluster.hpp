@@ -137,7 +137,9 @@ class TestCluster {
   };
 
   void start(const std::string& id) {
-    auto m = std::make_unique<Member>(options_, max_line_bytes_, [this, id](std::string_view line) {
+    NodeOptions options = options_;
+    options.incarnation = ++incarnations_;  // each process its own, as main draws them
+    auto m = std::make_unique<Member>(options, max_line_bytes_, [this, id](std::string_view line) {
       nodes_.at(id)->node->handle_line(line, 0);
     });
     m->clock.advance_to(now_);
@@ -189,6 +191,7 @@ class TestCluster {
   std::set<std::pair<std::string, std::string>> cut_;
   std::map<std::uint64_t, json> replies_;
   std::uint64_t next_client_msg_ = 1;
+  std::uint64_t incarnations_ = 0;
   std::int64_t now_ = 0;
 };
 

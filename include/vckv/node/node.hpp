@@ -149,7 +149,8 @@ class Node {
   // The timer: rounds to start, waits that ended, reaped clocks to forget.
   std::int64_t reap_tick(std::int64_t now);
   void start_reap_round(const std::string& key);
-  void reap_answer(const std::string& key, std::uint64_t round, const Incoming* reply);
+  void reap_answer(const std::string& key, std::uint64_t round, const std::string& peer,
+                   const Incoming* reply);
   void finish_reap_round(const std::string& key);
   // Removes key (which holds only tombstones, clocks) from the store and the log; remembers
   // the clocks for a while; tells the other replicas when told_by is empty.
@@ -189,13 +190,17 @@ class Node {
   std::uint64_t next_forward_ = 1;
   // §16. Keys holding only tombstones, with when this node last stored one of them.
   std::map<std::string, std::int64_t> tombstoned_;
+  // A round asks every other node kReapAsks times, the grace period apart (docs/design.md).
+  static constexpr int kReapAsks = 3;
   struct ReapRound {
-    Clocks clocks;           // the key's tombstones when the round started
-    int phase = 1;           // 1: first asking; 2: waiting out the grace; 3: asking again
+    Clocks clocks;            // the key's tombstones when the round started
+    int asked = 0;            // asks that every node answered yes
+    bool asking = false;      // an ask awaits answers (else: waiting until wait_until)
     std::int64_t wait_until = 0;
     std::size_t waiting = 0;  // answers still awaited
-    bool refused = false;     // a node did not answer, or answered no
+    bool refused = false;     // a node did not answer, answered no, or restarted meanwhile
     std::uint64_t id = 0;     // answers to an abandoned round are ignored
+    std::map<std::string, std::uint64_t> incarnations;  // each node's, from the first ask
   };
   std::map<std::string, ReapRound> reap_rounds_;
   std::uint64_t next_reap_round_ = 1;
