@@ -119,6 +119,8 @@ TEST(CodecTest, DeletesAndReapMessages) {
             "12 kv_delete: clock is missing; expected an array of non-negative integers");
   EXPECT_EQ(error_of(R"({"type": "kv_delete", "key": "x", "clock": [1, -3]})"),
             "12 kv_delete: clock[1] must be a non-negative integer, got -3");
+  EXPECT_EQ(error_of(R"({"type": "sync", "incarnation": 1, "versions": [{"key": "x", "value": 1, "clock": [1], "deleted": 1}]})"),
+            "12 sync: versions[0]: deleted must be true (a tombstone) or false, got 1");
   EXPECT_EQ(error_of(R"({"type": "reap_check", "incarnation": 1, "key": "x", "clocks": []})"),
             "12 reap_check: clocks must be a non-empty array of clocks, got []");
   EXPECT_EQ(error_of(R"({"type": "reap", "incarnation": 1, "key": "x", "clocks": [[1], [-1]]})"),
