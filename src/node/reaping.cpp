@@ -89,10 +89,19 @@ std::int64_t Node::reap_tick(std::int64_t now) {
   for (auto it = reaped_.begin(); it != reaped_.end();) {
     it = it->second.until <= now ? reaped_.erase(it) : std::next(it);
   }
+  // Due keys, starting after the last one a round was started for (so that keys whose rounds
+  // keep failing, at most kMaxReapRounds at a time, do not hold the others up).
   std::vector<std::string> due;
-  for (const auto& [key, since] : tombstoned_) {
-    if (reap_rounds_.count(key)) continue;
-    if (options_.debug_reap_at_once || now - since >= options_.tombstone_grace_ms) due.push_back(key);
+  const auto start = tombstoned_.upper_bound(reap_cursor_);
+  for (auto it = start;;) {
+    if (it == tombstoned_.end()) it = tombstoned_.begin();
+    if (it == tombstoned_.end()) break;
+    const auto& [key, since] = *it;
+    if (!reap_rounds_.count(key) &&
+        (options_.debug_reap_at_once || now - since >= options_.tombstone_grace_ms)) {
+      due.push_back(key);
+    }
+    if (++it == start || (it == tombstoned_.end() && start == tombstoned_.begin())) break;
   }
   for (const std::string& key : due) {
     if (options_.debug_reap_at_once) {
@@ -100,6 +109,7 @@ std::int64_t Node::reap_tick(std::int64_t now) {
       continue;
     }
     if (reap_rounds_.size() >= kMaxReapRounds) break;
+    reap_cursor_ = key;
     ReapRound round;
     round.clocks = tombstone_clocks(key);
     round.id = next_reap_round_++;

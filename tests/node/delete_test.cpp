@@ -256,6 +256,24 @@ TEST(DeleteTest, ReapCheckReportsAHintTheTombstonesDominate) {
   }
 }
 
+// A stand-in holds a tombstone as a hint like any version, shows it in local_get_ok, and
+// delivers it once the replica is back; a quorum delete counts the hint (sloppy quorum).
+TEST(DeleteTest, ATombstoneTravelsAsAHint) {
+  NodeOptions o;
+  o.replicas = 3;
+  o.write_quorum = 3;
+  TestCluster c(5, o);
+  c.isolate("n4");
+  ASSERT_EQ(c.put("n5", "x", "a", {1})["status"], "written");
+  EXPECT_EQ(del(c, "n5", "x", {2})["status"], "deleted");
+  const json at_n2 = c.request("n2", {{"type", "local_get"}, {"key", "x"}});
+  EXPECT_EQ(at_n2["hints"], json::parse(R"([{"for": "n4", "clock": [2], "deleted": true}])"));
+  c.heal();
+  c.run_for(3000);
+  EXPECT_EQ(c.siblings("n4", "\"x\""), "~@[2]");
+  EXPECT_TRUE(c.node("n2")->hints().empty());
+}
+
 // --debug-reap-at-once (broken on purpose): a node reaps as soon as it holds only tombstones.
 TEST(DeleteTest, DebugReapAtOnceReapsWithoutAsking) {
   NodeOptions o;

@@ -204,6 +204,7 @@ class Node {
   };
   std::map<std::string, ReapRound> reap_rounds_;
   std::uint64_t next_reap_round_ = 1;
+  std::string reap_cursor_;  // the key the last round started for
   // Reaped keys' clocks, kept for a while so that they are not taken back from a replica that
   // has not reaped them yet (or from a late message).
   struct Reaped {
