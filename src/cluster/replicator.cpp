@@ -26,9 +26,11 @@ bool covers(VersionView sent, const Version& awaited) {
   return order.a_dominates() || (order.equal() && json_text_equal(sent.value, awaited.value));
 }
 
-// Bytes a version adds to a sync, at most: {"key": K, "value": V, "clock": C} and ", ".
+// Bytes a version adds to a sync, at most: {"key": K, "value": V, "clock": C} and ", " (a
+// tombstone: {"key": K, "clock": C, "deleted": true}, 8 bytes more than an empty value's).
 std::size_t entry_bytes(std::string_view key, VersionView v) {
-  return 32 + key.size() + v.value.size() + clock_json_max_size(v.slots.size());
+  return 32 + (v.tombstone() ? 8 : 0) + key.size() + v.value.size() +
+         clock_json_max_size(v.slots.size());
 }
 
 // A reply body's non-negative integer field, or nullopt.
@@ -104,7 +106,8 @@ void Replicator::start(const std::string& self, const std::vector<std::string>& 
     }
   }
   constexpr std::uint64_t kLargest = UINT64_MAX;
-  const VersionView empty{std::string_view(), ClockSlots()};
+  // (A one-byte value, taken off below: an empty one would be a tombstone, §16.)
+  const VersionView empty{std::string_view("0"), ClockSlots()};
   std::string scratch;
   std::size_t longest_line = 0;
   {
@@ -121,7 +124,7 @@ void Replicator::start(const std::string& self, const std::vector<std::string>& 
     m.finish(kLargest);
   }
   longest_line = std::max(longest_line, scratch.size() - 1);
-  envelope_bytes_ = longest_line - 2;
+  envelope_bytes_ = longest_line - 3;
   if (!options_.enabled) return;
   for (const std::string& id : node_ids) {
     if (id == self) continue;
@@ -221,7 +224,9 @@ void Replicator::heard_from(const std::string& peer_id) {
 
 bool Replicator::carriable(std::string_view key, VersionView version) const {
   const std::size_t limit = options_.max_message_bytes;
-  const std::size_t fixed = envelope_bytes_ + key.size() + version.value.size();
+  // (A tombstone's {"clock": C, "deleted": true} is 6 bytes longer than an empty value's.)
+  const std::size_t fixed =
+      envelope_bytes_ + key.size() + version.value.size() + (version.tombstone() ? 6 : 0);
   if (fixed + clock_json_max_size(version.slots.size()) <= limit) return true;  // the usual case
   if (fixed > limit) return false;
   std::string clock(clock_json_max_size(version.slots.size()), '\0');

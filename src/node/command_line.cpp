@@ -179,6 +179,11 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
              "Cluster (with --replicas): on, a replica that has not acknowledged a write in half "
              "of --request-timeout-ms is stood in for by a fallback holding a hint, which counts "
              "toward --write-quorum; off, only the key's own replicas count"),
+      whole_number("--tombstone-grace-ms", node.tombstone_grace_ms, std::int64_t{1},
+                   std::int64_t{86400000} * 365,
+                   "Deletes: a key holding only tombstones is removed once every replica holds "
+                   "them, no node holds a hint they dominate, and this long has passed (twice: "
+                   "docs/design.md); no node-to-node message may take longer than this to arrive"),
       text("--data-dir", node.durability.data_dir, "DIR",
            "Keep the store on disk in DIR/<node_id>/, recovered at init before init_ok; a "
            "directory another node holds is refused (exit 74). Default: memory only"),
@@ -197,6 +202,9 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       flag("--debug-drop-concurrent-on-merge", node.conflict.debug_drop_concurrent_on_merge, true,
            "Testing only: a version merged from a peer replaces the concurrent stored ones (a "
            "broken merge rule the checkers must catch)"),
+      flag("--debug-reap-at-once", node.debug_reap_at_once, true,
+           "Testing only: reap a key as soon as this node holds only tombstones of it, asking "
+           "no one and waiting for nothing (a broken reaper the checkers must catch)"),
       flag("--debug-accept-any-reply", node.replication.debug_accept_any_reply, true,
            "Testing only: a peer's reply is matched to a request by msg_id and sender alone, "
            "even one meant for an earlier process of this node (a broken matcher the simulator "

@@ -58,7 +58,10 @@ void Durability::record_key(std::string_view key, Siblings siblings) {
     return;
   }
   refs_.clear();
-  for (VersionView v : siblings) refs_.push_back(VersionRef::with_clock(v.value, v.slots));
+  for (VersionView v : siblings) {
+    refs_.push_back(v.tombstone() ? VersionRef::tombstone_with_clock(v.slots)
+                                  : VersionRef::with_clock(v.value, v.slots));
+  }
   store_->record_key(key, refs_);
 }
 
@@ -70,7 +73,10 @@ void Durability::record_hint(std::string_view target, std::string_view key,
     return;
   }
   refs_.clear();
-  for (VersionView v : held) refs_.push_back(VersionRef::with_clock(v.value, v.slots));
+  for (VersionView v : held) {
+    refs_.push_back(v.tombstone() ? VersionRef::tombstone_with_clock(v.slots)
+                                  : VersionRef::with_clock(v.value, v.slots));
+  }
   store_->record_hint(target, key, refs_);
 }
 

@@ -13,6 +13,8 @@ const MessageTable& message_table() {
     {"kv_put",     "kv_put_ok",     kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_put},
     {"kv_get",     "kv_get_ok",     kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_get},
     {"kv_resolve", "kv_resolve_ok", kFromAnyone,  false, FastShape::kKeyValueClock, decode_write, &Node::handle_resolve},
+    // §16: a tombstone, by the kv_put rules.
+    {"kv_delete",  "kv_delete_ok",  kFromAnyone,  false, FastShape::kNone,          decode_delete, &Node::handle_delete},
     {"init",       "init_ok",       kFromAnyone,  true,  FastShape::kNone,          decode_init,  &Node::handle_init},
     {kSyncType,    kSyncOkType,     kFromPeers,   false, FastShape::kVersions,      decode_sync,  &Node::handle_sync},
     {kFetchType,   kFetchOkType,    kFromPeers,   false, FastShape::kNone,          decode_fetch, &Node::handle_fetch},
@@ -22,6 +24,9 @@ const MessageTable& message_table() {
     // §14: what this node holds itself (inspection; never forwarded), and hints for a replica.
     {kLocalGetType, "local_get_ok", kFromAnyone,  false, FastShape::kKey,           decode_get,   &Node::handle_local_get},
     {kHintType,    kHintOkType,     kFromPeers,   false, FastShape::kNone,          decode_hint,  &Node::handle_hint},
+    // §16: reaping a key that holds only tombstones (reap is one-way).
+    {kReapCheckType, kReapCheckOkType, kFromPeers, false, FastShape::kNone,         decode_reap,  &Node::handle_reap_check},
+    {kReapType,    "",              kFromPeers,   false, FastShape::kNone,          decode_reap,  &Node::handle_reap},
   };
   // clang-format on
   static const MessageTable kTable{kRows, sizeof kRows / sizeof kRows[0]};
@@ -55,8 +60,11 @@ const std::string& client_message_types() {
   static const std::string kTypes = [] {
     std::string types;
     for (const MessageType& row : message_table()) {
-      // (local_get is for inspection, not a client's request: not named to one.)
-      if (!(row.senders & kFromClients) || row.type == kLocalGetType) continue;
+      // (local_get is for inspection, not a client's request: not named to one. Nor is
+      // kv_delete, §16: the course protocol's error texts, sections 1-10, stay as they are.)
+      if (!(row.senders & kFromClients) || row.type == kLocalGetType || row.type == "kv_delete") {
+        continue;
+      }
       if (!types.empty()) types += ", ";
       types += row.type;
     }

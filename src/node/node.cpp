@@ -35,11 +35,11 @@ class StoreFiller : public RecoveryVisitor {
   void on_key(std::string_view key, const std::vector<VersionRef>& versions) override {
     views_.clear();
     for (const VersionRef& v : versions) {
-      if (v.kind != VersionKind::kClock || v.tombstone) {
+      if (v.kind != VersionKind::kClock) {
         ++skipped_;
         continue;
       }
-      views_.push_back(VersionView{v.value, v.clock});
+      views_.push_back(VersionView{v.tombstone ? std::string_view() : v.value, v.clock});
     }
     if (!views_.empty()) store_.merge_versions(key, views_);
   }
@@ -47,11 +47,11 @@ class StoreFiller : public RecoveryVisitor {
   void on_hint(std::string_view target, std::string_view key, const std::vector<VersionRef>& versions) override {
     views_.clear();
     for (const VersionRef& v : versions) {
-      if (v.kind != VersionKind::kClock || v.tombstone) {
+      if (v.kind != VersionKind::kClock) {
         ++skipped_;
         continue;
       }
-      views_.push_back(VersionView{v.value, v.clock});
+      views_.push_back(VersionView{v.tombstone ? std::string_view() : v.value, v.clock});
     }
     if (!views_.empty() && !hints_.add(std::string(target), std::string(key), views_)) {
       log_.warn("data directory: a hint for " + std::string(target) + " does not fit --max-hint-bytes " +
@@ -63,7 +63,7 @@ class StoreFiller : public RecoveryVisitor {
   ~StoreFiller() override {
     if (skipped_) {
       log_.warn("data directory: skipped " + std::to_string(skipped_) +
-                " records of kinds this node does not keep (dot counters, tombstones)");
+                " records of kinds this node does not keep (dot counters, dotted versions)");
     }
   }
 
@@ -90,6 +90,7 @@ Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& 
 
 Node::~Node() {
   if (hint_timer_) scheduler_.cancel_timer(hint_timer_);
+  if (reap_timer_) scheduler_.cancel_timer(reap_timer_);
 }
 
 std::optional<std::uint64_t> Node::echo_of(const Incoming& in) const {
@@ -266,6 +267,12 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
                                          });
     }
     replicator_.start(node_id_, node_ids_, options_.incarnation, ring_.get());
+    // Keys recovered holding only tombstones: their grace period (§16) runs from now.
+    std::vector<std::string> tombstoned;
+    store_.for_each([&](std::string_view key, Siblings siblings) {
+      if (all_tombstones(siblings)) tombstoned.emplace_back(key);
+    });
+    for (const std::string& key : tombstoned) note_tombstones(key);
     // Keys recovered from --data-dir were stored before the trees of the keys shared with each
     // peer existed: they enter them now, as changes from nothing.
     if (ring_) {
@@ -295,6 +302,11 @@ void Node::handle_put(const Incoming& in, const MessageType& type) {
 
 void Node::handle_resolve(const Incoming& in, const MessageType& type) {
   handle_write(in, type, "resolved");
+}
+
+// §16: a tombstone, applied as kv_put applies a value; "deleted" when only tombstones remain.
+void Node::handle_delete(const Incoming& in, const MessageType& type) {
+  handle_write(in, type, "deleted");
 }
 
 VCKV_HOT
@@ -363,10 +375,16 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
   // own apply: the replicas' do not change it.)
   const bool stale = result.ruling == Ruling::kStale;
   const bool superseded = result.ruling == Ruling::kSuperseded;
-  const std::string_view status = stale                  ? std::string_view("stale")
-                                  : superseded           ? std::string_view("superseded")
-                                  : result.siblings == 1 ? status_written
-                                                         : std::string_view("conflict");
+  // (§16: a delete reads "deleted" when only tombstones remain, "conflict" otherwise; a put or
+  // resolve always leaves its value, so its one remaining sibling is never a tombstone.)
+  const bool deleted = write.version.tombstone();
+  const std::string_view status =
+      stale        ? std::string_view("stale")
+      : superseded ? std::string_view("superseded")
+      : deleted    ? (all_tombstones(store_.find(write.key)) ? status_written
+                                                             : std::string_view("conflict"))
+      : result.siblings == 1 ? status_written
+                             : std::string_view("conflict");
   const std::size_t siblings = result.siblings;
   const std::string_view reply_type = type.reply_type;
   const std::optional<std::uint64_t> echo = echo_of(in);
@@ -422,7 +440,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
   if (options_.read_quorum <= 1) {
     MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
     if (echo) m.field_uint("incarnation", *echo);
-    m.field_versions("values", store_.find(get.key));
+    m.field_client_versions("values", store_.find(get.key));
     outbox_.send(m);
     return;
   }
@@ -448,7 +466,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
         }
         MessageBuilder m = outbox_.message(dest, reply_type, msg_id);
         if (echo) m.field_uint("incarnation", *echo);
-        m.field_versions("values", store_.find(key));
+        m.field_client_versions("values", store_.find(key));
         outbox_.send(m);
       });
 }
@@ -457,8 +475,12 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
                                   const std::vector<Version>& versions) {
   std::vector<VersionView> views;
   views.reserve(versions.size());
-  for (const Version& v : versions) views.push_back(VersionView{v.value, v.clock.slots()});
-  const std::size_t changed = store_.merge_versions(key, views).size();
+  for (const Version& v : versions) {
+    const VersionView view{v.value, v.clock.slots()};
+    if (!reaped_.empty() && buried_after_reap(key, view)) continue;  // §16: reaped here
+    views.push_back(view);
+  }
+  const std::size_t changed = views.empty() ? 0 : store_.merge_versions(key, views).size();
   if (changed) this->changed(key);
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
@@ -491,12 +513,18 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
       continue;
     }
     run.clear();
+    std::vector<std::size_t> at;  // the sync's index of each version in run
     for (std::size_t i = first; i < end; ++i) {
-      run.push_back(VersionView{sync.versions[i].version.value, sync.versions[i].version.clock.slots()});
+      const VersionView v{sync.versions[i].version.value, sync.versions[i].version.clock.slots()};
+      // §16: what a key reaped here buries is not taken back (a replica that has not reaped
+      // yet, or a late message).
+      if (!reaped_.empty() && buried_after_reap(key, v)) continue;
+      run.push_back(v);
+      at.push_back(i);
     }
     bool key_changed = false;
-    for (std::size_t i : store_.merge_versions(key, run)) {
-      stored[first + i] = true;
+    for (std::size_t i : run.empty() ? std::vector<std::size_t>() : store_.merge_versions(key, run)) {
+      stored[at[i]] = true;
       ++changed;
       key_changed = true;
     }
@@ -603,7 +631,8 @@ void Node::try_forward(std::uint64_t id) {
   MessageBuilder m = outbox_.message(replica, f.type);
   m.field_uint("incarnation", replicator_.incarnation()).field_json("key", f.key);
   if (f.version) {
-    m.field_json("value", f.version->value).field_json("clock", clock_json(f.version->clock));
+    if (!f.version->tombstone()) m.field_json("value", f.version->value);
+    m.field_json("clock", clock_json(f.version->clock));
   }
   f.in_flight = replicator_.send_request(replica, m, until, [this, id](const Incoming* reply) {
     if (reply) {
@@ -652,13 +681,17 @@ void Node::handle_local_get(const Incoming& in, const MessageType& type) {
     if (hints.size() > 1) hints += kJsonItemSeparator;
     hints += "{\"for\": ";
     append_json_string(hints, replica);
+    if (v.tombstone()) {
+      hints += ", \"clock\": " + clock_json(v.slots) + ", \"deleted\": true}";
+      return;
+    }
     hints += ", \"value\": ";
     hints.append(v.value);
     hints += ", \"clock\": " + clock_json(v.slots) + "}";
   });
   hints += ']';
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_versions("values", store_.find(get.key)).field_json("hints", hints);
+  m.field_client_versions("values", store_.find(get.key)).field_json("hints", hints);
   outbox_.send(m);
 }
 

@@ -72,6 +72,26 @@ std::pair<SiblingSet*, bool> KeyTable::try_emplace(std::string_view key) {
   return {&s.siblings, true};
 }
 
+bool KeyTable::erase(std::string_view key) {
+  if (size_ == 0) return false;
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t hole = probe(key, hash(key));
+  if (slots_[hole].empty()) return false;
+  slots_[hole].siblings.clear();
+  slots_[hole].release_key();
+  --size_;
+  // Backward shift: an entry after the hole in the same run moves into it unless its home
+  // slot lies cyclically in (hole, its position], where a lookup would no longer pass the hole.
+  for (std::size_t i = (hole + 1) & mask; !slots_[i].empty(); i = (i + 1) & mask) {
+    const std::size_t home = hash(slots_[i].key()) & mask;
+    const bool stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
+    if (stays) continue;
+    slots_[hole] = std::move(slots_[i]);
+    hole = i;
+  }
+  return true;
+}
+
 void KeyTable::grow() {
   std::vector<Slot> old =
       std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(16, slots_.size() * 2)));

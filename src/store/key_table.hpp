@@ -15,7 +15,8 @@ namespace vckv::detail {
 
 // Keys (JSON texts) to their sibling sets. Open addressing with linear probing in one array,
 // at most half full: a lookup is one hash, usually one slot and no division; keys of up to 16
-// bytes live in the slot itself. Entries are never removed.
+// bytes live in the slot itself. An entry removed (a reaped key, §16) frees its slot by moving
+// later entries of its probe run back (no markers left behind).
 class KeyTable {
  public:
   struct Entry {
@@ -46,6 +47,8 @@ class KeyTable {
   }
   // The key's set, inserted empty when the key is new; .second is whether it was inserted.
   std::pair<SiblingSet*, bool> try_emplace(std::string_view key);
+  // Removes key and its siblings, freeing their memory; false when it was not there.
+  bool erase(std::string_view key);
 
   class iterator {
    public:

@@ -122,6 +122,34 @@ std::vector<std::size_t> SiblingStore::merge_versions(std::string_view key,
   return plan.added;
 }
 
+bool all_tombstones(Siblings siblings) {
+  if (siblings.empty()) return false;
+  for (VersionView v : siblings) {
+    if (!v.tombstone()) return false;
+  }
+  return true;
+}
+
+bool buried_by(VersionView v, const std::vector<ClockSlots>& reaped) {
+  for (const ClockSlots& r : reaped) {
+    const ClockOrder order = compare_slots(r, v.slots);
+    if (order.a_dominates() || (order.equal() && v.tombstone())) return true;
+  }
+  return false;
+}
+
+bool SiblingStore::erase(std::string_view key) {
+  const detail::SiblingSet* siblings = keys_->find(key);
+  if (!siblings) return false;
+  const std::uint64_t old_hash = tree_ ? key_hash(key, Siblings(siblings)) : 0;
+  keys_->erase(key);
+  if (tree_ && old_hash != 0) {
+    tree_->update(key, old_hash, 0);
+    if (observer_) observer_(key, old_hash, 0);
+  }
+  return true;
+}
+
 VCKV_HOT
 Siblings SiblingStore::find(std::string_view key) const { return Siblings(keys_->find(key)); }
 

@@ -65,7 +65,7 @@ std::string describe(Siblings siblings) {
   std::string out;
   for (VersionView v : siblings) {
     if (!out.empty()) out += ' ';
-    out += v.value;
+    out += v.tombstone() ? std::string_view("~") : v.value;  // ~: a tombstone (§16)
     out += '@';
     append_clock_json(out, v.slots);
   }

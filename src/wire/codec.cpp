@@ -103,6 +103,22 @@ std::optional<Error> read_write(std::string_view type, const JValue& body,
   return read_clock(type, body.find("clock"), limits.max_clock_entries, write.version.clock);
 }
 
+// A version between nodes: {value, clock}, or a tombstone (§16) {clock, "deleted": true} (its
+// value text empty; a "deleted" of false, or missing, is a value's).
+std::optional<Error> read_node_version(std::string_view type, const JValue& item,
+                                       const CodecLimits& limits, Version& version) {
+  const JValue* deleted = item.find("deleted");
+  if (deleted && deleted->kind != JValue::Kind::Bool) {
+    return ill_typed(type, "deleted", "true (a tombstone) or false", *deleted);
+  }
+  if (deleted && deleted->boolean) {
+    version.value.clear();
+  } else if (auto e = read_value(type, item.find("value"), version.value)) {
+    return e;
+  }
+  return read_clock(type, item.find("clock"), limits.max_clock_entries, version.clock);
+}
+
 }  // namespace
 
 std::optional<Error> decode_init(std::string_view type, const JValue& body, const CodecLimits&,
@@ -143,6 +159,14 @@ std::optional<Error> decode_write(std::string_view type, const JValue& body,
   return read_write(type, body, limits, request.emplace<WriteRequest>());
 }
 
+std::optional<Error> decode_delete(std::string_view type, const JValue& body,
+                                   const CodecLimits& limits, Request& request) {
+  WriteRequest& write = request.emplace<WriteRequest>();
+  if (auto e = read_key(type, body.find("key"), write.key)) return e;
+  write.version.value.clear();  // a tombstone
+  return read_clock(type, body.find("clock"), limits.max_clock_entries, write.version.clock);
+}
+
 std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
                                 Request& request) {
   return read_key(type, body.find("key"), request.emplace<GetRequest>().key);
@@ -170,7 +194,9 @@ std::optional<Error> decode_sync(std::string_view type, const JValue& body,
     const std::string field = "versions[" + std::to_string(i) + "]";
     if (item.kind != JValue::Kind::Object) return ill_typed(type, field, "an object", item);
     WriteRequest w;
-    if (auto e = read_write(prefixed(type, field), item, limits, w)) return e;
+    const std::string where = prefixed(type, field);
+    if (auto e = read_key(where, item.find("key"), w.key)) return e;
+    if (auto e = read_node_version(where, item, limits, w.version)) return e;
     sync.versions.push_back(KeyedVersion{std::move(w.key), std::move(w.version)});
   }
   return std::nullopt;
@@ -244,6 +270,29 @@ std::optional<Error> decode_fetch(std::string_view type, const JValue& body, con
   return read_key(type, body.find("key"), fetch.key);
 }
 
+std::optional<Error> decode_reap(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request) {
+  ReapRequest& reap = request.emplace<ReapRequest>();
+  std::uint64_t incarnation = 0;
+  if (auto e = read_uint(type, body, "incarnation", incarnation)) return e;
+  if (auto e = read_key(type, body.find("key"), reap.key)) return e;
+  constexpr std::string_view what = "a non-empty array of clocks";
+  const JValue* clocks = body.find("clocks");
+  if (!clocks) return missing(type, "clocks", what);
+  if (clocks->kind != JValue::Kind::Array || clocks->items.empty()) {
+    return ill_typed(type, "clocks", what, *clocks);
+  }
+  reap.clocks.resize(clocks->items.size());
+  for (std::size_t i = 0; i < clocks->items.size(); ++i) {
+    // ("reap_check: clocks[1]: clock[0] must be ...")
+    if (auto e = read_clock(prefixed(type, "clocks[" + std::to_string(i) + "]"), &clocks->items[i],
+                            limits.max_clock_entries, reap.clocks[i])) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request) {
   TreeRequest& tree = request.emplace<TreeRequest>();
@@ -290,12 +339,7 @@ std::optional<Error> decode_values(std::string_view type, const JValue& body,
     const JValue& item = values->items[i];
     const std::string field = "values[" + std::to_string(i) + "]";
     if (item.kind != JValue::Kind::Object) return ill_typed(type, field, "an object", item);
-    const std::string where = prefixed(type, field);
-    if (auto e = read_value(where, item.find("value"), versions[i].value)) return e;
-    if (auto e = read_clock(where, item.find("clock"), limits.max_clock_entries,
-                            versions[i].clock)) {
-      return e;
-    }
+    if (auto e = read_node_version(prefixed(type, field), item, limits, versions[i])) return e;
   }
   return std::nullopt;
 }

@@ -82,12 +82,13 @@ MessageBuilder& MessageBuilder::field_uint(std::string_view n, std::uint64_t val
 
 VCKV_ALWAYS_INLINE
 void MessageBuilder::version(const std::string_view* key, VersionView v, bool first) {
-  // [", "]{["\"key\": " KEY ", "]"\"value\": " VALUE ", \"clock\": " CLOCK}
+  // [", "]{["\"key\": " KEY ", "]"\"value\": " VALUE ", \"clock\": " CLOCK}, or for a
+  // tombstone (§16) [", "]{["\"key\": " KEY ", "]"\"clock\": " CLOCK ", \"deleted\": true}
   static constexpr std::string_view kKey = R"("key": )", kValue = R"("value": )",
-                                    kClock = R"(, "clock": )";
+                                    kClock = R"(, "clock": )", kDeleted = R"(, "deleted": true)";
   const std::size_t key_bytes = key ? kKey.size() + key->size() + 2 : 0;
   char* p = room(3 + key_bytes + kValue.size() + v.value.size() + kClock.size() +
-                 clock_json_max_size(v.slots.size()) + 1);
+                 kDeleted.size() + clock_json_max_size(v.slots.size()) + 1);
   if (!first) {
     *p++ = ',';
     *p++ = ' ';
@@ -99,12 +100,51 @@ void MessageBuilder::version(const std::string_view* key, VersionView v, bool fi
     *p++ = ',';
     *p++ = ' ';
   }
-  p = std::copy(kValue.begin(), kValue.end(), p);
-  p = std::copy(v.value.begin(), v.value.end(), p);
-  p = std::copy(kClock.begin(), kClock.end(), p);
-  p = write_clock_json(p, v.slots);
+  if (v.tombstone()) {
+    p = std::copy(kClock.begin() + 2, kClock.end(), p);
+    p = write_clock_json(p, v.slots);
+    p = std::copy(kDeleted.begin(), kDeleted.end(), p);
+  } else {
+    p = std::copy(kValue.begin(), kValue.end(), p);
+    p = std::copy(v.value.begin(), v.value.end(), p);
+    p = std::copy(kClock.begin(), kClock.end(), p);
+    p = write_clock_json(p, v.slots);
+  }
   *p++ = '}';
   wrote(p);
+}
+
+VCKV_HOT
+MessageBuilder& MessageBuilder::field_client_versions(std::string_view n, Siblings versions) {
+  name(n);
+  raw("[");
+  bool first = true;
+  bool tombstones = false;
+  for (VersionView v : versions) {
+    if (v.tombstone()) {
+      tombstones = true;
+      continue;
+    }
+    version(nullptr, v, first);
+    first = false;
+  }
+  raw("]");
+  if (!tombstones) return *this;
+  name("deleted");
+  raw("[");
+  first = true;
+  for (VersionView v : versions) {
+    if (!v.tombstone()) continue;
+    char* p = room(2 + clock_json_max_size(v.slots.size()));
+    if (!first) {
+      *p++ = ',';
+      *p++ = ' ';
+    }
+    wrote(write_clock_json(p, v.slots));
+    first = false;
+  }
+  raw("]");
+  return *this;
 }
 
 VCKV_HOT

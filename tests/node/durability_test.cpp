@@ -207,6 +207,44 @@ TEST(DurabilityTest, AMergeFromAPeerIsLogged) {
   EXPECT_EQ(second.node.store().key_count(), 1u);
 }
 
+// §16: a tombstone is logged and recovered as a tombstone; a reap is logged (key_removed), so
+// the reaped key does not come back from the log at the next start.
+TEST(DurabilityTest, TombstonesAreRecoveredAndAReapedKeyStaysGone) {
+  MemoryFileSystem disk(disk_random());
+  NodeOptions options = with_data_dir();
+  options.tombstone_grace_ms = 100;
+  constexpr const char* kDelete =
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_delete","msg_id":4,"key":"x","clock":[2,0]}})";
+  constexpr const char* kGet =
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_get","msg_id":5,"key":"x"}})";
+  {
+    Process first(options, disk);
+    first.feed({kInit, kPutX});
+    EXPECT_NE(first.feed({kDelete}).find("\"status\": \"deleted\""), std::string::npos);
+  }
+  disk.crash(CrashKind::kPowerLoss);
+  {
+    Process second(options, disk);
+    second.feed({kInit});
+    EXPECT_NE(second.feed({kGet}).find(R"("values": [], "deleted": [[2, 0]])"), std::string::npos)
+        << second.out;
+    EXPECT_EQ(second.logs.str().find("skipped"), std::string::npos) << second.logs.str();
+    // A lone node: every replica is this one; three grace periods, and it is reaped.
+    for (std::int64_t t = 0; t <= 600; t += 25) {
+      second.clock.advance_to(t);
+      second.clock.before_sleep();
+    }
+    EXPECT_EQ(second.node.store().key_count(), 0u);
+    EXPECT_NE(second.logs.str().find("reaped key \"x\" tombstones [[2, 0]]"), std::string::npos)
+        << second.logs.str();
+  }
+  disk.crash(CrashKind::kPowerLoss);
+  Process third(options, disk);
+  third.feed({kInit});
+  EXPECT_EQ(third.node.store().key_count(), 0u);
+  EXPECT_EQ(third.feed({kGet}).find("deleted"), std::string::npos) << third.out;
+}
+
 // --fsync interval: written every turn (a kill keeps it), synced by a timer once the interval
 // passed, even when no input comes.
 TEST(DurabilityTest, IntervalSyncsOnATimer) {

@@ -42,7 +42,7 @@ TEST(MessageTableTest, SendersAndInitAsTheProtocolSays) {
     if (row.fast_shape != FastShape::kNone) one_pass += std::string(row.type) + " ";
   }
   EXPECT_EQ(before_init, "init ");
-  EXPECT_EQ(peers_only, "sync fetch tree tree_keys hint ");
+  EXPECT_EQ(peers_only, "sync fetch tree tree_keys hint reap_check reap ");
   EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve sync local_get ");
 }
 

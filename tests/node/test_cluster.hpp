@@ -66,6 +66,10 @@ class TestCluster {
   const std::vector<std::string>& ids() const { return ids_; }
 
   void kill(const std::string& id) { nodes_.erase(id); }
+  // A line delivered to node now, as if a peer had sent it (node-to-node messages by hand).
+  void inject(const std::string& to, const json& envelope) { deliver(to, envelope.dump()); }
+  // What node logged so far (info and above).
+  std::string logs(const std::string& id) const { return nodes_.at(id)->logs.str(); }
   void restart(const std::string& id) { start(id); }
 
   // A client request to node; runs the cluster until the reply comes (or 10 s pass).
@@ -121,7 +125,7 @@ class TestCluster {
  private:
   struct Member {
     Member(const NodeOptions& o, std::size_t max_line, std::function<void(std::string_view)> on_line)
-        : log(logs, LogLevel::kError), node(std::make_unique<Node>(o, out, clock, log)),
+        : log(logs, LogLevel::kInfo), node(std::make_unique<Node>(o, out, clock, log)),
           framer(max_line, [on_line](std::string_view l, std::uint64_t) { on_line(l); },
                  [](std::uint64_t, std::uint64_t) { ADD_FAILURE() << "a line over the limit"; }) {}
     ManualScheduler clock;
@@ -133,7 +137,9 @@ class TestCluster {
   };
 
   void start(const std::string& id) {
-    auto m = std::make_unique<Member>(options_, max_line_bytes_, [this, id](std::string_view line) {
+    NodeOptions options = options_;
+    options.incarnation = ++incarnations_;  // each process its own, as main draws them
+    auto m = std::make_unique<Member>(options, max_line_bytes_, [this, id](std::string_view line) {
       nodes_.at(id)->node->handle_line(line, 0);
     });
     m->clock.advance_to(now_);
@@ -185,6 +191,7 @@ class TestCluster {
   std::set<std::pair<std::string, std::string>> cut_;
   std::map<std::uint64_t, json> replies_;
   std::uint64_t next_client_msg_ = 1;
+  std::uint64_t incarnations_ = 0;
   std::int64_t now_ = 0;
 };
 

@@ -40,6 +40,21 @@ WHAT_VALUE = "any JSON value"
 WHAT_CLOCK = "an array of non-negative integers"
 
 
+class Tombstone:
+    """Section 16: the value of a tombstone. It equals only itself (never null); in the lww
+    order its text is the empty byte sequence."""
+
+    def __repr__(self):
+        return "TOMBSTONE"
+
+
+TOMBSTONE = Tombstone()
+
+
+def is_tomb(v):
+    return v is TOMBSTONE
+
+
 class RequestError(Exception):
     """A request that gets an error reply."""
 
@@ -222,7 +237,10 @@ def nesting_depth(v):
 
 
 def json_equal(a, b):
-    """Equal as JSON: key order ignored, numbers by value (1 == 1.0), true is not 1."""
+    """Equal as JSON: key order ignored, numbers by value (1 == 1.0), true is not 1. A
+    tombstone equals only a tombstone."""
+    if is_tomb(a) or is_tomb(b):
+        return a is b
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -404,7 +422,12 @@ def lww_later(a, b):
     n = max(len(ca), len(cb))
     if padded(ca, n) != padded(cb, n):
         return padded(ca, n) > padded(cb, n)
-    return json.dumps(va, sort_keys=True).encode() > json.dumps(vb, sort_keys=True).encode()
+    return lww_text(va) > lww_text(vb)
+
+
+def lww_text(v):
+    """A value's canonical text for the lww order; a tombstone's is the empty byte sequence."""
+    return b"" if is_tomb(v) else json.dumps(v, sort_keys=True).encode()
 
 
 class Node:
@@ -520,11 +543,20 @@ class Node:
             value = read_value(type_, body)
             clock = read_clock(type_, body, self.max_clock_entries)
             self.handle_write(type_, req, msg_id, key, value, clock)
+        elif type_ == "kv_delete":
+            # Section 16: a tombstone, by the rules of kv_put.
+            key = read_key(type_, body)
+            clock = read_clock(type_, body, self.max_clock_entries)
+            self.handle_write(type_, req, msg_id, key, TOMBSTONE, clock)
         elif type_ == "kv_get":
             key = read_key(type_, body)
             siblings = self.store.get(store_key(key), [])
-            values = [{"value": v, "clock": c} for v, c in siblings]
-            self.reply(self.node_id, req, msg_id, "kv_get_ok", values=values)
+            values = [{"value": v, "clock": c} for v, c in siblings if not is_tomb(v)]
+            deleted = [c for v, c in siblings if is_tomb(v)]
+            if deleted:
+                self.reply(self.node_id, req, msg_id, "kv_get_ok", values=values, deleted=deleted)
+            else:
+                self.reply(self.node_id, req, msg_id, "kv_get_ok", values=values)
         elif type_ == "sync":
             # Replication (docs/protocol.md section 11) is not modelled here; like the C++ node, a sync from
             # anyone but another cluster member is refused before its fields are looked at.
@@ -571,8 +603,11 @@ class Node:
             if not isinstance(item, dict):
                 raise ill_typed("sync", f"versions[{i}]", "an object", item)
             where = f"sync: versions[{i}]"
-            read.append((read_key(where, item), read_value(where, item),
-                         read_clock(where, item, self.max_clock_entries)))
+            key = read_key(where, item)
+            if "deleted" in item and not isinstance(item["deleted"], bool):
+                raise ill_typed(where, "deleted", "true (a tombstone) or false", item["deleted"])
+            value = TOMBSTONE if item.get("deleted") is True else read_value(where, item)
+            read.append((key, value, read_clock(where, item, self.max_clock_entries)))
         for key, value, clock in read:
             self.merge(key, value, clock)
         self.reply(self.node_id, req, msg_id, "sync_ok", incarnation=incarnation,
@@ -620,7 +655,9 @@ class Node:
                     f"more than --max-siblings ({self.max_siblings})",
                 )
             self.store[store_key(key)] = siblings = kept
-        if len(siblings) == 1:
+        if type_ == "kv_delete" and all(is_tomb(v) for v, _ in siblings):
+            self.reply(self.node_id, req, msg_id, f"{type_}_ok", status="deleted")
+        elif len(siblings) == 1 and type_ != "kv_delete":
             status = "resolved" if type_ == "kv_resolve" else "written"
             self.reply(self.node_id, req, msg_id, f"{type_}_ok", status=status)
         else:
@@ -638,7 +675,9 @@ class Node:
             "type": "fetch_ok", "in_reply_to": U64_MAX, "incarnation": U64_MAX, "key": 0,
             "values": [{"value": 0, "clock": []}], "msg_id": U64_MAX}})
         envelope = len(fetch_ok) - 4  # less the key 0, the value 0 and the clock []
-        taken = len(dumps(key)) + len(dumps(value)) + len(dumps(clock))
+        if is_tomb(value):
+            envelope += 6  # {"clock": C, "deleted": true} against {"value": , "clock": C}
+        taken = len(dumps(key)) + (0 if is_tomb(value) else len(dumps(value))) + len(dumps(clock))
         if taken + envelope > self.max_line_bytes:
             room = max(0, self.max_line_bytes - envelope)
             raise RequestError(
@@ -650,7 +689,7 @@ class Node:
 
     def handle_lww_write(self, type_, req, msg_id, key, value, clock):
         stored = self.store.get(store_key(key), [])  # at most one version
-        written = "resolved" if type_ == "kv_resolve" else "written"
+        written = {"kv_resolve": "resolved", "kv_delete": "deleted"}.get(type_, "written")
         if any(clocks_equal(c, clock) and json_equal(v, value) for v, c in stored):
             self.reply(self.node_id, req, msg_id, f"{type_}_ok", status=written)  # a retry
             return

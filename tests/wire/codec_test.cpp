@@ -107,6 +107,31 @@ TEST(CodecTest, FieldErrorsNameTheFieldAndWhatWasExpected) {
   EXPECT_EQ(error_of(R"(["kv_get"])"), "12 body must be an object, got [\"kv_get\"]");
 }
 
+// §16: kv_delete is {key, clock} (a tombstone: no value); reap_check and reap carry clocks.
+TEST(CodecTest, DeletesAndReapMessages) {
+  const Decoded d = decode_line(
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_delete","msg_id":2,"key":"x","value":"ignored","clock":[2,1]}})",
+      {}, kTypes);
+  const auto& w = std::get<WriteRequest>(incoming(d).request);
+  EXPECT_TRUE(w.version.tombstone());
+  EXPECT_EQ(clock_json(w.version.clock), "[2, 1]");
+  EXPECT_EQ(error_of(R"({"type": "kv_delete", "key": "x"})"),
+            "12 kv_delete: clock is missing; expected an array of non-negative integers");
+  EXPECT_EQ(error_of(R"({"type": "kv_delete", "key": "x", "clock": [1, -3]})"),
+            "12 kv_delete: clock[1] must be a non-negative integer, got -3");
+  EXPECT_EQ(error_of(R"({"type": "sync", "incarnation": 1, "versions": [{"key": "x", "value": 1, "clock": [1], "deleted": 1}]})"),
+            "12 sync: versions[0]: deleted must be true (a tombstone) or false, got 1");
+  EXPECT_EQ(error_of(R"({"type": "reap_check", "incarnation": 1, "key": "x", "clocks": []})"),
+            "12 reap_check: clocks must be a non-empty array of clocks, got []");
+  EXPECT_EQ(error_of(R"({"type": "reap", "incarnation": 1, "key": "x", "clocks": [[1], [-1]]})"),
+            "12 reap: clocks[1]: clock[0] must be a non-negative integer, got -1");
+  EXPECT_EQ(error_of(R"({"type": "reap", "key": "x", "clocks": [[1]]})"),
+            "12 reap: incarnation is missing; expected a non-negative integer");
+  const Decoded r = decode_line(
+      R"({"src":"n2","dest":"n1","body":{"type":"reap","incarnation":1,"key":7,"clocks":[[1],[0,2]]}})", {}, kTypes);
+  EXPECT_EQ(testing::decoded_text(r).substr(testing::decoded_text(r).find("request=")), "request=reap 7 [1] [0, 2]");
+}
+
 TEST(CodecTest, InitFieldErrors) {
   EXPECT_EQ(error_of(R"({"type": "init", "node_id": "n1", "node_ids": []})"),
             "12 init: node_ids must be a non-empty array of distinct strings, got []");
@@ -230,6 +255,14 @@ TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1,"clock":[1]}],"key":"x"}})",
       R"({"src":"n2","dest":"n1","body":{"type":"kv_put","versions":[],"key":"x","value":1,"clock":[1]}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":{"key":"x"}}})",
+      // Tombstones (§16): the general path's business.
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[{"key":"x","clock":[1],"deleted":true},{"key":"x","value":1,"clock":[2]}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[{"key":"x","value":1,"clock":[1],"deleted":true}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[{"key":"x","value":1,"clock":[1],"deleted":false}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[{"key":"x","clock":[1],"deleted":1}]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_delete","msg_id":2,"key":"x","clock":[1,0]}})",
+      R"({"src":"c1","dest":"n1","body":{"type":"kv_delete","msg_id":2,"key":"x","value":"v","clock":[1,0]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"reap_check","msg_id":2,"incarnation":1,"key":"x","clocks":[[1],[0,2]]}})",
   };
   for (const char* line : kLines) {
     EXPECT_EQ(testing::decoded_text(decode_line(line, {}, kTypes)),

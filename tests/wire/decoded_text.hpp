@@ -53,6 +53,11 @@ inline std::string decoded_text(const Decoded& d) {
       for (const auto& k : r.keys) t += " " + k;
       return t + " hashes" + uints(r.hashes) + (r.answer ? " answer" : "");
     }
+    std::string operator()(const ReapRequest& r) const {
+      std::string t = "reap " + r.key;
+      for (const auto& c : r.clocks) t += " " + clock_json(c);
+      return t;
+    }
     std::string operator()(const SyncRequest& r) const {
       std::string t = "sync";
       for (const auto& v : r.versions) t += " " + v.key + "=" + v.version.value + "@" + clock_json(v.version.clock);

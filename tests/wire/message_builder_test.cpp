@@ -93,6 +93,42 @@ TEST(MessageBuilderTest, KeyedVersionsComeStraightFromTheStore) {
 }
 
 // The outbox numbers every message it sends, whoever built it, in the order they are sent.
+// §16: between nodes a tombstone is {"clock": C, "deleted": true}; a client reads the live
+// versions in values and, only when there are tombstones, their clocks in "deleted".
+TEST(MessageBuilderTest, TombstonesBetweenNodesAndAsAClientReadsThem) {
+  SiblingStore store;
+  store.merge_version("\"k\"", Version{"\"a\"", VectorClock{1, 0}});
+  store.merge_version("\"k\"", Version{"", VectorClock{0, 1}});
+  store.merge_version("\"k\"", Version{"null", VectorClock{0, 0, 1}});
+  std::string out;
+  {
+    MessageBuilder m(out, "n1", "n2", "sync", std::nullopt);
+    m.begin_keyed_versions("versions").add_keyed_versions("\"k\"", store.find("\"k\"")).end_keyed_versions();
+    m.finish(1);
+  }
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "k", "value": "a", "clock": [1, 0]}, {"key": "k", "clock": [0, 1], "deleted": true}, {"key": "k", "value": null, "clock": [0, 0, 1]}], "msg_id": 1}})"
+                 "\n");
+  out.clear();
+  {
+    MessageBuilder m(out, "n1", "c1", "kv_get_ok", std::string("2"));
+    m.field_client_versions("values", store.find("\"k\""));
+    m.finish(2);
+  }
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "in_reply_to": 2, "values": [{"value": "a", "clock": [1, 0]}, {"value": null, "clock": [0, 0, 1]}], "deleted": [[0, 1]], "msg_id": 2}})"
+                 "\n");
+  out.clear();
+  SiblingStore only_tombstones;
+  only_tombstones.merge_version("\"k\"", Version{"", VectorClock{2}});
+  only_tombstones.merge_version("\"k\"", Version{"", VectorClock{0, 3}});
+  {
+    MessageBuilder m(out, "n1", "c1", "kv_get_ok", std::nullopt);
+    m.field_client_versions("values", only_tombstones.find("\"k\""));
+    m.finish(3);
+  }
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "c1", "body": {"type": "kv_get_ok", "values": [], "deleted": [[2], [0, 3]], "msg_id": 3}})"
+                 "\n");
+}
+
 TEST(OutboxTest, NumbersMessagesInTheOrderTheyAreSent) {
   std::string out;
   Outbox outbox(out);

@@ -18,6 +18,10 @@ struct MessageType;
 
 // The node-local read (§14): what one node holds of a key, its own versions and its hints.
 inline constexpr std::string_view kLocalGetType = "local_get";
+// Reaping (§16): "do you hold these tombstones and no hint they dominate?", and "I reaped them".
+inline constexpr std::string_view kReapCheckType = "reap_check";
+inline constexpr std::string_view kReapCheckOkType = "reap_check_ok";
+inline constexpr std::string_view kReapType = "reap";
 
 // Who may send a message type.
 enum Senders : unsigned {

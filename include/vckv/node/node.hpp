@@ -49,6 +49,12 @@ struct NodeOptions {
   std::size_t vnodes = 64;
   std::size_t max_hint_bytes = 67108864;
   bool debug_forget_hints = false;
+  // §16: a key holding only tombstones is reaped once every replica holds them, no node holds a
+  // hint they dominate, and this long has passed since this node stored the newest of them;
+  // it is also the longest a node-to-node message may take to arrive (docs/design.md). And a
+  // broken variant for the checkers: reap as soon as this node holds only tombstones.
+  std::int64_t tombstone_grace_ms = 60000;
+  bool debug_reap_at_once = false;
   // §15: --data-dir and --fsync (node/durability.hpp). Without a data dir, no file is touched.
   DurabilityOptions durability;
 };
@@ -76,6 +82,9 @@ class Node {
   // §14: the ring (nullptr when every node holds every key), and the hints held here.
   const Ring* ring() const { return ring_.get(); }
   const HintStore& hints() const { return hints_; }
+  // §16: keys holding only tombstones, and reaping rounds under way (for tests).
+  std::size_t tombstoned_keys() const { return tombstoned_.size(); }
+  std::size_t reap_rounds() const { return reap_rounds_.size(); }
   // Client requests forwarded to a replica and not yet answered.
   std::size_t forwards_in_flight() const { return forwards_.size(); }
   // At most this many forwarded requests await their replica's answer; past it a request
@@ -92,6 +101,7 @@ class Node {
   void handle_init(const Incoming& in, const MessageType& type);
   void handle_put(const Incoming& in, const MessageType& type);
   void handle_resolve(const Incoming& in, const MessageType& type);
+  void handle_delete(const Incoming& in, const MessageType& type);
   void handle_get(const Incoming& in, const MessageType& type);
   void handle_sync(const Incoming& in, const MessageType& type);
   void handle_fetch(const Incoming& in, const MessageType& type);
@@ -99,6 +109,8 @@ class Node {
   void handle_tree_keys(const Incoming& in, const MessageType& type);
   void handle_local_get(const Incoming& in, const MessageType& type);
   void handle_hint(const Incoming& in, const MessageType& type);
+  void handle_reap_check(const Incoming& in, const MessageType& type);
+  void handle_reap(const Incoming& in, const MessageType& type);
 
   // §14 forwarding: a client's request for a key this node does not replicate goes to the
   // key's replicas, one at a time; the first answer is relayed. True when it was forwarded
@@ -122,10 +134,32 @@ class Node {
   // Merges versions a peer sent into the store; returns how many changed it.
   std::size_t merge_from_peer(const std::string& peer, const std::string& key,
                               const std::vector<Version>& versions);
-  // Records the key's siblings in the data directory, if there is one.
+  // Records the key's siblings in the data directory, if there is one, and notes whether it
+  // holds only tombstones now (reaping, §16).
   void changed(std::string_view key) {
     if (durability_.opened()) durability_.record_key(key, store_.find(key));
+    note_tombstones(key);
   }
+
+  // --- §16 reaping (src/node/reaping.cpp; the argument is docs/design.md's) ---
+  using Clocks = std::vector<std::vector<std::uint64_t>>;
+  // After a change of key: whether it holds only tombstones now, and since when.
+  void note_tombstones(std::string_view key);
+  void ensure_reap_timer();
+  // The timer: rounds to start, waits that ended, reaped clocks to forget.
+  std::int64_t reap_tick(std::int64_t now);
+  void start_reap_round(const std::string& key);
+  void reap_answer(const std::string& key, std::uint64_t round, const std::string& peer,
+                   const Incoming* reply);
+  void finish_reap_round(const std::string& key);
+  // Removes key (which holds only tombstones, clocks) from the store and the log; remembers
+  // the clocks for a while; tells the other replicas when told_by is empty.
+  void reap(const std::string& key, const Clocks& clocks, std::string_view told_by);
+  // Whether the reaped clocks of key bury v (a version arriving after the reap).
+  bool buried_after_reap(const std::string& key, VersionView v) const;
+  // The key's tombstone clocks when it holds only tombstones, else empty.
+  Clocks tombstone_clocks(std::string_view key) const;
+  std::vector<std::string> other_nodes() const;
   // "at 1234 ms" (debug logs)
   std::string at() const;
 
@@ -154,6 +188,32 @@ class Node {
   };
   std::map<std::uint64_t, Forward> forwards_;
   std::uint64_t next_forward_ = 1;
+  // §16. Keys holding only tombstones, with when this node last stored one of them.
+  std::map<std::string, std::int64_t> tombstoned_;
+  // A round asks every other node kReapAsks times, the grace period apart (docs/design.md).
+  static constexpr int kReapAsks = 3;
+  struct ReapRound {
+    Clocks clocks;            // the key's tombstones when the round started
+    int asked = 0;            // asks that every node answered yes
+    bool asking = false;      // an ask awaits answers (else: waiting until wait_until)
+    std::int64_t wait_until = 0;
+    std::size_t waiting = 0;  // answers still awaited
+    bool refused = false;     // a node did not answer, answered no, or restarted meanwhile
+    std::uint64_t id = 0;     // answers to an abandoned round are ignored
+    std::map<std::string, std::uint64_t> incarnations;  // each node's, from the first ask
+  };
+  std::map<std::string, ReapRound> reap_rounds_;
+  std::uint64_t next_reap_round_ = 1;
+  std::string reap_cursor_;  // the key the last round started for
+  // Reaped keys' clocks, kept for a while so that they are not taken back from a replica that
+  // has not reaped them yet (or from a late message).
+  struct Reaped {
+    Clocks clocks;
+    std::int64_t until = 0;
+  };
+  std::map<std::string, Reaped> reaped_;
+  Scheduler::TimerId reap_timer_ = 0;
+  static constexpr std::size_t kMaxReapRounds = 256;  // rounds in flight at once
   Durability durability_;
   Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };

@@ -26,6 +26,13 @@ struct ApplyResult {
   bool changed() const { return ruling == Ruling::kStore; }
 };
 
+// §16: whether every version of a key is a tombstone (false for a key with no versions).
+bool all_tombstones(Siblings siblings);
+// §16: whether reaped tombstones bury v: v is one of them (a tombstone with the same clock) or
+// one of their clocks dominates v's. A version they do not bury is never dropped for them (a
+// value with a clock equal to a reaped tombstone's is a sibling of it, not buried).
+bool buried_by(VersionView v, const std::vector<ClockSlots>& reaped);
+
 class SiblingStore {
  public:
   explicit SiblingStore(ConflictRule rule = {});
@@ -59,6 +66,10 @@ class SiblingStore {
   // versions that were added.
   std::vector<std::size_t> merge_versions(std::string_view key,
                                           const std::vector<VersionView>& versions);
+
+  // Removes the key and everything it holds (a reaped key, §16), freeing its memory; the hash
+  // tree and the change observer see it go. False when the key was not stored.
+  bool erase(std::string_view key);
 
   // The key's siblings, oldest first; empty for a key never written.
   Siblings find(std::string_view key) const;

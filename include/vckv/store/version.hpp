@@ -12,10 +12,14 @@
 namespace vckv {
 
 // One version as a request carries it. value is JSON text as the writer renders it (Python
-// json.dumps bytes), so it is echoed without another rendering.
+// json.dumps bytes), so it is echoed without another rendering. A tombstone (docs/protocol.md
+// §16, a delete) is a version with a clock and no value: its value text is empty, which no
+// JSON value's text is. So a tombstone equals only a tombstone with the same clock, and in the
+// last-writer-wins order its text (the empty byte sequence) loses a tie to any value's.
 struct Version {
   std::string value;
   VectorClock clock;
+  bool tombstone() const { return value.empty(); }
 };
 
 // A version read in place: valid while the store is not changed.
@@ -23,6 +27,7 @@ struct VersionView {
   std::string_view value;
   ClockSlots slots;
   VectorClock clock() const { return VectorClock(slots.to_vector()); }
+  bool tombstone() const { return value.empty(); }
 };
 
 // Iterates the versions of anything with operator[](i) giving a VersionView and size().

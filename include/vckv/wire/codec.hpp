@@ -30,7 +30,7 @@ struct InitRequest {
   std::string node_id;
   std::vector<std::string> node_ids;
 };
-struct WriteRequest {  // kv_put and kv_resolve
+struct WriteRequest {  // kv_put, kv_resolve and kv_delete (a tombstone: no value)
   std::string key;     // JSON text of the key: "\"x\"" or "1"
   Version version;
 };
@@ -62,8 +62,14 @@ struct TreeKeysRequest {
   std::vector<std::uint64_t> hashes;  // parallel to keys
   bool answer = false;                // the receiver answers with its own keys below the nodes
 };
+// Reaping (§16, node-to-node): reap_check asks "do you hold these tombstones of key (or
+// versions dominating them), and no hint they dominate?"; reap says "I reaped them".
+struct ReapRequest {
+  std::string key;
+  std::vector<VectorClock> clocks;
+};
 using Request = std::variant<std::monostate, InitRequest, WriteRequest, GetRequest, SyncRequest,
-                             TreeRequest, TreeKeysRequest>;
+                             TreeRequest, TreeKeysRequest, ReapRequest>;
 
 // Reads a body's fields into request; returns the first problem (error 12 naming the field).
 // type is the message type, for the error texts.
@@ -73,6 +79,9 @@ std::optional<Error> decode_init(std::string_view type, const JValue& body, cons
                                  Request& request);
 std::optional<Error> decode_write(std::string_view type, const JValue& body,
                                   const CodecLimits& limits, Request& request);
+// kv_delete (§16): {key, clock} into a WriteRequest whose version is a tombstone (no value).
+std::optional<Error> decode_delete(std::string_view type, const JValue& body,
+                                   const CodecLimits& limits, Request& request);
 std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
                                 Request& request);
 // A sync and a fetch also carry the sender's incarnation (Incoming::incarnation), required.
@@ -83,11 +92,15 @@ std::optional<Error> decode_hint(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
 std::optional<Error> decode_fetch(std::string_view type, const JValue& body, const CodecLimits&,
                                   Request& request);
+// reap_check and reap (§16): {incarnation, key, clocks: [C, ...]} (at least one clock).
+std::optional<Error> decode_reap(std::string_view type, const JValue& body,
+                                 const CodecLimits& limits, Request& request);
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request);
 std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
                                       const CodecLimits& limits, Request& request);
-// A reply's "values": [{"value": V, "clock": C}, ...] (kv_get_ok, fetch_ok) into versions.
+// A reply's "values": [{"value": V, "clock": C}, ...] (kv_get_ok, fetch_ok) into versions; a
+// tombstone between nodes is {"clock": C, "deleted": true} (so in syncs and hints too).
 std::optional<Error> decode_values(std::string_view type, const JValue& body,
                                    const CodecLimits& limits, std::vector<Version>& versions);
 

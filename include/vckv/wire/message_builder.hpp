@@ -30,10 +30,15 @@ class MessageBuilder {
   MessageBuilder& field_json(std::string_view name, std::string_view json_text);
   MessageBuilder& field_string(std::string_view name, std::string_view text);
   MessageBuilder& field_uint(std::string_view name, std::uint64_t n);
-  // name: [{"value": V, "clock": C}, ...]
+  // name: [{"value": V, "clock": C}, ...]; a tombstone (§16) is {"clock": C, "deleted": true}
+  // (node-to-node messages carry tombstones this way).
   MessageBuilder& field_versions(std::string_view name, Siblings versions);
+  // As a client reads them (kv_get_ok, §8 and §16): name: the live versions, oldest first, then,
+  // only when there are tombstones, "deleted": [C, ...], their clocks, oldest first.
+  MessageBuilder& field_client_versions(std::string_view name, Siblings versions);
   MessageBuilder& field_versions(std::string_view name, const std::vector<VersionView>& versions);
-  // name: [{"key": K, "value": V, "clock": C}, ...], filled between begin and end with the
+  // name: [{"key": K, "value": V, "clock": C}, ...] (a tombstone {"key": K, "clock": C,
+  // "deleted": true}), filled between begin and end with the
   // versions of one key after another (rendered straight from the store).
   MessageBuilder& begin_keyed_versions(std::string_view name);
   MessageBuilder& add_keyed_versions(std::string_view key_json, Siblings versions);
