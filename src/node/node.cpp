@@ -166,6 +166,7 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
       (in.is_reply || (in.kind >= 0 && message_table().rows[in.kind].senders == kFromPeers)) &&
       in.src != node_id_ && is_member(in.src)) {
     replicator_.heard_from(in.src);
+    if (!unanswered_forwards_.empty()) unanswered_forwards_.erase(in.src);
   }
   // Any message from a replica hints are held for: they go to it now (§14).
   if (!hints_.empty() && initialised() && in.src != node_id_ && is_member(in.src)) {
@@ -590,6 +591,10 @@ bool Node::forward(const Incoming& in, const MessageType& type, const std::strin
   f.key = key;
   if (version) f.version = *version;
   f.replicas = ring_->ids(ring_->preference_list(arc));
+  // A replica that left a forward unanswered and has not been heard from since goes last: a
+  // partition or a crash would otherwise cost every request its share of the timeout there.
+  std::stable_partition(f.replicas.begin(), f.replicas.end(),
+                        [&](const std::string& r) { return unanswered_forwards_.count(r) == 0; });
   f.deadline = scheduler_.now_ms() + options_.replication.request_timeout_ms;
   forwards_.emplace(id, std::move(f));
   if (log_.enabled(LogLevel::kDebug)) {
@@ -634,10 +639,11 @@ void Node::try_forward(std::uint64_t id) {
     if (!f.version->tombstone()) m.field_json("value", f.version->value);
     m.field_json("clock", clock_json(f.version->clock));
   }
-  f.in_flight = replicator_.send_request(replica, m, until, [this, id](const Incoming* reply) {
+  f.in_flight = replicator_.send_request(replica, m, until, [this, id, replica](const Incoming* reply) {
     if (reply) {
       relay(id, *reply);
     } else {
+      unanswered_forwards_.insert(replica);
       try_forward(id);
     }
   });

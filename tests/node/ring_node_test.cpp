@@ -139,6 +139,40 @@ TEST(RingNodeTest, AnUnansweredForwardGoesToTheNextReplicaAndTheClientIsAnswered
   (void)start;
 }
 
+// A replica that left a forward unanswered is asked last by later forwards until it is heard
+// from again: a partition costs one request its share of the timeout, not every request.
+TEST(RingNodeTest, AReplicaThatMissedAForwardIsAskedLastUntilHeardFrom) {
+  NodeOptions o = ring_options(3);
+  o.replication.request_timeout_ms = 900;
+  TestCluster c(5, o);
+  std::vector<std::string> to;
+  c.delay = [&](const std::string& from, const std::string& dest, const json& body) {
+    if (from == "n2" && body["type"] == "kv_put") to.push_back(dest);
+    return std::int64_t{0};
+  };
+  c.cut("n2", "n5");  // key x: replicas n5, n1, n4
+  const std::uint64_t first = c.send("n2", {{"type", "kv_put"}, {"key", "x"}, {"value", "a"},
+                                            {"clock", {1}}});
+  c.run_for(2000);
+  EXPECT_EQ(c.reply(first)["type"], "kv_put_ok");
+  EXPECT_EQ(to, (Ids{"n1"}));  // (what the cut swallowed, n2's forward to n5, is not seen here)
+  to.clear();
+  const std::uint64_t second = c.send("n2", {{"type", "kv_put"}, {"key", "x"}, {"value", "b"},
+                                             {"clock", {2}}});
+  c.run_for(50);  // n5 asked first would hold it for its share of the timeout, 300 ms
+  EXPECT_EQ(c.reply(second)["type"], "kv_put_ok");  // at once, from n1
+  EXPECT_EQ(to, (Ids{"n1"}));
+  // Once n5 is heard from again, it is the first asked again.
+  c.heal();
+  c.run_for(3000);  // anti-entropy rounds carry messages from n5 to n2
+  to.clear();
+  const std::uint64_t third = c.send("n2", {{"type", "kv_put"}, {"key", "x"}, {"value", "c"},
+                                            {"clock", {3}}});
+  c.run_for(50);
+  EXPECT_EQ(c.reply(third)["type"], "kv_put_ok");
+  EXPECT_EQ(to, (Ids{"n5"}));
+}
+
 // No replica answers: error 0 by the request timeout after the request arrived.
 TEST(RingNodeTest, AForwardNoReplicaAnswersIsErrorZeroWithinTheTimeout) {
   NodeOptions o = ring_options(3);

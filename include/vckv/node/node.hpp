@@ -187,6 +187,9 @@ class Node {
     std::uint64_t in_flight = 0;  // the msg_id of the forward awaiting its answer
   };
   std::map<std::uint64_t, Forward> forwards_;
+  // Replicas a forward went unanswered by and that have not been heard from since: later
+  // forwards ask them last (§14: the first replica the node can reach).
+  std::set<std::string> unanswered_forwards_;
   std::uint64_t next_forward_ = 1;
   // §16. Keys holding only tombstones, with when this node last stored one of them.
   std::map<std::string, std::int64_t> tombstoned_;
