@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Reference (oracle) implementation of the vclock-kv wire protocol, single node.
 
-Written from docs/protocol.md sections 1-10, standard library only, one json.loads and one
-json.dumps per line. It ignores section 11 (replication): a cluster of several node ids
-behaves like one node that never talks to its peers (the C++ node's --debug-no-replication).
+Written from docs/protocol.md sections 1-10, 13, 16 and 17 (--clocks server: dvv_update,
+dvv_get, dvv_delete), standard library only, one json.loads and one json.dumps per line. It
+ignores section 11's outgoing traffic: a cluster of several node ids behaves like one node that
+never talks to its peers (the C++ node's --debug-no-replication), merging the syncs it is sent.
 
 Usage:
     python3 tests/reference/reference_node.py [--max-siblings N] [--max-clock-entries N]
-        [--max-line-bytes N] [--batch-output] < input > output
+        [--max-line-bytes N] [--conflict siblings|lww] [--clocks client|server]
+        [--data-dir DIR] [--fsync batch|interval|never] [--batch-output] < input > output
 
 The replica-only flags of the C++ node (--log-level, --sync-interval-ms, --sync-batch,
---debug-no-replication) are accepted and ignored, so one .args file serves both.
---batch-output writes replies through a buffer flushed only at the end (benchmark baseline);
-by default stdout is flushed after every input line.
+--debug-no-replication) are accepted and ignored, so one .args file serves both. --data-dir
+is accepted but nothing is written there: serve()'s disk argument (check_fixtures.py) stands in
+for the directory across a restart. --batch-output writes replies through a buffer flushed only
+at the end (benchmark baseline); by default stdout is flushed after every input line.
 """
 
 import argparse
