@@ -918,7 +918,7 @@ def parse_args(argv=None):
     args = ap.parse_args(argv)
     if args.clocks == "server" and args.conflict == "lww":
         print(LWW_REFUSED, file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(108)  # as the binary: CLI11's ExcludesError
     return args
 
 
