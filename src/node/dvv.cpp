@@ -107,9 +107,9 @@ void Node::handle_dvv_write(const Incoming& in, const MessageType& type) {
   Version version{write.version.value, VectorClock(std::move(vv)), Dot{}};
   // m: the largest counter this node issued or has seen for the key (its record, the stored
   // dots and version vectors, the context).
-  std::uint64_t m = 0;
-  const auto counter = dot_counters_.find(write.key);
-  if (counter != dot_counters_.end()) m = counter->second;
+  // (One lookup for a key seen before: the iterator sets the record once the write is taken.)
+  const auto record = dot_counters_.find(write.key);
+  std::uint64_t m = record != dot_counters_.end() ? record->second : 0;
   if (!options_.debug_volatile_dot_counters) {
     for (VersionView s : store_.find(write.key)) {
       if (s.dot.node == self_index_) m = std::max(m, s.dot.counter);
@@ -157,7 +157,11 @@ void Node::handle_dvv_write(const Incoming& in, const MessageType& type) {
   }
   // The counter is on disk before the version that carries its dot, and both before the reply
   // (§15's group commit): a restarted node never issues the dot again.
-  dot_counters_[write.key] = version.dot.counter;
+  if (record != dot_counters_.end()) {
+    record->second = version.dot.counter;
+  } else {
+    dot_counters_.emplace(write.key, version.dot.counter);
+  }
   if (!options_.debug_volatile_dot_counters) {
     durability_.record_dot_counter(write.key, version.dot.counter);
   }

@@ -17,7 +17,7 @@ const MessageTable& message_table() {
     {"kv_delete",  "kv_delete_ok",  kFromAnyone,  ClockSide::kClient, false, FastShape::kNone,          decode_delete, &Node::handle_delete},
     // §17: server clocks.
     {"dvv_update", "dvv_update_ok", kFromAnyone,  ClockSide::kServer, false, FastShape::kNone,          decode_dvv_update, &Node::handle_dvv_update},
-    {"dvv_get",    "dvv_get_ok",    kFromAnyone,  ClockSide::kServer, false, FastShape::kNone,          decode_get,   &Node::handle_dvv_get},
+    {"dvv_get",    "dvv_get_ok",    kFromAnyone,  ClockSide::kServer, false, FastShape::kKey,           decode_get,   &Node::handle_dvv_get},
     {"dvv_delete", "dvv_delete_ok", kFromAnyone,  ClockSide::kServer, false, FastShape::kNone,          decode_dvv_delete, &Node::handle_dvv_delete},
     {"init",       "init_ok",       kFromAnyone,  ClockSide::kEither, true,  FastShape::kNone,          decode_init,  &Node::handle_init},
     {kSyncType,    kSyncOkType,     kFromPeers,   ClockSide::kEither, false, FastShape::kVersions,      decode_sync,  &Node::handle_sync},
