@@ -7,6 +7,7 @@
 #include "model/check/checker.hpp"
 #include "model/clock_text.hpp"
 #include "model/faults/fault.hpp"
+#include "model/reap_line.hpp"
 #include "sim/clients.hpp"
 #include "sim/faults.hpp"
 #include "sim/holdings.hpp"
@@ -437,6 +438,16 @@ void Simulation::finish(SeedResult& result) {
   result.check = model::check(w_.writes, final_states, options, hints);
   w_.stats.deletes_acknowledged = result.check.deletes_acknowledged;
   w_.stats.resurrected = result.check.resurrected;
+  for (const auto& [what, reaps] : w_.reaps) {
+    ++w_.stats.reaped_keys;
+    w_.stats.reaps += reaps.nodes;
+    Micros newest = -1;
+    for (const std::vector<std::uint64_t>& clock : model::reap_clocks(what.second)) {
+      const auto it = w_.delete_invoked.find({what.first, clock});
+      if (it != w_.delete_invoked.end()) newest = std::max(newest, it->second);
+    }
+    if (newest >= 0) w_.stats.reap_delays.push_back(reaps.last - newest);
+  }
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();
   if (!failure.empty()) {

@@ -596,6 +596,7 @@ bool Node::forward(const Incoming& in, const MessageType& type, const std::strin
   std::stable_partition(f.replicas.begin(), f.replicas.end(),
                         [&](const std::string& r) { return unanswered_forwards_.count(r) == 0; });
   f.deadline = scheduler_.now_ms() + options_.replication.request_timeout_ms;
+  if (version) carried(key, f.deadline);  // (§16: sent to the replicas until then)
   forwards_.emplace(id, std::move(f));
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug(in.type + " " + key + " from " + in.src + " " + at() +
@@ -736,6 +737,7 @@ void Node::handle_hint(const Incoming& in, const MessageType& type) {
     // §14 with --data-dir: logged, so the hint_ok (released after the turn's commit) is
     // acknowledged only once the hint is on disk.
     durability_.record_hint(hint.hint_for, key, hints_.held(hint.hint_for, key));
+    carried(key, scheduler_.now_ms());  // (§16: older hints it dominates left)
     first = end;
   }
   if (log_.enabled(LogLevel::kDebug)) {
@@ -781,6 +783,7 @@ void Node::deliver_hints(const std::string& replica) {
         for (const HintStore::Held& h : sent) {
           hints_.remove(replica, h.key, VersionView{h.version.value, h.version.clock.slots()});
           durability_.record_hint(replica, h.key, hints_.held(replica, h.key));
+          carried(h.key, scheduler_.now_ms());  // (§16: a copy of the delivery may still travel)
         }
         if (log_.enabled(LogLevel::kDebug)) {
           log_.debug(std::to_string(sent.size()) + " hints delivered to " + replica + " " + at());
