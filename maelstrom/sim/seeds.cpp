@@ -22,6 +22,8 @@ void add(SeedStats& into, const SeedStats& s) {
   into.reaped_keys += s.reaped_keys;
   into.reaps += s.reaps;
   into.reap_delays.insert(into.reap_delays.end(), s.reap_delays.begin(), s.reap_delays.end());
+  into.reap_delays_after_heal.insert(into.reap_delays_after_heal.end(), s.reap_delays_after_heal.begin(),
+                                     s.reap_delays_after_heal.end());
   into.node_messages += s.node_messages;
   into.node_bytes += s.node_bytes;
   into.syncs += s.syncs;
@@ -124,6 +126,12 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
     if (!d.empty()) {
       out += "; from the newest delete's request to the last node's reap: median " + ms(pct(50)) + " ms, p99 " +
              ms(pct(99)) + " ms, max " + ms(d.back()) + " ms";
+    }
+    std::vector<Micros> h = t.reap_delays_after_heal;
+    std::sort(h.begin(), h.end());
+    if (!h.empty()) {
+      out += "; " + std::to_string(h.size()) + " after the final heal, from it (or a later delete's request): median " +
+             ms(h[h.size() / 2]) + " ms, max " + ms(h.back()) + " ms";
     }
     out += "\n";
   }

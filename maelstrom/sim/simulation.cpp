@@ -236,6 +236,7 @@ void Simulation::heal() {
   faults_.end_all();
   w_.workload = false;
   heal_at_ = w_.now;
+  w_.healed_at = w_.now;
   bytes_at_heal_ = w_.stats.node_bytes;
   count_missing();
   Event e;
@@ -447,6 +448,9 @@ void Simulation::finish(SeedResult& result) {
       if (it != w_.delete_invoked.end()) newest = std::max(newest, it->second);
     }
     if (newest >= 0) w_.stats.reap_delays.push_back(reaps.last - newest);
+    if (newest >= 0 && w_.healed_at >= 0 && reaps.last >= w_.healed_at) {
+      w_.stats.reap_delays_after_heal.push_back(reaps.last - std::max(newest, w_.healed_at));
+    }
   }
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();

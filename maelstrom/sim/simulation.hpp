@@ -112,6 +112,9 @@ struct SeedStats {
   std::uint64_t reaped_keys = 0;
   std::uint64_t reaps = 0;
   std::vector<Micros> reap_delays;
+  // ... of those whose last reap came after the final heal: from the heal, or the newest delete's
+  // request if later, to the last node's reap (the "deleted, healed, then gone within").
+  std::vector<Micros> reap_delays_after_heal;
   std::uint64_t node_messages = 0;     // node-to-node messages sent (before loss)
   std::uint64_t node_bytes = 0;        // their bytes, newline included
   std::uint64_t syncs = 0;             // of which type sync

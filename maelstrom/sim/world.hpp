@@ -212,6 +212,7 @@ struct World {
     std::size_t nodes = 0;  // reap lines (a node reaping the same tombstones twice counts twice)
   };
   std::map<std::pair<std::int64_t, std::string>, Reaps> reaps;
+  Micros healed_at = -1;  // the final heal (the workload's end)
   model::Rng net_rng, fault_rng, client_rng;
   NullBuffer null_buffer;
   std::ostream null_stream;

@@ -246,6 +246,7 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     }
     node_id_ = init.node_id;
     node_ids_ = init.node_ids;
+    started_at_ = scheduler_.now_ms();  // (§16: clear of nothing before)
     outbox_.set_self(node_id_);
     log_.set_node_id(node_id_);
     // Anti-entropy compares hash trees; a lone node has no one to compare with.

@@ -171,8 +171,8 @@ TEST(DeleteTest, ReapCheckSaysHowLongTheNodeHasBeenClear) {
   del(c, "n1", "x", {2});
   const std::int64_t deleted = c.now();
   c.run_for(1500);
-  EXPECT_NEAR(ask("n1", "[[2]]").get<double>(), c.now() - deleted, 20);
-  EXPECT_NEAR(ask("n1", "[[1]]").get<double>(), c.now() - deleted, 20);  // dominated by what it holds
+  EXPECT_NEAR(ask("n1", "[[2]]").get<double>(), static_cast<double>(c.now() - deleted), 20);
+  EXPECT_NEAR(ask("n1", "[[1]]").get<double>(), static_cast<double>(c.now() - deleted), 20);  // dominated by what it holds
   c.run_for(10000);
   EXPECT_EQ(ask("n1", "[[2]]"), 2 * (1000 + 1000));
   c.kill("n3");
@@ -181,6 +181,43 @@ TEST(DeleteTest, ReapCheckSaysHowLongTheNodeHasBeenClear) {
   c.run_for(3000);
   ASSERT_EQ(c.siblings("n3", "\"x\""), "~@[2]");
   EXPECT_LE(ask("n3", "[[2]]").get<std::int64_t>(), c.now() - restarted);
+}
+
+// A node that does not replicate the key is clear since its process started (what an earlier one
+// held as hints, or sent, is unknown to it), and not while a client write of the key it forwards
+// may still be sent to a replica (until the forward's deadline).
+TEST(DeleteTest, ANonReplicaIsClearSinceItsStartAndItsLastForward) {
+  NodeOptions o;
+  o.replicas = 3;
+  o.tombstone_grace_ms = 1000;
+  TestCluster c(5, o);
+  json answer;
+  c.drop = [&](const std::string& from, const std::string&, const json& body) {
+    if (from == "n2" && body["type"] == "reap_check_ok") answer = body;
+    return false;
+  };
+  const auto ask = [&] {
+    answer = json();
+    c.inject("n2", json{{"src", "n1"}, {"dest", "n2"},
+                        {"body", {{"type", "reap_check"}, {"msg_id", 904}, {"incarnation", 7},
+                                  {"key", "x"}, {"clocks", json::parse("[[2]]")}}}});
+    c.run_for(1);
+    return answer["clear_ms"].get<std::int64_t>();
+  };
+  ASSERT_FALSE(c.node("n2")->ring()->is_replica(c.node("n2")->ring()->find_node("n2"), "\"x\""));
+  c.run_for(10000);
+  EXPECT_EQ(ask(), 2 * (1000 + 1000));  // (capped)
+  c.kill("n2");
+  c.restart("n2");
+  c.run_for(300);
+  EXPECT_EQ(ask(), 300);
+  c.run_for(5000);
+  c.send("n2", {{"type", "kv_put"}, {"key", "x"}, {"value", "a"}, {"clock", {1}}});  // forwarded
+  const std::int64_t forwarded = c.now();
+  c.run_for(100);
+  EXPECT_EQ(ask(), 0);  // until the forward's deadline, a request timeout after it came
+  c.run_for(1500);
+  EXPECT_NEAR(static_cast<double>(ask()), static_cast<double>(c.now() - (forwarded + 1000)), 10);
 }
 
 // A stand-in that delivered a hint the tombstones dominate may still have a copy of the delivery

@@ -233,7 +233,7 @@ class Node {
   std::map<std::string, Reaped> reaped_;
   // Keys whose hints moved, or whose client writes were forwarded, lately: until when.
   std::map<std::string, std::int64_t> carried_;
-  std::int64_t started_at_ = scheduler_.now_ms();  // this process's start (docs/design.md)
+  std::int64_t started_at_ = 0;  // init: this process sent nothing before (docs/design.md)
   std::int64_t next_reap_scan_ = 0;  // the timer looks for due keys no sooner
   Scheduler::TimerId reap_timer_ = 0;
   std::int64_t reap_timer_at_ = 0;  // when it runs next
