@@ -9,6 +9,7 @@
 // it asks again once they would have. Reaped clocks are kept for a while, so a replica that
 // has not reaped yet cannot sync the tombstones straight back.
 #include <algorithm>
+#include <cstdint>
 
 #include "vckv/json/writer.hpp"
 #include "vckv/node/node.hpp"
@@ -125,16 +126,25 @@ std::int64_t Node::reap_tick(std::int64_t now) {
   if (now >= next_reap_scan_) {
     next_reap_scan_ = now + reap_period();
     // Due keys, starting after the last one a round was started for (so that keys whose rounds
-    // keep failing, at most kMaxReapRounds at a time, do not hold the others up).
+    // keep failing, at most kMaxReapRounds at a time, do not hold the others up); no more than
+    // rounds may start (a node alone, asking nobody, finishes each at once).
     std::vector<std::string> due;
+    const std::size_t room = options_.debug_reap_at_once || node_ids_.size() <= 1
+                                 ? SIZE_MAX
+                                 : kMaxReapRounds - std::min(kMaxReapRounds, reap_rounds_.size());
+    reap_scan_full_ = room == 0;
     const auto start = tombstoned_.upper_bound(reap_cursor_);
-    for (auto it = start;;) {
+    for (auto it = start; room > 0;) {
       if (it == tombstoned_.end()) it = tombstoned_.begin();
       if (it == tombstoned_.end()) break;
       const auto& [key, since] = *it;
       if (!reap_rounds_.count(key) &&
           (options_.debug_reap_at_once || now - since >= options_.tombstone_grace_ms)) {
         due.push_back(key);
+        if (due.size() >= room) {
+          reap_scan_full_ = true;  // (more may be due: the next reap brings the next scan)
+          break;
+        }
       }
       if (++it == start || (it == tombstoned_.end() && start == tombstoned_.begin())) break;
     }
@@ -299,6 +309,12 @@ void Node::finish_reap_round(const std::string& key) {
   const Clocks clocks = round.clocks;
   reap_rounds_.erase(key);
   reap(key, clocks, "");
+  if (reap_scan_full_) {
+    // Keys wait that the last scan had no room for: scan again now, not a period later (a
+    // failed round does not, so a node that does not answer causes no storm of asks).
+    next_reap_scan_ = std::min(next_reap_scan_, scheduler_.now_ms() + 1);
+    reap_timer_by(next_reap_scan_);
+  }
 }
 
 void Node::reap(const std::string& key, const Clocks& clocks, std::string_view told_by) {

@@ -235,6 +235,7 @@ class Node {
   std::map<std::string, std::int64_t> carried_;
   std::int64_t started_at_ = 0;  // init: this process sent nothing before (docs/design.md)
   std::int64_t next_reap_scan_ = 0;  // the timer looks for due keys no sooner
+  bool reap_scan_full_ = false;      // the last scan found more due keys than rounds could start
   Scheduler::TimerId reap_timer_ = 0;
   std::int64_t reap_timer_at_ = 0;  // when it runs next
   bool reap_ticking_ = false;       // (it is running: it computes its next time itself)
