@@ -18,10 +18,10 @@ TEST(ReapLineTest, ReadsTheNodeKeyAndTombstones) {
 
 TEST(ReapLineTest, ReadsANoticeAndAKeyHoldingTheWordsOfTheLine) {
   const auto r = parse_reap_line(
-      R"(vclock-kv[n12] info: reaped key "a tombstones [b] (told by c)" tombstones [[2, 0], [0, 1]] (told by n3))");
+      R"x(vclock-kv[n12] info: reaped key "a tombstones [b] (told by c)" tombstones [[2, 0], [0, 1]] (told by n3))x");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->node, "n12");
-  EXPECT_EQ(r->key, R"("a tombstones [b] (told by c)")");
+  EXPECT_EQ(r->key, R"x("a tombstones [b] (told by c)")x");
   EXPECT_EQ(r->clocks, "[[2, 0], [0, 1]]");
   EXPECT_EQ(r->told_by, "n3");
   EXPECT_EQ(parse_reap_line("vclock-kv[n2] info: reaped key 7 tombstones [[1]]\r")->key, "7");
