@@ -2,7 +2,6 @@
 #include "vckv/inlining.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <stdexcept>
 
@@ -94,7 +93,9 @@ bool KeyTable::erase(std::string_view key) {
   if (size_ == 0) {
     slots_ = std::vector<Slot>();  // (frees the array)
   } else if (slots_.size() > 16 && size_ * 8 <= slots_.size()) {
-    rehash(std::max<std::size_t>(16, std::bit_ceil(size_ * 4)));
+    std::size_t slots = 16;
+    while (slots < size_ * 4) slots *= 2;
+    rehash(slots);  // a quarter full at most
   }
   return true;
 }
