@@ -10,6 +10,8 @@
 #   2. the single file a course grader builds: its size, its compile time and memory with g++
 #      (and clang++ when installed), its throughput, and that its replies are the CMake build's;
 #   3. bench/sim.sh: vckv-sim's seeds per minute and the protocol's costs per fault mix;
+#      then bench/reaping.sh: a delete's bytes against a write's, reap times, a node's memory
+#      across a million deletes and their reaping;
 #   4. vckv-harness runs against real nodes: one seeded partition run in siblings and in lww
 #      mode, and a kill run at write quorum 1 and 3 (HARNESS_TIME [30] seconds each).
 # It takes about 20 minutes on 2 cores. Every figure depends on what else the machine does:
@@ -85,6 +87,11 @@ echo "== 3. the simulator (bench/sim.sh)" >&2
 before=$(load)
 { echo "Load average before: $before."; echo; "$ROOT/bench/sim.sh" "$BUILD" | nest | grep -v '^Machine: \|^Commit: '
   echo; echo "Load average after: $(load)."; } > "$parts/sim.md"
+
+echo "== 3b. deletes and reaping (bench/reaping.sh)" >&2
+before=$(load)
+{ echo "Load average before: $before."; echo; "$ROOT/bench/reaping.sh" "$BUILD"
+  echo; echo "Load average after: $(load)."; } > "$parts/reaping.md"
 
 echo "== 4. vckv-harness runs" >&2
 before=$(load)
@@ -162,6 +169,10 @@ cxx=$(c++ --version | head -1)
   echo "## The simulator"
   echo
   cat "$parts/sim.md"
+  echo
+  echo "## Deletes and reaping"
+  echo
+  cat "$parts/reaping.md"
   echo
   echo "## Cluster runs"
   echo

@@ -491,6 +491,9 @@ void Runner::finish(const std::optional<FinalReads>& reads) {
   }
   rec_.faults = faults_->periods();
   rec_.exits = cluster_->stop_all();
+  for (const harness::Cluster::Reap& r : cluster_->reaps()) {
+    rec_.reaps.push_back({r.line.node, r.line.key, r.line.clocks, r.line.told_by, to_s(r.at)});
+  }
   rec_.failure = cluster_->failure();
   rec_.late_replies = cluster_->late_replies();
   if (auto last = cluster_->last_node_delivery()) rec_.last_node_delivery_s = to_s(*last);

@@ -98,6 +98,60 @@ double peak_rss_mb() {
   return 0;
 }
 
+namespace {
+
+// Reaps per node, nodes in the order n1, n2, ..., n10 (unknown names after, by text).
+std::vector<std::pair<std::string, std::size_t>> reaps_per_node(const std::vector<ReapRecord>& reaps) {
+  std::map<std::string, std::size_t> count;
+  for (const ReapRecord& r : reaps) ++count[r.node];
+  std::vector<std::pair<std::string, std::size_t>> out(count.begin(), count.end());
+  const auto number = [](const std::string& id) {
+    return id.size() > 1 && id[0] == 'n' && std::all_of(id.begin() + 1, id.end(), [](char c) { return c >= '0' && c <= '9'; })
+               ? std::stoll(id.substr(1))
+               : -1;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+    const long long x = number(a.first), y = number(b.first);
+    if ((x < 0) != (y < 0)) return y < 0;
+    return x != y ? x < y : a.first < b.first;
+  });
+  return out;
+}
+
+}  // namespace
+
+std::string reaps_line(const std::vector<ReapRecord>& reaps) {
+  if (reaps.empty()) return "";
+  std::size_t notices = 0;
+  double first = reaps.front().at_s, last = reaps.front().at_s;
+  for (const ReapRecord& r : reaps) {
+    notices += r.told_by.empty() ? 0 : 1;
+    first = std::min(first, r.at_s);
+    last = std::max(last, r.at_s);
+  }
+  std::string out = "reaps: " + std::to_string(reaps.size()) + " (";
+  bool comma = false;
+  for (const auto& [node, n] : reaps_per_node(reaps)) {
+    out += (comma ? ", " : "") + node + " " + std::to_string(n);
+    comma = true;
+  }
+  return out + "; " + std::to_string(notices) + " on a notice) from " + fixed(first, 1) + " s to " + fixed(last, 1) +
+         " s";
+}
+
+json reaps_json(const std::vector<ReapRecord>& reaps) {
+  json per_node = json::object();
+  for (const auto& [node, n] : reaps_per_node(reaps)) per_node[node] = n;
+  json list = json::array();
+  for (const ReapRecord& r : reaps) {
+    json one = {{"time_s", round3(r.at_s)}, {"node", r.node}, {"key", r.key}, {"tombstones", r.clocks}};
+    if (!r.told_by.empty()) one["told_by"] = r.told_by;
+    list.push_back(std::move(one));
+  }
+  return {{"count", reaps.size()}, {"per_node", per_node}, {"list", list},
+          {"note", "each node's 'reaped key' stderr lines; time_s is when the harness read the line (every 0.1 s)"}};
+}
+
 json results_json(const RunRecord& r) {
   const TestConfig& c = r.config;
   json partitions = json::array();
@@ -206,6 +260,7 @@ json results_json(const RunRecord& r) {
                             {"resurrection_paths", r.resurrection_paths}};
     }
   }
+  if (!r.reaps.empty()) results["reaps"] = reaps_json(r.reaps);
   if (r.keys_per_node) {
     results["final_state"]["keys_per_node"] = r.keys_per_node->held;
     results["final_state"]["ideal_keys_per_node"] = round3(r.keys_per_node->ideal);
@@ -335,6 +390,7 @@ void print_summary(const RunRecord& r, std::ostream& out) {
     for (const std::string& reason : k.reasons) out << "\n  " << reason;
     for (const std::string& path : r.resurrection_paths) out << "\n  " << path;
   }
+  if (!r.reaps.empty()) out << "\n" << reaps_line(r.reaps);
   for (const std::string& w : r.warnings) out << "\nwarning: " << w;
   for (const std::string& n : r.notes) out << "\nnote: " << n;
   out << "\nfiles: " << r.dir << "/";

@@ -12,6 +12,10 @@ namespace vckv::reports {
 nlohmann::json results_json(const RunRecord& r);
 // The human summary, ending in the verdict line.
 void print_summary(const RunRecord& r, std::ostream& out);
+// Reaps (§16): the summary's line ("reaps: 6 (n1 2, n2 2, n3 2; 4 on a notice) from 9.1 s to
+// 9.3 s"), empty when there were none; and results.json's "reaps" object.
+std::string reaps_line(const std::vector<ReapRecord>& reaps);
+nlohmann::json reaps_json(const std::vector<ReapRecord>& reaps);
 // What the node processes cost: their CPU time over the operations answered ok.
 struct NodeCpu {
   double seconds = 0;         // user + system, every process of the run (killed ones included)

@@ -55,7 +55,12 @@ void Clients::start_op(std::size_t ci) {
                                            model::WriteOutcome::kIndeterminate, planned.write->tombstone});
     losses_.on_write(c.node);
     ++w_.stats.writes;
-    if (planned.write->tombstone) ++w_.stats.deletes;
+    if (planned.write->tombstone) {
+      ++w_.stats.deletes;
+      std::vector<std::uint64_t> clock(planned.write->clock.slots().begin(), planned.write->clock.slots().end());
+      while (!clock.empty() && clock.back() == 0) clock.pop_back();
+      w_.delete_invoked.emplace(std::make_pair(c.key, std::move(clock)), w_.now);
+    }
   }
   const char* f = model::op_name(c.kind);
   if (w_.trace) {

@@ -17,7 +17,7 @@ void Faults::boot(std::size_t i) {
   // A process's incarnation is new at each start: its own stream, one per (node, start).
   options.incarnation = model::Rng(w_.seed, 4 + i * 1000003 + s.incarnation).next();
   options.durability.store.hash_seed = options.incarnation;
-  s.node = std::make_unique<Node>(options, s.out, *s.clock, w_.log, s.disk.get());
+  s.node = std::make_unique<Node>(options, s.out, *s.clock, s.log, s.disk.get());
   std::string init = "{\"src\": \"c0\", \"dest\": \"" + s.id +
                      "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, \"node_id\": \"" + s.id +
                      "\", \"node_ids\": [";

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "model/net/envelope.hpp"
+#include "model/reap_line.hpp"
 
 namespace vckv::sim {
 
@@ -88,6 +89,22 @@ void Network::flush(std::size_t i) {
     s.out.clear();
     w_.fail(s.id + " stopped: " + s.node->durability().failure());
     return;
+  }
+  // Reaps the node logged this turn (§16).
+  if (!s.log_sink.text.empty()) {
+    for (std::size_t start = 0; start < s.log_sink.text.size();) {
+      std::size_t end = s.log_sink.text.find('\n', start);
+      if (end == std::string::npos) end = s.log_sink.text.size();
+      if (const auto r = model::parse_reap_line(std::string_view(s.log_sink.text).substr(start, end - start))) {
+        World::Reaps& reaps = w_.reaps[{std::stoll(r->key), r->clocks}];
+        if (reaps.nodes++ == 0) reaps.first = w_.now;
+        reaps.last = w_.now;
+        if (w_.trace) w_.note(s.id + " reaped key " + r->key + " tombstones " + r->clocks +
+                              (r->told_by.empty() ? "" : " (told by " + r->told_by + ")"));
+      }
+      start = end + 1;
+    }
+    s.log_sink.text.clear();
   }
   // The turn's output waits for its fdatasync (a simulated disk's latency, in virtual time).
   const Micros delay = s.disk && s.node ? s.node->durability().take_sync_latency_us() : 0;

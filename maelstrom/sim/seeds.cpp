@@ -19,6 +19,11 @@ void add(SeedStats& into, const SeedStats& s) {
   into.deletes += s.deletes;
   into.deletes_acknowledged += s.deletes_acknowledged;
   into.resurrected += s.resurrected;
+  into.reaped_keys += s.reaped_keys;
+  into.reaps += s.reaps;
+  into.reap_delays.insert(into.reap_delays.end(), s.reap_delays.begin(), s.reap_delays.end());
+  into.reap_delays_after_heal.insert(into.reap_delays_after_heal.end(), s.reap_delays_after_heal.begin(),
+                                     s.reap_delays_after_heal.end());
   into.node_messages += s.node_messages;
   into.node_bytes += s.node_bytes;
   into.syncs += s.syncs;
@@ -111,6 +116,24 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
     out += "deletes per seed: " + fixed(ratio(t.deletes, seeds), 1) + " of the writes (" +
            fixed(ratio(t.deletes_acknowledged, seeds), 1) + " acknowledged); resurrected versions: " +
            std::to_string(t.resurrected) + " in all\n";
+  }
+  if (t.reaped_keys > 0) {
+    std::vector<Micros> d = t.reap_delays;
+    std::sort(d.begin(), d.end());
+    auto pct = [&](std::size_t p) { return d[std::min(d.size() - 1, d.size() * p / 100)]; };
+    out += "reaps: " + std::to_string(t.reaped_keys) + " keys' tombstones reaped (" + std::to_string(t.reaps) +
+           " reaps over the nodes)";
+    if (!d.empty()) {
+      out += "; from the newest delete's request to the last node's reap: median " + ms(pct(50)) + " ms, p99 " +
+             ms(pct(99)) + " ms, max " + ms(d.back()) + " ms";
+    }
+    std::vector<Micros> h = t.reap_delays_after_heal;
+    std::sort(h.begin(), h.end());
+    if (!h.empty()) {
+      out += "; " + std::to_string(h.size()) + " after the final heal, from it (or a later delete's request): median " +
+             ms(h[h.size() / 2]) + " ms, max " + ms(h.back()) + " ms";
+    }
+    out += "\n";
   }
   out += "node-to-node: " + fixed(ratio(t.node_messages, t.client_ops), 2) + " messages and " +
          fixed(ratio(t.node_bytes, t.client_ops), 0) + " bytes per client operation; " +

@@ -7,6 +7,7 @@
 #include "model/check/checker.hpp"
 #include "model/clock_text.hpp"
 #include "model/faults/fault.hpp"
+#include "model/reap_line.hpp"
 #include "sim/clients.hpp"
 #include "sim/faults.hpp"
 #include "sim/holdings.hpp"
@@ -235,6 +236,7 @@ void Simulation::heal() {
   faults_.end_all();
   w_.workload = false;
   heal_at_ = w_.now;
+  w_.healed_at = w_.now;
   bytes_at_heal_ = w_.stats.node_bytes;
   count_missing();
   Event e;
@@ -437,6 +439,19 @@ void Simulation::finish(SeedResult& result) {
   result.check = model::check(w_.writes, final_states, options, hints);
   w_.stats.deletes_acknowledged = result.check.deletes_acknowledged;
   w_.stats.resurrected = result.check.resurrected;
+  for (const auto& [what, reaps] : w_.reaps) {
+    ++w_.stats.reaped_keys;
+    w_.stats.reaps += reaps.nodes;
+    Micros newest = -1;
+    for (const std::vector<std::uint64_t>& clock : model::reap_clocks(what.second)) {
+      const auto it = w_.delete_invoked.find({what.first, clock});
+      if (it != w_.delete_invoked.end()) newest = std::max(newest, it->second);
+    }
+    if (newest >= 0) w_.stats.reap_delays.push_back(reaps.last - newest);
+    if (newest >= 0 && w_.healed_at >= 0 && reaps.last >= w_.healed_at) {
+      w_.stats.reap_delays_after_heal.push_back(reaps.last - std::max(newest, w_.healed_at));
+    }
+  }
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();
   if (!failure.empty()) {

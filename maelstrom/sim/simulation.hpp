@@ -106,6 +106,15 @@ struct SeedStats {
   std::uint64_t deletes = 0;               // of the writes, deletes (§16)
   std::uint64_t deletes_acknowledged = 0;  // ... acknowledged
   std::uint64_t resurrected = 0;           // versions back that an acknowledged delete dominates
+  // Reaps (the nodes' "reaped key" log lines): the (key, tombstones) reaped anywhere, reaps over
+  // all nodes, and per (key, tombstones) the time from the request of the newest delete among
+  // them to the last node's reap of them.
+  std::uint64_t reaped_keys = 0;
+  std::uint64_t reaps = 0;
+  std::vector<Micros> reap_delays;
+  // ... of those whose last reap came after the final heal: from the heal, or the newest delete's
+  // request if later, to the last node's reap (the "deleted, healed, then gone within").
+  std::vector<Micros> reap_delays_after_heal;
   std::uint64_t node_messages = 0;     // node-to-node messages sent (before loss)
   std::uint64_t node_bytes = 0;        // their bytes, newline included
   std::uint64_t syncs = 0;             // of which type sync

@@ -75,6 +75,22 @@ class EventQueue {
   std::uint64_t next_seq_ = 0;
 };
 
+// A stream that keeps what is written to it (a node's log, read back for its reaps).
+class StringSink : public std::streambuf {
+ public:
+  std::string text;
+
+ protected:
+  int overflow(int c) override {
+    if (c != traits_type::eof()) text.push_back(static_cast<char>(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    text.append(s, static_cast<std::size_t>(n));
+    return n;
+  }
+};
+
 // One node of the cluster, across its incarnations.
 struct NodeSlot {
   std::string id;
@@ -93,6 +109,11 @@ struct NodeSlot {
   // its faults (and the kind of each kill) come from.
   std::unique_ptr<model::Rng> disk_rng;
   std::unique_ptr<MemoryFileSystem> disk;
+  // The node's log at level info: the network reads its reap lines (model/reap_line.hpp) after
+  // each turn and empties it. Declared before the node's use of it; outlives every incarnation.
+  StringSink log_sink;
+  std::ostream log_stream{&log_sink};
+  Logger log{log_stream, LogLevel::kInfo};
   bool up() const { return node != nullptr; }
 };
 
@@ -183,6 +204,15 @@ struct World {
   };
   std::vector<Watched> watch;
   std::map<std::pair<std::size_t, std::size_t>, std::string> came_by;
+  // Reaps (§16): each delete's request time by (key, clock without trailing zeros), and, per
+  // (key, tombstone clocks as a reap line writes them), when the first and the last node reaped.
+  std::map<std::pair<std::int64_t, std::vector<std::uint64_t>>, Micros> delete_invoked;
+  struct Reaps {
+    Micros first = 0, last = 0;
+    std::size_t nodes = 0;  // reap lines (a node reaping the same tombstones twice counts twice)
+  };
+  std::map<std::pair<std::int64_t, std::string>, Reaps> reaps;
+  Micros healed_at = -1;  // the final heal (the workload's end)
   model::Rng net_rng, fault_rng, client_rng;
   NullBuffer null_buffer;
   std::ostream null_stream;

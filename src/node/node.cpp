@@ -326,6 +326,7 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
     for (std::uint32_t i = 0; i < node_ids_.size(); ++i) ids_in_order_.push_back(i);
     std::sort(ids_in_order_.begin(), ids_in_order_.end(),
               [this](std::uint32_t a, std::uint32_t b) { return node_ids_[a] < node_ids_[b]; });
+    started_at_ = scheduler_.now_ms();  // (§16: clear of nothing before)
     outbox_.set_self(node_id_);
     log_.set_node_id(node_id_);
     // Anti-entropy compares hash trees; a lone node has no one to compare with.
@@ -690,6 +691,7 @@ bool Node::forward(const Incoming& in, const MessageType& type, const std::strin
   // §14, §17: a dvv write goes to one replica only (the one that may have issued its dot).
   if (options_.server_clocks && version) f.replicas.resize(1);
   f.deadline = scheduler_.now_ms() + options_.replication.request_timeout_ms;
+  if (version) carried(key, f.deadline);  // (§16: sent to the replicas until then)
   forwards_.emplace(id, std::move(f));
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug(in.type + " " + key + " from " + in.src + " " + at() +
@@ -837,6 +839,7 @@ void Node::handle_hint(const Incoming& in, const MessageType& type) {
     // §14 with --data-dir: logged, so the hint_ok (released after the turn's commit) is
     // acknowledged only once the hint is on disk.
     durability_.record_hint(hint.hint_for, key, hints_.held(hint.hint_for, key));
+    carried(key, scheduler_.now_ms());  // (§16: older hints it dominates left)
     first = end;
   }
   if (log_.enabled(LogLevel::kDebug)) {
@@ -882,6 +885,7 @@ void Node::deliver_hints(const std::string& replica) {
         for (const HintStore::Held& h : sent) {
           hints_.remove(replica, h.key, view_of(h.version));
           durability_.record_hint(replica, h.key, hints_.held(replica, h.key));
+          carried(h.key, scheduler_.now_ms());  // (§16: a copy of the delivery may still travel)
         }
         if (log_.enabled(LogLevel::kDebug)) {
           log_.debug(std::to_string(sent.size()) + " hints delivered to " + replica + " " + at());

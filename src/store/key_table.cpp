@@ -1,6 +1,7 @@
 #include "key_table.hpp"
 #include "vckv/inlining.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -89,12 +90,20 @@ bool KeyTable::erase(std::string_view key) {
     slots_[hole] = std::move(slots_[i]);
     hole = i;
   }
+  if (size_ == 0) {
+    slots_ = std::vector<Slot>();  // (frees the array)
+  } else if (slots_.size() > 16 && size_ * 8 <= slots_.size()) {
+    std::size_t slots = 16;
+    while (slots < size_ * 4) slots *= 2;
+    rehash(slots);  // a quarter full at most
+  }
   return true;
 }
 
-void KeyTable::grow() {
-  std::vector<Slot> old =
-      std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(16, slots_.size() * 2)));
+void KeyTable::grow() { rehash(std::max<std::size_t>(16, slots_.size() * 2)); }
+
+void KeyTable::rehash(std::size_t slots) {
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(slots));
   for (Slot& s : old) {
     if (!s.empty()) slots_[probe(s.key(), hash(s.key()))] = std::move(s);
   }

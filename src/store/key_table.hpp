@@ -16,7 +16,9 @@ namespace vckv::detail {
 // Keys (JSON texts) to their sibling sets. Open addressing with linear probing in one array,
 // at most half full: a lookup is one hash, usually one slot and no division; keys of up to 16
 // bytes live in the slot itself. An entry removed (a reaped key, §16) frees its slot by moving
-// later entries of its probe run back (no markers left behind).
+// later entries of its probe run back (no markers left behind); once at most an eighth of the
+// slots are used the array shrinks to a quarter full (to nothing when empty), so a store whose
+// keys were reaped gives their memory back.
 class KeyTable {
  public:
   struct Entry {
@@ -37,6 +39,7 @@ class KeyTable {
   ~KeyTable() = default;
 
   std::size_t size() const { return size_; }
+  std::size_t capacity() const { return slots_.size(); }  // slots
   const SiblingSet* find(std::string_view key) const;
   SiblingSet* find_mutable(std::string_view key) {
     return const_cast<SiblingSet*>(std::as_const(*this).find(key));
@@ -102,6 +105,7 @@ class KeyTable {
   // The slot holding key, or the empty slot where it would go. The table is not empty.
   std::size_t probe(std::string_view key, std::size_t h) const;
   void grow();
+  void rehash(std::size_t slots);  // a power of two, at least twice size_ (or 0 when empty)
 
   std::vector<Slot> slots_;  // a power of two in size, or empty
   std::size_t size_ = 0;

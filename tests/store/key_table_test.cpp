@@ -88,5 +88,30 @@ TEST(KeyTableTest, EraseKeepsEveryOtherKeyFindable) {
   EXPECT_EQ(visited, model.size());
 }
 
+// Removing most keys (a reaped store, §16) shrinks the slot array, to nothing once empty; the
+// keys left stay findable with their siblings, and the table grows again as before.
+TEST(KeyTableTest, EraseShrinksTheTableAsKeysLeave) {
+  KeyTable table;
+  const auto key = [](int i) { return "key-" + std::to_string(i) + (i % 2 ? std::string(20, 'x') : ""); };
+  for (int i = 0; i < 100000; ++i) {
+    const std::uint64_t clock[] = {static_cast<std::uint64_t>(i + 1)};
+    table.try_emplace(key(i)).first->append("\"v\"", clock);
+  }
+  EXPECT_EQ(table.capacity(), 262144u);
+  for (int i = 100; i < 100000; ++i) ASSERT_TRUE(table.erase(key(i))) << i;
+  EXPECT_EQ(table.size(), 100u);
+  EXPECT_LE(table.capacity(), 512u);
+  for (int i = 0; i < 100; ++i) {
+    const SiblingSet* found = table.find(key(i));
+    ASSERT_NE(found, nullptr) << i;
+    EXPECT_EQ(describe(Siblings(found)), "\"v\"@[" + std::to_string(i + 1) + "]");
+  }
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(table.erase(key(i)));
+  EXPECT_EQ(table.capacity(), 0u);
+  EXPECT_EQ(table.find(key(0)), nullptr);
+  EXPECT_TRUE(table.try_emplace("again").second);
+  EXPECT_NE(table.find("again"), nullptr);
+}
+
 }  // namespace
 }  // namespace vckv::detail

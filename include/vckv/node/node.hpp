@@ -186,12 +186,26 @@ class Node {
   // After a change of key: whether it holds only tombstones now, and since when.
   void note_tombstones(std::string_view key);
   void ensure_reap_timer();
+  std::int64_t reap_period() const;  // between scans for due keys
+  void reap_timer_by(std::int64_t at);
   // The timer: rounds to start, waits that ended, reaped clocks to forget.
   std::int64_t reap_tick(std::int64_t now);
   void start_reap_round(const std::string& key);
   void reap_answer(const std::string& key, std::uint64_t round, const std::string& peer,
                    const Incoming* reply);
   void finish_reap_round(const std::string& key);
+  // What this node answers a reap_check of key's tombstones clocks with: whether it holds them
+  // (a non-replica does), whether it holds a hint they bury, and for how long it has been clear
+  // of them (docs/design.md: held and sent no version they dominate), in ms, capped.
+  struct ReapAnswer {
+    bool holds = false;
+    bool hints = false;
+    std::int64_t clear_ms = 0;
+  };
+  ReapAnswer reap_answer_for(const std::string& key, const Clocks& clocks) const;
+  // A hint of key entered or left the hint store, or a client write of key is forwarded until
+  // `until`: what this node sends of key meanwhile is not its store's (reaping's "clear").
+  void carried(const std::string& key, std::int64_t until);
   // Removes key (which holds only tombstones, clocks) from the store and the log; remembers
   // the clocks for a while; tells the other replicas when told_by is empty.
   void reap(const std::string& key, const Clocks& clocks, std::string_view told_by);
@@ -237,17 +251,18 @@ class Node {
   std::uint64_t next_forward_ = 1;
   // §16. Keys holding only tombstones, with when this node last stored one of them.
   std::map<std::string, std::int64_t> tombstoned_;
-  // A round asks every other node kReapAsks times, the grace period apart (docs/design.md).
-  static constexpr int kReapAsks = 3;
+  // A round asks every other node once; again, at a computed time, when some were not clear
+  // for long enough yet (docs/design.md).
   struct ReapRound {
     Clocks clocks;            // the key's tombstones when the round started
-    int asked = 0;            // asks that every node answered yes
     bool asking = false;      // an ask awaits answers (else: waiting until wait_until)
+    std::int64_t asked_at = 0;
     std::int64_t wait_until = 0;
     std::size_t waiting = 0;  // answers still awaited
-    bool refused = false;     // a node did not answer, answered no, or restarted meanwhile
+    bool refused = false;     // a node did not answer, does not hold them, or holds a hint
+    bool too_soon = false;    // a node has not been clear for long enough
+    std::int64_t clear_from = 0;  // the latest moment since which an answerer has been clear
     std::uint64_t id = 0;     // answers to an abandoned round are ignored
-    std::map<std::string, std::uint64_t> incarnations;  // each node's, from the first ask
   };
   std::map<std::string, ReapRound> reap_rounds_;
   std::uint64_t next_reap_round_ = 1;
@@ -257,9 +272,17 @@ class Node {
   struct Reaped {
     Clocks clocks;
     std::int64_t until = 0;
+    std::int64_t clear_since = 0;  // this node has been clear of them since (reap_answer_for)
   };
   std::map<std::string, Reaped> reaped_;
+  // Keys whose hints moved, or whose client writes were forwarded, lately: until when.
+  std::map<std::string, std::int64_t> carried_;
+  std::int64_t started_at_ = 0;  // init: this process sent nothing before (docs/design.md)
+  std::int64_t next_reap_scan_ = 0;  // the timer looks for due keys no sooner
+  bool reap_scan_full_ = false;      // the last scan found more due keys than rounds could start
   Scheduler::TimerId reap_timer_ = 0;
+  std::int64_t reap_timer_at_ = 0;  // when it runs next
+  bool reap_ticking_ = false;       // (it is running: it computes its next time itself)
   static constexpr std::size_t kMaxReapRounds = 256;  // rounds in flight at once
   // §17: this node's index in node_ids_, the node ids' indexes in id order (for rendering), and
   // per key the largest dot counter this node issued (kept when the key is reaped; logged).

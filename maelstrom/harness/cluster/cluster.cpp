@@ -250,6 +250,7 @@ void Cluster::pump(Micros until, const std::function<bool()>& finished) {
     const Micros t = now();
     if (driver_.tick) driver_.tick(t);
     deliver_due(t);
+    if (t >= next_log_scan_) scan_logs(t);
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->second.deadline <= t) {
         Done done = std::move(it->second.done);
@@ -266,6 +267,7 @@ void Cluster::pump(Micros until, const std::function<bool()>& finished) {
     // which is far below any latency worth simulating and saves a poll per message at scale.
     if (auto d = net_.next_delivery(paused_)) wake = std::min(wake, *d > t ? *d + kDeliverySlack : *d);
     for (const auto& [key, p] : pending_) wake = std::min(wake, p.deadline);
+    wake = std::min(wake, next_log_scan_);
     if (driver_.next_wake) {
       if (auto w = driver_.next_wake()) wake = std::min(wake, *w);
     }
@@ -360,6 +362,27 @@ void Cluster::handle_line(const std::string& node, const std::string& line, Micr
   done(&envelope["body"], t);
 }
 
+void Cluster::scan_logs(Micros t) {
+  next_log_scan_ = t + kLogScan;
+  for (const std::string& id : options_.node_ids) {
+    std::ifstream in(log_path(id), std::ios::binary);
+    if (!in) continue;
+    std::uint64_t& read = log_read_[id];
+    in.seekg(static_cast<std::streamoff>(read));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t complete = text.rfind('\n');
+    if (complete == std::string::npos) continue;
+    read += complete + 1;
+    for (std::size_t start = 0; start <= complete;) {
+      const std::size_t end = text.find('\n', start);
+      if (auto r = model::parse_reap_line(std::string_view(text).substr(start, end - start))) {
+        reaps_.push_back(Reap{std::move(*r), t});
+      }
+      start = end + 1;
+    }
+  }
+}
+
 std::vector<NodeExit> Cluster::stop_all() {
   std::vector<NodeExit> exits = exits_;
   for (auto& [id, p] : procs_) {
@@ -370,6 +393,7 @@ std::vector<NodeExit> Cluster::stop_all() {
     dead_.insert(id);
   }
   const Micros t = now();
+  scan_logs(t);
   for (const InFlight& m : net_.take_all()) {
     journal_.record(m, Fate::kUndelivered, t, std::nullopt, is_node(m.from));
   }

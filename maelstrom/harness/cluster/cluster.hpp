@@ -24,6 +24,7 @@
 #include "model/faults/fault.hpp"
 #include "model/net/network.hpp"
 #include "model/net/partition.hpp"
+#include "model/reap_line.hpp"
 #include "reports/files/run_record.hpp"
 
 namespace vckv::harness {
@@ -111,6 +112,14 @@ class Cluster : public model::FaultTarget {
   std::vector<NodeExit> stop_all();
 
   const Journal& journal() const { return journal_; }
+  // Reaps (docs/protocol.md §16) the nodes logged on stderr, in the order they were read: the
+  // log files are read every kLogScan (and at stop_all), so `at` is up to that late.
+  struct Reap {
+    model::ReapLine line;
+    Micros at = 0;
+  };
+  const std::vector<Reap>& reaps() const { return reaps_; }
+  static constexpr Micros kLogScan = 100'000;
   std::uint64_t late_replies() const { return late_replies_; }
   std::optional<Micros> last_node_delivery() const { return last_node_delivery_; }
   // Called for cluster events a person should see: a node restarted, a late init_ok...
@@ -129,6 +138,8 @@ class Cluster : public model::FaultTarget {
   void node_output_ended(const std::string& node, const std::string& what);
   std::string stderr_tail(const std::string& node) const;
   std::string log_path(const std::string& node) const;
+  // Reads what the nodes' log files gained since the last scan; keeps their reap lines.
+  void scan_logs(Micros t);
   void event(const std::string& text) {
     if (event_sink_) event_sink_(text);
   }
@@ -150,6 +161,9 @@ class Cluster : public model::FaultTarget {
   std::optional<Micros> last_node_delivery_;
   std::uint64_t late_replies_ = 0;
   std::function<void(const std::string&)> event_sink_;
+  std::vector<Reap> reaps_;
+  std::map<std::string, std::uint64_t> log_read_;  // bytes of each log file read so far
+  Micros next_log_scan_ = 0;
 };
 
 }  // namespace vckv::harness

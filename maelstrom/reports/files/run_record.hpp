@@ -83,6 +83,15 @@ struct OpRecord {
   int siblings = -1;     // siblings read (get) or reported (conflict); -1 when none
 };
 
+// A reap a node logged (docs/protocol.md §16: "reaped key K tombstones [C, ...]").
+struct ReapRecord {
+  std::string node;
+  std::string key;      // as JSON text
+  std::string clocks;   // [[2], [0, 1]]
+  std::string told_by;  // the replica whose notice reaped it; empty: the node's own round
+  double at_s = 0;      // since the start of the run, when the harness read the line
+};
+
 // One convergence probe after the final heal: every key read from every node once.
 struct ProbeRound {
   double start_s = 0;
@@ -102,6 +111,7 @@ struct RunRecord {
   std::size_t deletes = 0, deletes_acknowledged = 0;  // of the writes, deletes (§16)
   // How each resurrected version came back, from net.jsonl (one line per node holding it).
   std::vector<std::string> resurrection_paths;
+  std::vector<ReapRecord> reaps;  // in the order read
   std::uint64_t workload_requests = 0;
   std::vector<model::FaultPeriod> faults;  // times since the start of the run
   double workload_start_s = 0;

@@ -11,6 +11,7 @@
 #include "reports/explain_store.hpp"
 #include "reports/files/final_state.hpp"
 #include "reports/files/history_log.hpp"
+#include "reports/results.hpp"
 
 namespace vckv::reports {
 namespace {
@@ -144,6 +145,21 @@ TEST(DeletesReportTest, PlotsDrawDeletesOnlyInRunsWithDeletes) {
       << with;
   EXPECT_TRUE(Has(with, "using 1:7 with linespoints pt 7 ps 0.4 lc rgb '#bcbd22' title 'delete'"));
   std::filesystem::remove_all(dir);
+}
+
+// Reaps the nodes logged: a count per node (n2 before n10), those on a notice, the first and the
+// last time in the summary; each one, with its time, in results.json.
+TEST(DeletesReportTest, ReapsShowPerNodeAndInTime) {
+  EXPECT_EQ(reaps_line({}), "");
+  const std::vector<ReapRecord> reaps = {{"n10", "3", "[[2]]", "", 9.24},
+                                         {"n2", "3", "[[2]]", "n10", 9.3},
+                                         {"n2", "\"x\"", "[[1, 1]]", "", 12.0}};
+  EXPECT_EQ(reaps_line(reaps), "reaps: 3 (n2 2, n10 1; 1 on a notice) from 9.2 s to 12.0 s");
+  const json j = reaps_json(reaps);
+  EXPECT_EQ(j["count"], 3);
+  EXPECT_EQ(j["per_node"], json::parse(R"({"n2": 2, "n10": 1})"));
+  EXPECT_EQ(j["list"][1], json::parse(R"({"time_s": 9.3, "node": "n2", "key": "3", "tombstones": "[[2]]", "told_by": "n10"})"));
+  EXPECT_FALSE(j["list"][2].contains("told_by"));
 }
 
 }  // namespace
