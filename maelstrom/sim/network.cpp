@@ -47,7 +47,7 @@ std::vector<bool> Network::watched_held(std::size_t i) const {
     const World::Watched& watched = w_.watch[j];
     const Siblings siblings = s.node->store().find(std::to_string(watched.key));
     for (std::size_t k = 0; k < siblings.size() && !held[j]; ++k) {
-      const model::StoredVersion v = stored_version(siblings[k]);
+      const model::StoredVersion v = stored_version(siblings[k], w_.node_ids());
       held[j] = v.tombstone == watched.version.tombstone && v.value == watched.version.value &&
                 v.clock.equals(watched.version.clock);
     }
