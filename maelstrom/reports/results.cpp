@@ -194,6 +194,17 @@ json results_json(const RunRecord& r) {
       {"notes", r.notes},
       {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
   };
+  if (c.server_clocks) {
+    results["config"]["clocks"] = "server";
+    results["config"]["blind_writers"] = c.blind_writers;
+    if (r.check) {
+      results["check"]["dvv"] = {{"reads_checked", r.check->reads_checked},
+                                 {"max_read_siblings", r.check->max_read_siblings},
+                                 {"duplicate_dots", r.check->duplicate_dots},
+                                 {"false_siblings", r.check->false_siblings},
+                                 {"several_siblings_per_writer", r.check->writer_siblings}};
+    }
+  }
   if (c.delete_share > 0 || r.deletes > 0) {
     results["config"]["delete_share"] = c.delete_share;
     results["writes"]["deletes"] = r.deletes;

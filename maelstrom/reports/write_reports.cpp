@@ -88,6 +88,10 @@ void write_reports(RunRecord& rec, std::ostream& out) {
   plots.rounds = rec.rounds;
   plots.node_sent_per_second = rec.messages.node_sent_per_second();
   plots.node_dropped_per_second = rec.messages.node_dropped_per_second();
+  if (rec.config.server_clocks) {
+    plots.clocks_label = "server clocks, " + std::to_string(rec.config.blind_writers) +
+                         (rec.config.blind_writers == 1 ? " blind writer" : " blind writers");
+  }
   std::vector<std::string> plot_files;
   const std::string plot_note = write_plots(rec.dir, plots, plot_files);
   if (!plot_note.empty()) rec.notes.push_back(plot_note);
