@@ -334,6 +334,10 @@ void print_summary(const RunRecord& r, std::ostream& out) {
           << "\nlww: " << k.lww_discarded << " of " << k.acknowledged << " acknowledged writes ("
           << num(k.acknowledged ? 100.0 * static_cast<double>(k.lww_discarded) / static_cast<double>(k.acknowledged) : 0.0)
           << "%) discarded by last-writer-wins in favour of a concurrent write";
+    } else if (r.config.conflict == model::ConflictMode::kDvv) {
+      out << "\nserver clocks: " << k.reads_checked << " reads checked, at most " << k.max_read_siblings
+          << " versions in one; " << k.duplicate_dots << " duplicate dots; " << k.false_siblings << " false siblings; "
+          << k.writer_siblings << " several siblings per writer";
     } else {
       out << "\nlww: 0 acknowledged writes discarded (siblings mode keeps every concurrent write)";
     }
