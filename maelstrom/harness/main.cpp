@@ -208,6 +208,13 @@ int run_test_command(TestArgs& a) {
   a.cfg.concurrency = *clients;
   a.cfg.latency_dist = *model::parse_latency_dist(a.latency_dist);
   a.cfg.conflict = a.conflict == "lww" ? model::ConflictMode::kLww : model::ConflictMode::kSiblings;
+  for (const std::string& arg : a.cfg.node_args) {
+    if (arg.rfind("--clocks", 0) == 0) {
+      std::cerr << "give --clocks to the harness, not as --node-arg=" << arg
+                << ": the clients and the checker must know who keeps the clocks\n";
+      return model::kExitUsage;
+    }
+  }
   if (a.cfg.blind_writers > 0 && a.clocks != "server") {
     std::cerr << "--blind-writers needs --clocks server (a blind writer sends an empty context)\n";
     return model::kExitUsage;

@@ -260,6 +260,13 @@ int main(int argc, char** argv) {
     std::cerr << "vckv-sim: --fsync needs --data-dir\n";
     return kExitUsage;
   }
+  for (const std::string& arg : a.node_args) {
+    if (arg.rfind("--clocks", 0) == 0) {
+      std::cerr << "vckv-sim: give --clocks to vckv-sim, not as --node-arg=" << arg
+                << ": the clients and the checker must know who keeps the clocks\n";
+      return kExitUsage;
+    }
+  }
   if (a.blind_writers > 0 && a.clocks != "server") {
     std::cerr << "vckv-sim: --blind-writers needs --clocks server (a blind writer sends an empty context)\n";
     return kExitUsage;
