@@ -4,12 +4,6 @@
 
 namespace vckv {
 
-namespace {
-
-VersionView view(const Version& v) { return VersionView{v.value, v.clock.slots()}; }
-
-}  // namespace
-
 std::size_t HintStore::cost(std::string_view key, VersionView v) {
   return 64 + key.size() + v.value.size() + 8 * v.slots.size();
 }
@@ -29,8 +23,7 @@ bool HintStore::add(const std::string& replica, const std::string& key,
     bool known = false;
     if (held) {
       for (const Version& h : *held) {
-        const ClockOrder order = compare_slots(h.clock.slots(), v.slots);
-        if (order.a_dominates() || same_version(view(h), v)) known = true;
+        if (supersedes(view_of(h), v) || same_version(view_of(h), v)) known = true;
       }
     }
     for (const VersionView f : fresh) known = known || same_version(f, v);
@@ -44,13 +37,13 @@ bool HintStore::add(const std::string& replica, const std::string& key,
   for (const VersionView v : fresh) {
     // Held versions the new one dominates leave: the replica would drop them anyway.
     const auto gone = std::remove_if(list.begin(), list.end(), [&](const Version& h) {
-      if (!compare_slots(v.slots, h.clock.slots()).a_dominates()) return false;
-      bytes_ -= cost(key, view(h));
+      if (!supersedes(v, view_of(h))) return false;
+      bytes_ -= cost(key, view_of(h));
       --count_;
       return true;
     });
     list.erase(gone, list.end());
-    list.push_back(Version{std::string(v.value), v.clock()});
+    list.push_back(Version{std::string(v.value), v.clock(), v.dot});
     bytes_ += cost(key, v);
     ++count_;
   }
@@ -64,7 +57,7 @@ void HintStore::remove(const std::string& replica, const std::string& key, Versi
   if (k == r->second.end()) return;
   std::vector<Version>& list = k->second;
   for (auto it = list.begin(); it != list.end(); ++it) {
-    if (!same_version(view(*it), version)) continue;
+    if (!same_version(view_of(*it), version)) continue;
     bytes_ -= cost(key, version);
     --count_;
     list.erase(it);
@@ -80,7 +73,7 @@ std::vector<VersionView> HintStore::held(std::string_view replica, std::string_v
   if (r == by_replica_.end()) return out;
   const auto k = r->second.find(key);
   if (k == r->second.end()) return out;
-  for (const Version& v : k->second) out.push_back(view(v));
+  for (const Version& v : k->second) out.push_back(view_of(v));
   return out;
 }
 
@@ -105,7 +98,7 @@ void HintStore::for_key(std::string_view key,
   for (const auto& [replica, keys] : by_replica_) {
     const auto k = keys.find(key);
     if (k == keys.end()) continue;
-    for (const Version& v : k->second) fn(replica, view(v));
+    for (const Version& v : k->second) fn(replica, view_of(v));
   }
 }
 

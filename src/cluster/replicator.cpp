@@ -21,16 +21,18 @@ constexpr std::int64_t kHeartbeatRounds = 30;
 constexpr std::int64_t kForcedHeartbeatRounds = 120;
 
 // Whether a version sent covers what a waiter waits for: the same version, or a newer one.
-bool covers(VersionView sent, const Version& awaited) {
-  const ClockOrder order = compare_slots(sent.slots, awaited.clock.slots());
-  return order.a_dominates() || (order.equal() && json_text_equal(sent.value, awaited.value));
+bool covers_awaited(VersionView sent, const Version& awaited) {
+  return supersedes(sent, view_of(awaited)) || same_version(sent, view_of(awaited));
 }
+
+// `, "dot": [I, N]` at most (§17).
+constexpr std::size_t kDotBytes = 9 + uint_array_max_size(2);
 
 // Bytes a version adds to a sync, at most: {"key": K, "value": V, "clock": C} and ", " (a
 // tombstone: {"key": K, "clock": C, "deleted": true}, 8 bytes more than an empty value's).
 std::size_t entry_bytes(std::string_view key, VersionView v) {
   return 32 + (v.tombstone() ? 8 : 0) + key.size() + v.value.size() +
-         clock_json_max_size(v.slots.size());
+         clock_json_max_size(v.slots.size()) + (v.dot.empty() ? 0 : kDotBytes);
 }
 
 // A reply body's non-negative integer field, or nullopt.
@@ -42,11 +44,12 @@ std::optional<std::uint64_t> uint_field(const JValue& body, std::string_view nam
 
 }  // namespace
 
-void SyncDigest::add(std::string_view key_json, ClockSlots clock) {
+void SyncDigest::add(std::string_view key_json, ClockSlots clock, Dot dot) {
   ++versions_;
   value_ = mix64(value_ ^ stable_hash(key_json, 5));
   for (std::size_t i = 0; i < clock.size(); ++i) value_ = mix64(value_ ^ clock[i]);
   value_ = mix64(value_ ^ clock.size());
+  if (!dot.empty()) value_ = mix64(mix64(value_ ^ dot.node) ^ dot.counter);
 }
 
 Replicator::Peer::Peer(const ReplicationOptions& o)
@@ -225,8 +228,8 @@ void Replicator::heard_from(const std::string& peer_id) {
 bool Replicator::carriable(std::string_view key, VersionView version) const {
   const std::size_t limit = options_.max_message_bytes;
   // (A tombstone's {"clock": C, "deleted": true} is 6 bytes longer than an empty value's.)
-  const std::size_t fixed =
-      envelope_bytes_ + key.size() + version.value.size() + (version.tombstone() ? 6 : 0);
+  const std::size_t fixed = envelope_bytes_ + key.size() + version.value.size() +
+                            (version.tombstone() ? 6 : 0) + (version.dot.empty() ? 0 : kDotBytes);
   if (fixed + clock_json_max_size(version.slots.size()) <= limit) return true;  // the usual case
   if (fixed > limit) return false;
   std::string clock(clock_json_max_size(version.slots.size()), '\0');
@@ -361,13 +364,13 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
       const VersionView v = siblings[i];
       if (versions > 0 && m.size() + entry_bytes(key, v) > target) break;
       m.add_keyed_version(key, v);
-      digest.add(key, v.slots);
+      digest.add(key, v.slots, v.dot);
       ++versions;
       // A quorum write waiting on this key counts this peer once this sync is acknowledged.
       if (const auto w = waiters_by_key_.find(key); w != waiters_by_key_.end()) {
         for (std::uint64_t id : w->second) {
           const Waiter& waiter = waiters_.at(id);
-          if (!waiter.holders.count(peer_id) && covers(v, waiter.version)) waiters.push_back(id);
+          if (!waiter.holders.count(peer_id) && covers_awaited(v, waiter.version)) waiters.push_back(id);
         }
       }
     }
@@ -517,8 +520,8 @@ void Replicator::ask_stand_in(std::uint64_t id, const std::string& replica) {
   bool covering = false;
   for (const VersionView v : store_.find(waiter.key)) {
     m.add_keyed_version(waiter.key, v);
-    digest.add(waiter.key, v.slots);
-    covering = covering || covers(v, waiter.version);
+    digest.add(waiter.key, v.slots, v.dot);
+    covering = covering || covers_awaited(v, waiter.version);
   }
   m.end_keyed_versions();
   ++stats_.hints_sent;
@@ -621,7 +624,7 @@ void Replicator::read_from_peers(const std::string& key, std::size_t needed,
                      read->on_answer(peer_id, versions);
                      std::uint64_t sum = 0;
                      for (const Version& v : versions) {
-                       sum += version_hash(VersionView{v.value, v.clock.slots()});
+                       sum += version_hash(view_of(v));
                      }
                      read->answered.emplace_back(
                          peer_id, versions.empty() ? 0 : key_hash(read->key, sum == 0 ? 1 : sum));

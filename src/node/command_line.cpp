@@ -167,6 +167,10 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
              {{"siblings", ConflictMode::kSiblings}, {"lww", ConflictMode::kLww}},
              "How concurrent writes meet: siblings (keep them all) or lww (keep one, the last in "
              "an order every replica computes alike: clock sum, clock, value)"),
+      one_of("--clocks", node.server_clocks, {{"client", false}, {"server", true}},
+             "Who keeps the clocks: client (kv_put/kv_get/kv_resolve/kv_delete with vector "
+             "clocks) or server (dvv_update/dvv_get/dvv_delete: the node issues dots, clients "
+             "pass back a context; in a cluster it needs --data-dir with --fsync batch)"),
       whole_number("--replicas", node.replicas, std::size_t{0}, std::size_t{1} << 16,
                    "Cluster: nodes that hold each key, placed on a consistent-hash ring; 0 (or "
                    "at least the cluster's size): every node holds every key"),
@@ -215,6 +219,10 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       flag("--debug-forget-hints", node.debug_forget_hints, true,
            "Testing only: acknowledge a hint and drop it, never delivering it (a broken "
            "hinted handoff the checkers must catch)"),
+      flag("--debug-volatile-dot-counters", node.debug_volatile_dot_counters, true,
+           "Testing only: with --clocks server, issue dots from a counter kept in memory alone "
+           "(never logged, not checked against the key's versions): a restarted node issues "
+           "dots it issued before (a broken node the checkers must catch)"),
       flag("--debug-ack-before-log", node.durability.debug_ack_before_log, true,
            "Testing only: with --data-dir, replies go out before the changes they acknowledge "
            "are logged (written --fsync-interval-ms later: a kill loses them)"),
@@ -235,6 +243,16 @@ void finish_options(RunOptions& run) {
     run.loop.max_turn_input_bytes =
         std::max(run.loop.read_chunk_bytes, std::min<std::size_t>(std::size_t{4} << 20, run.loop.max_pending_output / 4));
   }
+}
+
+std::optional<CommandLine> conflicting_options(const RunOptions& run) {
+  if (run.node.server_clocks && run.node.conflict.mode == ConflictMode::kLww) {
+    return command_line_error(kExitExcludes,
+                              "--clocks server cannot be combined with --conflict lww: "
+                              "last-writer-wins orders positional vector clocks "
+                              "(docs/protocol.md §13, §17)");
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -373,6 +391,7 @@ CommandLine read_command_line_plain(const std::vector<std::string>& args) {
   }
   if (!extras.empty()) return unexpected_arguments(extras);
   finish_options(run);
+  if (auto error = conflicting_options(run)) return *error;
   CommandLine result;
   result.options = std::move(run);
   return result;

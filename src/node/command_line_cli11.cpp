@@ -53,6 +53,7 @@ CommandLine read_command_line(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].is_flag() && options[i]->count() > 0) rows[i].set("");
   }
+  if (auto error = conflicting_options(run)) return *error;
   CommandLine result;
   result.options = std::move(run);
   return result;

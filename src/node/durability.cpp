@@ -58,11 +58,40 @@ void Durability::record_key(std::string_view key, Siblings siblings) {
     return;
   }
   refs_.clear();
-  for (VersionView v : siblings) {
+  entries_.clear();
+  for (VersionView v : siblings) add_ref(v);
+  store_->record_key(key, refs_);
+}
+
+void Durability::add_ref(VersionView v) {
+  if (v.dot.empty()) {
     refs_.push_back(v.tombstone() ? VersionRef::tombstone_with_clock(v.slots)
                                   : VersionRef::with_clock(v.value, v.slots));
+    return;
   }
-  store_->record_key(key, refs_);
+  // §17: the dot and version vector by node id, its entries in node id order (zeros left out).
+  // Each version's entries get their own vector: refs_ points into them.
+  entries_.emplace_back();
+  std::vector<CounterRef>& vv = entries_.back();
+  for (const std::uint32_t i : sorted_names_) {
+    if (i < v.slots.size() && v.slots[i] != 0) vv.push_back(CounterRef{names_[i], v.slots[i]});
+  }
+  const CounterRef dot{v.dot.node < names_.size() ? std::string_view(names_[v.dot.node]) : "",
+                       v.dot.counter};
+  refs_.push_back(VersionRef::dotted(v.value, dot, vv.data(), vv.size(), v.tombstone()));
+}
+
+void Durability::set_node_names(const std::vector<std::string>& names) {
+  names_ = names;
+  sorted_names_.clear();
+  for (std::uint32_t i = 0; i < names_.size(); ++i) sorted_names_.push_back(i);
+  std::sort(sorted_names_.begin(), sorted_names_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return names_[a] < names_[b]; });
+}
+
+void Durability::record_dot_counter(std::string_view key, std::uint64_t counter) {
+  if (!store_ || failed()) return;
+  store_->record_dot_counter(key, counter);
 }
 
 void Durability::record_hint(std::string_view target, std::string_view key,
@@ -73,10 +102,8 @@ void Durability::record_hint(std::string_view target, std::string_view key,
     return;
   }
   refs_.clear();
-  for (VersionView v : held) {
-    refs_.push_back(v.tombstone() ? VersionRef::tombstone_with_clock(v.slots)
-                                  : VersionRef::with_clock(v.value, v.slots));
-  }
+  entries_.clear();
+  for (VersionView v : held) add_ref(v);
   store_->record_hint(target, key, refs_);
 }
 

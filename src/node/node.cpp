@@ -29,57 +29,114 @@ std::string quoted_list(const std::vector<std::string>& items) {
 }
 
 // Recovery fills the empty store with each key's last logged siblings.
+// With server clocks (§17) it takes dotted versions (their node ids back to indexes) and the dot
+// counters; a node of client clocks skips those, and the other way round.
 class StoreFiller : public RecoveryVisitor {
  public:
-  StoreFiller(SiblingStore& store, HintStore& hints, Logger& log) : store_(store), hints_(hints), log_(log) {}
+  StoreFiller(SiblingStore& store, HintStore& hints, Logger& log, bool server_clocks,
+              const std::vector<std::string>& node_ids,
+              std::unordered_map<std::string, std::uint64_t>& dot_counters)
+      : store_(store),
+        hints_(hints),
+        log_(log),
+        server_clocks_(server_clocks),
+        node_ids_(node_ids),
+        dot_counters_(dot_counters) {}
   void on_key(std::string_view key, const std::vector<VersionRef>& versions) override {
-    views_.clear();
-    for (const VersionRef& v : versions) {
-      if (v.kind != VersionKind::kClock) {
-        ++skipped_;
-        continue;
-      }
-      views_.push_back(VersionView{v.tombstone ? std::string_view() : v.value, v.clock});
-    }
-    if (!views_.empty()) store_.merge_versions(key, views_);
+    if (convert(versions)) store_.merge_versions(key, views_);
   }
   // The versions held for another replica (§14), apart from the store, as they were logged.
   void on_hint(std::string_view target, std::string_view key, const std::vector<VersionRef>& versions) override {
-    views_.clear();
-    for (const VersionRef& v : versions) {
-      if (v.kind != VersionKind::kClock) {
-        ++skipped_;
-        continue;
-      }
-      views_.push_back(VersionView{v.tombstone ? std::string_view() : v.value, v.clock});
-    }
-    if (!views_.empty() && !hints_.add(std::string(target), std::string(key), views_)) {
+    if (convert(versions) && !hints_.add(std::string(target), std::string(key), views_)) {
       log_.warn("data directory: a hint for " + std::string(target) + " does not fit --max-hint-bytes " +
                 std::to_string(hints_.max_bytes()) + "; not held (anti-entropy refills the replica)");
     }
   }
-  // This node keeps no dot counters (§17) yet: none are ever logged.
-  void on_dot_counter(std::string_view, std::uint64_t) override { ++skipped_; }
+  void on_dot_counter(std::string_view key, std::uint64_t counter) override {
+    if (!server_clocks_) {
+      ++skipped_;
+      return;
+    }
+    std::uint64_t& c = dot_counters_[std::string(key)];
+    c = std::max(c, counter);
+  }
   ~StoreFiller() override {
     if (skipped_) {
-      log_.warn("data directory: skipped " + std::to_string(skipped_) +
-                " records of kinds this node does not keep (dot counters, dotted versions)");
+      log_.warn("data directory: skipped " + std::to_string(skipped_) + " records this node "
+                "does not keep with --clocks " + (server_clocks_ ? "server" : "client") +
+                (server_clocks_ ? " (versions of client clocks, or dots naming no node of the "
+                                  "cluster)"
+                                : " (dot counters and dotted versions: written with --clocks "
+                                  "server)"));
     }
   }
 
  private:
+  // versions -> views_ (their vectors in slots_); false when none is left.
+  bool convert(const std::vector<VersionRef>& versions) {
+    views_.clear();
+    slots_.clear();
+    slots_.reserve(versions.size());  // (views_ point into them: no reallocation)
+    for (const VersionRef& v : versions) {
+      const std::string_view value = v.tombstone ? std::string_view() : v.value;
+      if (!server_clocks_) {
+        if (v.kind != VersionKind::kClock) {
+          ++skipped_;
+          continue;
+        }
+        views_.push_back(VersionView{value, v.clock});
+        continue;
+      }
+      const auto dot_node = index_of(v.dot.node);
+      if (v.kind != VersionKind::kDotted || !dot_node || v.dot.counter == 0) {
+        ++skipped_;
+        continue;
+      }
+      std::vector<std::uint64_t>& vv = slots_.emplace_back(node_ids_.size(), 0);
+      bool known = true;
+      for (std::size_t i = 0; i < v.version_vector_size; ++i) {
+        const auto at = index_of(v.version_vector[i].node);
+        known = known && at.has_value();
+        if (at) vv[*at] = v.version_vector[i].counter;
+      }
+      if (!known) {
+        slots_.pop_back();
+        ++skipped_;
+        continue;
+      }
+      while (!vv.empty() && vv.back() == 0) vv.pop_back();
+      views_.push_back(VersionView{value, ClockSlots(vv), Dot{*dot_node, v.dot.counter}});
+    }
+    return !views_.empty();
+  }
+  std::optional<std::uint32_t> index_of(std::string_view id) const {
+    for (std::size_t i = 0; i < node_ids_.size(); ++i) {
+      if (node_ids_[i] == id) return static_cast<std::uint32_t>(i);
+    }
+    return std::nullopt;
+  }
+
   SiblingStore& store_;
   HintStore& hints_;
   Logger& log_;
+  bool server_clocks_;
+  const std::vector<std::string>& node_ids_;
+  std::unordered_map<std::string, std::uint64_t>& dot_counters_;
   std::vector<VersionView> views_;
+  std::vector<std::vector<std::uint64_t>> slots_;
   std::uint64_t skipped_ = 0;
 };
+
+NodeOptions with_clock_mode(NodeOptions options) {
+  if (options.server_clocks) options.conflict.mode = ConflictMode::kDotted;
+  return options;
+}
 
 }  // namespace
 
 Node::Node(NodeOptions options, std::string& out, Scheduler& scheduler, Logger& log,
            FileSystem* fs)
-    : options_(std::move(options)),
+    : options_(with_clock_mode(std::move(options))),
       scheduler_(scheduler),
       log_(log),
       outbox_(out),
@@ -193,8 +250,14 @@ void Node::handle_line(std::string_view line, std::uint64_t line_number) {
     reply_error(in,
                 Error{ErrorCode::kNotSupported,
                       in.type + ": unsupported message type; a client may send one of " +
-                          client_message_types()},
+                          client_message_types(options_.server_clocks)},
                 self);
+    return;
+  }
+  // §17: the kv types with server clocks, the dvv types with client clocks.
+  if (type->clocks != ClockSide::kEither &&
+      (type->clocks == ClockSide::kServer) != options_.server_clocks) {
+    reply_error(in, Error{ErrorCode::kNotSupported, wrong_clocks_text(*type)}, self);
     return;
   }
   // Node-to-node messages come only from the other cluster members: a client cannot slip
@@ -238,14 +301,31 @@ void Node::handle_init(const Incoming& in, const MessageType& type) {
       return;
     }
   } else {
+    if (const auto why = cannot_start(init)) {
+      log_.error(*why);
+      reply_error(in, Error{ErrorCode::kPreconditionFailed, *why}, init.node_id);
+      return;
+    }
     // §15: the data directory is recovered before anything else, and before init_ok. A node
     // that cannot open it answers nothing (the binary exits: kExitStorageFailure).
+    durability_.set_node_names(init.node_ids);
     if (durability_.enabled()) {
-      StoreFiller filler(store_, hints_, log_);
+      StoreFiller filler(store_, hints_, log_, options_.server_clocks, init.node_ids,
+                         dot_counters_);
       if (!durability_.open(init.node_id, filler)) return;
     }
     node_id_ = init.node_id;
     node_ids_ = init.node_ids;
+    // §17: contexts name only the cluster's nodes; versions between nodes carry dots exactly
+    // with server clocks (the codec checks both from now on).
+    options_.codec.cluster = &node_ids_;
+    options_.codec.server_clocks = options_.server_clocks;
+    self_index_ = static_cast<std::uint32_t>(
+        std::find(node_ids_.begin(), node_ids_.end(), node_id_) - node_ids_.begin());
+    ids_in_order_.clear();
+    for (std::uint32_t i = 0; i < node_ids_.size(); ++i) ids_in_order_.push_back(i);
+    std::sort(ids_in_order_.begin(), ids_in_order_.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return node_ids_[a] < node_ids_[b]; });
     outbox_.set_self(node_id_);
     log_.set_node_id(node_id_);
     // Anti-entropy compares hash trees; a lone node has no one to compare with.
@@ -319,7 +399,7 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
   // no node-to-node line can carry (the value as §2 writes it: a non-ASCII character takes 6
   // bytes) is refused before it is stored.
   if (node_ids_.size() > 1 &&
-      !replicator_.carriable(write.key, VersionView{write.version.value, write.version.clock.slots()})) {
+      !replicator_.carriable(write.key, view_of(write.version))) {
     const std::size_t limit = options_.replication.max_message_bytes;
     const std::size_t room = limit - std::min(limit, replicator_.envelope_bytes());
     reply_error(in,
@@ -387,19 +467,28 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
       : result.siblings == 1 ? status_written
                              : std::string_view("conflict");
   const std::size_t siblings = result.siblings;
-  const std::string_view reply_type = type.reply_type;
+  // A stale or superseded write is answered at once (it is held nowhere: there are no
+  // replicas to wait for).
+  acknowledge_write(in, type.reply_type, write.key, write.version, stale || superseded,
+                    [status, siblings](MessageBuilder& m) {
+                      m.field_string("status", status);
+                      if (status == "conflict") m.field_uint("siblings", siblings);
+                    });
+}
+
+void Node::acknowledge_write(const Incoming& in, std::string_view reply_type,
+                             const std::string& key, const Version& version, bool at_once,
+                             ReplyFields fields) {
   const std::optional<std::uint64_t> echo = echo_of(in);
-  auto send = [this, status, siblings, reply_type, echo](
-                  std::string_view dest, const std::optional<std::string>& in_reply_to) {
+  auto send = [this, reply_type, echo, fields](std::string_view dest,
+                                               const std::optional<std::string>& in_reply_to) {
     MessageBuilder m = outbox_.message(dest, reply_type, in_reply_to);
     if (echo) m.field_uint("incarnation", *echo);
-    m.field_string("status", status);
-    if (status == "conflict") m.field_uint("siblings", siblings);
+    fields(m);
     outbox_.send(m);
   };
-  // A stale or superseded write is answered at once (it is held nowhere: there are no
-  // replicas to wait for); so is every write when one replica is enough.
-  if (stale || superseded || options_.write_quorum <= 1) {
+  // Every write is answered at once when one replica is enough.
+  if (at_once || options_.write_quorum <= 1) {
     send(in.src, in.msg_id);
     return;
   }
@@ -409,7 +498,7 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
   };
   const Reply reply{in.src, in.msg_id};
   replicator_.await_replicas(
-      write.key, write.version, options_.write_quorum - 1,
+      key, version, options_.write_quorum - 1,
       [this, send, reply, echo, op = in.type](bool reached, std::size_t holders) {
         if (reached) {
           send(reply.dest, reply.in_reply_to);
@@ -441,7 +530,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
   if (options_.read_quorum <= 1) {
     MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
     if (echo) m.field_uint("incarnation", *echo);
-    m.field_client_versions("values", store_.find(get.key));
+    read_fields(m, store_.find(get.key));
     outbox_.send(m);
     return;
   }
@@ -467,7 +556,7 @@ void Node::handle_get(const Incoming& in, const MessageType& type) {
         }
         MessageBuilder m = outbox_.message(dest, reply_type, msg_id);
         if (echo) m.field_uint("incarnation", *echo);
-        m.field_client_versions("values", store_.find(key));
+        read_fields(m, store_.find(key));
         outbox_.send(m);
       });
 }
@@ -477,7 +566,7 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
   std::vector<VersionView> views;
   views.reserve(versions.size());
   for (const Version& v : versions) {
-    const VersionView view{v.value, v.clock.slots()};
+    const VersionView view = view_of(v);
     if (!reaped_.empty() && buried_after_reap(key, view)) continue;  // §16: reaped here
     views.push_back(view);
   }
@@ -495,7 +584,7 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
   const auto& sync = std::get<SyncRequest>(in.request);
   const std::size_t n = sync.versions.size();
   SyncDigest digest;  // the acknowledgement says what it acknowledges
-  for (const KeyedVersion& kv : sync.versions) digest.add(kv.key, kv.version.clock.slots());
+  for (const KeyedVersion& kv : sync.versions) digest.add(kv.key, kv.version.clock.slots(), kv.version.dot);
   // A key's versions come side by side (a peer sends a key's siblings together): each run of
   // them is merged at once, in time that grows with the run as a sort does.
   std::vector<bool> stored(n, false);
@@ -516,7 +605,7 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
     run.clear();
     std::vector<std::size_t> at;  // the sync's index of each version in run
     for (std::size_t i = first; i < end; ++i) {
-      const VersionView v{sync.versions[i].version.value, sync.versions[i].version.clock.slots()};
+      const VersionView v = view_of(sync.versions[i].version);
       // §16: what a key reaped here buries is not taken back (a replica that has not reaped
       // yet, or a late message).
       if (!reaped_.empty() && buried_after_reap(key, v)) continue;
@@ -590,11 +679,16 @@ bool Node::forward(const Incoming& in, const MessageType& type, const std::strin
   f.type = std::string(type.type);
   f.key = key;
   if (version) f.version = *version;
+  if (const auto* write = std::get_if<WriteRequest>(&in.request); write && options_.server_clocks) {
+    f.context = context_json(write->context);
+  }
   f.replicas = ring_->ids(ring_->preference_list(arc));
   // A replica that left a forward unanswered and has not been heard from since goes last: a
   // partition or a crash would otherwise cost every request its share of the timeout there.
   std::stable_partition(f.replicas.begin(), f.replicas.end(),
                         [&](const std::string& r) { return unanswered_forwards_.count(r) == 0; });
+  // §14, §17: a dvv write goes to one replica only (the one that may have issued its dot).
+  if (options_.server_clocks && version) f.replicas.resize(1);
   f.deadline = scheduler_.now_ms() + options_.replication.request_timeout_ms;
   forwards_.emplace(id, std::move(f));
   if (log_.enabled(LogLevel::kDebug)) {
@@ -637,7 +731,11 @@ void Node::try_forward(std::uint64_t id) {
   m.field_uint("incarnation", replicator_.incarnation()).field_json("key", f.key);
   if (f.version) {
     if (!f.version->tombstone()) m.field_json("value", f.version->value);
-    m.field_json("clock", clock_json(f.version->clock));
+    if (options_.server_clocks) {
+      m.field_json("context", f.context);
+    } else {
+      m.field_json("clock", clock_json(f.version->clock));
+    }
   }
   f.in_flight = replicator_.send_request(replica, m, until, [this, id, replica](const Incoming* reply) {
     if (reply) {
@@ -683,21 +781,25 @@ void Node::relay(std::uint64_t id, const Incoming& reply) {
 void Node::handle_local_get(const Incoming& in, const MessageType& type) {
   const auto& get = std::get<GetRequest>(in.request);
   std::string hints = "[";
-  hints_.for_key(get.key, [&hints](const std::string& replica, VersionView v) {
+  hints_.for_key(get.key, [this, &hints](const std::string& replica, VersionView v) {
     if (hints.size() > 1) hints += kJsonItemSeparator;
     hints += "{\"for\": ";
     append_json_string(hints, replica);
-    if (v.tombstone()) {
-      hints += ", \"clock\": " + clock_json(v.slots) + ", \"deleted\": true}";
-      return;
+    if (!v.tombstone()) {
+      hints += ", \"value\": ";
+      hints.append(v.value);
     }
-    hints += ", \"value\": ";
-    hints.append(v.value);
-    hints += ", \"clock\": " + clock_json(v.slots) + "}";
+    if (options_.server_clocks) {
+      hints += ", \"dot\": " + dot_json(v.dot) + ", \"version_vector\": " + vv_json(v.slots);
+    } else {
+      hints += ", \"clock\": " + clock_json(v.slots);
+    }
+    hints += v.tombstone() ? ", \"deleted\": true}" : "}";
   });
   hints += ']';
   MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
-  m.field_client_versions("values", store_.find(get.key)).field_json("hints", hints);
+  read_fields(m, store_.find(get.key));
+  m.field_json("hints", hints);
   outbox_.send(m);
 }
 
@@ -712,7 +814,7 @@ void Node::handle_hint(const Incoming& in, const MessageType& type) {
     return;
   }
   SyncDigest digest;
-  for (const KeyedVersion& kv : hint.versions) digest.add(kv.key, kv.version.clock.slots());
+  for (const KeyedVersion& kv : hint.versions) digest.add(kv.key, kv.version.clock.slots(), kv.version.dot);
   // (--debug-forget-hints: acknowledged, never held.)
   std::vector<VersionView> run;
   for (std::size_t first = 0; first < hint.versions.size() && !options_.debug_forget_hints;) {
@@ -721,8 +823,7 @@ void Node::handle_hint(const Incoming& in, const MessageType& type) {
     while (end < hint.versions.size() && hint.versions[end].key == key) ++end;
     run.clear();
     for (std::size_t i = first; i < end; ++i) {
-      run.push_back(VersionView{hint.versions[i].version.value,
-                                hint.versions[i].version.clock.slots()});
+      run.push_back(view_of(hint.versions[i].version));
     }
     if (!hints_.add(hint.hint_for, key, run)) {
       reply_error(in,
@@ -762,13 +863,13 @@ void Node::deliver_hints(const std::string& replica) {
   SyncDigest digest;
   std::vector<HintStore::Held> sent;
   for (const HintStore::Held& h : held) {
-    const VersionView v{h.version.value, h.version.clock.slots()};
+    const VersionView v = view_of(h.version);
     if (!sent.empty() && (sent.size() >= options_.replication.sync_batch_keys ||
                           m.size() + HintStore::cost(h.key, v) > target)) {
       break;
     }
     m.add_keyed_version(h.key, v);
-    digest.add(h.key, v.slots);
+    digest.add(h.key, v.slots, v.dot);
     sent.push_back(h);
   }
   m.end_keyed_versions();
@@ -779,7 +880,7 @@ void Node::deliver_hints(const std::string& replica) {
         delivering_.erase(replica);
         if (!reply || reply->type != kSyncOkType) return;  // offered again later
         for (const HintStore::Held& h : sent) {
-          hints_.remove(replica, h.key, VersionView{h.version.value, h.version.clock.slots()});
+          hints_.remove(replica, h.key, view_of(h.version));
           durability_.record_hint(replica, h.key, hints_.held(replica, h.key));
         }
         if (log_.enabled(LogLevel::kDebug)) {

@@ -33,6 +33,8 @@ struct OptionRow {
 std::vector<OptionRow> option_rows(RunOptions& run);
 // What follows from the options read (both readers call it before returning them).
 void finish_options(RunOptions& run);
+// Options that cannot go together (checked once every option is read): the error to print.
+std::optional<CommandLine> conflicting_options(const RunOptions& run);
 
 // --help (also -h) or --version anywhere before a "--": the text to print (the first of them
 // wins). Both readers look for these first, so nothing else on the command line matters then.
@@ -43,6 +45,7 @@ std::optional<CommandLine> help_or_version(const std::vector<std::string>& args,
 inline constexpr int kExitBadValue = 105;           // CLI11::ValidationError
 inline constexpr int kExitUnexpectedArgument = 109;  // CLI11::ExtrasError
 inline constexpr int kExitWrongValueCount = 114;    // CLI11::ArgumentMismatch
+inline constexpr int kExitExcludes = 108;           // CLI11::ExcludesError
 
 // A refused command line: what is wrong, then "Run with --help for more information.".
 CommandLine command_line_error(int exit_status, const std::string& what);

@@ -40,8 +40,27 @@ Node::Clocks Node::tombstone_clocks(std::string_view key) const {
   const Siblings siblings = store_.find(key);
   Clocks clocks;
   if (!all_tombstones(siblings)) return clocks;
-  for (VersionView v : siblings) clocks.push_back(v.slots.to_vector());
+  for (VersionView v : siblings) {
+    clocks.push_back(v.slots.to_vector());
+    // §17: the version vector, then the dot's node index and counter.
+    if (options_.server_clocks) clocks.back().insert(clocks.back().end(), {v.dot.node, v.dot.counter});
+  }
   return clocks;
+}
+
+std::vector<VersionView> Node::reaped_views(const std::vector<ClockSlots>& clocks) const {
+  std::vector<VersionView> out;
+  for (const ClockSlots& c : clocks) {
+    if (!options_.server_clocks) {
+      out.push_back(VersionView{std::string_view(), c});
+      continue;
+    }
+    const std::size_t n = c.size();
+    if (n < 2 || c[n - 1] == 0 || c[n - 2] > 0xFFFFFFFFu) continue;  // names no dot
+    out.push_back(VersionView{std::string_view(), ClockSlots(c.data(), n - 2, c.width()),
+                              Dot{static_cast<std::uint32_t>(c[n - 2]), c[n - 1]}});
+  }
+  return out;
 }
 
 std::vector<std::string> Node::other_nodes() const {
@@ -82,7 +101,7 @@ bool Node::buried_after_reap(const std::string& key, VersionView v) const {
   if (it == reaped_.end() || it->second.until <= scheduler_.now_ms()) return false;
   std::vector<ClockSlots> clocks;
   for (const auto& c : it->second.clocks) clocks.emplace_back(c);
-  return buried_by(v, clocks);
+  return buried_by(v, reaped_views(clocks));
 }
 
 std::int64_t Node::reap_tick(std::int64_t now) {
@@ -236,17 +255,21 @@ void Node::handle_reap_check(const Incoming& in, const MessageType& type) {
   bool holds = true;
   const bool replica = !ring_ || ring_->is_replica(ring_->find_node(node_id_), req.key);
   const Siblings stored = store_.find(req.key);
-  for (std::size_t i = 0; replica && holds && i < clocks.size(); ++i) {
-    const VersionView tombstone{std::string_view(), clocks[i]};
+  const std::vector<VersionView> tombstones = reaped_views(clocks);
+  holds = tombstones.size() == clocks.size();
+  for (std::size_t i = 0; replica && holds && i < tombstones.size(); ++i) {
+    const VersionView& tombstone = tombstones[i];
     bool held = buried_after_reap(req.key, tombstone);
     for (VersionView s : stored) {
-      const ClockOrder order = compare_slots(s.slots, clocks[i]);
-      held = held || order.a_dominates() || (order.equal() && s.tombstone());
+      // s supersedes it, or is it (a tombstone of the same clock, or the same dot).
+      held = held || (s.tombstone() ? buried_by(tombstone, {s}) : supersedes(s, tombstone));
     }
     holds = held;
   }
   bool hints = false;
-  hints_.for_key(req.key, [&](const std::string&, VersionView v) { hints = hints || buried_by(v, clocks); });
+  hints_.for_key(req.key, [&](const std::string&, VersionView v) {
+    hints = hints || buried_by(v, tombstones);
+  });
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("reap_check of " + req.key + " from " + in.src + " " + at() + ": " +
                (holds ? "holds them" : "does not hold them") + (hints ? ", holds a hint they dominate" : ""));
@@ -267,8 +290,9 @@ void Node::handle_reap(const Incoming& in, const MessageType&) {
   for (const VectorClock& c : req.clocks) clocks.push_back(c.slots());
   const Siblings stored = store_.find(req.key);
   if (stored.empty()) return;
+  const std::vector<VersionView> tombstones = reaped_views(clocks);
   for (VersionView s : stored) {
-    if (!buried_by(s, clocks)) return;
+    if (!buried_by(s, tombstones)) return;
   }
   Clocks reaped;
   for (const VectorClock& c : req.clocks) reaped.emplace_back(c.slots().begin(), c.slots().end());

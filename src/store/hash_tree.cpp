@@ -36,13 +36,14 @@ std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
   return mix(h ^ tail ^ 0xff);
 }
 
-std::uint64_t version_hash(ClockSlots slots, std::string_view canonical_value) {
+std::uint64_t version_hash(ClockSlots slots, std::string_view canonical_value, Dot dot) {
   // The clock without trailing zeros ([1] and [1, 0] are one clock), and the value in a form
   // that JSON-equal values share.
   std::size_t n = slots.size();
   while (n > 0 && slots[n - 1] == 0) --n;
   std::uint64_t h = 0x5157a1e5ULL;
   for (std::size_t i = 0; i < n; ++i) h = mix(h ^ slots[i]) + i;
+  if (!dot.empty()) h = mix(mix(h ^ 0xd07ULL ^ dot.node) ^ dot.counter);
   return mix(h ^ stable_hash(canonical_value, 1));
 }
 
@@ -51,9 +52,9 @@ std::uint64_t version_hash(VersionView v) {
   // can be megabytes, and a change re-hashes every sibling of its key).
   const char first = v.value.empty() ? '\0' : v.value.front();
   if (first == '"' || first == 't' || first == 'f' || first == 'n') {
-    return version_hash(v.slots, v.value);
+    return version_hash(v.slots, v.value, v.dot);
   }
-  return version_hash(v.slots, canonical_json(v.value, /*numbers_by_value=*/true));
+  return version_hash(v.slots, canonical_json(v.value, /*numbers_by_value=*/true), v.dot);
 }
 
 std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum) {

@@ -28,11 +28,11 @@ class SiblingSet {
   bool empty() const { return bits_ == 0; }
   VersionView operator[](std::size_t i) const { return view(block_at(i)); }
 
-  // Appends a copy of (value, clock) as the newest sibling.
-  void append(std::string_view value, ClockSlots clock);
-  // With exactly one sibling: replaces it by a copy of (value, clock), in its own block when
-  // that has room. value must not point into this set.
-  void replace_single(std::string_view value, ClockSlots clock);
+  // Appends a copy of (value, clock, dot) as the newest sibling.
+  void append(std::string_view value, ClockSlots clock, Dot dot = {});
+  // With exactly one sibling: replaces it by a copy of (value, clock, dot), in its own block
+  // when that has room. value must not point into this set.
+  void replace_single(std::string_view value, ClockSlots clock, Dot dot = {});
   // Removes the siblings for which remove(VersionView) is true, keeping the others' order.
   template <typename Pred>
   void erase_if(Pred remove);
@@ -43,11 +43,13 @@ class SiblingSet {
   iterator end() const { return {this, size()}; }
 
  private:
-  struct Block;  // one version: sizes, clock slots, value bytes
+  struct Block;  // one version: sizes, clock slots, (dot slots,) value bytes
   struct Array;  // several versions: count, capacity, block pointers
-  static std::size_t block_bytes(std::string_view value, ClockSlots clock, unsigned width_log2);
-  static Block* make_block(std::string_view value, ClockSlots clock);
-  static void fill_block(Block* b, std::string_view value, ClockSlots clock, unsigned width_log2);
+  static std::size_t block_bytes(std::string_view value, ClockSlots clock, Dot dot,
+                                 unsigned width_log2);
+  static Block* make_block(std::string_view value, ClockSlots clock, Dot dot);
+  static void fill_block(Block* b, std::string_view value, ClockSlots clock, Dot dot,
+                         unsigned width_log2);
   static VersionView view(const Block* b);
   static void free_block(Block* b);
   bool is_array() const { return bits_ & 1u; }
@@ -62,14 +64,21 @@ class SiblingSet {
 
 struct SiblingSet::Block {
   std::uint32_t value_size;
-  std::uint32_t clock_size : 30;
+  std::uint32_t clock_size : 29;
+  std::uint32_t dotted : 1;      // two more slots after the clock's: the dot's node, counter
   std::uint32_t width_log2 : 2;  // slots are 1 << width_log2 bytes each
-  // followed by clock_size slots, then char value[value_size]
+  // followed by clock_size (+ 2 when dotted) slots, then char value[value_size]
   unsigned width() const { return 1u << width_log2; }
+  std::size_t slot_count() const { return std::size_t{clock_size} + (dotted ? 2 : 0); }
   // Slots start right after this 8-byte header, so they are aligned for any width.
   const void* slots() const { return this + 1; }
   const char* value() const {
-    return reinterpret_cast<const char*>(this + 1) + std::size_t{clock_size} * width();
+    return reinterpret_cast<const char*>(this + 1) + slot_count() * width();
+  }
+  Dot dot() const {
+    if (!dotted) return {};
+    const ClockSlots all(slots(), slot_count(), width());
+    return Dot{static_cast<std::uint32_t>(all[clock_size]), all[std::size_t{clock_size} + 1]};
   }
 };
 
@@ -97,7 +106,7 @@ inline SiblingSet::Block* SiblingSet::block_at(std::size_t i) const {
 
 inline VersionView SiblingSet::view(const Block* b) {
   return VersionView{std::string_view(b->value(), b->value_size),
-                     ClockSlots(b->slots(), b->clock_size, b->width())};
+                     ClockSlots(b->slots(), b->clock_size, b->width()), b->dot()};
 }
 
 template <typename Pred>

@@ -33,16 +33,15 @@ SiblingStore::~SiblingStore() = default;
 
 namespace {
 
-// Carries out Ruling::kStore: the versions the new one dominates go (all of them with
+// Carries out Ruling::kStore: the versions the new one supersedes go (all of them with
 // replace_all), and it is appended.
 void store_version(detail::SiblingSet& siblings, VersionView version, bool replace_all) {
-  if (siblings.size() == 1 && (replace_all || slots_dominate(version.slots, siblings[0].slots))) {
-    siblings.replace_single(version.value, version.slots);  // the common case, in place
+  if (siblings.size() == 1 && (replace_all || supersedes(version, siblings[0]))) {
+    siblings.replace_single(version.value, version.slots, version.dot);  // in place
     return;
   }
-  siblings.erase_if(
-      [&](VersionView s) { return replace_all || slots_dominate(version.slots, s.slots); });
-  siblings.append(version.value, version.slots);
+  siblings.erase_if([&](VersionView s) { return replace_all || supersedes(version, s); });
+  siblings.append(version.value, version.slots, version.dot);
 }
 
 }  // namespace
@@ -74,6 +73,7 @@ std::vector<std::size_t> SiblingStore::merge_versions(std::string_view key,
   // One version, and the broken rules (testing only), go through apply one at a time (lww
   // keeps one version per key: more means the store was filled in siblings mode).
   if (versions.size() <= 1 || rule_.debug_drop_concurrent_on_merge ||
+      rule_.mode == ConflictMode::kDotted ||
       (rule_.mode == ConflictMode::kLww && siblings && siblings->size() > 1)) {
     for (std::size_t i = 0; i < versions.size(); ++i) {
       if (apply(key, versions[i], Origin::kPeer, 0).changed()) added.push_back(i);
@@ -130,10 +130,13 @@ bool all_tombstones(Siblings siblings) {
   return true;
 }
 
-bool buried_by(VersionView v, const std::vector<ClockSlots>& reaped) {
-  for (const ClockSlots& r : reaped) {
-    const ClockOrder order = compare_slots(r, v.slots);
-    if (order.a_dominates() || (order.equal() && v.tombstone())) return true;
+bool buried_by(VersionView v, const std::vector<VersionView>& reaped) {
+  for (const VersionView& r : reaped) {
+    if (supersedes(r, v)) return true;
+    // The tombstone itself: the same clock, or (server clocks) the same dot.
+    if (v.tombstone() && (v.dot.empty() ? slots_equal(r.slots, v.slots) : r.dot == v.dot)) {
+      return true;
+    }
   }
   return false;
 }

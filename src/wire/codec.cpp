@@ -104,7 +104,8 @@ std::optional<Error> read_write(std::string_view type, const JValue& body,
 }
 
 // A version between nodes: {value, clock}, or a tombstone (§16) {clock, "deleted": true} (its
-// value text empty; a "deleted" of false, or missing, is a value's).
+// value text empty; a "deleted" of false, or missing, is a value's); with server clocks (§17)
+// also "dot": [node index, counter].
 std::optional<Error> read_node_version(std::string_view type, const JValue& item,
                                        const CodecLimits& limits, Version& version) {
   const JValue* deleted = item.find("deleted");
@@ -116,7 +117,69 @@ std::optional<Error> read_node_version(std::string_view type, const JValue& item
   } else if (auto e = read_value(type, item.find("value"), version.value)) {
     return e;
   }
-  return read_clock(type, item.find("clock"), limits.max_clock_entries, version.clock);
+  if (auto e = read_clock(type, item.find("clock"), limits.max_clock_entries, version.clock)) {
+    return e;
+  }
+  version.dot = Dot{};
+  const JValue* dot = item.find("dot");
+  // Which versions carry a dot is the cluster's mode (§17); before init (a decoder test) any
+  // well-formed dot is read.
+  const std::size_t nodes = limits.cluster ? limits.cluster->size() : 0;
+  if (limits.cluster && limits.server_clocks && version.clock.size() > nodes) {
+    return malformed(prefixed(type, "clock has " + std::to_string(version.clock.size()) +
+                                        " entries, more than the " + std::to_string(nodes) +
+                                        " nodes of the cluster"));
+  }
+  if (limits.cluster && !limits.server_clocks) {
+    if (dot) return malformed(prefixed(type, "dot is not accepted with --clocks client"));
+    return std::nullopt;
+  }
+  constexpr std::string_view kWhatDot = "[node index, counter]";
+  if (!dot) {
+    if (limits.cluster) return missing(type, "dot", kWhatDot);
+    return std::nullopt;
+  }
+  std::optional<std::uint64_t> node, counter;
+  if (dot->kind == JValue::Kind::Array && dot->items.size() == 2 &&
+      dot->items[0].kind == JValue::Kind::Int && dot->items[1].kind == JValue::Kind::Int) {
+    node = clock_entry(dot->items[0].text);
+    counter = clock_entry(dot->items[1].text);
+  }
+  if (!node || !counter || *counter == 0 || *node > 0xFFFFFFFFu ||
+      (limits.cluster && *node >= nodes)) {
+    return ill_typed(type, "dot", kWhatDot, *dot);
+  }
+  version.dot = Dot{static_cast<std::uint32_t>(*node), *counter};
+  return std::nullopt;
+}
+
+// "context": {node id: counter, ...} (§17).
+std::optional<Error> read_context(std::string_view type, const JValue* v,
+                                  const CodecLimits& limits, DvvContext& context) {
+  constexpr std::string_view what = "an object of node ids to counters";
+  if (!v) return missing(type, "context", what);
+  if (v->kind != JValue::Kind::Object) return ill_typed(type, "context", what, *v);
+  context.clear();
+  context.reserve(v->items.size());
+  for (std::size_t i = 0; i < v->items.size(); ++i) {
+    const JValue& item = v->items[i];
+    std::string field = "context[";
+    append_json_string(field, v->keys[i]);
+    field += ']';
+    if (item.kind != JValue::Kind::Int || item.text.front() == '-') {
+      return ill_typed(type, field, "a non-negative integer", item);
+    }
+    const auto n = clock_entry(item.text);
+    if (!n) return ill_typed(type, field, "at most 18446744073709551615", item);
+    if (limits.cluster && std::find(limits.cluster->begin(), limits.cluster->end(),
+                                    v->keys[i]) == limits.cluster->end()) {
+      std::string text = "context names ";
+      append_json_string(text, v->keys[i]);
+      return malformed(prefixed(type, text + ", which is not a node of this cluster"));
+    }
+    context.emplace_back(v->keys[i], *n);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -170,6 +233,34 @@ std::optional<Error> decode_delete(std::string_view type, const JValue& body,
 std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
                                 Request& request) {
   return read_key(type, body.find("key"), request.emplace<GetRequest>().key);
+}
+
+std::string context_json(const DvvContext& context) {
+  std::string out = "{";
+  for (const auto& [id, n] : context) {
+    if (out.size() > 1) out += kJsonItemSeparator;
+    append_json_string(out, id);
+    out += kJsonKeySeparator;
+    out += std::to_string(n);
+  }
+  out += '}';
+  return out;
+}
+
+std::optional<Error> decode_dvv_update(std::string_view type, const JValue& body,
+                                       const CodecLimits& limits, Request& request) {
+  WriteRequest& write = request.emplace<WriteRequest>();
+  if (auto e = read_key(type, body.find("key"), write.key)) return e;
+  if (auto e = read_value(type, body.find("value"), write.version.value)) return e;
+  return read_context(type, body.find("context"), limits, write.context);
+}
+
+std::optional<Error> decode_dvv_delete(std::string_view type, const JValue& body,
+                                       const CodecLimits& limits, Request& request) {
+  WriteRequest& write = request.emplace<WriteRequest>();
+  if (auto e = read_key(type, body.find("key"), write.key)) return e;
+  write.version.value.clear();  // a tombstone
+  return read_context(type, body.find("context"), limits, write.context);
 }
 
 namespace {

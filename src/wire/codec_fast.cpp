@@ -202,6 +202,7 @@ VCKV_NOINLINE VCKV_FLATTEN
 bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVersion>& out,
                     std::size_t& count) {
   count = 0;
+  if (limits.server_clocks) return false;  // versions carry dots (§17): the general path's
   if (!s.eat('[')) return false;
   if (s.eat(']')) return true;
   for (;;) {
@@ -209,6 +210,7 @@ bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVers
     KeyedVersion& kv = out[count++];
     kv.key.clear();
     kv.version.value.clear();
+    kv.version.dot = Dot{};  // (a dotted version is the general path's)
     if (!s.eat('{')) return false;
     Seen seen;
     for (bool first = true;; first = false) {
@@ -307,6 +309,7 @@ bool decode_fast(std::string_view line, const CodecLimits& limits, const Message
   }
   std::string& value = write->version.value;
   value.clear();
+  write->version.dot = Dot{};
   // Kept buffers serve the usual small requests; one huge request's are not kept for good.
   constexpr std::size_t kKeepBytes = 64 * 1024;
   if (value.capacity() > kKeepBytes) value.shrink_to_fit();

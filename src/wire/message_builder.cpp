@@ -84,11 +84,20 @@ VCKV_ALWAYS_INLINE
 void MessageBuilder::version(const std::string_view* key, VersionView v, bool first) {
   // [", "]{["\"key\": " KEY ", "]"\"value\": " VALUE ", \"clock\": " CLOCK}, or for a
   // tombstone (§16) [", "]{["\"key\": " KEY ", "]"\"clock\": " CLOCK ", \"deleted\": true}
+  // With server clocks (§17) `, "dot": [I, N]` follows the clock.
   static constexpr std::string_view kKey = R"("key": )", kValue = R"("value": )",
-                                    kClock = R"(, "clock": )", kDeleted = R"(, "deleted": true)";
+                                    kClock = R"(, "clock": )", kDeleted = R"(, "deleted": true)",
+                                    kDot = R"(, "dot": )";
   const std::size_t key_bytes = key ? kKey.size() + key->size() + 2 : 0;
   char* p = room(3 + key_bytes + kValue.size() + v.value.size() + kClock.size() +
-                 kDeleted.size() + clock_json_max_size(v.slots.size()) + 1);
+                 kDeleted.size() + clock_json_max_size(v.slots.size()) + kDot.size() +
+                 uint_array_max_size(2) + 1);
+  auto dot = [&] {
+    if (v.dot.empty()) return;
+    p = std::copy(kDot.begin(), kDot.end(), p);
+    const std::uint64_t parts[2] = {v.dot.node, v.dot.counter};
+    p = write_uint_array(p, 2, [&](std::size_t i) { return parts[i]; });
+  };
   if (!first) {
     *p++ = ',';
     *p++ = ' ';
@@ -103,12 +112,14 @@ void MessageBuilder::version(const std::string_view* key, VersionView v, bool fi
   if (v.tombstone()) {
     p = std::copy(kClock.begin() + 2, kClock.end(), p);
     p = write_clock_json(p, v.slots);
+    dot();
     p = std::copy(kDeleted.begin(), kDeleted.end(), p);
   } else {
     p = std::copy(kValue.begin(), kValue.end(), p);
     p = std::copy(v.value.begin(), v.value.end(), p);
     p = std::copy(kClock.begin(), kClock.end(), p);
     p = write_clock_json(p, v.slots);
+    dot();
   }
   *p++ = '}';
   wrote(p);

@@ -16,6 +16,7 @@
 #include "vckv/node/node.hpp"
 #include "vckv/runtime/event_loop.hpp"
 #include "vckv/runtime/manual_scheduler.hpp"
+#include "vckv/storage/memory_file_system.hpp"
 #include "vckv/wire/clock_json.hpp"
 
 namespace vckv {
@@ -65,7 +66,13 @@ class TestCluster {
   std::int64_t now() const { return now_; }
   const std::vector<std::string>& ids() const { return ids_; }
 
+  // With options.durability.data_dir set, each node keeps it on a disk of its own that outlives
+  // its processes; kill(id, kPowerLoss) also loses what was not synced.
   void kill(const std::string& id) { nodes_.erase(id); }
+  void kill(const std::string& id, CrashKind crash) {
+    nodes_.erase(id);
+    if (disks_.count(id)) disks_.at(id)->crash(crash);
+  }
   // A line delivered to node now, as if a peer had sent it (node-to-node messages by hand).
   void inject(const std::string& to, const json& envelope) { deliver(to, envelope.dump()); }
   // What node logged so far (info and above).
@@ -124,8 +131,9 @@ class TestCluster {
 
  private:
   struct Member {
-    Member(const NodeOptions& o, std::size_t max_line, std::function<void(std::string_view)> on_line)
-        : log(logs, LogLevel::kInfo), node(std::make_unique<Node>(o, out, clock, log)),
+    Member(const NodeOptions& o, std::size_t max_line, std::function<void(std::string_view)> on_line,
+           FileSystem* fs)
+        : log(logs, LogLevel::kInfo), node(std::make_unique<Node>(o, out, clock, log, fs)),
           framer(max_line, [on_line](std::string_view l, std::uint64_t) { on_line(l); },
                  [](std::uint64_t, std::uint64_t) { ADD_FAILURE() << "a line over the limit"; }) {}
     ManualScheduler clock;
@@ -139,9 +147,20 @@ class TestCluster {
   void start(const std::string& id) {
     NodeOptions options = options_;
     options.incarnation = ++incarnations_;  // each process its own, as main draws them
-    auto m = std::make_unique<Member>(options, max_line_bytes_, [this, id](std::string_view line) {
-      nodes_.at(id)->node->handle_line(line, 0);
-    });
+    FileSystem* fs = nullptr;
+    if (!options.durability.data_dir.empty()) {
+      auto& disk = disks_[id];
+      if (!disk) {
+        disk = std::make_unique<MemoryFileSystem>(
+            [state = std::uint64_t{id.size() * 7919 + id.back()}]() mutable {
+              return state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            });
+      }
+      fs = disk.get();
+    }
+    auto m = std::make_unique<Member>(
+        options, max_line_bytes_,
+        [this, id](std::string_view line) { nodes_.at(id)->node->handle_line(line, 0); }, fs);
     m->clock.advance_to(now_);
     nodes_[id] = std::move(m);
     deliver(id, json{{"src", "c0"}, {"dest", id},
@@ -186,6 +205,7 @@ class TestCluster {
   std::int64_t latency_ms_;
   std::size_t max_line_bytes_;
   std::vector<std::string> ids_;
+  std::map<std::string, std::unique_ptr<MemoryFileSystem>> disks_;  // (outlive the nodes)
   std::map<std::string, std::unique_ptr<Member>> nodes_;
   std::multimap<std::int64_t, std::pair<std::string, std::string>> in_flight_;
   std::set<std::pair<std::string, std::string>> cut_;

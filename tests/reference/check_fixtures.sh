@@ -18,13 +18,27 @@ fi
 for in in "$dir"/*.in; do
   base="${in%.in}"
   name="$(basename "$base")"
+  [[ "$name" == *.restart ]] && continue  # the second run of fixture NAME (below)
   n=$((n + 1))
   args=()
   if [[ -f "$base.args" ]]; then read -r -a args < "$base.args"; fi
   if [[ ! -f "$base.out" ]]; then echo "MISSING $name.out"; fail=1; continue; fi
-  timeout 20 "$bin" "${args[@]}" < "$in" > "$tmp/bin.out" 2>/dev/null
-  rc=$?
-  if [[ $rc -ne 0 ]]; then echo "EXIT $rc      $name (vclock-kv)"; fail=1; fi
+  # @DATA_DIR@ in NAME.args: a fresh empty directory; NAME.restart.in then runs the node again
+  # on it, and NAME.out is both outputs (tests/golden.cmake does the same).
+  inputs=("$in")
+  if [[ " ${args[*]} " == *@DATA_DIR@* ]]; then
+    rm -rf "$tmp/data" && mkdir "$tmp/data"
+    args=("${args[@]//@DATA_DIR@/$tmp/data}")
+    if [[ -f "$base.restart.in" ]]; then inputs+=("$base.restart.in"); fi
+  elif [[ -f "$base.restart.in" ]]; then
+    echo "BROKEN $name: $name.restart.in needs @DATA_DIR@ in $name.args"; fail=1; continue
+  fi
+  : > "$tmp/bin.out"
+  for input in "${inputs[@]}"; do
+    timeout 20 "$bin" "${args[@]}" < "$input" >> "$tmp/bin.out" 2>/dev/null
+    rc=$?
+    if [[ $rc -ne 0 ]]; then echo "EXIT $rc      $name (vclock-kv on $(basename "$input"))"; fail=1; fi
+  done
   if ! cmp -s "$tmp/bin.out" "$base.out"; then
     echo "DIFF vclock-kv  $name"
     diff "$base.out" "$tmp/bin.out" | head -20

@@ -56,11 +56,18 @@ def body(**fields):
 FIX = {}
 
 
-def fixture(name, lines, args=None, raw=None):
-    """lines: list of str lines, each written with "\\n"; raw: exact bytes instead."""
+def lines_bytes(lines):
+    return "".join(l + "\n" for l in lines).encode("utf-8")
+
+
+def fixture(name, lines, args=None, raw=None, restart=None):
+    """lines: list of str lines, each written with "\\n"; raw: exact bytes instead. restart:
+    the lines of NAME.restart.in, the node's second run on the same @DATA_DIR@ (args must name
+    it; tests/golden.cmake)."""
     assert name not in FIX, name
-    data = raw if raw is not None else "".join(l + "\n" for l in lines).encode("utf-8")
-    FIX[name] = (data, args)
+    assert restart is None or "@DATA_DIR@" in (args or ""), name
+    data = raw if raw is not None else lines_bytes(lines)
+    FIX[name] = (data, args, None if restart is None else lines_bytes(restart))
 
 
 # --- published course cases and docs/protocol.md examples -----------------------------------
@@ -98,7 +105,7 @@ fixture("protocol-example-stale", [
 
 fixture("error-10-unknown-type", [
     INIT,
-    body(type="kv_delete", msg_id=2, key="x"),
+    body(type="delete", msg_id=2, key="x"),
     body(type="", msg_id=3),
     body(type="KV_PUT", msg_id=4, key="x", value=1, clock=[1]),
     body(type="init_ok", msg_id=5),
@@ -819,11 +826,412 @@ for name, order in (("lww-peer-merges-one-order", [0, 1, 2, 3, 4, 5, 6]),
     fixture(name, [INIT2] + [sync([LWW_VERSIONS[i]], msg_id=2 + n) for n, i in enumerate(order)]
             + [get("k", msg_id=20), get("j", msg_id=21)], args=LWW_PEERS)
 
+# --- docs/protocol.md section 15: a restart on the same --data-dir (tests/golden.cmake gives
+# @DATA_DIR@ a fresh directory and runs NAME.restart.in after NAME.in) -------------------------
+
+fixture("data-dir-restart", [
+    INIT,
+    put("x", "a", [1], msg_id=2),
+    put("x", "b", [0, 1], msg_id=3),
+    env({"type": "kv_delete", "msg_id": 4, "key": "y", "clock": [3]}),
+], args="--data-dir @DATA_DIR@ --fsync batch", restart=[
+    get("x", msg_id=1),                        # a new process: not initialised, msg_id from 0
+    INIT,
+    get("x", msg_id=2),                        # both siblings, recovered
+    get("y", msg_id=3),                        # the tombstone too
+    put("x", "c", [1, 1], msg_id=4),
+    get("x", msg_id=5),
+])
+
+# --- docs/protocol.md section 17: --clocks server (dotted version vectors) -------------------
+
+SERVER = "--clocks server"
+# A cluster in server mode needs a data directory with --fsync batch (section 17); the reference
+# keeps it in memory, the C++ node gets a fresh directory per run (tests/golden.cmake).
+SERVER_DATA = "--clocks server --data-dir @DATA_DIR@ --fsync batch"
+SERVER_PEERS = SERVER_DATA + " --debug-no-replication"
+NODES3 = ("n1", "n2", "n3")
+INIT3 = init(node_ids=NODES3)
+
+
+def dvv_update(key, value, context, msg_id, **kw):
+    return env({"type": "dvv_update", "msg_id": msg_id, "key": key, "value": value,
+                "context": context}, **kw)
+
+
+def dvv_delete(key, context, msg_id, **kw):
+    return env({"type": "dvv_delete", "msg_id": msg_id, "key": key, "context": context}, **kw)
+
+
+def dvv_get(key, msg_id, **kw):
+    return env({"type": "dvv_get", "msg_id": msg_id, "key": key}, **kw)
+
+
+def dotted(key, value, clock, dot):
+    """A version between server-mode nodes: positional clock (by init's node_ids), dot
+    [node index, counter]."""
+    return {"key": key, "value": value, "clock": clock, "dot": dot}
+
+
+def dotted_tomb(key, clock, dot):
+    return {"key": key, "clock": clock, "dot": dot, "deleted": True}
+
+
+def dsync(versions, msg_id, src="n2"):
+    return env({"type": "sync", "incarnation": INCARNATION, "msg_id": msg_id,
+                "versions": versions}, src=src)
+
+
+# Section 17's example, verbatim.
+fixture("dvv-first-write", [
+    INIT,
+    dvv_update("x", "hello", {}, 2),
+    dvv_get("x", 3),
+    dvv_delete("x", {"n1": 1}, 4),
+    dvv_get("x", 5),
+], args=SERVER)
+fixture("dvv-sequential-update", [
+    INIT,
+    dvv_update("x", "v1", {}, 2),
+    dvv_get("x", 3),                           # context {"n1": 1}
+    dvv_update("x", "v2", {"n1": 1}, 4),       # the context read: replaces v1, dot 2
+    dvv_get("x", 5),
+    dvv_update("x", "v3", {"n1": 2}, 6),
+    dvv_get("x", 7),
+    dvv_update("y", "a", {"n1": 5}, 8),        # m counts the context: dot 6
+    dvv_update("y", "b", {"n1": 0}, 9),        # a zero entry is left out: {} covers nothing
+    dvv_get("y", 10),
+    dvv_update(1, "int", {}, 11),              # 1 and "1" are different keys
+    dvv_get("1", 12),
+    dvv_get(1, 13),
+], args=SERVER)
+fixture("dvv-concurrent-contexts", [
+    INIT,
+    dvv_update("x", "base", {}, 2),
+    dvv_get("x", 3, src="c1"),
+    dvv_get("x", 4, src="c2"),
+    dvv_update("x", "from c1", {"n1": 1}, 5, src="c1"),   # replaces base: dot 2
+    dvv_update("x", "from c2", {"n1": 1}, 6, src="c2"),   # does not cover dot 2: a sibling, dot 3
+    dvv_get("x", 7, src="c3"),
+    dvv_update("x", "merged", {"n1": 3}, 8, src="c3"),    # the join read: covers both
+    dvv_get("x", 9),
+], args=SERVER)
+fixture("dvv-stale-context", [
+    INIT,
+    dvv_update("x", "v1", {}, 2),
+    dvv_update("x", "v2", {"n1": 1}, 3),       # dot 2
+    dvv_update("x", "v3", {"n1": 1}, 4),       # an old context: v2 stays as a sibling; dot 3
+    dvv_get("x", 5),
+    dvv_update("x", "v4", {"n1": 2}, 6),       # covers v2 only: v3 stays
+    dvv_get("x", 7),
+], args=SERVER)
+fixture("dvv-blind-writes", [
+    INIT,
+    dvv_update("x", "a", {}, 2),
+    dvv_update("x", "b", {}, 3),
+    dvv_update("x", "a", {}, 4),               # the same value again: a new dot, a new sibling
+    dvv_get("x", 5),
+    dvv_update("x", "c", {"n1": 3}, 6),
+    dvv_get("x", 7),
+], args=SERVER)
+fixture("dvv-sibling-limit", [
+    INIT,
+    dvv_update("x", "a", {}, 2),
+    dvv_update("x", "b", {}, 3),
+    dvv_update("x", "c", {}, 4),               # 3 versions: error 22, and no dot issued
+    dvv_delete("x", {}, 5),                    # a tombstone counts as a sibling
+    dvv_update("x", "c", {"n1": 1}, 6),        # covers a: dot 3
+    dvv_get("x", 7),
+], args="--clocks server --max-siblings 2")
+fixture("dvv-delete", [
+    INIT,
+    dvv_get("never", 2),                       # no "deleted" without tombstones
+    dvv_update("x", "a", {}, 3),
+    dvv_update("x", "b", {}, 4),
+    dvv_delete("x", {"n1": 1}, 5),             # covers a only: b stays beside the tombstone
+    dvv_get("x", 6),
+    dvv_delete("x", {"n1": 3}, 7),             # covers everything: one tombstone
+    dvv_get("x", 8),
+    dvv_delete("gone", {}, 9),                 # a key never written: a tombstone all the same
+    dvv_get("gone", 10),
+    dvv_delete("x", {}, 11),                   # a blind delete: a second tombstone
+    dvv_get("x", 12),
+], args=SERVER)
+fixture("dvv-delete-then-update", [
+    INIT,
+    dvv_update("x", "a", {}, 2),
+    dvv_delete("x", {"n1": 1}, 3),
+    dvv_get("x", 4),
+    dvv_update("x", "back", {"n1": 2}, 5),     # over the tombstone: it goes
+    dvv_get("x", 6),
+    dvv_delete("x", {"n1": 3}, 7),
+    dvv_update("x", "blind", {}, 8),           # without the context: the tombstone stays
+    dvv_get("x", 9),
+], args=SERVER)
+
+# Merges from a peer (section 17 in a cluster of 3; this node is n1, index 0). The same two
+# versions of n2 and n3 arrive in either order: the gets agree as sets.
+MERGE_X = dotted("k", "x", [1], [1, 1])        # n2's, having read n1's "mine": covers [n1, 1]
+MERGE_Y = dotted("k", "y", [], [2, 1])         # n3's, blind: concurrent with both
+MINE_COPY = dotted("k", "mine", [], [0, 1])    # n1's own version, back from a peer
+for name, first, second in (("dvv-merge-one-order", MERGE_X, MERGE_Y),
+                            ("dvv-merge-other-order", MERGE_Y, MERGE_X)):
+    fixture(name, [
+        INIT3,
+        dvv_update("k", "mine", {}, 2),
+        dsync([first], 3),
+        dvv_get("k", 4),
+        dsync([second], 5, src="n3" if second is MERGE_Y else "n2"),
+        dvv_get("k", 6),
+        dsync([MINE_COPY], 7),                 # covered by x's version vector: nothing changes
+        dsync([MERGE_X, MERGE_Y], 8),          # the same dots and values again: nothing changes
+        dvv_get("k", 9),
+        dvv_update("k", "joined", {"n1": 1, "n2": 1, "n3": 1}, 10),
+        dvv_get("k", 11),
+    ], args=SERVER_PEERS)
+fixture("dvv-merge-same-dot", [
+    INIT3,
+    dsync([dotted("k", "a", [], [1, 1])], 2),
+    dsync([dotted("k", "b", [], [1, 1])], 3),  # the same dot, another value: both kept
+    dsync([dotted("k", "a", [], [1, 1])], 4),  # the same dot and value: one
+    dvv_get("k", 5),
+    dsync([dotted("j", {"a": 1, "b": [2]}, [], [2, 3])], 6),
+    dsync([dotted("j", {"b": [2.0], "a": 1}, [], [2, 3])], 7),   # equal as JSON: one
+    dvv_get("j", 8),
+    dsync([dotted_tomb("t", [], [1, 5]), dotted_tomb("t", [], [1, 5])], 9),  # tombstones: one
+    dsync([dotted("t", None, [], [1, 5])], 10),  # null is not a tombstone: both kept
+    dvv_get("t", 11),
+    dvv_update("k", "resolved", {"n2": 1}, 12),  # covers both versions of dot [n2, 1]
+    dvv_get("k", 13),
+], args=SERVER_PEERS)
+fixture("dvv-sync-tombstones", [
+    INIT3,
+    dvv_update("k", "v", {}, 2),               # [n1, 1]
+    dsync([dotted_tomb("k", [1], [1, 1])], 3),   # n2 deleted what it read: covers [n1, 1]
+    dvv_get("k", 4),
+    dsync([dotted("k", "v", [], [0, 1])], 5),  # the deleted version, late: covered, dropped
+    dsync([dotted_tomb("k", [1], [1, 1])], 6),   # the same tombstone: nothing changes
+    dvv_get("k", 7),
+    dvv_update("k", "again", {"n1": 1, "n2": 1}, 8),  # over the tombstone: dot [n1, 2]
+    dvv_get("k", 9),
+], args=SERVER_PEERS)
+# m, the largest counter of n1 seen for the key: in a version vector, in n1's own dots.
+fixture("dvv-dot-counter-sources", [
+    INIT3,
+    dsync([dotted("k", "far", [9], [1, 1])], 2),   # n2's version; its past holds n1's 9
+    dvv_update("k", "mine", {}, 3),            # dot [n1, 10]
+    dsync([dotted("j", "j4", [], [0, 4])], 4),     # a dot of n1's for key j, from a peer
+    dvv_update("j", "j5", {}, 5),              # dot [n1, 5]
+    dsync([dotted("h", "h7", [0, 0, 6], [1, 7])], 6),  # other nodes' counters do not count
+    dvv_update("h", "h1", {}, 7),              # dot [n1, 1]
+    dvv_get("k", 8),
+    dvv_get("j", 9),
+    dvv_get("h", 10),
+], args=SERVER_PEERS)
+DEEP = []
+for _ in range(200):
+    DEEP = [DEEP]   # 201 levels
+fixture("dvv-context-errors", [
+    INIT,
+    env({"type": "dvv_update", "msg_id": 2, "key": "x", "value": "v"}),
+    env({"type": "dvv_delete", "msg_id": 3, "key": "x"}),
+    dvv_update("x", "v", [1], 4),
+    dvv_update("x", "v", "n1", 5),
+    dvv_update("x", "v", None, 6),
+    dvv_update("x", "v", list(range(40)), 7),  # a long excerpt
+    dvv_update("x", "v", {"n1": -1}, 8),
+    dvv_update("x", "v", {"n1": 1.5}, 9),
+    dvv_update("x", "v", {"n1": 1.0}, 10),
+    dvv_update("x", "v", {"n1": True}, 11),
+    dvv_update("x", "v", {"n1": "1"}, 12),
+    dvv_update("x", "v", {"n1": None}, 13),
+    dvv_update("x", "v", {"n1": 2**64}, 14),
+    dvv_update("x", "v", {"n1": 10**30}, 15),
+    dvv_update("x", "v", {"n9": 1}, 16),       # not a node of the cluster
+    dvv_update("x", "v", {"n9": 0}, 17),       # refused with a zero too
+    dvv_update("x", "v", {"n9": 1, "n1": -1}, 18),  # entries in order, counter then id
+    dvv_update("x", "v", {"n1": -1, "n9": 1}, 19),
+    dvv_update("x", "v", {"\u00e9": 1}, 20),   # the id as JSON writes it
+    dvv_delete("x", {"n1": -2}, 21),
+    dvv_delete("x", [], 22),
+    # Checked in the order key, value, context.
+    env({"type": "dvv_update", "msg_id": 23, "value": "v", "context": 5}),
+    env({"type": "dvv_update", "msg_id": 24, "key": [1], "context": 5}),
+    env({"type": "dvv_update", "msg_id": 25, "key": "x", "context": 5}),
+    env({"type": "dvv_update", "msg_id": 26, "key": "x", "value": DEEP, "context": 5}),
+    env({"type": "dvv_delete", "msg_id": 27, "context": 5}),
+    env({"type": "dvv_delete", "msg_id": 28, "key": 1.5, "context": {}}),
+    env({"type": "dvv_get", "msg_id": 29}),
+    env({"type": "dvv_get", "msg_id": 30, "key": None}),
+    # An id twice: the last one counts (as Python's json).
+    '{"src": "c1", "dest": "n1", "body": {"type": "dvv_update", "msg_id": 31, "key": "x", '
+    '"value": "dup", "context": {"n1": -1, "n1": 0}}}',
+    '{"src": "c1", "dest": "n1", "body": {"type": "dvv_update", "msg_id": 32, "key": "x", '
+    '"value": "dup2", "context": {"n1": 1, "n1": -1}}}',
+    dvv_get("x", 33),                          # only msg 31 was written
+], args=SERVER)
+fixture("dvv-mode-errors-client", [
+    dvv_update("x", "v", {}, 1),               # before init: error 11 as any request
+    INIT,
+    dvv_update("x", "v", {}, 2),
+    dvv_get("x", 3),
+    dvv_delete("x", {}, 4),
+    env({"type": "dvv_update"}),               # no msg_id, no fields: still error 10
+    env({"type": "dvv_frob", "msg_id": 5}),    # unknown: client mode's text
+    put("x", "v", [1], msg_id=6),
+    get("x", msg_id=7),
+])
+fixture("dvv-mode-errors-server", [
+    put("x", "v", [1], msg_id=1),              # before init: error 11 as any request
+    INIT,
+    put("x", "v", [1], msg_id=2),
+    get("x", msg_id=3),
+    resolve("x", "v", [1], msg_id=4),
+    env({"type": "kv_delete", "msg_id": 5, "key": "x", "clock": [1]}),
+    env({"type": "kv_put"}),                   # no msg_id, no fields: still error 10
+    env({"type": "read", "msg_id": 6}),        # unknown: server mode's text
+    dsync([dotted("x", 1, [1], [0, 1])], 7, src="c1"),   # not a cluster member: error 10
+    dvv_update("x", "v", {}, 8),
+    dvv_get("x", 9),
+], args=SERVER)
+fixture("dvv-sync-dot-client-mode", [
+    INIT2,
+    dsync([dotted("x", 1, [1], [0, 1])], 2),   # a dot to a client-mode node: error 12
+    dsync([{"key": "x", "value": 1, "clock": [1]}, dotted("y", 2, [1], [0, 1])], 3),
+    get("x", msg_id=4),                        # nothing merged
+    dsync([{"key": "x", "value": 1, "clock": [1]}], 5),
+    get("x", msg_id=6),
+], args="--clocks client --debug-no-replication")
+fixture("dvv-sync-errors", [
+    INIT3,
+    dsync([{"key": "x", "value": 1, "clock": []}], 2),          # no dot
+    dsync([{"key": "x", "clock": [], "deleted": True}], 3),     # a tombstone needs one too
+    dsync([dotted("x", 1, [], "0,1")], 4),
+    dsync([dotted("x", 1, [], None)], 5),
+    dsync([dotted("x", 1, [], [1])], 6),
+    dsync([dotted("x", 1, [], [1, 1, 1])], 7),
+    dsync([dotted("x", 1, [], [-1, 1])], 8),
+    dsync([dotted("x", 1, [], [3, 1])], 9),                     # 3 nodes: index 3 is none
+    dsync([dotted("x", 1, [], [0, 0])], 10),                    # counter 0 is no dot
+    dsync([dotted("x", 1, [], [0, -1])], 11),
+    dsync([dotted("x", 1, [], [0, 2**64])], 12),
+    dsync([dotted("x", 1, [], [0, 1.0])], 13),
+    dsync([dotted("x", 1, [], [True, 1])], 14),
+    dsync([dotted("x", 1, [], {"n1": 1})], 15),
+    dsync([dotted("x", 1, [1, 2, 3, 0], [0, 1])], 16),          # a clock longer than the cluster
+    dsync([dotted("x", 1, [1, -2], [0, 1])], 17),               # the clock's own errors first
+    dsync([{"key": "x", "clock": [], "dot": 5}], 18),           # value before clock and dot
+    dsync([{"key": "x", "value": 1, "dot": 5}], 19),            # clock before dot
+    dsync([dotted("x", "ok", [], [1, 1]), dotted("x", 2, [], [1, 0])], 20),  # none merged
+    dvv_get("x", 21),
+    dsync([dotted("x", "max", [U64, 0, U64], [1, U64])], 22),   # the largest counter: accepted
+    dvv_get("x", 23),
+], args=SERVER_PEERS)
+# Ids sorted by UTF-8 bytes: "n10" before "n2", and U+FF01 (EF BC 81) before U+1F600
+# (F0 9F 98 80), which UTF-16 (and the \\u escapes as text) would put the other way round.
+SORT_IDS = ("n2", "n10", "n1", "a\U0001F600", "a\uff01", "Z")
+fixture("dvv-sort-order", [
+    init(node_ids=SORT_IDS),
+    dvv_update("x", "a", {"n2": 3, "n10": 1}, 2),
+    dvv_get("x", 3),
+    dsync([dotted("x", "b", [3, 1], [0, 4])], 4),        # dot ["n2", 4], {"n10": 1, "n2": 3}
+    dsync([dotted("y", "c", [0, 0, 2, 1, 1, 1], [1, 7])], 5),
+    dvv_get("x", 6),
+    dvv_get("y", 7),
+    dvv_update("y", "d", {"a\U0001F600": 5, "n2": 1, "a\uff01": 6, "n1": 0, "Z": 7, "n10": 8}, 8),
+    dvv_get("y", 9),
+], args=SERVER_PEERS)
+fixture("dvv-counter-limit", [
+    INIT,
+    dvv_update("x", "last", {"n1": U64 - 1}, 2),   # dot [n1, 2^64-1]
+    dvv_update("x", "more", {}, 3),            # no dot left: error 22
+    dvv_delete("x", {"n1": U64}, 4),
+    dvv_get("x", 5),
+    dvv_update("y", "v", {"n1": U64}, 6),      # the context alone reaches it
+    dvv_update(7, "v", {"n1": U64}, 7),
+    dvv_update("y", "v", {"n1": U64 - 1}, 8),  # one below: fine
+    dvv_get("y", 9),
+    dvv_update("z", "fine", {}, 10),           # other keys: their own counters
+], args=SERVER)
+# The per-key record of issued counters is what stops reuse when nothing stored remembers n1's
+# counter any more: n1's [n1, 1] is covered by n2's x ({"n1": 1}), x by n2's y, whose version
+# vector ({"n2": 1}) names no n1. Without the record n1 would issue [n1, 1] again; the record
+# outlives a restart too.
+COVERED_ONCE = [dotted("k", "x", [1], [1, 1])]
+COVERED_TWICE = [dotted("k", "y", [0, 1], [1, 2])]
+fixture("dvv-counter-record", [
+    INIT3,
+    dvv_update("k", "first", {}, 2),           # [n1, 1]
+    dsync(COVERED_ONCE, 3),
+    dsync(COVERED_TWICE, 4),
+    dvv_get("k", 5),                           # only y: its context names no n1
+    dvv_update("k", "second", {}, 6),          # [n1, 2], not [n1, 1]
+    dvv_update("j", "first", {}, 7),           # [n1, 1] of key j
+    dsync([dotted("j", "x", [1], [1, 1])], 8),
+    dsync([dotted("j", "y", [0, 1], [1, 2])], 9),
+    dvv_get("j", 10),
+], args=SERVER_PEERS, restart=[
+    INIT3,
+    dvv_get("j", 2),
+    dvv_update("j", "after restart", {}, 3),   # [n1, 2]: the record survived the restart
+    dvv_get("j", 4),
+])
+# A restart on the same data directory (tests/golden.cmake): dots go on from the recorded
+# counters, never reissued.
+fixture("dvv-restart", [
+    INIT,
+    dvv_update("x", "a", {}, 2),
+    dvv_update("x", "b", {"n1": 1}, 3),
+    dvv_update("y", "y1", {"n1": 7}, 4),
+    dvv_get("x", 5),
+], args=SERVER_DATA, restart=[
+    dvv_get("x", 1),                           # a new process: not initialised
+    INIT,
+    dvv_get("x", 3),
+    dvv_update("x", "c", {}, 4),               # dot [n1, 3]
+    dvv_get("x", 5),
+    dvv_update("y", "y2", {"n1": 8}, 6),       # dot [n1, 9]
+    dvv_get("y", 7),
+])
+fixture("dvv-restart-after-delete", [
+    INIT,
+    dvv_update("x", "a", {}, 2),
+    dvv_delete("x", {"n1": 1}, 3),
+    dvv_get("x", 4),
+], args=SERVER_DATA, restart=[
+    INIT,
+    dvv_get("x", 2),                           # the tombstone, recovered
+    dvv_update("x", "b", {}, 3),               # dot [n1, 3]; the tombstone stays beside it
+    dvv_get("x", 4),
+    dvv_delete("x", {"n1": 3}, 5),
+    dvv_get("x", 6),
+])
+# A cluster in server mode needs --data-dir with --fsync batch: the init is refused (22) and the
+# node stays uninitialised (11).
+CLUSTER_INIT = init(node_ids=("n1", "n2"))
+for name, args in (("dvv-cluster-refused", SERVER),
+                   ("dvv-cluster-refused-no-replication", SERVER + " --debug-no-replication"),
+                   ("dvv-cluster-refused-fsync-interval",
+                    "--clocks server --data-dir @DATA_DIR@ --fsync interval --debug-no-replication"),
+                   ("dvv-cluster-refused-fsync-never",
+                    "--clocks server --data-dir @DATA_DIR@ --fsync never")):
+    fixture(name, [
+        init(node_ids=("n2", "n3")),           # malformed (no node_id in node_ids): 12 first
+        CLUSTER_INIT,
+        dvv_get("x", 2),
+        dvv_update("x", "v", {}, 3),
+    ], args=args)
+
 
 def main():
     FIXTURES.mkdir(parents=True, exist_ok=True)
-    for name, (data, args) in FIX.items():
+    for name, (data, args, restart) in FIX.items():
         (FIXTURES / f"{name}.in").write_bytes(data)
+        restart_path = FIXTURES / f"{name}.restart.in"
+        if restart is not None:
+            restart_path.write_bytes(restart)
+        elif restart_path.exists():
+            restart_path.unlink()
         args_path = FIXTURES / f"{name}.args"
         if args:
             args_path.write_text(args + "\n")

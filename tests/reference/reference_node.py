@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Reference (oracle) implementation of the vclock-kv wire protocol, single node.
 
-Written from docs/protocol.md sections 1-10, standard library only, one json.loads and one
-json.dumps per line. It ignores section 11 (replication): a cluster of several node ids
-behaves like one node that never talks to its peers (the C++ node's --debug-no-replication).
+Written from docs/protocol.md sections 1-10, 13, 16 and 17 (--clocks server: dvv_update,
+dvv_get, dvv_delete), standard library only, one json.loads and one json.dumps per line. It
+ignores section 11's outgoing traffic: a cluster of several node ids behaves like one node that
+never talks to its peers (the C++ node's --debug-no-replication), merging the syncs it is sent.
 
 Usage:
     python3 tests/reference/reference_node.py [--max-siblings N] [--max-clock-entries N]
-        [--max-line-bytes N] [--batch-output] < input > output
+        [--max-line-bytes N] [--conflict siblings|lww] [--clocks client|server]
+        [--data-dir DIR] [--fsync batch|interval|never] [--batch-output] < input > output
 
 The replica-only flags of the C++ node (--log-level, --sync-interval-ms, --sync-batch,
---debug-no-replication) are accepted and ignored, so one .args file serves both.
---batch-output writes replies through a buffer flushed only at the end (benchmark baseline);
-by default stdout is flushed after every input line.
+--debug-no-replication) are accepted and ignored, so one .args file serves both. --data-dir
+is accepted but nothing is written there: serve()'s disk argument (check_fixtures.py) stands in
+for the directory across a restart. --batch-output writes replies through a buffer flushed only
+at the end (benchmark baseline); by default stdout is flushed after every input line.
 """
 
 import argparse
@@ -32,12 +35,23 @@ PRECONDITION_FAILED = 22
 
 # The message types a client may send, in the order error 10's text lists them.
 CLIENT_TYPES = ("kv_put", "kv_get", "kv_resolve", "init")
+# --clocks server (section 17): the dvv types instead of the kv types.
+SERVER_CLIENT_TYPES = ("dvv_update", "dvv_get", "dvv_delete", "init")
+KV_TYPES = ("kv_put", "kv_get", "kv_resolve", "kv_delete")
+DVV_TYPES = ("dvv_update", "dvv_get", "dvv_delete")
+
+LWW_REFUSED = ("--clocks server cannot be combined with --conflict lww: last-writer-wins orders "
+               "positional vector clocks (docs/protocol.md §13, §17)")
+CLUSTER_REFUSED = ("init: --clocks server in a cluster needs --data-dir DIR with --fsync batch: "
+                   "a restarted node must never issue a dot it issued before (docs/protocol.md §17)")
 
 WHAT_NODE_ID = "a string"
 WHAT_NODE_IDS = "a non-empty array of distinct strings"
 WHAT_KEY = "a string or an integer"
 WHAT_VALUE = "any JSON value"
 WHAT_CLOCK = "an array of non-negative integers"
+WHAT_CONTEXT = "an object of node ids to counters"
+WHAT_DOT = "[node index, counter]"
 
 
 class Tombstone:
@@ -330,6 +344,55 @@ def read_clock(type_, body, max_entries):
     return clock
 
 
+def read_context(type_, body, node_ids):
+    """Section 17: a context, an object of node ids (of this cluster) to counters 0..2^64-1,
+    returned without its zero entries. A repeated id counts once, with its last value (Python's
+    json), at the place it first appeared; each entry is checked in that order, its counter
+    before its id."""
+    if "context" not in body:
+        raise missing(type_, "context", WHAT_CONTEXT)
+    context = body["context"]
+    if not isinstance(context, dict):
+        raise ill_typed(type_, "context", WHAT_CONTEXT, context)
+    counters = {}
+    for node, n in context.items():
+        field = f"context[{dumps(node)}]"
+        if not is_int(n) or n < 0:
+            raise ill_typed(type_, field, "a non-negative integer", n)
+        if n > U64_MAX:
+            raise ill_typed(type_, field, f"at most {U64_MAX}", n)
+        if node not in node_ids:
+            raise RequestError(
+                MALFORMED_REQUEST,
+                f"{type_}: context names {dumps(node)}, which is not a node of this cluster",
+            )
+        if n:
+            counters[node] = n
+    return counters
+
+
+def read_dot(where, item, node_count):
+    """A sync version's dot (--clocks server): [node index, counter], the index into init's
+    node_ids, the counter 1..2^64-1."""
+    if "dot" not in item:
+        raise missing(where, "dot", WHAT_DOT)
+    dot = item["dot"]
+    if not (isinstance(dot, list) and len(dot) == 2 and all(is_int(x) for x in dot)
+            and 0 <= dot[0] < node_count and 1 <= dot[1] <= U64_MAX):
+        raise ill_typed(where, "dot", WHAT_DOT, dot)
+    return dot[0], dot[1]
+
+
+def utf8_sorted(counters):
+    """A version vector or context as the node writes it: keys in UTF-8 byte order."""
+    return {k: counters[k] for k in sorted(counters, key=lambda k: k.encode("utf-8"))}
+
+
+def covers(counters, dot):
+    """Whether a version vector / context covers a dot (node id, counter)."""
+    return counters.get(dot[0], 0) >= dot[1]
+
+
 def read_incarnation(type_, body):
     """A node-to-node request's incarnation (section 11): an integer 0..2^64-1, required."""
     what = "a non-negative integer"
@@ -367,13 +430,17 @@ def stable_hash(data, seed):
 
 
 def sync_digest(versions):
-    """Section 11: what a sync_ok restates of the sync, over its (key, clock) pairs in order."""
+    """Section 11: what a sync_ok restates of the sync, over its (key, clock, dot) triples in
+    order; a dot [i, n] (--clocks server, else None) adds two steps after the clock's length."""
     d = 0
-    for key, clock in versions:
+    for key, clock, dot in versions:
         d = mix64(d ^ stable_hash(dumps(key).encode(), 5))
         for entry in clock:
             d = mix64(d ^ entry)
         d = mix64(d ^ len(clock))
+        if dot is not None:
+            d = mix64(d ^ dot[0])
+            d = mix64(d ^ dot[1])
     return d
 
 
@@ -432,7 +499,8 @@ def lww_text(v):
 
 class Node:
     def __init__(self, max_siblings, max_clock_entries, out, conflict="siblings", replicate=True,
-                 max_line_bytes=16 << 20):
+                 max_line_bytes=16 << 20, clocks="client", data_dir=None, fsync="batch",
+                 disk=None):
         self.max_siblings = max_siblings
         self.max_line_bytes = max_line_bytes
         self.max_clock_entries = max_clock_entries
@@ -445,7 +513,18 @@ class Node:
         self.node_ids = []
         self.next_msg_id = 0
         # Key -> sibling list, oldest first. Keys are (kind, value) so that 1 and "1" differ.
+        # A sibling is (value, clock) with client clocks, (value, dot, version vector) with
+        # server clocks: dot (node id, counter), version vector {node id: counter}, no zeros.
         self.store = {}
+        # --clocks server: key -> the largest dot counter this node issued for it (section 17).
+        self.clocks = clocks
+        self.counters = {}
+        # --data-dir: the reference keeps its "disk" in memory: disk maps a node id to the
+        # store and counters a node of that id left, so that a second Node given the same disk
+        # (a restart) starts from them. None: nothing outlives this Node.
+        self.data_dir = data_dir
+        self.fsync = fsync
+        self.disk = disk
 
     # -- output --------------------------------------------------------------------------------
 
@@ -536,8 +615,29 @@ class Node:
             self.reply_error(me, req, msg_id, err, echo)
 
     def dispatch(self, type_, req, body, msg_id):
+        server = self.clocks == "server"
+        if type_ in KV_TYPES and server:
+            raise RequestError(
+                NOT_SUPPORTED,
+                f"{type_}: needs --clocks client; this node assigns clocks itself "
+                "(--clocks server): use " + ", ".join(DVV_TYPES),
+            )
+        if type_ in DVV_TYPES and not server:
+            raise RequestError(
+                NOT_SUPPORTED,
+                f"{type_}: needs --clocks server; this node takes client clocks: use "
+                + ", ".join(KV_TYPES),
+            )
         if type_ == "init":
             self.handle_init(req, body, msg_id)
+        elif type_ in ("dvv_update", "dvv_delete"):
+            # Section 17: checked in the order key, value (dvv_update only), context.
+            key = read_key(type_, body)
+            value = read_value(type_, body) if type_ == "dvv_update" else TOMBSTONE
+            context = read_context(type_, body, self.node_ids)
+            self.handle_dvv_write(type_, req, msg_id, key, value, context)
+        elif type_ == "dvv_get":
+            self.handle_dvv_get(req, msg_id, read_key(type_, body))
         elif type_ in ("kv_put", "kv_resolve"):
             key = read_key(type_, body)
             value = read_value(type_, body)
@@ -573,13 +673,21 @@ class Node:
             raise RequestError(
                 NOT_SUPPORTED,
                 f"{type_}: unsupported message type; a client may send one of "
-                + ", ".join(CLIENT_TYPES),
+                + ", ".join(SERVER_CLIENT_TYPES if server else CLIENT_TYPES),
             )
 
     def handle_init(self, req, body, msg_id):
         node_id, node_ids = read_init(body)
         if self.node_id is None:
+            if (self.clocks == "server" and len(node_ids) > 1
+                    and (self.data_dir is None or self.fsync != "batch")):
+                print(CLUSTER_REFUSED, file=sys.stderr)
+                raise RequestError(PRECONDITION_FAILED, CLUSTER_REFUSED)
             self.node_id, self.node_ids = node_id, node_ids
+            if self.data_dir is not None and self.disk is not None:
+                # Recovered from the data directory (section 15): what the last process left.
+                state = self.disk.setdefault(node_id, {"store": {}, "counters": {}})
+                self.store, self.counters = state["store"], state["counters"]
         elif node_id != self.node_id or set(node_ids) != set(self.node_ids):
             listed = ", ".join(dumps(n) for n in self.node_ids)
             raise RequestError(
@@ -607,11 +715,30 @@ class Node:
             if "deleted" in item and not isinstance(item["deleted"], bool):
                 raise ill_typed(where, "deleted", "true (a tombstone) or false", item["deleted"])
             value = TOMBSTONE if item.get("deleted") is True else read_value(where, item)
-            read.append((key, value, read_clock(where, item, self.max_clock_entries)))
-        for key, value, clock in read:
-            self.merge(key, value, clock)
+            clock = read_clock(where, item, self.max_clock_entries)
+            dot = None
+            if self.clocks == "server":
+                if len(clock) > len(self.node_ids):
+                    raise RequestError(
+                        MALFORMED_REQUEST,
+                        f"{where}: clock has {len(clock)} entries, more than the "
+                        f"{len(self.node_ids)} nodes of the cluster",
+                    )
+                dot = read_dot(where, item, len(self.node_ids))
+            elif "dot" in item:
+                raise RequestError(
+                    MALFORMED_REQUEST, f"{where}: dot is not accepted with --clocks client"
+                )
+            read.append((key, value, clock, dot))
+        for key, value, clock, dot in read:
+            if dot is None:
+                self.merge(key, value, clock)
+            else:
+                vv = {self.node_ids[j]: n for j, n in enumerate(clock) if n}
+                self.merge_dotted(key, value, (self.node_ids[dot[0]], dot[1]), vv)
+        digested = [(key, clock, dot) for key, _, clock, dot in read]
         self.reply(self.node_id, req, msg_id, "sync_ok", incarnation=incarnation,
-                   versions=len(read), digest=sync_digest((k, c) for k, _, c in read))
+                   versions=len(read), digest=sync_digest(digested))
 
     def merge(self, key, value, clock):
         siblings = self.store.get(store_key(key), [])
@@ -630,6 +757,66 @@ class Node:
         kept = [(v, c) for v, c in siblings if not dominates(clock, c)]
         kept.append((value, clock))
         self.store[store_key(key)] = kept
+
+    def merge_dotted(self, key, value, dot, vv):
+        """Section 17's merge of a dotted version arriving from a peer (the rule in
+        docs/protocol.md section 17): the same dot and an equal value is the same version; a dot
+        a stored version vector covers is already superseded; otherwise the versions whose dot
+        the arriving version vector covers go and the arriving version is appended."""
+        siblings = self.store.get(store_key(key), [])
+        if any(d == dot and json_equal(v, value) for v, d, _ in siblings):
+            return
+        if any(covers(w, dot) for _, _, w in siblings):
+            return
+        if any(d == dot for _, d, _ in siblings):
+            print(f"error: key {dumps(key)}: dot [{dumps(dot[0])}, {dot[1]}] arrived with another "
+                  "value than the one stored; both are kept", file=sys.stderr)
+        kept = [s for s in siblings if not covers(vv, s[1])]
+        kept.append((value, dot, vv))
+        self.store[store_key(key)] = kept
+
+    def handle_dvv_write(self, type_, req, msg_id, key, value, context):
+        """Section 17: dvv_update (a value) and dvv_delete (a tombstone) with context C at this
+        node r: the versions C covers go, the new version gets the dot [r, m + 1]."""
+        r = self.node_id
+        siblings = self.store.get(store_key(key), [])
+        m = max([self.counters.get(store_key(key), 0), context.get(r, 0)]
+                + [d[1] for _, d, _ in siblings if d[0] == r]
+                + [w.get(r, 0) for _, _, w in siblings])
+        if m == U64_MAX:
+            raise RequestError(
+                PRECONDITION_FAILED,
+                f"{type_}: no dot left for key {dumps(key)} at {r} (its counter is {U64_MAX})",
+            )
+        dot = (r, m + 1)
+        kept = [s for s in siblings if not covers(context, s[1])]
+        kept.append((value, dot, context))
+        if len(kept) > self.max_siblings:
+            raise RequestError(
+                PRECONDITION_FAILED,
+                f"{type_}: key {dumps(key)} would have {len(kept)} siblings, "
+                f"more than --max-siblings ({self.max_siblings})",
+            )
+        self.counters[store_key(key)] = m + 1
+        self.store[store_key(key)] = kept
+        self.reply(self.node_id, req, msg_id, f"{type_}_ok", dot=list(dot),
+                   version_vector=utf8_sorted(context))
+
+    def handle_dvv_get(self, req, msg_id, key):
+        siblings = self.store.get(store_key(key), [])
+        values = [{"value": v, "dot": list(d), "version_vector": utf8_sorted(w)}
+                  for v, d, w in siblings if not is_tomb(v)]
+        deleted = [{"dot": list(d), "version_vector": utf8_sorted(w)}
+                   for v, d, w in siblings if is_tomb(v)]
+        join = {}
+        for _, d, w in siblings:
+            for node, n in [d, *w.items()]:
+                join[node] = max(join.get(node, 0), n)
+        fields = {"values": values}
+        if deleted:
+            fields["deleted"] = deleted
+        fields["context"] = utf8_sorted(join)
+        self.reply(self.node_id, req, msg_id, "dvv_get_ok", **fields)
 
     def handle_write(self, type_, req, msg_id, key, value, clock):
         """Section 7 (kv_put) and section 9 (kv_resolve); section 13 in lww mode."""
@@ -723,15 +910,26 @@ def parse_args(argv=None):
     ap.add_argument("--sync-batch", type=int, default=64)
     ap.add_argument("--debug-no-replication", action="store_true")
     ap.add_argument("--conflict", choices=("siblings", "lww"), default="siblings")
-    return ap.parse_args(argv)
+    ap.add_argument("--clocks", choices=("client", "server"), default="client")
+    # --data-dir: the reference keeps its state in memory (serve's disk argument stands in for
+    # the directory); --fsync decides only whether --clocks server may run a cluster.
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--fsync", choices=("batch", "interval", "never"), default="batch")
+    args = ap.parse_args(argv)
+    if args.clocks == "server" and args.conflict == "lww":
+        print(LWW_REFUSED, file=sys.stderr)
+        raise SystemExit(108)  # as the binary: CLI11's ExcludesError
+    return args
 
 
-def serve(args, lines, out):
+def serve(args, lines, out, disk=None):
     """Handles each line of lines (bytes, newline-terminated but maybe the last), writing
-    replies to out (text) and logs to sys.stderr."""
+    replies to out (text) and logs to sys.stderr. disk: with --data-dir, the in-memory data
+    directory (a dict) a previous serve() left and the next one starts from (a restart)."""
     sys.set_int_max_str_digits(0)  # values may hold integers of any size
     node = Node(args.max_siblings, args.max_clock_entries, out, args.conflict,
-                not args.debug_no_replication, args.max_line_bytes)
+                not args.debug_no_replication, args.max_line_bytes, args.clocks, args.data_dir,
+                args.fsync, disk)
     for line_number, raw in enumerate(lines, start=1):
         if raw.endswith(b"\n"):
             raw = raw[:-1]

@@ -139,7 +139,7 @@ TEST(TombstoneTest, EraseRemovesTheKeyFromTheStoreAndTheTree) {
 
 TEST(TombstoneTest, BuriedByDropsOnlyWhatTheReapedTombstonesDominate) {
   const std::vector<std::uint64_t> r1 = {2, 1};
-  const std::vector<ClockSlots> reaped = {ClockSlots(r1)};
+  const std::vector<VersionView> reaped = {VersionView{"", ClockSlots(r1)}};
   const std::uint64_t below[] = {1, 1}, equal[] = {2, 1, 0}, concurrent[] = {0, 2}, above[] = {2, 2};
   EXPECT_TRUE(buried_by(VersionView{"1", below}, reaped));
   EXPECT_TRUE(buried_by(VersionView{"", below}, reaped));
@@ -222,10 +222,10 @@ TEST(TombstonePropertyTest, ReapingCommutesWithMerging) {
     for (const Version& x : random_versions(rng, 1 + rng() % 3)) tombstones.push_back(tomb(x.clock));
     const SiblingStore held = merged(ConflictRule{}, tombstones);
     ASSERT_TRUE(all_tombstones(held.find("k")));
-    std::vector<ClockSlots> reaped;
+    std::vector<VersionView> reaped;
     std::vector<std::vector<std::uint64_t>> reaped_slots;
     for (VersionView t : held.find("k")) reaped_slots.push_back(t.slots.to_vector());
-    for (const auto& s : reaped_slots) reaped.emplace_back(s);
+    for (const auto& s : reaped_slots) reaped.emplace_back("", ClockSlots(s));
     auto incoming = random_versions(rng, rng() % 6);
 
     // Merge, then reap: the merged set without T's tombstones.

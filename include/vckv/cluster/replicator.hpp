@@ -49,11 +49,12 @@ inline constexpr std::string_view kHintType = "hint";
 inline constexpr std::string_view kHintOkType = "hint_ok";
 
 // What a sync's acknowledgement restates of the sync it acknowledges (docs/protocol.md §11):
-// how many versions it carried, and a digest of their keys and clocks in order. The sender
+// how many versions it carried, and a digest of their keys, clocks (and dots) in order. The sender
 // keeps both for each sync and takes an acknowledgement only if they match.
 class SyncDigest {
  public:
-  void add(std::string_view key_json, ClockSlots clock);
+  // A version with a dot (§17) adds its node index and counter after the clock.
+  void add(std::string_view key_json, ClockSlots clock, Dot dot = {});
   std::uint64_t versions() const { return versions_; }
   std::uint64_t value() const { return value_; }
 

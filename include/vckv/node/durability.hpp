@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -69,8 +70,13 @@ class Durability {
   bool open(const std::string& node_id, RecoveryVisitor& visitor);
   bool opened() const { return store_ != nullptr; }
 
+  // The cluster's node ids, in init's order: with server clocks (§17) versions name the nodes of
+  // their dots and version vectors by index, and the log by id.
+  void set_node_names(const std::vector<std::string>& names);
   // The key now holds these siblings (none: removed).
   void record_key(std::string_view key, Siblings siblings);
+  // §17: the largest dot counter this node issued for key (before the version carrying it).
+  void record_dot_counter(std::string_view key, std::uint64_t counter);
   // This node now holds exactly these versions for target under key (§14: a hint taken, or
   // part of it delivered); none: the hint is gone.
   void record_hint(std::string_view target, std::string_view key, const std::vector<VersionView>& held);
@@ -101,7 +107,12 @@ class Durability {
   bool compaction_timer_ = false;
   std::int64_t sync_latency_us_ = 0;
   std::shared_ptr<bool> alive_;  // the hook and timers outlive nothing: they check this first
+  void add_ref(VersionView v);  // to refs_
+
   std::vector<VersionRef> refs_;  // reused by record_key
+  std::deque<std::vector<CounterRef>> entries_;  // dotted versions' version vectors, for refs_
+  std::vector<std::string> names_;
+  std::vector<std::uint32_t> sorted_names_;  // indexes into names_, in id order
 };
 
 }  // namespace vckv

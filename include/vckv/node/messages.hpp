@@ -32,10 +32,14 @@ enum Senders : unsigned {
 
 using Handler = void (Node::*)(const Incoming& in, const MessageType& type);
 
+// Which clock mode (--clocks, §17) a client's message type belongs to.
+enum class ClockSide : unsigned char { kEither, kClient, kServer };
+
 struct MessageType {
   std::string_view type;        // body.type
   std::string_view reply_type;  // the type of the node's answer
   unsigned senders;             // Senders
+  ClockSide clocks;             // in the other mode: error 10 naming this mode's types
   bool before_init;             // handled before init (otherwise error 11)
   FastShape fast_shape;         // the body the codec's one-pass decoder may take
   BodyDecoder decode;           // body fields -> Request
@@ -54,7 +58,10 @@ const MessageTable& message_table();
 // The table as the codec sees it.
 const MessageCatalog& message_catalog();
 // The types a client may send, in table order: "kv_put, kv_get, kv_resolve, init" (for the
-// text of error 10, so a user who typed "read" learns what to type instead).
-const std::string& client_message_types();
+// text of error 10, so a user who typed "read" learns what to type instead); with server clocks
+// "dvv_update, dvv_get, dvv_delete, init".
+const std::string& client_message_types(bool server_clocks = false);
+// A client type of the other clock mode: "kv_put: needs --clocks client; ..." (error 10).
+std::string wrong_clocks_text(const MessageType& type);
 
 }  // namespace vckv

@@ -7,11 +7,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "vckv/cluster/hint_store.hpp"
@@ -57,6 +59,11 @@ struct NodeOptions {
   bool debug_reap_at_once = false;
   // §15: --data-dir and --fsync (node/durability.hpp). Without a data dir, no file is touched.
   DurabilityOptions durability;
+  // §17: --clocks server: dvv_update / dvv_get / dvv_delete, the node issues dots (the store's
+  // conflict mode is then ConflictMode::kDotted). And a broken variant for the checkers: dots
+  // from an in-memory counter alone, so a restarted node issues dots again.
+  bool server_clocks = false;
+  bool debug_volatile_dot_counters = false;
 };
 
 class Node {
@@ -111,6 +118,10 @@ class Node {
   void handle_hint(const Incoming& in, const MessageType& type);
   void handle_reap_check(const Incoming& in, const MessageType& type);
   void handle_reap(const Incoming& in, const MessageType& type);
+  // §17 (src/node/dvv.cpp).
+  void handle_dvv_update(const Incoming& in, const MessageType& type);
+  void handle_dvv_delete(const Incoming& in, const MessageType& type);
+  void handle_dvv_get(const Incoming& in, const MessageType& type);
 
   // §14 forwarding: a client's request for a key this node does not replicate goes to the
   // key's replicas, one at a time; the first answer is relayed. True when it was forwarded
@@ -124,6 +135,35 @@ class Node {
   // The incarnation a reply to this request echoes: a request from a peer carries its own.
   std::optional<std::uint64_t> echo_of(const Incoming& in) const;
 
+  // --- §17 server clocks (src/node/dvv.cpp) ---
+  // dvv_update and dvv_delete: a new dot, the context as version vector.
+  void handle_dvv_write(const Incoming& in, const MessageType& type);
+  // A context's node ids as indexes: the version vector by node index (no trailing zeros), or
+  // the id that is not a node of the cluster.
+  std::optional<std::string> context_to_vv(const DvvContext& context,
+                                           std::vector<std::uint64_t>& vv) const;
+  // {"n1": 2, ...} in node id order, zeros left out; ["n1", 3].
+  std::string vv_json(ClockSlots vv) const;
+  std::string dot_json(Dot dot) const;
+  // dvv_get_ok's fields: values, deleted (when there are tombstones), context.
+  void dvv_read_fields(MessageBuilder& m, Siblings versions) const;
+  // Why this node cannot start with init's node_ids (§17: server clocks in a cluster need a
+  // log synced before every acknowledgement), or nothing.
+  std::optional<std::string> cannot_start(const InitRequest& init) const;
+
+  // A read's fields: kv_get_ok's values (and deleted), or with server clocks dvv_get_ok's.
+  void read_fields(MessageBuilder& m, Siblings versions) const {
+    if (options_.server_clocks) {
+      dvv_read_fields(m, versions);
+    } else {
+      m.field_client_versions("values", versions);
+    }
+  }
+  // Sends a client write's reply (fields adds its fields after the incarnation echo) now, or
+  // once --write-quorum replicas hold version (error 0 at the timeout).
+  using ReplyFields = std::function<void(MessageBuilder&)>;
+  void acknowledge_write(const Incoming& in, std::string_view reply_type, const std::string& key,
+                         const Version& version, bool at_once, ReplyFields fields);
   // kv_put and kv_resolve: the same rule; status_written is what one remaining sibling reads.
   void handle_write(const Incoming& in, const MessageType& type, std::string_view status_written);
   void handle_unanswerable(const Unanswerable& u, std::uint64_t line_number);
@@ -157,8 +197,11 @@ class Node {
   void reap(const std::string& key, const Clocks& clocks, std::string_view told_by);
   // Whether the reaped clocks of key bury v (a version arriving after the reap).
   bool buried_after_reap(const std::string& key, VersionView v) const;
-  // The key's tombstone clocks when it holds only tombstones, else empty.
+  // The key's tombstone clocks when it holds only tombstones, else empty. With server clocks
+  // (§17) each is the tombstone's version vector followed by its dot's node index and counter.
   Clocks tombstone_clocks(std::string_view key) const;
+  // Those clocks (as reap messages carry them) as the tombstones they name.
+  std::vector<VersionView> reaped_views(const std::vector<ClockSlots>& clocks) const;
   std::vector<std::string> other_nodes() const;
   // "at 1234 ms" (debug logs)
   std::string at() const;
@@ -178,7 +221,8 @@ class Node {
   struct Forward {
     std::string client;
     std::optional<std::string> client_msg_id;
-    std::string type;  // kv_put, kv_get, kv_resolve
+    std::string type;  // kv_put, kv_get, kv_resolve, kv_delete, dvv_update, dvv_get, dvv_delete
+    std::string context;  // dvv_update and dvv_delete: the context as the replica is sent it
     std::string key;
     std::optional<Version> version;  // a write's
     std::vector<std::string> replicas;
@@ -217,6 +261,11 @@ class Node {
   std::map<std::string, Reaped> reaped_;
   Scheduler::TimerId reap_timer_ = 0;
   static constexpr std::size_t kMaxReapRounds = 256;  // rounds in flight at once
+  // §17: this node's index in node_ids_, the node ids' indexes in id order (for rendering), and
+  // per key the largest dot counter this node issued (kept when the key is reaped; logged).
+  std::uint32_t self_index_ = 0;
+  std::vector<std::uint32_t> ids_in_order_;
+  std::unordered_map<std::string, std::uint64_t> dot_counters_;
   Durability durability_;
   Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };

@@ -28,6 +28,8 @@ enum class Origin {
 enum class ConflictMode {
   kSiblings,  // concurrent versions are all kept, as siblings (the default)
   kLww,       // one version per key: the larger in the order of lww_wins
+  kDotted,    // server clocks (§17): versions carry dots; a version goes when another's
+              // version vector covers its dot (supersedes), the rest are siblings
 };
 
 struct ConflictRule {
@@ -91,7 +93,8 @@ class CanonicalTexts {
 // value's canonical text computed at most once: versions are told apart by canonical[i]
 // (numbers by value: JSON-equal values share it), i indexing stored then incoming. lww mode is
 // one pass keeping the larger version in the order (its canonical texts in lww_order, numbers
-// as written). The debug variants are not modelled: callers merge one by one for those.
+// as written). The debug variants and dotted mode are not modelled: callers merge one by one
+// for those.
 struct MergePlan {
   std::vector<bool> keep;          // per stored version: whether it stays
   std::vector<std::size_t> added;  // the incoming versions to append, in order
@@ -103,10 +106,36 @@ MergePlan plan_merge(const ConflictRule& rule, const std::vector<VersionView>& s
 
 // stored: the key's versions, anything with size() and iteration yielding VersionView (the
 // store passes its own container, so the rule is inlined into its write path).
+// §17, server clocks: a client's write (dvv_update, dvv_delete) carries a fresh dot and its
+// context as version vector: it takes out the versions the context covers and is never stale;
+// a peer's version is kept unless one stored is the same version or covers its dot.
+template <typename Versions>
+Decision decide_dotted(const Versions& stored, VersionView incoming, Origin origin,
+                       std::size_t max_siblings) {
+  std::size_t survivors = 0;  // stored versions the incoming one does not supersede
+  for (VersionView s : stored) {
+    if (s.dot == incoming.dot && slots_equal(s.slots, incoming.slots) &&
+        json_text_equal(s.value, incoming.value)) {
+      return {Ruling::kKeep, stored.size()};
+    }
+    if (origin == Origin::kPeer && covers(s.slots, incoming.dot)) {
+      return {Ruling::kDominated, stored.size()};
+    }
+    if (!covers(incoming.slots, s.dot)) ++survivors;
+  }
+  if (origin == Origin::kClient && survivors + 1 > max_siblings) {
+    return {Ruling::kTooManySiblings, survivors + 1};
+  }
+  return {Ruling::kStore, survivors + 1};
+}
+
 template <typename Versions>
 VCKV_HOT
 Decision decide(const ConflictRule& rule, const Versions& stored, VersionView incoming,
                 Origin origin, std::size_t max_siblings) {
+  if (rule.mode == ConflictMode::kDotted) {
+    return decide_dotted(stored, incoming, origin, max_siblings);
+  }
   // One clock comparison per stored version.
   bool descended = false;  // some stored clock descends the incoming one (equal included)
   bool dominated = false;  // some stored clock dominates it

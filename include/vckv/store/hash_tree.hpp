@@ -30,11 +30,11 @@ std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
 std::uint64_t mix64(std::uint64_t x);
 
 // A version's hash: equal for versions that are the same (equal clocks after zero padding,
-// values equal as JSON).
+// equal dots, values equal as JSON).
 std::uint64_t version_hash(VersionView v);
 // The same from the value's canonical text (canonical_json(value, numbers_by_value = true),
 // or the value itself for a string, true, false or null), for a caller that has it already.
-std::uint64_t version_hash(ClockSlots slots, std::string_view canonical_value);
+std::uint64_t version_hash(ClockSlots slots, std::string_view canonical_value, Dot dot = {});
 // A key's hash from the sum of its versions' hashes (order-independent); 0 for no versions.
 std::uint64_t key_hash(std::string_view key, std::uint64_t version_hash_sum);
 // The key's hash with these siblings (0 when there are none).

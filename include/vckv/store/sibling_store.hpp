@@ -28,10 +28,11 @@ struct ApplyResult {
 
 // §16: whether every version of a key is a tombstone (false for a key with no versions).
 bool all_tombstones(Siblings siblings);
-// §16: whether reaped tombstones bury v: v is one of them (a tombstone with the same clock) or
-// one of their clocks dominates v's. A version they do not bury is never dropped for them (a
-// value with a clock equal to a reaped tombstone's is a sibling of it, not buried).
-bool buried_by(VersionView v, const std::vector<ClockSlots>& reaped);
+// §16: whether reaped tombstones bury v: v is one of them (a tombstone with the same clock, or
+// with server clocks the same dot) or one of them supersedes it (its clock dominates v's, or its
+// version vector covers v's dot). A version they do not bury is never dropped for them (a value
+// with a clock equal to a reaped tombstone's is a sibling of it, not buried).
+bool buried_by(VersionView v, const std::vector<VersionView>& reaped);
 
 class SiblingStore {
  public:
@@ -51,13 +52,11 @@ class SiblingStore {
   // A client's write (docs/protocol.md §7).
   ApplyResult apply_client_write(std::string_view key, const Version& write,
                                  std::size_t max_siblings) {
-    return apply(key, VersionView{write.value, write.clock.slots()}, Origin::kClient,
-                 max_siblings);
+    return apply(key, view_of(write), Origin::kClient, max_siblings);
   }
   // A version from a peer (§11); returns whether the key's siblings changed.
   bool merge_version(std::string_view key, const Version& version) {
-    return apply(key, VersionView{version.value, version.clock.slots()}, Origin::kPeer, 0)
-        .changed();
+    return apply(key, view_of(version), Origin::kPeer, 0).changed();
   }
 
   // Versions from a peer, several of one key at once (a sync or a fetch answer carrying a

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -20,6 +21,11 @@ namespace vckv {
 
 struct CodecLimits {
   std::size_t max_clock_entries = 1024;
+  // Known once the node is initialised (§17): the cluster's node ids, and whether it runs with
+  // server clocks. Contexts then name only these ids, and versions between nodes carry a dot
+  // (and a clock no longer than the cluster) exactly when clocks are the server's.
+  const std::vector<std::string>* cluster = nullptr;
+  bool server_clocks = false;
 };
 
 // Values may nest at most this many arrays/objects deep ([] is 1).
@@ -30,9 +36,17 @@ struct InitRequest {
   std::string node_id;
   std::vector<std::string> node_ids;
 };
-struct WriteRequest {  // kv_put, kv_resolve and kv_delete (a tombstone: no value)
+// A context (§17): node ids to counters, as the client sent it (a key given twice: its last
+// value, in the place it first came, as Python's json keeps it).
+using DvvContext = std::vector<std::pair<std::string, std::uint64_t>>;
+// {"n1": 2, ...}: the context as JSON, its entries in the order given.
+std::string context_json(const DvvContext& context);
+
+struct WriteRequest {  // kv_put, kv_resolve and kv_delete (a tombstone: no value); dvv_update
+                       // and dvv_delete (§17: a context instead of a clock, no dot yet)
   std::string key;     // JSON text of the key: "\"x\"" or "1"
   Version version;
+  DvvContext context;  // dvv_* only
 };
 struct GetRequest {
   std::string key;
@@ -84,6 +98,13 @@ std::optional<Error> decode_delete(std::string_view type, const JValue& body,
                                    const CodecLimits& limits, Request& request);
 std::optional<Error> decode_get(std::string_view type, const JValue& body, const CodecLimits&,
                                 Request& request);
+// dvv_update (§17): {key, value, context}; dvv_delete: {key, context} (a tombstone). Checked in
+// that order; a context is an object of counters (which node ids it may name is the node's
+// business: it knows the cluster).
+std::optional<Error> decode_dvv_update(std::string_view type, const JValue& body,
+                                       const CodecLimits& limits, Request& request);
+std::optional<Error> decode_dvv_delete(std::string_view type, const JValue& body,
+                                       const CodecLimits& limits, Request& request);
 // A sync and a fetch also carry the sender's incarnation (Incoming::incarnation), required.
 std::optional<Error> decode_sync(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
@@ -100,7 +121,9 @@ std::optional<Error> decode_tree(std::string_view type, const JValue& body, cons
 std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,
                                       const CodecLimits& limits, Request& request);
 // A reply's "values": [{"value": V, "clock": C}, ...] (kv_get_ok, fetch_ok) into versions; a
-// tombstone between nodes is {"clock": C, "deleted": true} (so in syncs and hints too).
+// tombstone between nodes is {"clock": C, "deleted": true} (so in syncs and hints too). Between
+// nodes with server clocks (§17) a version also carries "dot": [node index, counter >= 1]
+// (Version::dot; whether one must be there is the node's to check).
 std::optional<Error> decode_values(std::string_view type, const JValue& body,
                                    const CodecLimits& limits, std::vector<Version>& versions);
 
