@@ -79,6 +79,7 @@ struct TestArgs {
   std::string concurrency = "2n";
   std::string latency_dist = "constant";
   std::string conflict = "siblings";
+  std::string clocks = "client";
   std::string nemesis = "none";
 };
 
@@ -141,6 +142,17 @@ void add_test_options(CLI::App* test, TestArgs& a) {
                    "The nodes' conflict mode, passed to them and checked: siblings, or lww (one "
                    "version per key; acknowledged writes lost to the order are counted, not failures)")
       ->capture_default_str()->check(CLI::IsMember({"siblings", "lww"}));
+  test->add_option("--clocks", a.clocks,
+                   "Who keeps the clocks (docs/protocol.md §17): client (kv_put, kv_get with vector clocks), or "
+                   "server (every node gets --clocks=server; clients send dvv_update, dvv_get, dvv_delete with the "
+                   "context they last read of the key; the checker applies the dvv rules). In a cluster, server "
+                   "needs --data-dir with --fsync batch: without --data-dir the nodes keep their stores in the run "
+                   "directory's data/")
+      ->capture_default_str()->check(CLI::IsMember({"client", "server"}));
+  test->add_option("--blind-writers", cfg.blind_writers,
+                   "With --clocks server: how many of the clients (c1..cK) are blind writers, always sending an "
+                   "empty context, to show the siblings a client without context makes")
+      ->capture_default_str();
   test->add_option("--delete-share", cfg.delete_share,
                    "The fraction (0..1) of writes after a read that are deletes: kv_delete with the clock the write "
                    "would have had (docs/protocol.md §16); 0: none")
@@ -196,6 +208,37 @@ int run_test_command(TestArgs& a) {
   a.cfg.concurrency = *clients;
   a.cfg.latency_dist = *model::parse_latency_dist(a.latency_dist);
   a.cfg.conflict = a.conflict == "lww" ? model::ConflictMode::kLww : model::ConflictMode::kSiblings;
+  for (const std::string& arg : a.cfg.node_args) {
+    if (arg.rfind("--clocks", 0) == 0) {
+      std::cerr << "give --clocks to the harness, not as --node-arg=" << arg
+                << ": the clients and the checker must know who keeps the clocks\n";
+      return model::kExitUsage;
+    }
+  }
+  if (a.cfg.blind_writers > 0 && a.clocks != "server") {
+    std::cerr << "--blind-writers needs --clocks server (a blind writer sends an empty context)\n";
+    return model::kExitUsage;
+  }
+  if (a.cfg.blind_writers > a.cfg.concurrency) {
+    std::cerr << "--blind-writers " << a.cfg.blind_writers << " is more than the " << a.cfg.concurrency << " clients\n";
+    return model::kExitUsage;
+  }
+  if (a.clocks == "server") {
+    if (a.conflict == "lww") {
+      std::cerr << "--clocks server cannot be combined with --conflict lww: last-writer-wins orders positional "
+                   "vector clocks (docs/protocol.md §13, §17)\n";
+      return model::kExitUsage;
+    }
+    for (const std::string& arg : a.cfg.node_args) {
+      if (a.cfg.node_count > 1 && arg.rfind("--fsync", 0) == 0 && arg != "--fsync=batch" && arg.rfind("--fsync-", 0) != 0) {
+        std::cerr << "--clocks server in a cluster needs --fsync batch (got --node-arg=" << arg
+                  << "): a restarted node must never issue a dot it issued before (docs/protocol.md §17)\n";
+        return model::kExitUsage;
+      }
+    }
+    a.cfg.server_clocks = true;
+    a.cfg.conflict = model::ConflictMode::kDvv;
+  }
   std::string error;
   a.cfg.faults = *model::parse_fault_list(a.nemesis, model::period_faults(), false, error);
   a.cfg.tty = ::isatty(STDOUT_FILENO) == 1;

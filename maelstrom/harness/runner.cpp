@@ -80,6 +80,9 @@ class Runner {
  private:
   struct SimClient {
     SimClient(std::size_t index, std::size_t slots) : model(index, slots) {}
+    SimClient(std::size_t index, std::size_t slots, bool server_clocks, bool blind_writer) : model(index, slots) {
+      if (server_clocks) model.set_server_clocks(blind_writer);
+    }
     ClientModel model;
     bool busy = false;
     Micros next_start = 0;
@@ -96,6 +99,10 @@ class Runner {
   void complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const Classified& cls,
                           const json* reply, Micros invoke, Micros t);
   void show_progress(Micros t, bool force);
+  // Server clocks (§17): a dvv_*_ok's dot and vector into its write's record, or a dvv_get_ok
+  // into reads_ and the client's kept context. False when malformed.
+  bool dvv_reply(SimClient& c, OpRecord& op, std::uint64_t index, std::optional<std::size_t> write_index,
+                 std::size_t node_index, const json& reply);
   // One round of reads, or nullopt when `deadline` came first.
   std::optional<ProbeRound> probe(Micros deadline);
   struct FinalReads {
@@ -103,6 +110,7 @@ class Runner {
     reports::HintStates hints;  // with a ring (local_get); empty otherwise
   };
   std::optional<FinalReads> final_reads();
+  std::string get_type() const { return cfg_.server_clocks ? "dvv_get" : "kv_get"; }
   void finish(const std::optional<FinalReads>& reads);
 
   TestConfig cfg_;
@@ -122,6 +130,7 @@ class Runner {
   std::size_t next_bounce_ = 1;        // the active bounce period's next bounce (its first is its beginning)
   std::optional<std::size_t> active_;
   std::vector<WriteRecord> writes_;
+  std::vector<model::ReadRecord> reads_;  // server clocks: every answered dvv_get
   std::uint64_t next_op_index_ = 0;
   std::size_t ok_ = 0, fail_ = 0, info_ = 0;
   const ReadSweep* sweep_ = nullptr;  // the reads under way, for the progress line
@@ -240,6 +249,12 @@ void Runner::start_client_op(SimClient& c, Micros t) {
     write_index = writes_.size();
     writes_.push_back(WriteRecord{op.client, op.key, planned.write->value, planned.write->clock,
                                   model::WriteOutcome::kIndeterminate, planned.write->tombstone});
+    if (planned.write->dotted) {
+      WriteRecord& w = writes_.back();
+      w.dotted = true;
+      w.context = planned.write->context;
+      w.blind_writer = c.model.blind_writer();
+    }
     if (planned.write->tombstone) ++rec_.deletes;
   }
   c.busy = true;
@@ -259,12 +274,17 @@ void Runner::start_client_op(SimClient& c, Micros t) {
         }
         op.op_class = cls.op_class;
         op.status = cls.status;
+        if (model::is_dotted(kind) && op.op_class == OpClass::kOk && !dvv_reply(c, op, index, write_index, node_index, *reply)) {
+          cluster_->fail(model::Verdict::kInvalid, "node " + op.node + " sent a malformed " + model::request_type(kind) +
+                                                       "_ok: " + reply->dump().substr(0, 200));
+          return;
+        }
         if (write_index) {
           writes_[*write_index].outcome = cls.write;
           if (reply && reply->contains("siblings") && (*reply)["siblings"].is_number_unsigned()) {
             op.siblings = (*reply)["siblings"].get<int>();
           }
-        } else if (op.op_class == OpClass::kOk) {
+        } else if (op.op_class == OpClass::kOk && !model::is_dotted(kind)) {
           auto values = model::parse_values(*reply);
           if (!values) {
             cluster_->fail(model::Verdict::kInvalid, "node " + op.node + " sent a malformed kv_get_ok: " +
@@ -285,6 +305,23 @@ void Runner::start_client_op(SimClient& c, Micros t) {
   history_->write(invoke);
 }
 
+bool Runner::dvv_reply(SimClient& c, OpRecord& op, std::uint64_t index, std::optional<std::size_t> write_index,
+                       std::size_t node_index, const json& reply) {
+  if (write_index) {
+    auto r = model::parse_dvv_write_reply(reply);
+    if (!r) return false;
+    writes_[*write_index].dot = std::move(r->dot);
+    writes_[*write_index].version_vector = std::move(r->version_vector);
+    return true;
+  }
+  auto read = model::parse_dvv_get(reply);
+  if (!read) return false;
+  op.siblings = static_cast<int>(read->versions.size());
+  reads_.push_back(model::ReadRecord{op.client, op.key, op.node, std::move(read->versions), read->context});
+  c.model.dvv_read_returned(op.key, node_index, std::move(read->context), index);
+  return true;
+}
+
 void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, const Classified& cls,
                                 const json* reply, Micros invoke, Micros t) {
   op.invoke_s = to_s(invoke);
@@ -292,10 +329,10 @@ void Runner::complete_client_op(SimClient& c, OpRecord op, std::uint64_t index, 
   const char* type = jepsen_type(op.op_class);
   history_->write(reports::completion_event(index, op.client, op.f, op.key, op.node, to_ms(t), op.latency_ms, cls, reply,
                                    op.siblings));
-  if (op.f != "get") {
+  if (op.f != "get" && op.f != "dvv_get") {
     if (op.op_class == OpClass::kOk || op.op_class == OpClass::kConflict) {
       ++rec_.acknowledged;
-      if (op.f == "delete") ++rec_.deletes_acknowledged;
+      if (op.f == "delete" || op.f == "dvv_delete") ++rec_.deletes_acknowledged;
     }
     else if (op.op_class == OpClass::kIndeterminate) ++rec_.indeterminate;
     else ++rec_.rejected;
@@ -319,7 +356,7 @@ std::optional<ProbeRound> Runner::probe(Micros deadline) {
   const Micros start = cluster_->now();
   round.start_s = to_s(start);
   ReadSweep sweep(*cluster_, cluster_->node_ids(), workload_keys(cfg_.keys),
-                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), 1, !placement_.every_node()});
+                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), 1, !placement_.every_node(), get_type()});
   sweep_ = &sweep;
   sweep.start();
   cluster_->pump(deadline, [&] { return sweep.done(); });
@@ -340,7 +377,8 @@ std::optional<Runner::FinalReads> Runner::final_reads() {
                  std::to_string(n) + " nodes), at most " + std::to_string(cfg_.read_concurrency) +
                  " in flight per node, up to " + std::to_string(cfg_.final_read_attempts) + " attempts each");
   ReadSweep sweep(*cluster_, cluster_->node_ids(), workload_keys(cfg_.keys),
-                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), cfg_.final_read_attempts, !placement_.every_node()});
+                  {cfg_.read_concurrency, from_ms(cfg_.timeout_ms), cfg_.final_read_attempts, !placement_.every_node(),
+                   get_type()});
   const Micros start = cluster_->now();
   sweep_ = &sweep;
   sweep.start();
@@ -391,6 +429,17 @@ RunResult Runner::run() {
   // Absolute: the nodes must find it whatever directory they run in.
   if (!cfg_.data_dir.empty()) copts.data_dir = std::filesystem::absolute(cfg_.data_dir).string();
   if (cfg_.conflict == model::ConflictMode::kLww) copts.node_args.push_back("--conflict=lww");
+  if (cfg_.server_clocks) {
+    // §17: in a cluster a node must never issue a dot twice, across restarts: its per-key
+    // counters on disk, synced before the reply.
+    copts.node_args.push_back("--clocks=server");
+    if (cfg_.node_count > 1 && copts.data_dir.empty()) {
+      copts.data_dir = std::filesystem::absolute(rec_.dir + "/data").string();
+      out_ << "vckv-harness: --clocks server in a cluster needs --data-dir: the nodes keep their stores in "
+           << copts.data_dir << " (--fsync batch)" << std::endl;
+    }
+    if (cfg_.node_count > 1) copts.node_args.push_back("--fsync=batch");
+  }
   // §14: only when asked for, so that a run without a ring starts the nodes exactly as before.
   if (cfg_.replicas != 0) copts.node_args.push_back("--replicas=" + std::to_string(cfg_.replicas));
   if (cfg_.replicas != 0 || cfg_.vnodes != Ring::kDefaultVnodes) {
@@ -423,7 +472,7 @@ RunResult Runner::run() {
   if (cluster_->start()) {
     cluster_->set_driver({[this](Micros t) { tick(t); }, [this] { return next_wake(); }});
     for (std::size_t i = 1; i <= cfg_.concurrency; ++i) {
-      clients_.push_back(std::make_unique<SimClient>(i, cfg_.concurrency));
+      clients_.push_back(std::make_unique<SimClient>(i, cfg_.concurrency, cfg_.server_clocks, i <= cfg_.blind_writers));
     }
     const Micros start = cluster_->now();
     const Micros end = start + from_ms(cfg_.time_limit_s * 1000);
@@ -481,6 +530,7 @@ void Runner::finish(const std::optional<FinalReads>& reads) {
     model::CheckOptions options;
     options.mode = cfg_.conflict;
     options.placement = &placement_;
+    options.reads = &reads_;
     rec_.check = model::check(writes_, final_states, options, reports::node_hints(reads->hints));
     std::ofstream(rec_.dir + "/final-state.json")
         << reports::final_state_text(reports::final_state_json(reads->states, cluster_->node_ids(),

@@ -248,6 +248,17 @@ json results_json(const RunRecord& r) {
       {"notes", r.notes},
       {"harness", {{"peak_rss_mb", r.peak_rss_mb}}},
   };
+  if (c.server_clocks) {
+    results["config"]["clocks"] = "server";
+    results["config"]["blind_writers"] = c.blind_writers;
+    if (r.check) {
+      results["check"]["dvv"] = {{"reads_checked", r.check->reads_checked},
+                                 {"max_read_siblings", r.check->max_read_siblings},
+                                 {"duplicate_dots", r.check->duplicate_dots},
+                                 {"false_siblings", r.check->false_siblings},
+                                 {"several_siblings_per_writer", r.check->writer_siblings}};
+    }
+  }
   if (c.delete_share > 0 || r.deletes > 0) {
     results["config"]["delete_share"] = c.delete_share;
     results["writes"]["deletes"] = r.deletes;
@@ -378,6 +389,10 @@ void print_summary(const RunRecord& r, std::ostream& out) {
           << "\nlww: " << k.lww_discarded << " of " << k.acknowledged << " acknowledged writes ("
           << num(k.acknowledged ? 100.0 * static_cast<double>(k.lww_discarded) / static_cast<double>(k.acknowledged) : 0.0)
           << "%) discarded by last-writer-wins in favour of a concurrent write";
+    } else if (r.config.conflict == model::ConflictMode::kDvv) {
+      out << "\nserver clocks: " << k.reads_checked << " reads checked, at most " << k.max_read_siblings
+          << " versions in one; " << k.duplicate_dots << " duplicate dots; " << k.false_siblings << " false siblings; "
+          << k.writer_siblings << " several siblings per writer";
     } else {
       out << "\nlww: 0 acknowledged writes discarded (siblings mode keeps every concurrent write)";
     }

@@ -27,6 +27,13 @@ void explain_siblings(RunRecord& rec) {
   txt << "# Why keys ended with several siblings: for each, the writes that made them, what their clients\n"
          "# had read, which clock slots make them concurrent, and why neither writer saw the other.\n"
          "# Any key of this run: vckv-harness explain " << rec.dir << " KEY\n\n";
+  if (rec.config.server_clocks) {
+    // The explanations read clock slots (client clocks); with server clocks (§17) a sibling's
+    // story is its dot and version vector, which final-state.json and history.jsonl hold.
+    txt << "Server clocks (--clocks server): siblings are explained by their dots and version vectors in\n"
+           "final-state.json and the contexts sent in history.jsonl; this file explains client clocks only.\n";
+    return;
+  }
   if (!std::filesystem::exists(rec.dir + "/final-state.json")) {
     txt << "No final state was read in this run (verdict " << model::verdict_name(rec.verdict) << "), so nothing to explain.\n";
     return;
@@ -88,6 +95,10 @@ void write_reports(RunRecord& rec, std::ostream& out) {
   plots.rounds = rec.rounds;
   plots.node_sent_per_second = rec.messages.node_sent_per_second();
   plots.node_dropped_per_second = rec.messages.node_dropped_per_second();
+  if (rec.config.server_clocks) {
+    plots.clocks_label = "server clocks, " + std::to_string(rec.config.blind_writers) +
+                         (rec.config.blind_writers == 1 ? " blind writer" : " blind writers");
+  }
   std::vector<std::string> plot_files;
   const std::string plot_note = write_plots(rec.dir, plots, plot_files);
   if (!plot_note.empty()) rec.notes.push_back(plot_note);

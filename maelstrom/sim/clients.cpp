@@ -12,7 +12,10 @@ using json = nlohmann::json;
 
 Clients::Clients(World& world, Network& network, Losses& losses) : w_(world), net_(network), losses_(losses) {
   const SimConfig& cfg = world.cfg;
-  for (std::size_t i = 1; i <= cfg.clients; ++i) clients_.push_back(std::make_unique<Client>(i, cfg.clients));
+  for (std::size_t i = 1; i <= cfg.clients; ++i) {
+    clients_.push_back(std::make_unique<Client>(i, cfg.clients));
+    if (cfg.server_clocks) clients_.back()->model.set_server_clocks(i <= cfg.blind_writers);
+  }
   workload_.keys = cfg.keys;
   workload_.blind_write_ppm = cfg.blind_write_ppm;
   workload_.other_node_ppm = cfg.other_node_ppm;
@@ -53,6 +56,12 @@ void Clients::start_op(std::size_t ci) {
     c.write = w_.writes.size();
     w_.writes.push_back(model::WriteRecord{c.model.name(), c.key, planned.write->value, planned.write->clock,
                                            model::WriteOutcome::kIndeterminate, planned.write->tombstone});
+    if (planned.write->dotted) {
+      model::WriteRecord& w = w_.writes.back();
+      w.dotted = true;
+      w.context = planned.write->context;
+      w.blind_writer = c.model.blind_writer();
+    }
     losses_.on_write(c.node);
     ++w_.stats.writes;
     if (planned.write->tombstone) {
@@ -99,7 +108,10 @@ void Clients::on_reply(std::size_t ci, const Event& e) {
             ": " + line.substr(0, 200));
   }
   std::string detail;
-  if (!c.write && cls.op_class == model::OpClass::kOk) {
+  if (model::is_dotted(c.kind) && cls.op_class == model::OpClass::kOk) {
+    if (!dvv_reply(ci, body, detail)) w_.fail("node " + node_id + " sent a malformed " + model::request_type(c.kind) +
+                                              "_ok: " + line.substr(0, 200));
+  } else if (!c.write && cls.op_class == model::OpClass::kOk) {
     auto values = model::parse_values(body);
     if (!values) {
       w_.fail("node " + node_id + " sent a malformed kv_get_ok: " + line.substr(0, 200));
@@ -113,6 +125,30 @@ void Clients::on_reply(std::size_t ci, const Event& e) {
     }
   }
   complete_op(ci, cls, detail);
+}
+
+bool Clients::dvv_reply(std::size_t ci, const json& body, std::string& detail) {
+  Client& c = *clients_[ci];
+  if (c.write) {
+    auto reply = model::parse_dvv_write_reply(body);
+    if (!reply) return false;
+    model::WriteRecord& w = w_.writes[*c.write];
+    w.dot = std::move(reply->dot);
+    w.version_vector = std::move(reply->version_vector);
+    if (w_.trace) detail += " dot " + model::dot_text(w.dot) + " vv " + model::context_text(w.version_vector);
+    return true;
+  }
+  auto read = model::parse_dvv_get(body);
+  if (!read) return false;
+  if (w_.trace) {
+    for (const model::StoredVersion& v : read->versions) detail += " " + model::version_text(v);
+    detail += " context " + model::context_text(read->context);
+  }
+  const std::string& node_id = w_.nodes[static_cast<std::size_t>(c.node)]->id;
+  w_.reads.push_back(model::ReadRecord{c.model.name(), c.key, node_id, std::move(read->versions), read->context});
+  w_.stats.max_read_siblings = std::max<std::uint64_t>(w_.stats.max_read_siblings, w_.reads.back().versions.size());
+  c.model.dvv_read_returned(c.key, static_cast<std::size_t>(c.node), std::move(read->context), c.op);
+  return true;
 }
 
 void Clients::on_timeout(std::size_t ci, std::uint64_t op) {
@@ -139,10 +175,11 @@ void Clients::complete_op(std::size_t ci, const model::Classified& cls, const st
     }
   }
   if (w_.trace) {
+    const model::WriteRecord* wr = c.write ? &w_.writes[*c.write] : nullptr;
     const std::string what =
-        c.write ? " " + model::version_text(model::StoredVersion{w_.writes[*c.write].value, w_.writes[*c.write].clock,
-                                                                 w_.writes[*c.write].tombstone})
-                : "";
+        !wr          ? ""
+        : wr->dotted ? " " + (wr->tombstone ? std::string("~") : wr->value) + " context " + model::context_text(wr->context)
+                     : " " + model::version_text(model::StoredVersion{wr->value, wr->clock, wr->tombstone});
     w_.note("complete " + c.model.name() + " op " + std::to_string(c.op) + " " + model::op_name(c.kind) + " key " +
             std::to_string(c.key) + what + " at " + w_.nodes[static_cast<std::size_t>(c.node)]->id + ": " + cls.status +
             // Jepsen's type when the status does not say it already ("written (ok)", not "ok (ok)").

@@ -47,6 +47,9 @@ class Clients {
     std::optional<std::size_t> write;  // its index in world.writes
   };
   void complete_op(std::size_t ci, const model::Classified& cls, const std::string& detail);
+  // Server clocks (§17): a dvv_*_ok's dot and vector into the write's record, or a dvv_get_ok
+  // into the reads and the client's kept context. False when malformed.
+  bool dvv_reply(std::size_t ci, const nlohmann::json& body, std::string& detail);
 
   World& w_;
   Network& net_;

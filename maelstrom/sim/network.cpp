@@ -44,13 +44,14 @@ std::vector<bool> Network::watched_held(std::size_t i) const {
   std::vector<bool> held(w_.watch.size(), false);
   const NodeSlot& s = *w_.nodes[i];
   if (!s.up()) return held;
+  const std::vector<std::string> ids = w_.node_ids();
   for (std::size_t j = 0; j < w_.watch.size(); ++j) {
     const World::Watched& watched = w_.watch[j];
     const Siblings siblings = s.node->store().find(std::to_string(watched.key));
     for (std::size_t k = 0; k < siblings.size() && !held[j]; ++k) {
-      const model::StoredVersion v = stored_version(siblings[k]);
+      const model::StoredVersion v = stored_version(siblings[k], ids);
       held[j] = v.tombstone == watched.version.tombstone && v.value == watched.version.value &&
-                v.clock.equals(watched.version.clock);
+                v.clock.equals(watched.version.clock) && v.dot == watched.version.dot;
     }
   }
   return held;

@@ -24,6 +24,12 @@ void add(SeedStats& into, const SeedStats& s) {
   into.reap_delays.insert(into.reap_delays.end(), s.reap_delays.begin(), s.reap_delays.end());
   into.reap_delays_after_heal.insert(into.reap_delays_after_heal.end(), s.reap_delays_after_heal.begin(),
                                      s.reap_delays_after_heal.end());
+  into.dvv_reads += s.dvv_reads;
+  into.read_versions += s.read_versions;
+  into.max_read_siblings = std::max(into.max_read_siblings, s.max_read_siblings);
+  into.duplicate_dots += s.duplicate_dots;
+  into.false_siblings += s.false_siblings;
+  into.writer_siblings += s.writer_siblings;
   into.node_messages += s.node_messages;
   into.node_bytes += s.node_bytes;
   into.syncs += s.syncs;
@@ -134,6 +140,13 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
              ms(h[h.size() / 2]) + " ms, max " + ms(h.back()) + " ms";
     }
     out += "\n";
+  }
+  if (t.dvv_reads > 0) {
+    out += "server clocks: " + fixed(ratio(t.dvv_reads, seeds), 1) + " dvv_get answered per seed, " +
+           fixed(ratio(t.read_versions, t.dvv_reads), 2) + " versions per read, at most " +
+           std::to_string(t.max_read_siblings) + " in one; duplicate dots " + std::to_string(t.duplicate_dots) +
+           ", false siblings " + std::to_string(t.false_siblings) + ", several siblings per writer " +
+           std::to_string(t.writer_siblings) + " in all\n";
   }
   out += "node-to-node: " + fixed(ratio(t.node_messages, t.client_ops), 2) + " messages and " +
          fixed(ratio(t.node_bytes, t.client_ops), 0) + " bytes per client operation; " +

@@ -293,9 +293,10 @@ void Simulation::count_missing() {
 
 std::string Simulation::state_text(std::size_t node) const {
   std::vector<std::string> items;
+  const std::vector<std::string> ids = w_.node_ids();
   w_.nodes[node]->node->store().for_each([&](std::string_view key, Siblings siblings) {
     std::vector<model::StoredVersion> versions;
-    for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
+    for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i], ids));
     if (!versions.empty()) items.push_back(std::string(key) + "=" + model::canonical_set(versions));
   });
   std::sort(items.begin(), items.end());
@@ -342,7 +343,7 @@ bool Simulation::replicas_agree() const {
         return;
       }
       std::vector<model::StoredVersion> versions;
-      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
+      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i], ids));
       sets[key][s->id] = model::canonical_set(versions);
     });
   }
@@ -419,17 +420,22 @@ void Simulation::check_convergence() {
 
 void Simulation::finish(SeedResult& result) {
   std::map<std::string, model::NodeState> final_states;
+  const std::vector<std::string> ids = w_.node_ids();
   for (const auto& s : w_.nodes) {
     w_.stats.replies_mismatched += s->node->replicator().stats().replies_mismatched;
     model::NodeState& state = final_states[s->id];
     s->node->store().for_each([&](std::string_view key, Siblings siblings) {
       std::vector<model::StoredVersion>& versions = state[std::stoll(std::string(key))];
-      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i]));
+      for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i], ids));
     });
   }
   model::CheckOptions options;
   options.mode = w_.cfg.node.conflict.mode == ConflictMode::kLww ? model::ConflictMode::kLww
                                                                  : model::ConflictMode::kSiblings;
+  if (w_.cfg.server_clocks) {
+    options.mode = model::ConflictMode::kDvv;
+    options.reads = &w_.reads;
+  }
   std::map<std::string, model::NodeHints> hints;
   const bool ring = !w_.placement.every_node();
   if (ring) {
@@ -452,6 +458,11 @@ void Simulation::finish(SeedResult& result) {
       w_.stats.reap_delays_after_heal.push_back(reaps.last - std::max(newest, w_.healed_at));
     }
   }
+  w_.stats.dvv_reads = w_.reads.size();
+  for (const model::ReadRecord& read : w_.reads) w_.stats.read_versions += read.versions.size();
+  w_.stats.duplicate_dots = result.check.duplicate_dots;
+  w_.stats.false_siblings = result.check.false_siblings;
+  w_.stats.writer_siblings = result.check.writer_siblings;
   const std::string& failure = w_.failure;
   result.valid = result.check.valid() && failure.empty();
   if (!failure.empty()) {
@@ -493,8 +504,6 @@ void Simulation::finish(SeedResult& result) {
     }
     if (ring) {
       // Where each key lives, what each node holds as hints, and keys per node.
-      std::vector<std::string> ids;
-      for (const auto& s : w_.nodes) ids.push_back(s->id);
       w_.note("ring: --replicas " + std::to_string(w_.cfg.node.replicas) + ", --vnodes " +
               std::to_string(w_.cfg.node.vnodes));
       for (std::size_t k = 0; k < w_.cfg.keys; ++k) {

@@ -79,6 +79,12 @@ struct SimConfig {
   bool disks = false;
   std::uint32_t power_loss_ppm = 0;
   SimulatedDiskOptions disk;
+  // Server-assigned clocks (docs/protocol.md §17; vckv-sim --clocks server, which also gives
+  // the nodes --clocks=server): the clients plan dvv_get / dvv_update / dvv_delete, the first
+  // blind_writers of them (c1..cK) with an empty context always, and the checker applies the
+  // dvv rules to the writes and every answered dvv_get.
+  bool server_clocks = false;
+  std::size_t blind_writers = 0;
 
   bool has(model::FaultKind k) const;
 };
@@ -115,6 +121,14 @@ struct SeedStats {
   // ... of those whose last reap came after the final heal: from the heal, or the newest delete's
   // request if later, to the last node's reap (the "deleted, healed, then gone within").
   std::vector<Micros> reap_delays_after_heal;
+  // Server clocks (§17): answered dvv_get requests, the versions (values and tombstones) they
+  // returned in all and in the largest one, and the dvv rules' anomalies (checker.hpp 9-11).
+  std::uint64_t dvv_reads = 0;
+  std::uint64_t read_versions = 0;
+  std::uint64_t max_read_siblings = 0;
+  std::uint64_t duplicate_dots = 0;
+  std::uint64_t false_siblings = 0;
+  std::uint64_t writer_siblings = 0;
   std::uint64_t node_messages = 0;     // node-to-node messages sent (before loss)
   std::uint64_t node_bytes = 0;        // their bytes, newline included
   std::uint64_t syncs = 0;             // of which type sync

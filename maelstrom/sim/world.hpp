@@ -135,10 +135,23 @@ bool view_is_tombstone(const View& v) {
     return v.value.empty();
   }
 }
+// With server clocks (§17) a view carries a dot (node index, counter) and its clock is the
+// version vector by node index: named here by `ids` (init's node_ids), zeros dropped.
 template <typename View>
-model::StoredVersion stored_version(const View& v) {
-  if (view_is_tombstone(v)) return model::tombstone_version(v.clock());
-  return model::StoredVersion{std::string(v.value), v.clock()};
+model::StoredVersion stored_version(const View& v, const std::vector<std::string>& ids = {}) {
+  model::StoredVersion out = view_is_tombstone(v) ? model::tombstone_version(v.clock())
+                                                  : model::StoredVersion{std::string(v.value), v.clock()};
+  if constexpr (requires { v.dot.counter; v.dot.node; }) {
+    if (v.dot.counter != 0 && v.dot.node < ids.size()) {
+      out.dot = model::DotId{ids[v.dot.node], v.dot.counter};
+      const std::vector<std::uint64_t> slots = out.clock.slots();
+      for (std::size_t j = 0; j < slots.size() && j < ids.size(); ++j) {
+        if (slots[j] != 0) out.version_vector[ids[j]] = slots[j];
+      }
+      out.clock = VectorClock();
+    }
+  }
+  return out;
 }
 
 // The disks' random streams (one per node), apart from every other stream of the seed.
@@ -193,6 +206,12 @@ struct World {
   SeedStats stats;
   std::string failure;  // the first protocol violation seen
   std::vector<model::WriteRecord> writes;  // every client write: the history the checker judges
+  std::vector<model::ReadRecord> reads;    // server clocks: every answered dvv_get (the checker's too)
+  std::vector<std::string> node_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& s : nodes) ids.push_back(s->id);
+    return ids;
+  }
   // Where each key lives (the nodes' --replicas and --vnodes): every node, or the §14 ring.
   model::Placement placement;
   std::uint64_t local_reads = 0;  // local_get requests the simulator made (holdings.hpp)

@@ -43,13 +43,28 @@ TEST(MessageTableTest, SendersAndInitAsTheProtocolSays) {
   }
   EXPECT_EQ(before_init, "init ");
   EXPECT_EQ(peers_only, "sync fetch tree tree_keys hint reap_check reap ");
-  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve sync local_get ");
+  EXPECT_EQ(one_pass, "kv_put kv_get kv_resolve dvv_get sync local_get ");
 }
 
 // Error 10's list: the rows a client may send, in table order; node-to-node types are not
 // offered to a client.
 TEST(MessageTableTest, ClientMessageTypesAreTheRowsAClientMaySend) {
   EXPECT_EQ(client_message_types(), "kv_put, kv_get, kv_resolve, init");
+  EXPECT_EQ(client_message_types(/*server_clocks=*/true), "dvv_update, dvv_get, dvv_delete, init");
+}
+
+// §17: each clock mode's requests name the other mode's types when sent to the wrong one.
+TEST(MessageTableTest, TheOtherClockModesTypesAreNamed) {
+  std::string client, server;
+  for (const MessageType& row : message_table()) {
+    if (row.clocks == ClockSide::kClient) client += std::string(row.type) + " ";
+    if (row.clocks == ClockSide::kServer) server += std::string(row.type) + " ";
+  }
+  EXPECT_EQ(client, "kv_put kv_get kv_resolve kv_delete ");
+  EXPECT_EQ(server, "dvv_update dvv_get dvv_delete ");
+  EXPECT_EQ(wrong_clocks_text(message_table().rows[0]),
+            "kv_put: needs --clocks client; this node assigns clocks itself (--clocks server): "
+            "use dvv_update, dvv_get, dvv_delete");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string request_type_of(bool local) { return local ? model::kLocalGet : "kv_get"; }
+std::string request_type_of(bool local, const std::string& get_type) { return local ? model::kLocalGet : get_type; }
 
 }  // namespace
 
@@ -46,7 +46,7 @@ void ReadSweep::send(Read read) {
   ++outstanding_[read.node];
   --read.attempts_left;
   const std::string node = read.node;
-  const char* request_type = options_.local ? model::kLocalGet : "kv_get";
+  const std::string request_type = request_type_of(options_.local, options_.get_type);
   cluster_.request(Cluster::kControlClient, node, {{"type", request_type}, {"key", read.key}}, options_.timeout,
                    [this, read](const json* reply, Micros) {
                      --outstanding_[read.node];
@@ -69,16 +69,16 @@ void ReadSweep::send(Read read) {
                                      "does not implement the node-local read of docs/protocol.md §14, so with --replicas "
                                      "the harness cannot see what each node holds (run --replicas 0, or a node with "
                                      "local_get)");
-                     } else if (!options_.local && type == "kv_get_ok") {
+                     } else if (!options_.local && type == options_.get_type + "_ok") {
                        values = model::parse_values(*reply);
                        if (!values) {
-                         cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " sent a malformed kv_get_ok: " +
+                         cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " sent a malformed " + options_.get_type + "_ok: " +
                                                               reply->dump().substr(0, 200));
                        }
                      } else if (type == "error") {
                        problem = "answered " + reply->dump();
                      } else if (reply) {
-                       cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " answered " + request_type_of(options_.local) + " with " +
+                       cluster_.fail(model::Verdict::kInvalid, "node " + read.node + " answered " + request_type_of(options_.local, options_.get_type) + " with " +
                                                             reply->dump().substr(0, 200));
                      }
                      if (values) {

@@ -27,6 +27,8 @@ class ReadSweep {
     // forwarded) instead of kv_get. A node answering error 10 (it has no local_get) fails the
     // run, verdict unknown, saying so.
     bool local = false;
+    // The read when not local: kv_get, or dvv_get with server clocks (§17).
+    std::string get_type = "kv_get";
   };
 
   ReadSweep(Cluster& cluster, std::vector<std::string> nodes, std::vector<nlohmann::json> keys, Options options);

@@ -11,6 +11,13 @@ namespace vckv::model {
 
 namespace {
 
+// A delete as reasons show it: its tombstone ("~@[2, 1]"; server clocks: its dot and context).
+std::string deleted_text(const WriteRecord& del) {
+  if (!del.dotted) return version_text(tombstone_version(del.clock));
+  return "~ dot " + (del.dot.empty() ? std::string("(none)") : dot_text(del.dot)) + " context " +
+         context_text(del.context);
+}
+
 std::vector<std::uint64_t> trimmed(const VectorClock& clock) {
   std::vector<std::uint64_t> slots = clock.slots();
   while (!slots.empty() && slots.back() == 0) slots.pop_back();
@@ -36,12 +43,19 @@ std::string CheckResult::summary() const {
   add(hints_left, "hints-left");
   add(tombstones_missing, "tombstone-missing");
   add(resurrected, "resurrected");
+  add(duplicate_dots, "duplicate-dot");
+  add(false_siblings, "false-sibling");
+  add(writer_siblings, "several-siblings-per-writer");
   return out;
 }
 
 std::string canonical_set(const std::vector<StoredVersion>& siblings) {
   std::vector<std::string> items;
   for (const StoredVersion& v : siblings) {
+    if (!v.dot.empty()) {
+      items.push_back(version_text(v));
+      continue;
+    }
     items.push_back((v.tombstone ? std::string("~") : v.value) + "@" + clock_text(VectorClock(trimmed(v.clock))));
   }
   std::sort(items.begin(), items.end());
@@ -60,6 +74,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
   CheckResult r;
   const Noter note{options.max_reasons_per_kind};
   const ModeRules& rules = rules_for(options.mode);
+  const bool dotted = options.mode == ConflictMode::kDvv;
 
   std::set<std::int64_t> keys;
   for (const WriteRecord& w : writes) keys.insert(w.key);
@@ -126,8 +141,24 @@ CheckResult check(const std::vector<WriteRecord>& writes,
   for (std::size_t index = 0; index < writes.size(); ++index) {
     if (writes[index].tombstone) deletes_of[writes[index].key].push_back(index);
   }
+  // Server clocks: every write by key, in history order.
+  std::map<std::int64_t, std::vector<std::size_t>> writes_of;
+  if (dotted) {
+    for (std::size_t index = 0; index < writes.size(); ++index) writes_of[writes[index].key].push_back(index);
+  }
   // A delete, not rejected, whose clock dominates w's (the first in the history), or null.
+  // Server clocks: an update or delete, not rejected, whose context covers w's dot.
   auto deleted_by = [&](const WriteRecord& w) -> const WriteRecord* {
+    if (dotted) {
+      auto it = writes_of.find(w.key);
+      if (it == writes_of.end() || w.dot.empty()) return nullptr;
+      for (std::size_t d : it->second) {
+        if (&writes[d] != &w && writes[d].outcome != WriteOutcome::kRejected && covers(writes[d].context, w.dot)) {
+          return &writes[d];
+        }
+      }
+      return nullptr;
+    }
     auto it = deletes_of.find(w.key);
     if (it == deletes_of.end()) return nullptr;
     for (std::size_t d : it->second) {
@@ -156,6 +187,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
   }
 
   // 4. Every final version was written, with its clock, and not rejected.
+  if (dotted) check_dvv_final_versions(writes, final_states, r, note);
   std::unordered_map<std::string, const WriteRecord*> by_value;  // values are unique per write
   std::map<std::pair<std::int64_t, std::string>, const WriteRecord*> tombstones;  // (key, clock)
   for (const WriteRecord& w : writes) {
@@ -168,7 +200,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
     }
   }
   std::set<std::string> reported;
-  for (const auto& [node, state] : final_states) {
+  for (const auto& [node, state] : dotted ? std::map<std::string, NodeState>() : final_states) {
     for (const auto& [key, siblings] : state) {
       for (const StoredVersion& v : siblings) {
         const std::string where = "key " + std::to_string(key) + " " + version_text(v);
@@ -212,6 +244,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
         const std::vector<StoredVersion>& versions = versions_on(state, key);
         const VersionView tv{std::string_view(), del.clock.slots()};
         const bool held = std::any_of(versions.begin(), versions.end(), [&](const StoredVersion& v) {
+          if (dotted) return (v.tombstone && v.dot == del.dot) || covers(v.version_vector, del.dot);
           if ((v.tombstone && v.clock.equals(del.clock)) || v.clock.dominates(del.clock)) return true;
           // lww: a concurrent survivor later in the order than the tombstone (§13, §16) stands
           // in for it, as it would for a write.
@@ -232,7 +265,7 @@ CheckResult check(const std::vector<WriteRecord>& writes,
         };
         note(r.tombstones_missing, r.reasons,
              "tombstone missing: " + del.client + " deleted key " + std::to_string(key) + " with " +
-                 version_text(tombstone_version(del.clock)) + " (acknowledged): held by " + names(holding) +
+                 deleted_text(del) + " (acknowledged): held by " + names(holding) +
                  " but neither present nor dominated on " + names(absent) +
                  " (a key is either held by every replica or reaped from all)" +
                  (ring ? " (replicas of key " + std::to_string(key) + ": " + ring->preference_text(key) + ")"
@@ -249,7 +282,8 @@ CheckResult check(const std::vector<WriteRecord>& writes,
       if (dels == deletes_of.end()) return;
       for (std::size_t d : dels->second) {
         const WriteRecord& del = writes[d];
-        if (del.outcome != WriteOutcome::kAcknowledged || !del.clock.dominates(v.clock)) continue;
+        if (del.outcome != WriteOutcome::kAcknowledged) continue;
+        if (dotted ? !covers(del.context, v.dot) : !del.clock.dominates(v.clock)) continue;
         auto [it, fresh] = found.emplace(std::make_pair(key, version_text(v)), r.resurrections.size());
         if (fresh) r.resurrections.push_back(Resurrection{key, v, d, {}, {}});
         Resurrection& res = r.resurrections[it->second];
@@ -278,10 +312,13 @@ CheckResult check(const std::vector<WriteRecord>& writes,
       for (const std::string& h : res.hinted) where += (where.empty() ? "hint on " : ", hint on ") + h;
       note(r.resurrected, r.reasons,
            "resurrected: key " + std::to_string(res.key) + " " + version_text(res.version) + " on " + where +
-               ", but " + del.client + "'s acknowledged delete " + version_text(tombstone_version(del.clock)) +
-               " dominates it");
+               ", but " + del.client + "'s acknowledged delete " + deleted_text(del) +
+               (dotted ? " covers its dot" : " dominates it"));
     }
   }
+
+  // 9-11. Server clocks: dots unique, no false siblings, one sibling per concurrent writer.
+  if (dotted) check_dvv_history(writes, options.reads ? *options.reads : std::vector<ReadRecord>(), r, note);
 
   // 6. Every hint delivered and dropped.
   for (const auto& [node, by_key] : hints) {
@@ -297,6 +334,10 @@ CheckResult check(const std::vector<WriteRecord>& writes,
 }
 
 std::string version_text(const StoredVersion& v) {
+  if (!v.dot.empty()) {
+    return (v.tombstone ? std::string("~") : v.value) + " dot " + dot_text(v.dot) + " vv " +
+           context_text(v.version_vector);
+  }
   return (v.tombstone ? std::string("~") : v.value) + "@" + clock_text(v.clock);
 }
 
@@ -324,6 +365,7 @@ const ModeRules& rules_for(ConflictMode mode) {
   switch (mode) {
     case ConflictMode::kSiblings: return siblings_rules();
     case ConflictMode::kLww: return lww_rules();
+    case ConflictMode::kDvv: return dvv_rules();
   }
   return siblings_rules();
 }

@@ -52,13 +52,23 @@ struct CheckResult {
   std::size_t tombstones_missing = 0; // acknowledged deletes held by some replicas, absent from others
   std::size_t resurrected = 0;        // versions present that an acknowledged tombstone dominates
   std::vector<Resurrection> resurrections;  // every one, by key and version
+  // Server clocks (§17, ConflictMode::kDvv; 0 otherwise):
+  std::size_t reads_checked = 0;        // dvv_get replies checked
+  std::size_t duplicate_dots = 0;       // two acknowledged writes of a key with one dot, or one dot
+                                        // seen with two different values (in a read or a final state)
+  std::size_t false_siblings = 0;       // reads or final states holding a version whose dot another
+                                        // version's version vector covers
+  std::size_t writer_siblings = 0;      // reads holding two versions of one context-keeping client,
+                                        // the later written with a context covering the earlier
+  std::size_t max_read_siblings = 0;    // the most versions (values and tombstones) one read returned
   std::vector<std::string> reasons;  // one line per anomaly, at most max_reasons_per_kind per kind
   std::vector<std::size_t> lost_writes;  // every lost write, as its index in `writes`, in order
 
   bool valid() const {
     return lost == 0 && diverged == 0 && not_antichain == 0 && phantom == 0 &&
            rejected_present == 0 && multiple_versions == 0 && misplaced == 0 && hints_left == 0 &&
-           tombstones_missing == 0 && resurrected == 0;
+           tombstones_missing == 0 && resurrected == 0 && duplicate_dots == 0 && false_siblings == 0 &&
+           writer_siblings == 0;
   }
   // e.g. "lost 3, diverged 2"; empty when valid.
   std::string summary() const;
@@ -68,7 +78,9 @@ inline constexpr std::size_t kMaxReasonsPerKind = 10;
 
 // How the nodes resolve concurrent writes (their --conflict); decides what the final states must
 // look like: siblings (docs/protocol.md §7-11) or one version per key, last writer wins (§13).
-enum class ConflictMode { kSiblings, kLww };
+// kDvv: the nodes assign clocks (--clocks server, §17): versions carry dots and version vectors,
+// writes the context they sent (dvv_rules.cpp).
+enum class ConflictMode { kSiblings, kLww, kDvv };
 
 struct CheckOptions {
   ConflictMode mode = ConflictMode::kSiblings;
@@ -76,6 +88,8 @@ struct CheckOptions {
   // Where each key lives (the nodes' --replicas, --vnodes). Null, or every node: every node
   // holds every key, the checks of §11-13.
   const Placement* placement = nullptr;
+  // kDvv: every answered dvv_get, for the rules on reads (null: none).
+  const std::vector<ReadRecord>* reads = nullptr;
 };
 
 // A sibling set in a canonical form: (value, clock without trailing zeros) pairs, sorted,
@@ -107,6 +121,21 @@ std::string version_text(const StoredVersion& v);
 // 5. a node that is not among a key's replicas holds no version of it (misplaced).
 // And whatever the placement:
 // 6. no node still holds a hint (`hints`, node -> its hints; hints_left).
+// Server clocks (options.mode kDvv, §17), where a write's "clock" is the context it sent and a
+// version is identified by its dot, the rules above read: a version dominates a write when its
+// version vector covers the write's dot; a write (or delete) dominates a version when the
+// context it sent covers the version's dot; 2 is "no false sibling" (no version's dot covered by
+// another's version vector) and "one dot, one value"; 3 holds an acknowledged update present
+// (same dot, same value) or covered on every replica, or superseded by an update or delete that
+// was not rejected and sent a context covering its dot; 4 matches values by their write (same
+// key, version vector = context sent, dot = the acknowledged reply's). And, over the history
+// (writes, options.reads):
+// 9. dots unique: no two acknowledged writes of a key got one dot; no read or final state shows
+//    one dot with two values (or a value and a tombstone), nor a value under another dot than
+//    its acknowledged write got;
+// 10. no false siblings in any read: no version's dot covered by another version's vector;
+// 11. at most one sibling per concurrent writer: a read holds no two versions of one client
+//     (not a blind writer) where the later write sent a context covering the earlier's dot.
 CheckResult check(const std::vector<WriteRecord>& writes,
                   const std::map<std::string, NodeState>& final_states,
                   const CheckOptions& options = {},

@@ -11,6 +11,27 @@
 
 namespace vckv::model {
 
+// Server-assigned clocks (docs/protocol.md §17). A dot names one write: the node that issued
+// it and that node's counter for the key; counter 0 is no dot (client clocks).
+struct DotId {
+  std::string node;
+  std::uint64_t counter = 0;
+  bool empty() const { return counter == 0; }
+  friend bool operator==(const DotId& a, const DotId& b) { return a.node == b.node && a.counter == b.counter; }
+  friend bool operator!=(const DotId& a, const DotId& b) { return !(a == b); }
+  friend bool operator<(const DotId& a, const DotId& b) {
+    return a.node != b.node ? a.node < b.node : a.counter < b.counter;
+  }
+};
+// A context or a version vector: node id -> counter, zeros left out, ids in byte order (as
+// std::string compares them, which is §17's order).
+using Context = std::map<std::string, std::uint64_t>;
+// Whether `c` covers the dot: c[dot.node] >= dot.counter (an empty dot is covered by nothing).
+bool covers(const Context& c, const DotId& dot);
+// §17's text: {"n1": 1, "n2": 3}; ["n1", 2].
+std::string context_text(const Context& c);
+std::string dot_text(const DotId& d);
+
 // How a write request ended, for the checker.
 enum class WriteOutcome {
   kAcknowledged,   // written, conflict or resolved: must survive
@@ -26,6 +47,13 @@ struct WriteRecord {
   VectorClock clock;
   WriteOutcome outcome = WriteOutcome::kIndeterminate;
   bool tombstone = false;  // a kv_delete
+  // Server clocks (§17; `dotted` set, `clock` unused): a dvv_update, or (tombstone) a
+  // dvv_delete, sent with `context`; an acknowledged one got `dot` and `version_vector`.
+  bool dotted = false;
+  Context context{};
+  DotId dot{};
+  Context version_vector{};
+  bool blind_writer = false;  // its client always sends an empty context (exempt from one-per-writer)
 };
 
 // A version a node holds: a value, or a tombstone (no value; `value` empty).
@@ -33,9 +61,23 @@ struct StoredVersion {
   std::string value;  // JSON text; empty for a tombstone
   VectorClock clock;
   bool tombstone = false;
+  // Server clocks (§17): the version's dot and version vector (`clock` unused); empty dot:
+  // a version of client clocks.
+  DotId dot{};
+  Context version_vector{};
 };
 // A tombstone with this clock.
 inline StoredVersion tombstone_version(VectorClock clock) { return StoredVersion{std::string(), std::move(clock), true}; }
+
+// A dvv_get that was answered (server clocks, §17): what it read, for the rules on reads
+// (dots unique, no false siblings, at most one sibling per concurrent writer).
+struct ReadRecord {
+  std::string client;
+  std::int64_t key = 0;
+  std::string node;
+  std::vector<StoredVersion> versions;  // values, then tombstones ("deleted"), as the reply lists them
+  Context context{};
+};
 
 // A node's final state: key -> its siblings as read with kv_get (or, with a ring, its own
 // versions as local_get reports them).

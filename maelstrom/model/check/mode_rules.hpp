@@ -37,6 +37,14 @@ class ModeRules {
 
 const ModeRules& siblings_rules();
 const ModeRules& lww_rules();
+const ModeRules& dvv_rules();
+// Rules 9-11 (checker.hpp) over the history: the writes and every answered dvv_get.
+void check_dvv_history(const std::vector<WriteRecord>& writes, const std::vector<ReadRecord>& reads,
+                       CheckResult& r, const Noter& note);
+// Rule 4 for server clocks: every final version was written, with its dot and version vector.
+void check_dvv_final_versions(const std::vector<WriteRecord>& writes,
+                              const std::map<std::string, NodeState>& final_states, CheckResult& r,
+                              const Noter& note);
 const ModeRules& rules_for(ConflictMode mode);
 
 // Shared by the modes' rules.

@@ -19,15 +19,23 @@ PlannedOp ClientModel::next_op(Rng& rng, std::size_t nodes, const WorkloadOption
       op.node = (read_->node + 1 + static_cast<std::size_t>(rng.below(nodes - 1))) % nodes;
     }
     const bool remove = options.delete_ppm > 0 && rng.chance(options.delete_ppm);
-    op.write = remove ? delete_after_read(op.key, read_->clocks) : write_after_read(op.key, read_->clocks);
+    if (server_clocks_) {
+      op.write = dvv_write(blind_writer_ ? Context() : read_->context, remove);
+    } else {
+      op.write = remove ? delete_after_read(op.key, read_->clocks) : write_after_read(op.key, read_->clocks);
+    }
     read_.reset();
   } else {
     op.key = static_cast<std::int64_t>(rng.below(options.keys));
     op.node = static_cast<std::size_t>(rng.below(nodes));
     if (rng.chance(options.blind_write_ppm)) {
-      op.write = blind_write(op.key);
+      op.write = server_clocks_ ? dvv_write(kept_context(op.key), false) : blind_write(op.key);
       op.blind = true;
     }
+  }
+  if (server_clocks_) {
+    op.kind = !op.write ? OpKind::kDvvGet : op.write->tombstone ? OpKind::kDvvDelete : OpKind::kDvvUpdate;
+    return op;
   }
   op.kind = !op.write              ? OpKind::kGet
             : op.write->tombstone ? OpKind::kDelete
@@ -39,6 +47,32 @@ PlannedOp ClientModel::next_op(Rng& rng, std::size_t nodes, const WorkloadOption
 void ClientModel::read_returned(std::int64_t key, std::size_t node, std::vector<VectorClock> clocks,
                                 std::uint64_t index) {
   read_ = Read{key, node, std::move(clocks), index};
+}
+
+void ClientModel::set_server_clocks(bool blind_writer) {
+  server_clocks_ = true;
+  blind_writer_ = blind_writer;
+}
+
+void ClientModel::dvv_read_returned(std::int64_t key, std::size_t node, Context context, std::uint64_t index) {
+  read_ = Read{key, node, {}, index, context};
+  contexts_[key] = std::move(context);
+}
+
+const Context& ClientModel::kept_context(std::int64_t key) const {
+  static const Context kEmpty;
+  if (blind_writer_) return kEmpty;
+  auto it = contexts_.find(key);
+  return it == contexts_.end() ? kEmpty : it->second;
+}
+
+PlannedWrite ClientModel::dvv_write(const Context& context, bool tombstone) {
+  PlannedWrite w;
+  if (!tombstone) w.value = "\"" + name_ + "-" + std::to_string(next_value_++) + "\"";
+  w.tombstone = tombstone;
+  w.dotted = true;
+  w.context = context;
+  return w;
 }
 
 Micros ClientModel::next_start(Rng& rng, Micros invoked, Micros now, Micros mean_gap) {

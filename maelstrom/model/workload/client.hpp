@@ -7,6 +7,13 @@
 // (docs/protocol.md §16: kv_delete with the same clock, descending every clock read, values and
 // tombstones alike); a blind write is never a delete. The harness and the simulator both plan every operation here; they differ only in
 // how a request travels and when its answer comes. Pure logic.
+//
+// Server clocks (docs/protocol.md §17, set_server_clocks): the same cycles and the same draws,
+// as dvv_get, then dvv_update or dvv_delete. A client keeps, per key, only the context of its
+// last read of it, and sends it with every write of that key (the write after a read sends that
+// read's context; a blind write, the last one it read, or {} when it never read the key). A
+// blind writer (set_server_clocks(true)) always sends {}: it shows what siblings a client
+// without context makes.
 #pragma once
 
 #include <cstddef>
@@ -56,6 +63,16 @@ class ClientModel {
   // which, and (delete_ppm > 0 only) whether the write is a delete; (else) the key, the node,
   // whether the write is blind.
   PlannedOp next_op(Rng& rng, std::size_t nodes, const WorkloadOptions& options);
+  // Plan dvv_get / dvv_update / dvv_delete from now on (§17); `blind_writer`: always an empty
+  // context.
+  void set_server_clocks(bool blind_writer);
+  bool server_clocks() const { return server_clocks_; }
+  bool blind_writer() const { return blind_writer_; }
+  // A dvv_get answered with this context: the write that follows it comes next, and the
+  // context is the one this client keeps for the key.
+  void dvv_read_returned(std::int64_t key, std::size_t node, Context context, std::uint64_t index);
+  // The context this client sends with its next write of `key` that follows no read.
+  const Context& kept_context(std::int64_t key) const;
   // A get answered with these values: the write that follows it comes next.
   void read_returned(std::int64_t key, std::size_t node, std::vector<VectorClock> clocks, std::uint64_t index);
 
@@ -77,12 +94,14 @@ class ClientModel {
 
  private:
   PlannedWrite next_write(std::int64_t key, VectorClock base, bool resolve, bool tombstone = false);
+  PlannedWrite dvv_write(const Context& context, bool tombstone);
 
   struct Read {
     std::int64_t key;
     std::size_t node;
     std::vector<VectorClock> clocks;
     std::uint64_t index;
+    Context context{};  // server clocks
   };
 
   std::size_t index_;
@@ -91,6 +110,9 @@ class ClientModel {
   std::uint64_t next_value_ = 1;
   std::map<std::int64_t, std::uint64_t> own_counter_;  // per key: highest own-slot value
   std::optional<Read> read_;                           // a read whose write comes next
+  bool server_clocks_ = false;
+  bool blind_writer_ = false;
+  std::map<std::int64_t, Context> contexts_;           // server clocks: per key, the last read's
 };
 
 }  // namespace vckv::model

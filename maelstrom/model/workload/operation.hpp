@@ -15,11 +15,15 @@
 
 namespace vckv::model {
 
-enum class OpKind { kGet, kPut, kResolve, kDelete };
+// The dvv kinds are server-assigned clocks' (docs/protocol.md §17, --clocks server).
+enum class OpKind { kGet, kPut, kResolve, kDelete, kDvvGet, kDvvUpdate, kDvvDelete };
 
-const char* op_name(OpKind k);         // "get", "put", "resolve", "delete": the history's f
-const char* request_type(OpKind k);    // "kv_get", "kv_put", "kv_resolve", "kv_delete"
+const char* op_name(OpKind k);         // "get", "put", "resolve", "delete", "dvv_get", "dvv_update",
+                                       // "dvv_delete": the history's f
+const char* request_type(OpKind k);    // "kv_get", "kv_put", "kv_resolve", "kv_delete", "dvv_get", ...
 bool is_write(OpKind k);
+bool is_read(OpKind k);                // kGet, kDvvGet
+bool is_dotted(OpKind k);              // the dvv kinds
 std::optional<OpKind> op_kind(const std::string& name);  // from op_name
 
 // A new version a client writes, or a tombstone it deletes with (docs/protocol.md §16).
@@ -28,11 +32,16 @@ struct PlannedWrite {
   VectorClock clock;
   bool resolve;       // kv_resolve (the read returned siblings) rather than kv_put
   bool tombstone = false;  // kv_delete: no value
+  // Server clocks (§17): dvv_update / dvv_delete sending `context` (`clock` unused).
+  bool dotted = false;
+  Context context{};
 };
 
 // A request's body in the protocol's field order, e.g.
 // {"type": "kv_put", "msg_id": 3, "key": 5, "value": "c1-2", "clock": [1, 0]} (a delete:
-// {"type": "kv_delete", "msg_id": 4, "key": 5, "clock": [2, 0]}); without msg_id
+// {"type": "kv_delete", "msg_id": 4, "key": 5, "clock": [2, 0]}; server clocks:
+// {"type": "dvv_update", "msg_id": 3, "key": 5, "value": "c1-2", "context": {"n1": 2}},
+// {"type": "dvv_delete", "msg_id": 4, "key": 5, "context": {}}, {"type": "dvv_get", ...}); without msg_id
 // when none is given (the sender adds its own). `write` is required for a write.
 std::string request_body(OpKind kind, std::int64_t key, const PlannedWrite* write,
                          std::optional<std::uint64_t> msg_id);
@@ -52,6 +61,25 @@ ReplyFacts reply_facts(const nlohmann::json* reply);
 // (the client writes nothing based on it); no reply is indeterminate (harmless for a read).
 // Any other reply breaks the protocol (Classified::violation).
 Classified classify(OpKind kind, const ReplyFacts& reply);
+
+// Server clocks (§17): dvv_update_ok's / dvv_delete_ok's dot and version_vector; nullopt when
+// malformed.
+struct DvvWriteReply {
+  DotId dot;
+  Context version_vector;
+};
+std::optional<DvvWriteReply> parse_dvv_write_reply(const nlohmann::json& body);
+// dvv_get_ok's values (value, dot, version_vector), then its tombstones ("deleted": dot,
+// version_vector), and its context; nullopt when malformed.
+struct DvvRead {
+  std::vector<StoredVersion> versions;
+  Context context;
+};
+std::optional<DvvRead> parse_dvv_get(const nlohmann::json& body);
+// A context or version vector as JSON: an object of node ids to counters 0 .. 2^64-1, zeros
+// dropped; nullopt otherwise. A dot: ["n1", 3] with a counter >= 1.
+std::optional<Context> context_from_json(const nlohmann::json& j);
+std::optional<DotId> dot_from_json(const nlohmann::json& j);
 
 // kv_get_ok's values, then its tombstones (§16: "deleted": [clock, ...], after values, only
 // when the key holds some) as versions without value; nullopt when malformed. Liberal: a

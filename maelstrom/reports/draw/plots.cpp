@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -27,7 +28,13 @@ namespace {
 // are those of get, put and resolve alone.
 const char* const kFs[] = {"get", "put", "resolve", "delete"};
 const char* const kFColours[] = {"#1f77b4", "#2ca02c", "#9467bd", "#bcbd22"};
-int f_index(const std::string& f) { return f == "get" ? 0 : f == "put" ? 1 : f == "delete" ? 3 : 2; }
+// Server clocks (§17): dvv_get is drawn as a get, dvv_update as a put, dvv_delete as a delete.
+int f_index(const std::string& f) {
+  return f == "get" || f == "dvv_get"         ? 0
+         : f == "put" || f == "dvv_update"    ? 1
+         : f == "delete" || f == "dvv_delete" ? 3
+                                              : 2;
+}
 // Every outcome class, each with its gnuplot point type: filled circle, filled triangle, cross,
 // open diamond, x, open square (timed out: drawn at the timeout).
 struct ClassStyle {
@@ -97,7 +104,7 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
   const std::size_t bins = static_cast<std::size_t>(std::ceil(end / width));
 
   const bool has_deletes =
-      std::any_of(in.ops.begin(), in.ops.end(), [](const OpRecord& op) { return op.f == "delete"; });
+      std::any_of(in.ops.begin(), in.ops.end(), [](const OpRecord& op) { return op.f == "delete" || op.f == "dvv_delete"; });
   const int nf = has_deletes ? 4 : 3;
   // Latency points per operation and outcome.
   std::map<std::pair<int, std::size_t>, std::size_t> point_counts;
@@ -107,7 +114,7 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
                         ".dat");
       dat << "# invoke_s latency_ms (a request that timed out: the time it waited)\n";
       for (const OpRecord& op : in.ops) {
-        if (op.f != kFs[f] || op.op_class != kClasses[k].op_class) continue;
+        if (f_index(op.f) != f || op.op_class != kClasses[k].op_class) continue;
         dat << op.invoke_s << ' ' << std::max(op.latency_ms, 0.001) << '\n';
         ++point_counts[{f, k}];
       }
@@ -207,6 +214,40 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
       for (const auto& [type, counts] : in.node_sent_per_second) dat << ' ' << (s < counts.size() ? counts[s] : 0);
       dat << '\n';
     }
+  }
+
+  // siblings.svg: per key, the versions each answered read returned, at the time it was
+  // answered (0 before the first); then the mean over the keys drawn of each one's latest.
+  std::map<std::int64_t, std::vector<std::pair<double, int>>> per_key;
+  for (const OpRecord& op : in.ops) {
+    if (f_index(op.f) != 0 || op.op_class != model::OpClass::kOk || op.siblings < 0) continue;
+    if (!per_key.count(op.key) && per_key.size() >= kSiblingPlotKeys) continue;
+    per_key[op.key].emplace_back(op.invoke_s + op.latency_ms / 1000, op.siblings);
+  }
+  {
+    std::ofstream dat(dir + "/plot-data/siblings-per-key.dat");
+    dat << "# one block per key (gnuplot index i: the i-th key below): answered_s versions_read\n";
+    std::vector<std::tuple<double, std::int64_t, int>> all;
+    for (auto& [key, points] : per_key) {
+      std::stable_sort(points.begin(), points.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      dat << "# key " << key << "\n0 0\n";
+      for (const auto& [t, n] : points) {
+        dat << t << ' ' << n << '\n';
+        all.emplace_back(t, key, n);
+      }
+      dat << end << ' ' << (points.empty() ? 0 : points.back().second) << "\n\n\n";
+    }
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    dat << "# mean over the keys above of the latest read of each: time mean\n0 0\n";
+    std::map<std::int64_t, int> latest;
+    double sum = 0;
+    for (const auto& [t, key, n] : all) {
+      sum += n - latest[key];
+      latest[key] = n;
+      dat << t << ' ' << sum / static_cast<double>(per_key.size()) << '\n';
+    }
+    dat << end << ' ' << (per_key.empty() ? 0 : sum / static_cast<double>(per_key.size())) << '\n';
   }
 
   // The script reads plot-data/ relative to the run directory and runs from there.
@@ -326,6 +367,18 @@ std::string write_plot_script(const std::string& dir, const PlotInput& in) {
     gp << ", '' using 1:" << i + 3 << " with linespoints pt 7 ps 0.3 title " << quoted(net_types[i]);
   }
   gp << "\n";
+
+  gp << "set terminal svg size 1000,480 dynamic font 'sans,11' noenhanced\nset output 'siblings.svg'\n"
+     << "set title " << quoted("Versions each read returned, per key (" + in.clocks_label + "); shaded: faults, recovery")
+     << "\nset ylabel 'versions read (values and tombstones)'\nset yrange [0:*]\nplot ";
+  std::size_t block = 0;
+  for (const auto& [key, points] : per_key) {
+    gp << (block ? ", " : "") << "'plot-data/siblings-per-key.dat' index " << block << " using 1:2 with steps lw 1 title "
+       << quoted("key " + std::to_string(key));
+    ++block;
+  }
+  gp << (block ? ", " : "") << "'plot-data/siblings-per-key.dat' index " << block
+     << " using 1:2 with steps lw 3 lc rgb 'black' title 'mean over keys'\n";
   return gp.str();
 }
 
@@ -351,7 +404,8 @@ std::string write_plots(const std::string& dir, const PlotInput& in, std::vector
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "gnuplot failed (see plot-data/gnuplot.log)";
-  for (const char* png : {"latency-raw.png", "latency-quantiles.png", "rate.png", "siblings.png", "network.png"}) {
+  for (const char* png :
+       {"latency-raw.png", "latency-quantiles.png", "rate.png", "siblings.png", "network.png", "siblings.svg"}) {
     files.push_back(png);
   }
   files.push_back("plots.gnuplot");

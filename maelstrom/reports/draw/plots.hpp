@@ -1,5 +1,7 @@
 // The plots of a finished run, drawn with gnuplot when it is installed: latency-raw.png,
-// latency-quantiles.png, rate.png, siblings.png, network.png. Their data go to plot-data/ and
+// latency-quantiles.png, rate.png, siblings.png, network.png, and siblings.svg (the versions
+// each read of a key returned over time, one line per key, and their mean over the keys: the
+// plot to set a --clocks client run beside a --clocks server run of the same seed). Their data go to plot-data/ and
 // the script to plots.gnuplot, which runs from the run directory (`gnuplot plots.gnuplot`).
 #pragma once
 
@@ -30,7 +32,13 @@ struct PlotInput {
   std::vector<ProbeRound> rounds;
   std::map<std::string, std::vector<std::uint32_t>> node_sent_per_second;
   std::vector<std::uint32_t> node_dropped_per_second;
+  // Who keeps the clocks, for siblings.svg's title: "client clocks", "server clocks, 2 blind
+  // writers" (docs/protocol.md §17).
+  std::string clocks_label = "client clocks";
 };
+
+// Keys drawn in siblings.svg: the first this many that a read answered.
+inline constexpr std::size_t kSiblingPlotKeys = 20;
 
 // Writes the plot data into dir/plot-data/ and returns the gnuplot script that draws them from
 // dir. Every outcome class a request ended in is drawn in latency-raw.png and, but for ok (the

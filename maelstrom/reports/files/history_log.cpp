@@ -161,7 +161,7 @@ std::string history_edn(const json& e, std::uint64_t index) {
     if (e.contains("value")) out += ", :value " + json_to_edn(e["value"]);
     return out + ", :process :nemesis, :time " + std::to_string(time_ns) + ", :index " + std::to_string(index) + "}";
   }
-  out += f == "get" ? "read" : f == "put" ? "write" : f;
+  out += f == "get" || f == "dvv_get" ? "read" : f == "put" || f == "dvv_update" ? "write" : f;
   const json key = e.value("key", json());
   json value;  // nil: a read's invocation, or a completion that did not say
   if (type == "invoke") {

@@ -41,6 +41,11 @@ struct TestConfig {
   // restarts; a disk-loss fault removes it. Empty: the nodes keep their stores in memory.
   std::string data_dir;
   model::ConflictMode conflict = model::ConflictMode::kSiblings;  // --conflict: passed to every node, checked
+  // --clocks server (docs/protocol.md §17): every node gets --clocks=server, the clients send
+  // dvv_update / dvv_get / dvv_delete, the first blind_writers of them (c1..cK) always with an
+  // empty context, and the checker applies the dvv rules (conflict is then kDvv).
+  bool server_clocks = false;
+  std::size_t blind_writers = 0;
   std::vector<std::string> partition_shapes;  // --partition-shapes; empty: every shape
   // docs/protocol.md §14, passed to every node (--replicas=N, --vnodes=V) and known to the
   // checker; replicas 0: every node holds every key (and nothing is passed).

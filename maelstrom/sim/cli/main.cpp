@@ -66,6 +66,8 @@ struct Args {
   double sync_latency_ms = 0;
   std::vector<std::string> node_args;
   double delete_share = 0;
+  std::string clocks = "client";
+  std::size_t blind_writers = 0;
   std::optional<std::size_t> replicas;
   std::optional<std::size_t> vnodes;
   unsigned jobs = 1;
@@ -105,6 +107,7 @@ std::string replay_prefix(const Args& a, const std::string& binary) {
       << a.sync_latency_ms;
   }
   if (a.delete_share > 0) s << " --delete-share " << a.delete_share;
+  if (a.clocks == "server") s << " --clocks server --blind-writers " << a.blind_writers;
   for (const std::string& arg : a.node_args) s << " --node-arg=" << arg;
   return s.str();
 }
@@ -199,6 +202,16 @@ int main(int argc, char** argv) {
                  "The fraction (0..1) of writes after a read that are deletes: kv_delete with the clock the write "
                  "would have had (docs/protocol.md §16); 0: none, the same runs as without the option")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  app.add_option("--clocks", a.clocks,
+                 "Who keeps the clocks (docs/protocol.md §17): client (kv_put, kv_get with vector clocks), or server "
+                 "(every node gets --clocks=server; clients send dvv_update, dvv_get, dvv_delete with the context "
+                 "they last read of the key; the checker applies the dvv rules). In a cluster, server implies "
+                 "--data-dir with --fsync batch")
+      ->capture_default_str()->check(CLI::IsMember({"client", "server"}));
+  app.add_option("--blind-writers", a.blind_writers,
+                 "With --clocks server: how many of the clients (c1..cK) are blind writers, always sending an empty "
+                 "context, to show the siblings a client without context makes")
+      ->capture_default_str();
   app.add_option("--node-arg", a.node_args,
                  "An option for every node, as the binary takes it (repeatable), e.g. --node-arg=--write-quorum=3");
   app.add_option("--jobs", a.jobs, "Threads running seeds (results do not depend on it)")
@@ -246,6 +259,41 @@ int main(int argc, char** argv) {
   if (!a.fsync.empty() && !a.data_dir) {
     std::cerr << "vckv-sim: --fsync needs --data-dir\n";
     return kExitUsage;
+  }
+  for (const std::string& arg : a.node_args) {
+    if (arg.rfind("--clocks", 0) == 0) {
+      std::cerr << "vckv-sim: give --clocks to vckv-sim, not as --node-arg=" << arg
+                << ": the clients and the checker must know who keeps the clocks\n";
+      return kExitUsage;
+    }
+  }
+  if (a.blind_writers > 0 && a.clocks != "server") {
+    std::cerr << "vckv-sim: --blind-writers needs --clocks server (a blind writer sends an empty context)\n";
+    return kExitUsage;
+  }
+  if (a.blind_writers > a.clients) {
+    std::cerr << "vckv-sim: --blind-writers " << a.blind_writers << " is more than --clients " << a.clients << "\n";
+    return kExitUsage;
+  }
+  if (a.clocks == "server") {
+    if (a.conflict == "lww") {
+      std::cerr << "vckv-sim: --clocks server cannot be combined with --conflict lww: last-writer-wins orders "
+                   "positional vector clocks (docs/protocol.md §13, §17)\n";
+      return kExitUsage;
+    }
+    if (a.nodes > 1 && !a.fsync.empty() && a.fsync != "batch") {
+      std::cerr << "vckv-sim: --clocks server in a cluster needs --fsync batch (got --fsync " << a.fsync
+                << "): a restarted node must never issue a dot it issued before (docs/protocol.md §17)\n";
+      return kExitUsage;
+    }
+    if (a.nodes > 1 && !a.data_dir) {
+      std::cerr << "vckv-sim: --clocks server in a cluster implies --data-dir (each node on a simulated disk, "
+                   "--fsync batch): a restarted node must never issue a dot it issued before (docs/protocol.md §17)\n";
+      a.data_dir = true;
+    }
+    cfg.node_args.push_back("--clocks=server");
+    cfg.server_clocks = true;
+    cfg.blind_writers = a.blind_writers;
   }
   if (a.data_dir) {
     cfg.node_args.push_back("--data-dir=/disk");

@@ -113,3 +113,78 @@ TEST(ClientModelTest, GapsAverageTheMeanAndNeverStartBeforeTheEnd) {
 
 }  // namespace
 }  // namespace vckv::model
+
+namespace vckv::model {
+namespace {
+
+// Server clocks (§17): the same draws as client clocks, so the same seed plans the same keys,
+// nodes and kinds of operation in both modes; a client sends the context it last read of the
+// key, a blind writer always {}.
+TEST(ClientModelDvvTest, SameDrawsAsClientClocks) {
+  WorkloadOptions options;
+  options.delete_ppm = 200'000;
+  Rng a(7, Stream::kClients), b(7, Stream::kClients);
+  ClientModel client(1, 3), server(1, 3);
+  server.set_server_clocks(false);
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    const PlannedOp x = client.next_op(a, 5, options);
+    const PlannedOp y = server.next_op(b, 5, options);
+    ASSERT_EQ(x.key, y.key);
+    ASSERT_EQ(x.node, y.node);
+    ASSERT_EQ(is_write(x.kind), is_write(y.kind));
+    ASSERT_EQ(x.kind == OpKind::kDelete, y.kind == OpKind::kDvvDelete);
+    ASSERT_EQ(x.blind, y.blind);
+    if (!x.write) {
+      EXPECT_EQ(y.kind, OpKind::kDvvGet);
+      client.read_returned(x.key, x.node, {}, i);
+      server.dvv_read_returned(y.key, y.node, {{"n1", i}}, i);
+    }
+  }
+}
+
+TEST(ClientModelDvvTest, SendsTheContextItLastReadOfTheKey) {
+  WorkloadOptions options;
+  options.blind_write_ppm = 0;
+  Rng rng(1, Stream::kClients);
+  ClientModel c(2, 2);
+  c.set_server_clocks(false);
+  PlannedOp read = c.next_op(rng, 3, options);
+  ASSERT_EQ(read.kind, OpKind::kDvvGet);
+  c.dvv_read_returned(read.key, read.node, {{"n1", 4}, {"n3", 1}}, 0);
+  const PlannedOp write = c.next_op(rng, 3, options);
+  ASSERT_EQ(write.kind, OpKind::kDvvUpdate);
+  EXPECT_EQ(write.key, read.key);
+  EXPECT_EQ(request_body(write.kind, write.key, &*write.write, 9),
+            "{\"type\": \"dvv_update\", \"msg_id\": 9, \"key\": " + std::to_string(read.key) +
+                ", \"value\": \"c2-1\", \"context\": {\"n1\": 4, \"n3\": 1}}");
+  EXPECT_EQ(context_text(c.kept_context(read.key)), "{\"n1\": 4, \"n3\": 1}");
+  EXPECT_EQ(context_text(c.kept_context(read.key + 1)), "{}");
+  // A blind write (no read first) sends the context kept for its key.
+  options.blind_write_ppm = 1'000'000;
+  options.keys = 1;
+  ClientModel d(3, 3);
+  d.set_server_clocks(false);
+  d.dvv_read_returned(0, 0, {{"n2", 7}}, 0);
+  d.next_op(rng, 3, options);  // the write after that read
+  const PlannedOp blind = d.next_op(rng, 3, options);
+  ASSERT_TRUE(blind.blind);
+  EXPECT_EQ(context_text(blind.write->context), "{\"n2\": 7}");
+}
+
+TEST(ClientModelDvvTest, BlindWriterSendsAnEmptyContext) {
+  WorkloadOptions options;
+  options.blind_write_ppm = 0;
+  Rng rng(1, Stream::kClients);
+  ClientModel c(1, 1);
+  c.set_server_clocks(true);
+  EXPECT_TRUE(c.blind_writer());
+  const PlannedOp read = c.next_op(rng, 3, options);
+  c.dvv_read_returned(read.key, read.node, {{"n1", 4}}, 0);
+  const PlannedOp write = c.next_op(rng, 3, options);
+  ASSERT_TRUE(write.write);
+  EXPECT_TRUE(write.write->context.empty());
+  EXPECT_TRUE(c.kept_context(read.key).empty());
+}
+
+}  // namespace
+}  // namespace vckv::model

@@ -1,5 +1,7 @@
 #include "model/workload/operation.hpp"
 
+#include "model/check/checker.hpp"
+
 #include <gtest/gtest.h>
 
 namespace vckv::model {
@@ -165,6 +167,73 @@ TEST(OperationTest, ParsesLocalGetValuesAndHints) {
   EXPECT_FALSE(parse_local_get(nlohmann::json::parse(R"({"values": []})")));  // no hints
   EXPECT_FALSE(parse_local_get(nlohmann::json::parse(R"({"values": [], "hints": [{"value": 1, "clock": [1]}]})")));
   EXPECT_TRUE(parse_local_get(nlohmann::json::parse(R"({"values": [], "hints": []})")));
+}
+
+}  // namespace
+}  // namespace vckv::model
+
+namespace vckv::model {
+namespace {
+
+// Server clocks (docs/protocol.md §17): the requests as DVV.md shows them, replies that
+// acknowledge by their type, and the dots, vectors and contexts they carry.
+TEST(OperationDvvTest, RequestsInTheProtocolsFieldOrder) {
+  PlannedWrite w;
+  w.value = "\"c1-2\"";
+  w.dotted = true;
+  w.context = {{"n2", 3}, {"n10", 1}};
+  EXPECT_EQ(request_body(OpKind::kDvvUpdate, 5, &w, 3),
+            "{\"type\": \"dvv_update\", \"msg_id\": 3, \"key\": 5, \"value\": \"c1-2\", \"context\": {\"n10\": 1, \"n2\": 3}}");
+  PlannedWrite d;
+  d.dotted = true;
+  d.tombstone = true;
+  EXPECT_EQ(request_body(OpKind::kDvvDelete, 5, &d, std::nullopt),
+            "{\"type\": \"dvv_delete\", \"key\": 5, \"context\": {}}");
+  EXPECT_EQ(request_body(OpKind::kDvvGet, 5, nullptr, 4), "{\"type\": \"dvv_get\", \"msg_id\": 4, \"key\": 5}");
+  EXPECT_STREQ(op_name(OpKind::kDvvUpdate), "dvv_update");
+  EXPECT_TRUE(is_write(OpKind::kDvvDelete));
+  EXPECT_TRUE(is_read(OpKind::kDvvGet));
+  EXPECT_TRUE(is_dotted(OpKind::kDvvGet));
+  EXPECT_FALSE(is_dotted(OpKind::kPut));
+}
+
+TEST(OperationDvvTest, RepliesAcknowledgeByTheirType) {
+  const Classified ok = classify(OpKind::kDvvUpdate, ReplyFacts{"dvv_update_ok", std::nullopt, ""});
+  EXPECT_EQ(ok.write, WriteOutcome::kAcknowledged);
+  EXPECT_EQ(ok.status, "written");
+  EXPECT_EQ(classify(OpKind::kDvvDelete, ReplyFacts{"dvv_delete_ok", std::nullopt, ""}).status, "deleted");
+  EXPECT_EQ(classify(OpKind::kDvvUpdate, ReplyFacts{"error", 22, ""}).write, WriteOutcome::kRejected);
+  EXPECT_EQ(classify(OpKind::kDvvUpdate, ReplyFacts{"error", 0, ""}).write, WriteOutcome::kIndeterminate);
+  EXPECT_EQ(classify(OpKind::kDvvUpdate, ReplyFacts{"kv_put_ok", std::nullopt, "written"}).violation,
+            "expected dvv_update_ok or error, got kv_put_ok");
+  EXPECT_EQ(classify(OpKind::kDvvGet, ReplyFacts{"dvv_get_ok", std::nullopt, ""}).op_class, OpClass::kOk);
+  EXPECT_EQ(classify(OpKind::kDvvGet, ReplyFacts{"kv_get_ok", std::nullopt, ""}).violation,
+            "expected dvv_get_ok or error, got kv_get_ok");
+}
+
+TEST(OperationDvvTest, DotsVectorsAndReads) {
+  const auto reply = parse_dvv_write_reply(nlohmann::json::parse(
+      R"({"type": "dvv_delete_ok", "in_reply_to": 4, "dot": ["n1", 2], "version_vector": {"n1": 1, "n2": 0}})"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(dot_text(reply->dot), "[\"n1\", 2]");
+  EXPECT_EQ(context_text(reply->version_vector), "{\"n1\": 1}");
+  EXPECT_FALSE(parse_dvv_write_reply(nlohmann::json::parse(R"({"dot": ["n1", 0], "version_vector": {}})")));
+  EXPECT_FALSE(parse_dvv_write_reply(nlohmann::json::parse(R"({"dot": ["n1", 1], "version_vector": {"n1": -1}})")));
+  const auto body = nlohmann::json::parse(
+      R"({"type": "dvv_get_ok", "values": [{"value": "a", "dot": ["n2", 1], "version_vector": {}}],
+          "deleted": [{"dot": ["n1", 2], "version_vector": {"n1": 1}}], "context": {"n1": 2, "n2": 1}})");
+  const auto read = parse_dvv_get(body);
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->versions.size(), 2u);
+  EXPECT_EQ(version_text(read->versions[0]), "\"a\" dot [\"n2\", 1] vv {}");
+  EXPECT_EQ(version_text(read->versions[1]), "~ dot [\"n1\", 2] vv {\"n1\": 1}");
+  EXPECT_EQ(context_text(read->context), "{\"n1\": 2, \"n2\": 1}");
+  // parse_values (final reads, local_get) takes the same versions.
+  const auto values = parse_values(body);
+  ASSERT_TRUE(values);
+  EXPECT_EQ(canonical_set(*values), "\"a\" dot [\"n2\", 1] vv {} ~ dot [\"n1\", 2] vv {\"n1\": 1}");
+  EXPECT_FALSE(parse_dvv_get(nlohmann::json::parse(R"({"values": []})")));  // no context
+  EXPECT_FALSE(parse_dvv_get(nlohmann::json::parse(R"({"values": [{"value": 1, "dot": ["n1", 1]}], "context": {}})")));
 }
 
 }  // namespace

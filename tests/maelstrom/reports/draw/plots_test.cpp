@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -136,6 +138,39 @@ TEST_F(PlotScriptTest, ConvergenceAxisEndsSoonAfterTheNodesAgree) {
   const std::string panel = siblings.substr(siblings.find("Convergence"));
   EXPECT_NE(panel.find("set xrange [14.96:15.84]"), std::string::npos) << panel;  // 15 .. 15 + 4 * 0.2
   EXPECT_NE(siblings.find("set yrange [0:5]"), std::string::npos) << siblings;    // 4 siblings, and room
+}
+
+// siblings.svg: one step line per key from the versions each answered read (get or dvv_get)
+// returned, and the mean over the keys; the title says who keeps the clocks.
+TEST_F(PlotScriptTest, SiblingsPerKeyOverTime) {
+  PlotInput in;
+  in.end_s = 10;
+  in.clocks_label = "server clocks, 1 blind writer";
+  auto read = [](const char* f, std::int64_t key, double t, int siblings) {
+    OpRecord op;
+    op.f = f;
+    op.key = key;
+    op.invoke_s = t;
+    op.latency_ms = 500;
+    op.op_class = model::OpClass::kOk;
+    op.siblings = siblings;
+    return op;
+  };
+  in.ops = {read("dvv_get", 3, 1, 2), read("get", 1, 2, 1), read("dvv_get", 3, 4, 1), read("dvv_update", 3, 5, -1)};
+  const std::string script = write_plot_script(dir_, in);
+  const std::string svg = Section(script, "siblings.svg");
+  ASSERT_FALSE(svg.empty());
+  EXPECT_NE(svg.find("per key (server clocks, 1 blind writer)"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("index 0 using 1:2 with steps lw 1 title 'key 1'"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("index 1 using 1:2 with steps lw 1 title 'key 3'"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("index 2 using 1:2 with steps lw 3 lc rgb 'black' title 'mean over keys'"), std::string::npos);
+  std::ifstream dat(dir_ + "/plot-data/siblings-per-key.dat");
+  const std::string data((std::istreambuf_iterator<char>(dat)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(data,
+            "# one block per key (gnuplot index i: the i-th key below): answered_s versions_read\n"
+            "# key 1\n0 0\n2.5 1\n10 1\n\n\n"
+            "# key 3\n0 0\n1.5 2\n4.5 1\n10 1\n\n\n"
+            "# mean over the keys above of the latest read of each: time mean\n0 0\n1.5 1\n2.5 1.5\n4.5 1\n10 1\n");
 }
 
 }  // namespace
