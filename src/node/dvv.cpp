@@ -81,6 +81,21 @@ void Node::dvv_read_fields(MessageBuilder& m, Siblings versions) const {
   m.field_json("context", vv_json(ClockSlots(context)));
 }
 
+void Node::remember_forwarded(const std::string& id) {
+  // Kept while a copy may still arrive: no node-to-node message is later than the grace
+  // period (§16's one assumption), nor is a forward older than its request timeout resent;
+  // and at most kMaxForwards of them.
+  const std::int64_t now = scheduler_.now_ms();
+  const std::int64_t keep = options_.tombstone_grace_ms + options_.replication.request_timeout_ms;
+  while (!forwarded_order_.empty() &&
+         (forwarded_order_.size() >= kMaxForwards || forwarded_order_.front().first + keep <= now)) {
+    forwarded_writes_.erase(forwarded_order_.front().second);
+    forwarded_order_.pop_front();
+  }
+  forwarded_writes_.insert(id);
+  forwarded_order_.emplace_back(now, id);
+}
+
 void Node::handle_dvv_update(const Incoming& in, const MessageType& type) {
   handle_dvv_write(in, type);
 }
@@ -104,6 +119,20 @@ void Node::handle_dvv_write(const Incoming& in, const MessageType& type) {
   }
   // §14: only a replica of the key issues its dots; a forwarded write is never retried.
   if (forward(in, type, write.key, &write.version)) return;
+  // A write a peer forwarded, which the network delivered twice: the second copy would be a
+  // second dot for the same write (a false sibling of it). It is not written again, nor answered:
+  // the first copy's answer (sent once W replicas hold it) is the one the peer waits for.
+  std::string forwarded;
+  if (in.msg_id && in.incarnation && in.src != node_id_ && is_member(in.src)) {
+    forwarded = in.src + ' ' + std::to_string(*in.incarnation) + ' ' + *in.msg_id;
+    if (forwarded_writes_.count(forwarded)) {
+      if (log_.enabled(LogLevel::kDebug)) {
+        log_.debug(in.type + " " + write.key + " forwarded by " + in.src + " " + at() +
+                   ": a copy of one taken already (msg_id " + *in.msg_id + "); ignored");
+      }
+      return;
+    }
+  }
   Version version{write.version.value, VectorClock(std::move(vv)), Dot{}};
   // m: the largest counter this node issued or has seen for the key (its record, the stored
   // dots and version vectors, the context).
@@ -169,6 +198,7 @@ void Node::handle_dvv_write(const Incoming& in, const MessageType& type) {
     changed(write.key);
     replicator_.changed_by_client(write.key);
   }
+  if (!forwarded.empty()) remember_forwarded(forwarded);
   const std::string dot = dot_json(version.dot), vector = vv_json(version.clock.slots());
   acknowledge_write(in, type.reply_type, write.key, version, false,
                     [dot, vector](MessageBuilder& reply) {

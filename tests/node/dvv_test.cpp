@@ -189,5 +189,22 @@ TEST(DvvTest, AForwardedUpdateIsNeverRetriedElsewhere) {
   EXPECT_EQ(c.sent_by_type["dvv_update"], updates_before + 1);  // one forward, no retry
 }
 
+// A forward the network delivers twice is one write: one dot, not two versions of one value
+// (the simulator found the second dot as a phantom version with --replicas 3).
+TEST(DvvTest, ADuplicatedForwardIsWrittenOnce) {
+  TestCluster c(2, server_clocks());
+  const json forward = {{"src", "n2"}, {"dest", "n1"},
+                        {"body", {{"type", "dvv_update"}, {"incarnation", 9}, {"msg_id", 5},
+                                  {"key", "x"}, {"value", "a"}, {"context", json::object()}}}};
+  c.inject("n1", forward);
+  c.inject("n1", forward);
+  EXPECT_EQ(c.node("n1")->store().find("\"x\"").size(), 1u);
+  // Another forward (another msg_id) is another write.
+  json other = forward;
+  other["body"]["msg_id"] = 6;
+  c.inject("n1", other);
+  EXPECT_EQ(c.node("n1")->store().find("\"x\"").size(), 2u);
+}
+
 }  // namespace
 }  // namespace vckv

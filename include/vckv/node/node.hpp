@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "vckv/cluster/hint_store.hpp"
@@ -289,6 +291,11 @@ class Node {
   std::uint32_t self_index_ = 0;
   std::vector<std::uint32_t> ids_in_order_;
   std::unordered_map<std::string, std::uint64_t> dot_counters_;
+  // Forwarded dvv writes taken (peer, incarnation, msg_id), oldest first with when: a copy the
+  // network duplicated is not written twice.
+  std::unordered_set<std::string> forwarded_writes_;
+  std::deque<std::pair<std::int64_t, std::string>> forwarded_order_;
+  void remember_forwarded(const std::string& id);
   Durability durability_;
   Decoded decoded_;  // the line being handled; kept so its buffers serve the next line too
 };
