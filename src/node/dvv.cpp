@@ -176,12 +176,7 @@ void Node::handle_dvv_write(const Incoming& in, const MessageType& type) {
                           (result.siblings == 1 ? " sibling" : " siblings")));
   }
   if (result.ruling == Ruling::kTooManySiblings) {
-    reply_error(in,
-                Error{ErrorCode::kPreconditionFailed,
-                      in.type + ": key " + write.key + " would have " +
-                          std::to_string(result.siblings) + " siblings, more than " +
-                          "--max-siblings (" + std::to_string(options_.max_siblings) + ")"},
-                node_id_);
+    reply_error(in, sibling_limit_error(in.type, write.key, result.siblings), node_id_);
     return;
   }
   // The counter is on disk before the version that carries its dot, and both before the reply

@@ -441,12 +441,7 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
     log_.debug(what);
   }
   if (result.ruling == Ruling::kTooManySiblings) {
-    reply_error(in,
-                Error{ErrorCode::kPreconditionFailed,
-                      in.type + ": key " + write.key + " would have " +
-                          std::to_string(result.siblings) + " siblings, more than " +
-                          "--max-siblings (" + std::to_string(options_.max_siblings) + ")"},
-                node_id_);
+    reply_error(in, sibling_limit_error(in.type, write.key, result.siblings), node_id_);
     return;
   }
   if (result.changed()) {
@@ -475,6 +470,14 @@ void Node::handle_write(const Incoming& in, const MessageType& type,
                       m.field_string("status", status);
                       if (status == "conflict") m.field_uint("siblings", siblings);
                     });
+}
+
+Error Node::sibling_limit_error(const std::string& type, const std::string& key,
+                               std::size_t siblings) const {
+  return Error{ErrorCode::kPreconditionFailed,
+               type + ": key " + key + " would have " + std::to_string(siblings) +
+                   " siblings, more than --max-siblings (" +
+                   std::to_string(options_.max_siblings) + ")"};
 }
 
 void Node::acknowledge_write(const Incoming& in, std::string_view reply_type,

@@ -163,6 +163,9 @@ class Node {
   }
   // Sends a client write's reply (fields adds its fields after the incarnation echo) now, or
   // once --write-quorum replicas hold version (error 0 at the timeout).
+  // Error 22 for a client write that would leave more than --max-siblings (§7, §17).
+  Error sibling_limit_error(const std::string& type, const std::string& key,
+                            std::size_t siblings) const;
   using ReplyFields = std::function<void(MessageBuilder&)>;
   void acknowledge_write(const Incoming& in, std::string_view reply_type, const std::string& key,
                          const Version& version, bool at_once, ReplyFields fields);
