@@ -30,7 +30,7 @@ std::optional<OpKind> op_kind(const std::string& name);  // from op_name
 struct PlannedWrite {
   std::string value;  // a new unique string such as "c3-17", as JSON text; empty for a delete
   VectorClock clock;
-  bool resolve;       // kv_resolve (the read returned siblings) rather than kv_put
+  bool resolve = false;  // kv_resolve (the read returned siblings) rather than kv_put
   bool tombstone = false;  // kv_delete: no value
   // Server clocks (§17): dvv_update / dvv_delete sending `context` (`clock` unused).
   bool dotted = false;
