@@ -12,7 +12,8 @@ src/main.cpp, each project header inlined where it is first included. Two except
   nlohmann::json class) are inlined from this machine's copy (the Debian package installs it
   in /usr/include), comments removed, under their MIT license notice.
 Every other #include must be a C++ standard library header or one of the POSIX headers the
-event loop uses; anything else is an error, so the file never needs a third-party library.
+event loop uses, or (only inside an #if, as under __has_include) a C library's own header the
+node can do without; anything else is an error, so the file never needs a third-party library.
 The output depends only on the sources (no dates), so generating twice gives the same bytes.
 The file is generated, never edited by hand and never committed: ctest regenerates it, builds
 it alone in an empty directory and runs the golden fixtures against it (tests/single_file).
@@ -46,6 +47,10 @@ stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h time.h uchar.h wchar.h wcty
 # has these; sys/file.h is flock's, on Linux, the BSDs and macOS).
 POSIX_HEADERS = {"dirent.h", "fcntl.h", "poll.h", "sched.h", "sys/file.h", "sys/stat.h",
                  "sys/types.h", "unistd.h"}
+
+# C library headers the node uses only where they exist, inside #if __has_include(...): glibc's
+# malloc.h (runtime/heap_trim.cpp gives freed memory back with it).
+OPTIONAL_HEADERS = {"malloc.h"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 CONDITIONAL_START = re.compile(r"^\s*#\s*if")
@@ -227,6 +232,8 @@ class SingleFile:
                     self.out.append(line)
                 if not depth:
                     self.system_includes.add(name)
+            elif name in OPTIONAL_HEADERS and depth:
+                self.out.append(line)
             else:
                 raise GenerateError(
                     f"{path}: #include {quote}{name} is neither a project header nor a standard "

@@ -12,6 +12,7 @@
 #include "vckv/node/command_line.hpp"
 #include "vckv/node/node.hpp"
 #include "vckv/runtime/event_loop.hpp"
+#include "vckv/runtime/heap_trim.hpp"
 #include "vckv/runtime/log.hpp"
 #include "vckv/storage/posix_file_system.hpp"
 
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
   // A data directory that cannot be opened (another node holds it) or written: the reason is
   // logged already; nothing of this turn's output is written (it may acknowledge what is not
   // on disk), and the status says why (kExitStorageFailure).
+  // Memory the store frees (keys reaped, §16) goes back to the system, not only to malloc.
+  vckv::HeapTrimmer heap_trimmer(loop, log);
   node.durability().set_fatal_handler([](const std::string&) { _exit(vckv::kExitStorageFailure); });
   // Requests are handled one at a time against the output budget: past it the framer holds
   // the rest of what was read, and the loop reads no more, until the reader has caught up.

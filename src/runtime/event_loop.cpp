@@ -289,6 +289,9 @@ EventLoop::WriteResult EventLoop::write_pending() {
   }
   out_.clear();
   out_sent_ = 0;
+  // A buffer that grew while the reader lagged (a burst of replies) goes back once written:
+  // capacity kept would stay resident for the life of the node.
+  if (out_.capacity() > kKeptOutputCapacity) std::string().swap(out_);
   return WriteResult::kDone;
 }
 

@@ -163,6 +163,40 @@ TEST(EventLoopTest, InputWaitsWhileTheOutputBudgetIsSpent) {
   close(out[0]);
 }
 
+TEST(EventLoopTest, AnOutputBufferThatGrewIsFreedOnceWritten) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  ASSERT_EQ(write(in[1], "burst\n", 6), 6);
+  close(in[1]);
+  std::size_t out_bytes = 0;
+  std::thread reader([&] {
+    std::vector<char> buf(1 << 16);
+    for (ssize_t n; (n = read(out[0], buf.data(), buf.size())) > 0;) {
+      out_bytes += static_cast<std::size_t>(n);
+    }
+  });
+  std::ostringstream logs;
+  Logger log(logs, LogLevel::kWarn);
+  constexpr std::size_t kBurst = 8u << 20;
+  std::size_t capacity_in_burst = 0;
+  {
+    EventLoop loop(EventLoopOptions{in[0], out[1]}, log);
+    EXPECT_EQ(loop.run([&](std::string_view) {
+                loop.output() += std::string(kBurst, 'r');
+                capacity_in_burst = loop.output().capacity();
+              }, [] {}),
+              0);
+    EXPECT_LE(loop.output().capacity(), EventLoop::kKeptOutputCapacity);
+  }
+  close(out[1]);
+  reader.join();
+  EXPECT_GE(capacity_in_burst, kBurst);
+  EXPECT_EQ(out_bytes, kBurst);
+  close(in[0]);
+  close(out[0]);
+}
+
 // The loop over real pipes: input is echoed through the callback, timers fire, EOF ends it.
 TEST(EventLoopTest, ReadsUntilEndOfInputAndRunsTimers) {
   int in[2], out[2];

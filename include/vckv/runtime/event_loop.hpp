@@ -117,6 +117,8 @@ class EventLoop : public Scheduler {
 
   // Where the units the loop runs append their output; the loop writes it to out_fd.
   std::string& output() { return out_; }
+  // Once all output is written, a buffer of more capacity than this is freed.
+  static constexpr std::size_t kKeptOutputCapacity = 1u << 20;
   // Bytes of output() not yet written (grows while the reader is slow).
   std::size_t unwritten() const { return out_.size() - out_sent_; }
 
