@@ -18,6 +18,7 @@ std::string usage(ReplVerb v) {
   switch (v) {
     case ReplVerb::kPut: return "put NODE KEY VALUE CLOCK, e.g. put n1 x v1 [1,0]";
     case ReplVerb::kResolve: return "resolve NODE KEY VALUE CLOCK, e.g. resolve n1 x v3 [1,1]";
+    case ReplVerb::kDelete: return "delete NODE KEY CLOCK, e.g. delete n1 x [2,0]";
     case ReplVerb::kGet: return "get NODE KEY, e.g. get n2 x";
     case ReplVerb::kPartition: return "partition NODES | NODES [| NODES ...], e.g. partition n1 | n2 n3";
     case ReplVerb::kKill: return "kill NODE";
@@ -34,6 +35,7 @@ std::string usage(ReplVerb v) {
 const char* const kReplHelp = R"(commands:
   put NODE KEY VALUE CLOCK      kv_put, e.g. put n1 x v1 [1,0]
   resolve NODE KEY VALUE CLOCK  kv_resolve, e.g. resolve n1 x v3 [1,1]
+  delete NODE KEY CLOCK         kv_delete (a tombstone), e.g. delete n1 x [2,0]
   get NODE KEY                  kv_get, e.g. get n2 x
   partition A B | C [| ...]     cut the links between the groups (nodes not named hear everyone)
   heal                          restore every link
@@ -138,6 +140,7 @@ ReplParse parse_repl_line(const std::string& line, const std::vector<std::string
   };
   static const std::vector<std::pair<std::string, ReplVerb>> verbs = {
       {"put", ReplVerb::kPut},         {"resolve", ReplVerb::kResolve}, {"get", ReplVerb::kGet},
+      {"delete", ReplVerb::kDelete},
       {"partition", ReplVerb::kPartition}, {"heal", ReplVerb::kHeal},  {"kill", ReplVerb::kKill},
       {"restart", ReplVerb::kRestart}, {"pause", ReplVerb::kPause},     {"resume", ReplVerb::kResume},
       {"wait", ReplVerb::kWait},       {"state", ReplVerb::kState},     {"help", ReplVerb::kHelp},
@@ -153,6 +156,17 @@ ReplParse parse_repl_line(const std::string& line, const std::vector<std::string
     r.error = "expected " + usage(cmd.verb);
     return false;
   };
+  auto want_clock = [&](const std::string& text) {
+    const json c = json::parse(text, nullptr, false);
+    const bool ok = !c.is_discarded() && c.is_array() &&
+                    std::all_of(c.begin(), c.end(), [](const json& s) { return s.is_number_unsigned(); });
+    if (!ok) {
+      r.error = "the clock must be a JSON array of non-negative integers such as [1,0], got " + text;
+      return false;
+    }
+    cmd.clock = c;
+    return true;
+  };
   switch (cmd.verb) {
     case ReplVerb::kPut:
     case ReplVerb::kResolve: {
@@ -161,16 +175,15 @@ ReplParse parse_repl_line(const std::string& line, const std::vector<std::string
       cmd.key = parse_repl_key(t[2]);
       const json v = json::parse(t[3], nullptr, false);
       cmd.value = v.is_discarded() ? json(t[3]) : v;
-      const json c = json::parse(t[4], nullptr, false);
-      const bool ok = !c.is_discarded() && c.is_array() &&
-                      std::all_of(c.begin(), c.end(), [](const json& s) { return s.is_number_unsigned(); });
-      if (!ok) {
-        r.error = "the clock must be a JSON array of non-negative integers such as [1,0], got " + t[4];
-        return r;
-      }
-      cmd.clock = c;
+      if (!want_clock(t[4])) return r;
       break;
     }
+    case ReplVerb::kDelete:
+      if (!want(4) || !known_node(t[1])) return r;
+      cmd.node = t[1];
+      cmd.key = parse_repl_key(t[2]);
+      if (!want_clock(t[3])) return r;
+      break;
     case ReplVerb::kGet:
       if (!want(3) || !known_node(t[1])) return r;
       cmd.node = t[1];
@@ -247,15 +260,21 @@ std::string describe_reply(const std::string& node, const ReplCommand& cmd, cons
   }
   if (cmd.verb == ReplVerb::kGet && type == "kv_get_ok" && reply->contains("values") && (*reply)["values"].is_array()) {
     const json& values = (*reply)["values"];
+    const json deleted = reply->value("deleted", json::array());
+    const std::size_t tombstones = deleted.is_array() ? deleted.size() : 0;
     out += "key " + dump(cmd.key) + ": ";
-    if (values.empty()) return out + "no value";
-    out += std::to_string(values.size()) + (values.size() == 1 ? " sibling: " : " siblings: ");
+    if (values.empty() && tombstones == 0) return out + "no value";
+    const std::size_t n = values.size() + tombstones;
+    out += std::to_string(n) + (n == 1 ? " sibling: " : " siblings: ");
     for (std::size_t i = 0; i < values.size(); ++i) {
       out += (i ? " | " : "") + dump(values[i].value("value", json())) + " " + model::clock_text(values[i].value("clock", json()));
     }
+    for (std::size_t i = 0; i < tombstones; ++i) {
+      out += (values.size() + i ? " | " : "") + std::string("deleted ") + model::clock_text(deleted[i]);
+    }
     return out;
   }
-  if (type == "kv_put_ok" || type == "kv_resolve_ok") {
+  if (type == "kv_put_ok" || type == "kv_resolve_ok" || type == "kv_delete_ok") {
     out += reply->value("status", "?");
     if (reply->contains("siblings")) out += ", " + dump((*reply)["siblings"]) + " siblings";
     return out;

@@ -5,6 +5,7 @@
 //
 //   put NODE KEY VALUE CLOCK      kv_put, e.g. put n1 x v1 [1,0]
 //   resolve NODE KEY VALUE CLOCK  kv_resolve
+//   delete NODE KEY CLOCK         kv_delete (a tombstone, docs/protocol.md §16)
 //   get NODE KEY                  kv_get
 //   partition A B | C [| ...]     cut the links between the groups (nodes not named hear all)
 //   heal                          restore every link
@@ -45,15 +46,15 @@ int run_repl(const ReplOptions& options);
 
 // ---- parsing, pure, for tests ----
 
-enum class ReplVerb { kNothing, kPut, kResolve, kGet, kPartition, kHeal, kKill, kRestart, kPause, kResume,
+enum class ReplVerb { kNothing, kPut, kResolve, kDelete, kGet, kPartition, kHeal, kKill, kRestart, kPause, kResume,
                       kWait, kState, kHelp, kQuit };
 
 struct ReplCommand {
   ReplVerb verb = ReplVerb::kNothing;
   std::string node;
-  nlohmann::json key;    // put, resolve, get
+  nlohmann::json key;    // put, resolve, delete, get
   nlohmann::json value;  // put, resolve
-  nlohmann::json clock;  // put, resolve
+  nlohmann::json clock;  // put, resolve, delete
   std::vector<std::vector<std::string>> groups;  // partition
   double wait_ms = 0;
   std::vector<nlohmann::json> keys;  // state
@@ -73,7 +74,8 @@ std::optional<double> parse_duration_ms(const std::string& text);
 // KEY as typed: 3 -> 3, x -> "x", "3" -> "3".
 nlohmann::json parse_repl_key(const std::string& token);
 
-// What the repl prints for a reply, e.g. `n1: written`, `n2: key "x": 2 siblings: "a" [1, 0] | "b" [0, 1]`.
+// What the repl prints for a reply, e.g. `n1: written`, `n2: key "x": 2 siblings: "a" [1, 0] | "b" [0, 1]`,
+// `n2: key "x": 1 sibling: "a" [1, 0] | deleted [0, 1]` (a tombstone).
 std::string describe_reply(const std::string& node, const ReplCommand& cmd, const nlohmann::json* reply,
                            double timeout_ms);
 

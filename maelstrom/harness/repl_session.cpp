@@ -136,15 +136,14 @@ class Session {
 
 void Session::request(const ReplCommand& cmd) {
   touch(cmd.key);
-  const model::OpKind kind = cmd.verb == ReplVerb::kGet   ? model::OpKind::kGet
-                            : cmd.verb == ReplVerb::kPut ? model::OpKind::kPut
-                                                         : model::OpKind::kResolve;
+  const model::OpKind kind = cmd.verb == ReplVerb::kGet      ? model::OpKind::kGet
+                            : cmd.verb == ReplVerb::kPut    ? model::OpKind::kPut
+                            : cmd.verb == ReplVerb::kDelete ? model::OpKind::kDelete
+                                                            : model::OpKind::kResolve;
   const std::string f = model::op_name(kind);
   json body{{"type", model::request_type(kind)}, {"key", cmd.key}};
-  if (cmd.verb != ReplVerb::kGet) {
-    body["value"] = cmd.value;
-    body["clock"] = cmd.clock;
-  }
+  if (cmd.verb == ReplVerb::kPut || cmd.verb == ReplVerb::kResolve) body["value"] = cmd.value;
+  if (cmd.verb != ReplVerb::kGet) body["clock"] = cmd.clock;
   const std::uint64_t index = next_index_++;
   const Micros t0 = cluster_->now();
   bool done = false;
@@ -160,6 +159,9 @@ void Session::request(const ReplCommand& cmd) {
         }
         if (reply && f == "get" && reply->contains("values") && (*reply)["values"].is_array()) {
           siblings = static_cast<int>((*reply)["values"].size());
+          if (reply->contains("deleted") && (*reply)["deleted"].is_array()) {
+            siblings += static_cast<int>((*reply)["deleted"].size());
+          }
         }
         history_.write(reports::completion_event(index, kClient, f, cmd.key, cmd.node, static_cast<double>(at) / 1000,
                                         static_cast<double>(at - t0) / 1000, c, reply, siblings));
@@ -200,7 +202,9 @@ void Session::state(const std::vector<json>& wanted) {
         sets.insert("");
       } else {
         for (std::size_t i = 0; i < it->second.size(); ++i) {
-          std::cout << (i ? " | " : "") << it->second[i].value << " " << model::clock_text(it->second[i].clock);
+          const model::StoredVersion& v = it->second[i];
+          std::cout << (i ? " | " : "") << (v.tombstone ? std::string("deleted") : v.value) << " "
+                    << model::clock_text(v.clock);
         }
         sets.insert(model::canonical_set(it->second));
       }
@@ -225,6 +229,7 @@ void Session::execute(const ReplCommand& cmd) {
       return;
     case ReplVerb::kPut:
     case ReplVerb::kResolve:
+    case ReplVerb::kDelete:
     case ReplVerb::kGet:
       request(cmd);
       return;

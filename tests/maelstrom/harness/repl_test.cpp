@@ -49,6 +49,19 @@ TEST(ReplParseTest, ExamplePutGetAndResolve) {
   EXPECT_EQ(c.key, json("7"));
 }
 
+TEST(ReplParseTest, DeleteTakesAClockAndNoValue) {
+  const ReplCommand c = Parse("delete n2 x [2, 0]");
+  EXPECT_EQ(c.verb, ReplVerb::kDelete);
+  EXPECT_EQ(c.node, "n2");
+  EXPECT_EQ(c.key, json("x"));
+  EXPECT_EQ(c.clock, json::parse("[2,0]"));
+  EXPECT_TRUE(c.value.is_null());
+  EXPECT_EQ(Error("delete n2 x v [2,0]"), "expected delete NODE KEY CLOCK, e.g. delete n1 x [2,0]");
+  EXPECT_EQ(Error("delete n2 x [-1]"),
+            "the clock must be a JSON array of non-negative integers such as [1,0], got [-1]");
+  EXPECT_EQ(Error("delete n9 x [1]"), "unknown node n9 (the nodes are n1 n2 n3)");
+}
+
 TEST(ReplParseTest, FaultsWaitsAndState) {
   ReplCommand c = Parse("partition n1 | n2 n3");
   EXPECT_EQ(c.groups, (std::vector<std::vector<std::string>>{{"n1"}, {"n2", "n3"}}));
@@ -101,6 +114,19 @@ TEST(ReplDescribeTest, RepliesAsPrinted) {
   const json error = json::parse(R"({"type":"error","code":11,"text":"not initialised"})");
   EXPECT_EQ(describe_reply("n2", put, &error, 1000), "n2: error 11: not initialised");
   EXPECT_EQ(describe_reply("n2", put, nullptr, 1000), "n2: no reply within 1000 ms");
+}
+
+TEST(ReplDescribeTest, TombstonesAsPrinted) {
+  const ReplCommand get = Parse("get n1 x");
+  const json both = json::parse(R"({"type":"kv_get_ok","values":[{"value":"a","clock":[1,0]}],"deleted":[[0,1]]})");
+  EXPECT_EQ(describe_reply("n1", get, &both, 1000), "n1: key \"x\": 2 siblings: \"a\" [1, 0] | deleted [0, 1]");
+  const json only = json::parse(R"({"type":"kv_get_ok","values":[],"deleted":[[2,0]]})");
+  EXPECT_EQ(describe_reply("n1", get, &only, 1000), "n1: key \"x\": 1 sibling: deleted [2, 0]");
+  const ReplCommand del = Parse("delete n1 x [2,0]");
+  const json deleted = json::parse(R"({"type":"kv_delete_ok","status":"deleted"})");
+  EXPECT_EQ(describe_reply("n1", del, &deleted, 1000), "n1: deleted");
+  const json conflict = json::parse(R"({"type":"kv_delete_ok","status":"conflict","siblings":2})");
+  EXPECT_EQ(describe_reply("n1", del, &conflict, 1000), "n1: conflict, 2 siblings");
 }
 
 }  // namespace
