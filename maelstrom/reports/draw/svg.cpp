@@ -151,6 +151,14 @@ std::string render_svg(const SvgInput& in) {
       if (t >= in.window.from_ms && t <= std::max(last_event, in.window.to_ms)) times.push_back(t);
     }
   }
+  // Reaps inside the window, on the nodes drawn.
+  std::vector<const ViewReap*> reaps;
+  for (const ViewReap& r : in.run.reaps) {
+    if (r.at_ms < in.window.from_ms || r.at_ms > std::max(last_event, in.window.to_ms)) continue;
+    if (std::find(in.processes.begin(), in.processes.end(), r.node) == in.processes.end()) continue;
+    reaps.push_back(&r);
+    times.push_back(r.at_ms);
+  }
   if (times.empty()) times.push_back(in.window.from_ms);
   const double columns = static_cast<double>(std::max<std::size_t>(in.processes.size(), 1));
   const double column_width = std::clamp((kMinWidth - kLeft - 20) / columns, kColumnWidth, kMaxColumnWidth);
@@ -306,6 +314,34 @@ std::string render_svg(const SvgInput& in) {
       }
     }
   }
+  // Reaps: an olive diamond on the node's line; a node's reaps less than 14 px apart share one,
+  // its hover listing them.
+  {
+    std::map<std::string, std::vector<const ViewReap*>> by_node;
+    for (const ViewReap* r : reaps) by_node[r->node].push_back(r);
+    for (auto& [node, list] : by_node) {
+      std::stable_sort(list.begin(), list.end(), [](const ViewReap* a, const ViewReap* b) { return a->at_ms < b->at_ms; });
+      for (std::size_t i = 0; i < list.size();) {
+        const double y = rows.y(list[i]->at_ms);
+        std::size_t j = i;
+        std::string hover;
+        while (j < list.size() && rows.y(list[j]->at_ms) - y < 14) {
+          hover += (j > i ? "\n" : "") + node + " reaped key " + list[j]->key + " (tombstones " +
+                   list[j]->tombstones + ") at " + fmt(list[j]->at_ms / 1000, 1) + " s";
+          ++j;
+        }
+        const std::size_t n = j - i;
+        const double cx = x[node];
+        s << "<g class=\"reap\"><title>" << xml_escape(hover) << "</title><path d=\"M" << fmt(cx) << ","
+          << fmt(y - 5) << " L" << fmt(cx + 5) << "," << fmt(y) << " L" << fmt(cx) << "," << fmt(y + 5) << " L"
+          << fmt(cx - 5) << "," << fmt(y) << " z\" fill=\"#8c8c00\" stroke=\"white\"/><text class=\"halo\" x=\""
+          << fmt(cx + 8) << "\" y=\"" << fmt(y + 4) << "\" fill=\"#6b6b00\">"
+          << xml_escape(n == 1 ? "reaped key " + list[i]->key : "reaped " + std::to_string(n) + " keys")
+          << "</text></g>\n";
+        i = j;
+      }
+    }
+  }
   if (in.run.final_heal_ms && *in.run.final_heal_ms >= t_from && *in.run.final_heal_ms <= t_to) {
     const double y = rows.y(*in.run.final_heal_ms);
     s << "<line x1=\"" << kLeft << "\" y1=\"" << fmt(y) << "\" x2=\"" << fmt(width - 10) << "\" y2=\"" << fmt(y)
@@ -392,7 +428,8 @@ std::string render_svg(const SvgInput& in) {
   s << "<text class=\"note\" x=\"10\" y=\"" << 114 + extra << "\">Dashed arrow ending in a red cross: dropped "
        "(partition, or dead recipient), the cross on the recipient's line.</text>\n"
     << "<text class=\"note\" x=\"10\" y=\"" << 130 + extra << "\">Pink band: partition (lines of one side share a "
-       "colour; dashed red arcs: the links cut). Grey broken line: killed; amber: paused.</text>\n";
+       "colour; dashed red arcs: the links cut). Grey broken line: killed; amber: paused."
+    << (reaps.empty() ? "" : " Olive diamond: a key reaped (its tombstones removed).") << "</text>\n";
   for (const std::string& p : in.processes) {
     const std::string name = p == in.client_column ? p + " (every client)" : p;
     s << "<text class=\"column\" x=\"" << fmt(x[p]) << "\" y=\"" << line_top - 8

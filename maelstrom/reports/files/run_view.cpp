@@ -62,6 +62,21 @@ RunView run_view_from_results(const json& r) {
       v.faults.push_back(std::move(vf));
     }
   }
+  if (r.contains("reaps") && r["reaps"].is_object() && r["reaps"].contains("list") && r["reaps"]["list"].is_array()) {
+    for (const json& one : r["reaps"]["list"]) {
+      if (!one.is_object() || !one.contains("time_s") || !one["time_s"].is_number()) continue;
+      ViewReap reap;
+      reap.at_ms = one["time_s"].get<double>() * 1000;
+      reap.node = one.value("node", "");
+      auto text = [&](const char* field) -> std::string {
+        if (!one.contains(field)) return "";
+        return one[field].is_string() ? one[field].get<std::string>() : one[field].dump();
+      };
+      reap.key = text("key");
+      reap.tombstones = text("tombstones");
+      v.reaps.push_back(std::move(reap));
+    }
+  }
   if (r.contains("times_s") && r["times_s"].is_object()) {
     const json& t = r["times_s"];
     if (t.contains("final_heal") && t["final_heal"].is_number()) v.final_heal_ms = t["final_heal"].get<double>() * 1000;

@@ -23,9 +23,18 @@ struct ViewFault {
   std::vector<std::pair<std::string, std::string>> cut = {};  // partitions: the node pairs that cannot talk
 };
 
+// A key a node reaped (docs/protocol.md §16), as results.json's "reaps" list has it.
+struct ViewReap {
+  double at_ms = 0;  // when the harness read the node's log line (within 0.1 s of the reap)
+  std::string node;
+  std::string key;         // as the node logged it
+  std::string tombstones;  // the reaped clocks, as the node logged them
+};
+
 struct RunView {
   std::string title;  // e.g. "kv-partition/20261123T192040"
   std::vector<ViewFault> faults;
+  std::vector<ViewReap> reaps;
   std::optional<double> final_heal_ms;
   std::optional<double> recovery_end_ms;
   double end_ms = 0;
@@ -35,7 +44,7 @@ struct RunView {
 // the pairs of them it cuts apart ("cut": [["n1", "n3"], ...]).
 nlohmann::json faults_json(const std::vector<model::FaultPeriod>& faults,
                            const std::vector<std::string>& node_ids = {});
-// Reads "faults" and "times_s" from a results.json object; missing parts stay empty.
+// Reads "faults", "reaps" and "times_s" from a results.json object; missing parts stay empty.
 RunView run_view_from_results(const nlohmann::json& results);
 
 // "kv-partition/20261123T192040" for "store/kv-partition/20261123T192040": the last two parts.

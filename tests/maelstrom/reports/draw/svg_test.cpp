@@ -147,6 +147,27 @@ TEST(RenderSvgTest, NodesFirstClientsOnOneColumnDropsOnTheRecipientCutLinksAndAS
   EXPECT_NE(svg.find("window.addEventListener('scroll'"), std::string::npos);
 }
 
+TEST(RenderSvgTest, ReapsAreDiamondsOnTheNodesLineThoseCloseTogetherShareOne) {
+  SvgInput in = Sample();
+  const nlohmann::json results = nlohmann::json::parse(R"({"reaps": {"count": 4, "list": [
+      {"time_s": 0.005, "node": "n1", "key": "4", "tombstones": "[[2, 0]]"},
+      {"time_s": 0.0051, "node": "n1", "key": "5", "tombstones": "[[0, 2]]"},
+      {"time_s": 0.065, "node": "n2", "key": "4", "tombstones": "[[2, 0]]", "told_by": "n1"},
+      {"time_s": 0.5, "node": "n2", "key": "6", "tombstones": "[[1, 1]]"}]}})");
+  in.run.reaps = run_view_from_results(results).reaps;
+  ASSERT_EQ(in.run.reaps.size(), 4u);
+  const std::string svg = render_svg(in);
+  // The last reap is after the window: three drawn, n1's two on one diamond.
+  EXPECT_EQ(Count(svg, "<g class=\"reap\">"), 2u) << svg;
+  EXPECT_NE(svg.find("n1 reaped key 4 (tombstones [[2, 0]]) at 0.0 s\nn1 reaped key 5"), std::string::npos);
+  EXPECT_NE(svg.find(">reaped 2 keys<"), std::string::npos);
+  EXPECT_NE(svg.find(">reaped key 4<"), std::string::npos);
+  EXPECT_EQ(svg.find("key 6"), std::string::npos);
+  EXPECT_NE(svg.find("Olive diamond: a key reaped"), std::string::npos);
+  // A run without reaps says nothing of them.
+  EXPECT_EQ(render_svg(Sample()).find("Olive diamond"), std::string::npos);
+}
+
 TEST(RenderSvgTest, ARingPartitionDrawsTheLinksItCuts) {
   // On a ring of five each node sees its two neighbours: five of the ten links are cut, and
   // the partition has no sides to tell which.
