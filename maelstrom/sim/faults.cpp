@@ -114,15 +114,18 @@ void Faults::kill(const std::string& node) {
   // With a disk a kill is a process crash, or now and then a power loss; either way the disk
   // outlives it.
   const bool power_loss = s.disk && !bounce && s.disk_rng->below(1'000'000) < w_.cfg.power_loss_ppm;
+  // Drawn only when asked for, so that runs without --bit-flips keep their random streams.
+  const bool bit_flip = s.disk && w_.cfg.bit_flip_ppm > 0 && s.disk_rng->below(1'000'000) < w_.cfg.bit_flip_ppm;
   if (w_.trace) w_.note("nemesis kill " + node + (!s.disk ? "" : power_loss ? " (power loss)" : " (process crash)"));
   // What a kill may take from the cluster, for the explanation of lost writes: everything in
   // memory without a disk; with one, what a power loss takes when not every turn is synced,
-  // and all of it when the disk is lost next (disk-loss, replica-loss).
+  // and all of it when the disk is lost next (disk-loss, replica-loss); a flipped bit may take
+  // the rest of the file it lands in (recovery keeps what precedes a damaged record).
   const bool disk_loss = active_ && (schedule_[*active_].kind == model::FaultKind::kDiskLoss ||
                                      schedule_[*active_].kind == model::FaultKind::kReplicaLoss);
-  const bool may_lose =
-      !s.disk || disk_loss || (power_loss && w_.cfg.node.durability.store.fsync != FsyncPolicy::kBatch);
-  if (may_lose) losses_.before_kill(i);
+  const bool may_lose = !s.disk || disk_loss || bit_flip ||
+                        (power_loss && w_.cfg.node.durability.store.fsync != FsyncPolicy::kBatch);
+  if (may_lose) losses_.before_kill(i, bit_flip && !disk_loss);
   ++s.incarnation;
   if (w_.cfg.kill_loses_in_flight && !bounce) s.lost_below = s.incarnation;
   s.node.reset();
@@ -134,6 +137,19 @@ void Faults::kill(const std::string& node) {
     const std::vector<std::string> changed = s.disk->crash(power_loss ? CrashKind::kPowerLoss : CrashKind::kProcess);
     if (w_.trace) {
       for (const std::string& line : changed) w_.note("disk " + node + ": " + line);
+    }
+    if (bit_flip) {
+      // In the files recovery reads: the logs and snapshots (not a lock, an abandoned .tmp, or a
+      // file moved aside as .damaged).
+      const std::optional<MemoryFileSystem::BitFlip> flip = s.disk->flip_random_bit([](const std::string& path) {
+        const std::string name = path.substr(path.rfind('/') + 1);
+        return (name.rfind("log-", 0) == 0 || name.rfind("snapshot-", 0) == 0) && name.find('.') == std::string::npos;
+      });
+      if (flip) ++w_.stats.bit_flips;
+      if (w_.trace && flip) {
+        w_.note("disk " + node + ": bit " + std::to_string(flip->bit) + " of byte " + std::to_string(flip->offset) +
+                " of " + flip->path + " flipped");
+      }
     }
   }
 }

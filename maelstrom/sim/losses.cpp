@@ -30,7 +30,7 @@ bool Losses::hints_hold(const std::map<std::int64_t, std::vector<model::HeldHint
   return false;
 }
 
-void Losses::before_kill(std::size_t dying) {
+void Losses::before_kill(std::size_t dying, bool bit_flip) {
   // With a ring, each node's hints of the keys written so far (asked once per kill).
   std::vector<std::map<std::int64_t, std::vector<model::HeldHint>>> hints;
   if (!w_.placement.every_node()) {
@@ -54,6 +54,7 @@ void Losses::before_kill(std::size_t dying) {
     fate.seen_holders |= mask;
     if (mask == (1u << dying)) {
       fate.last_holder_killed = std::make_pair(static_cast<int>(dying), w_.now);
+      fate.last_holder_bit_flip = bit_flip;
     } else if (mask != 0) {
       fate.last_holder_killed.reset();  // it lives on elsewhere
     }
@@ -73,10 +74,11 @@ void Losses::explain(SeedResult& result) const {
     LossExplanation kind = LossExplanation::kNone;
     if (fate.last_holder_killed) {
       const auto [holder, at] = *fate.last_holder_killed;
+      const std::string flipped = fate.last_holder_bit_flip ? " and a bit of its disk flipped" : "";
       if (holder == fate.node && fate.seen_holders == (1u << holder)) {
         kind = LossExplanation::kDiedBeforeLeft;
-        line += "explained: " + acker + " was killed at " + time_text(at) +
-                " s before the write left it (no other node had received a version holding it)";
+        line += "explained: " + acker + " was killed at " + time_text(at) + " s" + flipped +
+                " before the write left it (no other node had received a version holding it)";
       } else {
         kind = LossExplanation::kHoldersDied;
         std::string seen;
@@ -84,7 +86,8 @@ void Losses::explain(SeedResult& result) const {
           if (fate.seen_holders & (1u << n)) seen += (seen.empty() ? "" : ",") + w_.nodes[n]->id;
         }
         line += "explained: every node holding it was killed before it spread: the last, " +
-                w_.nodes[static_cast<std::size_t>(holder)]->id + ", at " + time_text(at) + " s (held by " + seen + ")";
+                w_.nodes[static_cast<std::size_t>(holder)]->id + ", at " + time_text(at) + " s" + flipped +
+                " (held by " + seen + ")";
       }
     } else {
       line += "UNEXPLAINED: no kill removed the last copy of it";

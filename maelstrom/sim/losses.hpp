@@ -29,8 +29,9 @@ class Losses {
   std::optional<Micros> acknowledged_at(std::size_t write) const {
     return write < fates_.size() ? fates_[write].acked_at : std::nullopt;
   }
-  // Node `dying` is about to lose its store.
-  void before_kill(std::size_t dying);
+  // Node `dying` is about to lose its store (in memory; or on its disk: a power loss before
+  // the sync, a lost disk, or bit_flip: a bit of its disk flipped while it is down).
+  void before_kill(std::size_t dying, bool bit_flip = false);
   // result.check.lost_writes explained (or not) by the kills, into result.explanations.
   void explain(SeedResult& result) const;
 
@@ -41,6 +42,7 @@ class Losses {
     std::optional<Micros> acked_at;  // when the acknowledgement reached the client
     std::uint32_t seen_holders = 0;  // nodes seen holding it (or a version dominating it) at kills
     std::optional<std::pair<int, Micros>> last_holder_killed;  // the only holder, killed then
+    bool last_holder_bit_flip = false;  // ... and a bit of its disk flipped
   };
   bool holds(std::size_t node, const model::WriteRecord& w) const;
   // With a ring: whether node's hints (as local_get reported them, key -> hints) hold w.

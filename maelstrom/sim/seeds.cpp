@@ -37,6 +37,7 @@ void add(SeedStats& into, const SeedStats& s) {
   into.dropped += s.dropped;
   into.duplicated += s.duplicated;
   into.replies_mismatched += s.replies_mismatched;
+  into.bit_flips += s.bit_flips;
   into.events += s.events;
   into.missing_versions += s.missing_versions;
   into.missing_bytes += s.missing_bytes;
@@ -154,6 +155,10 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
          fixed(100 * ratio(t.dropped, t.node_messages), 2) + "% dropped, " +
          fixed(100 * ratio(t.duplicated, t.node_messages), 2) + "% duplicated; " +
          std::to_string(t.replies_mismatched) + " replies refused as meant for an earlier process\n";
+  if (t.bit_flips > 0) {
+    out += "disk corruption: " + std::to_string(t.bit_flips) + " bits flipped in killed nodes' logs and snapshots (" +
+           fixed(ratio(t.bit_flips, seeds), 2) + " per seed)\n";
+  }
   out += "convergence after the heal (virtual): ";
   if (convergence.empty()) {
     out += "none converged";

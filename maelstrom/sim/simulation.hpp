@@ -78,6 +78,10 @@ struct SimConfig {
   // own faults (torn writes, sync latency charged to the turn's output) are in disk.
   bool disks = false;
   std::uint32_t power_loss_ppm = 0;
+  // Latent corruption (--bit-flips): after this share of kills, one bit of the killed node's
+  // disk, at a seeded place among all its stored bytes, is flipped before it restarts; its
+  // recovery finds the damaged record by its checksum (docs/protocol.md §15).
+  std::uint32_t bit_flip_ppm = 0;
   SimulatedDiskOptions disk;
   // Server-assigned clocks (docs/protocol.md §17; vckv-sim --clocks server, which also gives
   // the nodes --clocks=server): the clients plan dvv_get / dvv_update / dvv_delete, the first
@@ -138,6 +142,7 @@ struct SeedStats {
   // Replies a node refused as answering an earlier process of it (or another request of the
   // same msg_id): each would have been taken by a matcher of msg_id and sender alone.
   std::uint64_t replies_mismatched = 0;
+  std::uint64_t bit_flips = 0;         // --bit-flips: bits flipped on killed nodes' disks
   std::uint64_t events = 0;            // deliveries, timer turns, client and fault events
   std::optional<Micros> convergence;   // heal to the first time every store agreed
   // At the final heal: the latest versions of a key (none of its versions over all nodes

@@ -337,12 +337,16 @@ void MemoryFileSystem::wipe() {
   dirs_.clear();
 }
 
-std::optional<MemoryFileSystem::BitFlip> MemoryFileSystem::flip_random_bit() {
+std::optional<MemoryFileSystem::BitFlip> MemoryFileSystem::flip_random_bit(
+    const std::function<bool(const std::string& path)>& eligible) {
   std::uint64_t total = 0;
-  for (const auto& [name, inode] : files_) total += inode->data.size();
+  for (const auto& [name, inode] : files_) {
+    if (!eligible || eligible(name)) total += inode->data.size();
+  }
   if (total == 0) return std::nullopt;
   std::uint64_t at = uniform(total);
   for (auto& [name, inode] : files_) {
+    if (eligible && !eligible(name)) continue;
     if (at < inode->data.size()) {
       const int bit = static_cast<int>(uniform(8));
       inode->data[static_cast<std::size_t>(at)] ^= static_cast<char>(1 << bit);

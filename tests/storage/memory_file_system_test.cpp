@@ -176,6 +176,20 @@ TEST(MemoryFileSystemTest, BitFlipsChangeStoredBytes) {
   EXPECT_NE(read(fs, "d/log")[flip->offset], flip->offset == 10 ? 'a' ^ 2 : 'a');
 }
 
+TEST(MemoryFileSystemTest, RandomBitFlipsLandOnlyWhereAllowed) {
+  MemoryFileSystem fs{SplitMix64(6)};
+  ASSERT_TRUE(fs.create_dirs("d").ok());
+  ASSERT_TRUE(fs.open_append("d/log").value()->append(std::string(10, 'a')).ok());
+  ASSERT_TRUE(fs.open_append("d/LOCK").value()->append(std::string(1000, 'b')).ok());
+  for (int i = 0; i < 50; ++i) {
+    const auto flip = fs.flip_random_bit([](const std::string& path) { return path == "d/log"; });
+    ASSERT_TRUE(flip.has_value());
+    EXPECT_EQ(flip->path, "d/log");
+  }
+  EXPECT_EQ(read(fs, "d/LOCK"), std::string(1000, 'b'));
+  EXPECT_FALSE(fs.flip_random_bit([](const std::string&) { return false; }).has_value());
+}
+
 // Latency comes from the options (and the generator); a simulator charges it in virtual time.
 TEST(MemoryFileSystemTest, ReportsSyncLatencyAndInjectsErrors) {
   SimulatedDiskOptions options;

@@ -114,9 +114,9 @@ class MemoryFileSystem : public FileSystem {
     std::uint64_t offset;
     int bit;
   };
-  // Flips one bit of one stored byte, chosen at random over all bytes of all files; nullopt
-  // when the disk holds no byte.
-  std::optional<BitFlip> flip_random_bit();
+  // Flips one bit of one stored byte, chosen at random over all bytes of all files (those whose
+  // path `eligible` accepts, when given); nullopt when they hold no byte.
+  std::optional<BitFlip> flip_random_bit(const std::function<bool(const std::string& path)>& eligible = nullptr);
   // Flips a given bit (0-7) of a given byte; false if there is no such byte.
   bool flip_bit(const std::string& path, std::uint64_t offset, int bit);
 

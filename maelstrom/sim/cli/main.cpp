@@ -63,6 +63,7 @@ struct Args {
   std::string fsync;
   double power_loss_pct = 0;
   double torn_write_pct = 0;
+  double bit_flip_pct = 0;
   double sync_latency_ms = 0;
   std::vector<std::string> node_args;
   double delete_share = 0;
@@ -105,6 +106,7 @@ std::string replay_prefix(const Args& a, const std::string& binary) {
     if (!a.fsync.empty()) s << " --fsync " << a.fsync;
     s << " --power-loss " << a.power_loss_pct << " --torn-writes " << a.torn_write_pct << " --sync-latency "
       << a.sync_latency_ms;
+    if (a.bit_flip_pct > 0) s << " --bit-flips " << a.bit_flip_pct;
   }
   if (a.delete_share > 0) s << " --delete-share " << a.delete_share;
   if (a.clocks == "server") s << " --clocks server --blind-writers " << a.blind_writers;
@@ -194,6 +196,11 @@ int main(int argc, char** argv) {
   app.add_option("--torn-writes", a.torn_write_pct,
                  "With --data-dir: at a power loss, percent of files whose surviving unsynced bytes are partly garbage")
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--bit-flips", a.bit_flip_pct,
+                 "With --data-dir: percent of kills after which one bit of the node's disk flips (at a seeded "
+                 "place among all its stored bytes) before it restarts; recovery finds the damaged record by its "
+                 "checksum and keeps what precedes it (docs/protocol.md §15), anti-entropy refills the rest")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   app.add_option("--sync-latency", a.sync_latency_ms,
                  "With --data-dir: each fdatasync takes up to this many virtual ms (uniform), and the turn's output "
                  "waits for it")
@@ -260,6 +267,10 @@ int main(int argc, char** argv) {
     std::cerr << "vckv-sim: --fsync needs --data-dir\n";
     return kExitUsage;
   }
+  if (a.bit_flip_pct > 0 && !a.data_dir && a.clocks != "server") {
+    std::cerr << "vckv-sim: --bit-flips needs --data-dir: without a disk there is nothing to corrupt\n";
+    return kExitUsage;
+  }
   for (const std::string& arg : a.node_args) {
     if (arg.rfind("--clocks", 0) == 0) {
       std::cerr << "vckv-sim: give --clocks to vckv-sim, not as --node-arg=" << arg
@@ -300,6 +311,7 @@ int main(int argc, char** argv) {
     if (!a.fsync.empty()) cfg.node_args.push_back("--fsync=" + a.fsync);
   }
   cfg.power_loss_ppm = ppm(a.power_loss_pct);
+  cfg.bit_flip_ppm = ppm(a.bit_flip_pct);
   cfg.disk.torn_write_per_million = ppm(a.torn_write_pct);
   cfg.disk.sync_latency_max_us = micros(a.sync_latency_ms, 1e3);
   if (!configure(cfg, error)) {
