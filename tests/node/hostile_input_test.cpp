@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -252,10 +253,27 @@ TEST(HostileProcessTest, StdoutClosedByTheReaderExitsCleanly) {
   EXPECT_TRUE(has(r.err, "stdout was closed by its reader; exiting")) << r.err;
 }
 
+// Waits (up to 30 s) until process pid catches signo (its SigCgt mask in /proc/PID/status):
+// a signal sent before the handler is installed would kill it, however slow its start.
+bool wait_until_caught(pid_t pid, int signo) {
+  for (int i = 0; i < 3000; ++i) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigCgt:", 0) == 0 && ((std::stoull(line.substr(7), nullptr, 16) >> (signo - 1)) & 1)) {
+        return true;
+      }
+    }
+    usleep(10000);
+  }
+  return false;
+}
+
 TEST(HostileProcessTest, SigtermWithStdinOpenFlushesAndExitsZero) {
   const RunResult r = run_node({}, [](int fd, pid_t pid) {
     write_all(fd, kInit);
-    usleep(300000);
+    EXPECT_TRUE(wait_until_caught(pid, SIGTERM));
+    usleep(300000);  // init is answered meanwhile
     kill(pid, SIGTERM);
     usleep(1500000);  // stdin stays open: only the signal can end the node
   });
