@@ -24,23 +24,43 @@ std::size_t resident_bytes() {
   return 0;
 }
 
-TEST(HeapTrimmerTest, GivesBackFreedMemoryLeftBetweenLiveBlocks) {
-  if (!HeapTrimmer::supported()) GTEST_SKIP() << "no malloc_trim/mallinfo2 in this build";
-  ManualScheduler scheduler;
-  std::ostringstream sink;
-  Logger log(sink, LogLevel::kDebug);
-  HeapTrimmer trimmer(scheduler, log, HeapTrimOptions{100, 8u << 20});
-
-  // 64 MiB in 256-byte blocks; every 64th stays, so each 16 KiB keeps one live block and the
-  // top of the heap stays in use: malloc alone returns nothing of what is freed.
+// Allocates count 256-byte blocks (touched, so they are resident) and frees all but every 64th:
+// each 16 KiB keeps one live block and the top of the heap stays in use, so malloc alone
+// returns nothing of what is freed. Returns the blocks (the live ones non-null).
+std::vector<std::unique_ptr<char[]>> fragment(std::size_t count) {
   std::vector<std::unique_ptr<char[]>> blocks;
-  for (int i = 0; i < 262144; ++i) {
+  blocks.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
     blocks.emplace_back(new char[256]);
     std::memset(blocks.back().get(), 1, 256);
   }
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     if (i % 64 != 63) blocks[i].reset();
   }
+  return blocks;
+}
+
+// A trimmer checking every 100 virtual ms, logging at debug level into sink.
+class HeapTrimmerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!HeapTrimmer::supported()) GTEST_SKIP() << "no malloc_trim/mallinfo2 in this build";
+  }
+  HeapTrimmer& start(std::size_t min_free_bytes) {
+    trimmer_ = std::make_unique<HeapTrimmer>(scheduler, log, HeapTrimOptions{100, min_free_bytes});
+    return *trimmer_;
+  }
+  ManualScheduler scheduler;
+  std::ostringstream sink;
+  Logger log{sink, LogLevel::kDebug};
+
+ private:
+  std::unique_ptr<HeapTrimmer> trimmer_;
+};
+
+TEST_F(HeapTrimmerTest, GivesBackFreedMemoryLeftBetweenLiveBlocks) {
+  const HeapTrimmer& trimmer = start(8u << 20);
+  const auto kept = fragment(262144);  // 64 MiB, 63/64 of it freed
   const std::size_t before = resident_bytes();
   EXPECT_GE(HeapTrimmer::free_bytes(), std::size_t{48} << 20);
 
@@ -55,12 +75,8 @@ TEST(HeapTrimmerTest, GivesBackFreedMemoryLeftBetweenLiveBlocks) {
   EXPECT_EQ(trimmer.trims(), 1u);
 }
 
-TEST(HeapTrimmerTest, LeavesAHeapWithLittleFreedAlone) {
-  if (!HeapTrimmer::supported()) GTEST_SKIP() << "no malloc_trim/mallinfo2 in this build";
-  ManualScheduler scheduler;
-  std::ostringstream sink;
-  Logger log(sink, LogLevel::kDebug);
-  HeapTrimmer trimmer(scheduler, log, HeapTrimOptions{100, 8u << 20});
+TEST_F(HeapTrimmerTest, LeavesAHeapWithLittleFreedAlone) {
+  const HeapTrimmer& trimmer = start(8u << 20);
   std::vector<std::unique_ptr<char[]>> blocks;
   for (int i = 0; i < 4096; ++i) blocks.emplace_back(new char[256]);
   blocks.clear();  // 1 MiB
@@ -69,18 +85,9 @@ TEST(HeapTrimmerTest, LeavesAHeapWithLittleFreedAlone) {
   EXPECT_EQ(sink.str(), "");
 }
 
-TEST(HeapTrimmerTest, TrimsTheTailOfAWaveOfFreesOnceTheHeapIsQuiet) {
-  if (!HeapTrimmer::supported()) GTEST_SKIP() << "no malloc_trim/mallinfo2 in this build";
-  ManualScheduler scheduler;
-  std::ostringstream sink;
-  Logger log(sink, LogLevel::kDebug);
-  HeapTrimmer trimmer(scheduler, log, HeapTrimOptions{100, 16u << 20});
-  std::vector<std::unique_ptr<char[]>> blocks;
-  blocks.reserve(32768);
-  for (int i = 0; i < 32768; ++i) blocks.emplace_back(new char[256]);
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    if (i % 64 != 63) blocks[i].reset();  // about 8.5 MiB with malloc's headers: under min_free_bytes
-  }
+TEST_F(HeapTrimmerTest, TrimsTheTailOfAWaveOfFreesOnceTheHeapIsQuiet) {
+  const HeapTrimmer& trimmer = start(16u << 20);
+  const auto kept = fragment(32768);  // about 8.5 MiB freed with malloc's headers: under min_free_bytes
   scheduler.advance_by(100);  // still changing since the last look
   EXPECT_EQ(trimmer.trims(), 0u);
   scheduler.advance_by(100);  // quiet now, and over a quarter of min_free_bytes
