@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "model/check/checker.hpp"
 #include "model/clock_text.hpp"
@@ -131,6 +132,11 @@ class Simulation {
   Faults faults_;
   Clients clients_;
   bool done_ = false;
+  // Loop steps other than convergence checks (anything that can change a node or a client),
+  // and their count at the last check that found the cluster not yet converged: a check with
+  // nothing changed since would find the same, so it only reschedules itself.
+  std::uint64_t steps_ = 0;
+  std::optional<std::uint64_t> unconverged_at_;
   Micros heal_at_ = 0;
   std::uint64_t bytes_at_heal_ = 0;  // stats.node_bytes then
 };
@@ -172,6 +178,7 @@ SeedResult Simulation::run() {
     }
     if (w_.events.empty() && !timer_node) break;
     ++w_.stats.events;
+    ++steps_;
     if (timer_node && (w_.events.empty() || timer_at <= w_.events.next_at())) {
       w_.now = std::max(w_.now, timer_at);
       w_.nodes[*timer_node]->clock->advance_to(timer_at / 1000);
@@ -179,6 +186,7 @@ SeedResult Simulation::run() {
       continue;
     }
     const Event e = w_.events.pop();
+    if (e.kind == EventKind::kCheck) --steps_;
     w_.now = std::max(w_.now, e.at);
     dispatch(e);
   }
@@ -389,8 +397,10 @@ bool Simulation::all_reaped() const {
 
 void Simulation::check_convergence() {
   const bool await_reaps = w_.cfg.await_reaps();
-  if (clients_.idle() && stores_agree() && (w_.placement.every_node() || no_hints_left()) &&
-      (!await_reaps || all_reaped())) {
+  // Cheapest test first; the local_get of every key (no_hints_left) last.
+  const bool unchanged = unconverged_at_ && *unconverged_at_ == steps_;
+  if (!unchanged && clients_.idle() && (!await_reaps || all_reaped()) && stores_agree() &&
+      (w_.placement.every_node() || no_hints_left())) {
     w_.stats.convergence = w_.now - heal_at_;
     w_.stats.catch_up_bytes = w_.stats.node_bytes - bytes_at_heal_;
     if (w_.trace) {
@@ -401,6 +411,7 @@ void Simulation::check_convergence() {
     done_ = true;
     return;
   }
+  unconverged_at_ = steps_;
   if (!w_.failure.empty()) {
     done_ = true;  // a node broke the protocol (local_get): nothing to wait for
     return;
