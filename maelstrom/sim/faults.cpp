@@ -107,7 +107,6 @@ void Faults::heal() {
 void Faults::kill(const std::string& node) {
   const std::size_t i = index(node);
   NodeSlot& s = *w_.nodes[i];
-  if (s.node) w_.stats.replies_mismatched += s.node->replicator().stats().replies_mismatched;
   // A bounce is a process crash: what the process sent is on its way and arrives, and its disk
   // keeps what it wrote.
   const bool bounce = active_ && schedule_[*active_].kind == model::FaultKind::kBounce;
@@ -117,17 +116,26 @@ void Faults::kill(const std::string& node) {
   // Drawn only when asked for, so that runs without --bit-flips keep their random streams.
   const bool bit_flip = s.disk && w_.cfg.bit_flip_ppm > 0 && s.disk_rng->below(1'000'000) < w_.cfg.bit_flip_ppm;
   if (w_.trace) w_.note("nemesis kill " + node + (!s.disk ? "" : power_loss ? " (power loss)" : " (process crash)"));
+  // A kill that lost the disk too (disk-loss, replica-loss) explains a loss without a flip.
+  const bool disk_loss = active_ && (schedule_[*active_].kind == model::FaultKind::kDiskLoss ||
+                                     schedule_[*active_].kind == model::FaultKind::kReplicaLoss);
+  take_down(i, power_loss, bit_flip, disk_loss, bit_flip && !disk_loss ? " and a bit of its disk flipped" : "");
+  if (w_.cfg.kill_loses_in_flight && !bounce) s.lost_below = s.incarnation;
+}
+
+void Faults::take_down(std::size_t i, bool power_loss, bool bit_flip, bool disk_loss, const std::string& how) {
+  NodeSlot& s = *w_.nodes[i];
+  const std::string& node = s.id;
+  if (s.node) w_.stats.replies_mismatched += s.node->replicator().stats().replies_mismatched;
   // What a kill may take from the cluster, for the explanation of lost writes: everything in
   // memory without a disk; with one, what a power loss takes when not every turn is synced,
   // and all of it when the disk is lost next (disk-loss, replica-loss); a flipped bit may take
   // the rest of the file it lands in (recovery keeps what precedes a damaged record).
-  const bool disk_loss = active_ && (schedule_[*active_].kind == model::FaultKind::kDiskLoss ||
-                                     schedule_[*active_].kind == model::FaultKind::kReplicaLoss);
   const bool may_lose = !s.disk || disk_loss || bit_flip ||
                         (power_loss && w_.cfg.node.durability.store.fsync != FsyncPolicy::kBatch);
-  if (may_lose) losses_.before_kill(i, bit_flip && !disk_loss);
+  if (may_lose) losses_.before_kill(i, how);
   ++s.incarnation;
-  if (w_.cfg.kill_loses_in_flight && !bounce) s.lost_below = s.incarnation;
+  s.stopped_by_io = false;
   s.node.reset();
   s.clock.reset();
   s.out.clear();
@@ -151,6 +159,44 @@ void Faults::kill(const std::string& node) {
                 " of " + flip->path + " flipped");
       }
     }
+  }
+}
+
+void Faults::collect_stopped() {
+  for (std::size_t i = 0; i < w_.nodes.size(); ++i) {
+    NodeSlot& s = *w_.nodes[i];
+    if (!s.stopped_by_io) continue;
+    // The binary exits 74 and its supervisor starts it again. The kernel may have dropped the
+    // pages it failed to write back (Linux marks them clean after a failed fdatasync), so the
+    // disk is treated as after a power loss: only what was synced is sure to be there.
+    const std::string failure = s.node ? s.node->durability().failure() : std::string("?");
+    ++w_.stats.io_stops;
+    const Micros delay = 100'000 + static_cast<Micros>(s.disk_rng->below(900'001));
+    if (w_.trace) {
+      w_.note(s.id + " stopped on a disk I/O error (" + failure + "): exit 74, taken down as a power loss; "
+              "restarted in " + time_text(delay) + " s");
+    }
+    take_down(i, true, false, false, " (it stopped on a disk I/O error, as after a power loss)");
+    Event e;
+    e.at = w_.now + delay;
+    e.kind = EventKind::kRestartStopped;
+    e.to = static_cast<int>(i);
+    e.aux = s.incarnation;
+    w_.events.push(std::move(e));
+  }
+}
+
+void Faults::restart_stopped(std::size_t i, std::uint64_t incarnation) {
+  NodeSlot& s = *w_.nodes[i];
+  // Not if a fault took it down again meanwhile (its own restart comes at the period's end).
+  if (s.up() || s.incarnation != incarnation) return;
+  if (w_.trace) w_.note("supervisor restart " + s.id + " (recovers its disk, init)");
+  boot(i);
+}
+
+void Faults::end_io_errors() {
+  for (const auto& s : w_.nodes) {
+    if (s->disk) s->disk->set_error_rates(0, 0);
   }
 }
 
@@ -178,6 +224,7 @@ void Faults::resume(const std::string& node) {
   NodeSlot& s = *w_.nodes[i];
   if (w_.trace) w_.note("nemesis resume " + node + " (" + std::to_string(s.inbox.size()) + " messages waited)");
   s.paused = false;
+  if (!s.up()) return;  // it stopped on a disk I/O error meanwhile: its restart is queued
   // The timers that fell due while it was stopped run now, then the input that waited.
   s.clock->advance_to(w_.now / 1000);
   net_.flush(i);

@@ -32,6 +32,13 @@ class Faults : public model::FaultTarget {
   void bounce(std::size_t period);
   // The final heal: the period under way, if any, ends now.
   void end_all();
+  // --io-errors: the nodes whose process stopped on a disk I/O error (NodeSlot::stopped_by_io)
+  // go down as after a power loss, each restarted 0.1 to 1 virtual s later (restart_stopped,
+  // unless a fault took it down again meanwhile); end_io_errors (the final heal) stops the
+  // disks failing.
+  void collect_stopped();
+  void restart_stopped(std::size_t i, std::uint64_t incarnation);
+  void end_io_errors();
 
   // model::FaultTarget on simulated nodes.
   void partition(const model::Partition& p) override;
@@ -44,6 +51,9 @@ class Faults : public model::FaultTarget {
 
  private:
   std::size_t index(const std::string& node) const;  // "n3" -> 2
+  // Node i's process ends; its disk crashes as a power loss or a process crash, and a bit of it
+  // flips; `how` ends the explanation of a write it took the last copy of.
+  void take_down(std::size_t i, bool power_loss, bool bit_flip, bool disk_loss, const std::string& how);
   // The mean time between two bounces, and the mean delay of a bouncing node's links: a
   // message's latency plus the most a reordered one is held back.
   Micros bounce_gap() const { return w_.cfg.latency + w_.cfg.reorder_max; }

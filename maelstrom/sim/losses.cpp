@@ -30,7 +30,7 @@ bool Losses::hints_hold(const std::map<std::int64_t, std::vector<model::HeldHint
   return false;
 }
 
-void Losses::before_kill(std::size_t dying, bool bit_flip) {
+void Losses::before_kill(std::size_t dying, std::string how) {
   // With a ring, each node's hints of the keys written so far (asked once per kill).
   std::vector<std::map<std::int64_t, std::vector<model::HeldHint>>> hints;
   if (!w_.placement.every_node()) {
@@ -54,7 +54,7 @@ void Losses::before_kill(std::size_t dying, bool bit_flip) {
     fate.seen_holders |= mask;
     if (mask == (1u << dying)) {
       fate.last_holder_killed = std::make_pair(static_cast<int>(dying), w_.now);
-      fate.last_holder_bit_flip = bit_flip;
+      fate.last_holder_how = how;
     } else if (mask != 0) {
       fate.last_holder_killed.reset();  // it lives on elsewhere
     }
@@ -74,7 +74,7 @@ void Losses::explain(SeedResult& result) const {
     LossExplanation kind = LossExplanation::kNone;
     if (fate.last_holder_killed) {
       const auto [holder, at] = *fate.last_holder_killed;
-      const std::string flipped = fate.last_holder_bit_flip ? " and a bit of its disk flipped" : "";
+      const std::string& flipped = fate.last_holder_how;
       if (holder == fate.node && fate.seen_holders == (1u << holder)) {
         kind = LossExplanation::kDiedBeforeLeft;
         line += "explained: " + acker + " was killed at " + time_text(at) + " s" + flipped +

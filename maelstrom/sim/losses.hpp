@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,10 @@ class Losses {
   explicit Losses(World& world) : w_(world) {}
 
   // A client sent write number world.writes.size() - 1 to node `node`.
-  void on_write(int node) { fates_.push_back(WriteFate{node, std::nullopt, 0, std::nullopt}); }
+  void on_write(int node) { WriteFate fate;
+    fate.node = node;
+    fates_.push_back(std::move(fate));
+  }
   // Write `write`'s acknowledgement reached its client now.
   void on_acknowledged(std::size_t write) { fates_[write].acked_at = w_.now; }
   // When write `write`'s acknowledgement reached its client, if it did.
@@ -30,8 +34,9 @@ class Losses {
     return write < fates_.size() ? fates_[write].acked_at : std::nullopt;
   }
   // Node `dying` is about to lose its store (in memory; or on its disk: a power loss before
-  // the sync, a lost disk, or bit_flip: a bit of its disk flipped while it is down).
-  void before_kill(std::size_t dying, bool bit_flip = false);
+  // the sync, a lost disk, a bit of its disk flipped while it is down).
+  // `how` ends the explanation's "was killed at T s" ("" for a plain kill).
+  void before_kill(std::size_t dying, std::string how = "");
   // result.check.lost_writes explained (or not) by the kills, into result.explanations.
   void explain(SeedResult& result) const;
 
@@ -42,7 +47,7 @@ class Losses {
     std::optional<Micros> acked_at;  // when the acknowledgement reached the client
     std::uint32_t seen_holders = 0;  // nodes seen holding it (or a version dominating it) at kills
     std::optional<std::pair<int, Micros>> last_holder_killed;  // the only holder, killed then
-    bool last_holder_bit_flip = false;  // ... and a bit of its disk flipped
+    std::string last_holder_how;  // ... and how (" and a bit of its disk flipped")
   };
   bool holds(std::size_t node, const model::WriteRecord& w) const;
   // With a ring: whether node's hints (as local_get reported them, key -> hints) hold w.

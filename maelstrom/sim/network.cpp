@@ -86,9 +86,14 @@ void Network::feed(std::size_t i, const std::string& line, std::optional<std::ui
 void Network::flush(std::size_t i) {
   NodeSlot& s = *w_.nodes[i];
   if (s.node && s.node->stopped()) {
-    // Its data directory failed it: the binary exits without writing this turn's output.
+    // Its data directory failed it: the binary exits 74 without writing this turn's output.
     s.out.clear();
-    w_.fail(s.id + " stopped: " + s.node->durability().failure());
+    if (w_.cfg.io_error_ppm > 0 && s.node->durability().failure().find("Input/output error (simulated)") !=
+                                       std::string::npos) {
+      s.stopped_by_io = true;  // an injected EIO: its supervisor restarts it (Faults::collect_stopped)
+    } else {
+      w_.fail(s.id + " stopped: " + s.node->durability().failure());
+    }
     return;
   }
   // Reaps the node logged this turn (§16).

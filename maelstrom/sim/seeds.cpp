@@ -38,6 +38,7 @@ void add(SeedStats& into, const SeedStats& s) {
   into.duplicated += s.duplicated;
   into.replies_mismatched += s.replies_mismatched;
   into.bit_flips += s.bit_flips;
+  into.io_stops += s.io_stops;
   into.events += s.events;
   into.missing_versions += s.missing_versions;
   into.missing_bytes += s.missing_bytes;
@@ -158,6 +159,10 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
   if (t.bit_flips > 0) {
     out += "disk corruption: " + std::to_string(t.bit_flips) + " bits flipped in killed nodes' logs and snapshots (" +
            fixed(ratio(t.bit_flips, seeds), 2) + " per seed)\n";
+  }
+  if (t.io_stops > 0) {
+    out += "disk I/O errors: " + std::to_string(t.io_stops) + " node processes stopped by an EIO and restarted (" +
+           fixed(ratio(t.io_stops, seeds), 2) + " per seed)\n";
   }
   out += "convergence after the heal (virtual): ";
   if (convergence.empty()) {

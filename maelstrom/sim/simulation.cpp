@@ -183,12 +183,14 @@ SeedResult Simulation::run() {
       w_.now = std::max(w_.now, timer_at);
       w_.nodes[*timer_node]->clock->advance_to(timer_at / 1000);
       net_.flush(*timer_node);
+      if (w_.cfg.io_error_ppm > 0) faults_.collect_stopped();
       continue;
     }
     const Event e = w_.events.pop();
     if (e.kind == EventKind::kCheck) --steps_;
     w_.now = std::max(w_.now, e.at);
     dispatch(e);
+    if (w_.cfg.io_error_ppm > 0) faults_.collect_stopped();
   }
   w_.stats.ended = w_.now;
   finish(result);
@@ -236,12 +238,16 @@ void Simulation::dispatch(const Event& e) {
     case EventKind::kCheck:
       check_convergence();
       break;
+    case EventKind::kRestartStopped:
+      faults_.restart_stopped(static_cast<std::size_t>(e.to), e.aux);
+      break;
   }
 }
 
 void Simulation::heal() {
   if (w_.trace) w_.note("final heal: the workload ends; every fault ends; no more message faults");
   faults_.end_all();
+  if (w_.cfg.io_error_ppm > 0) faults_.end_io_errors();
   w_.workload = false;
   heal_at_ = w_.now;
   w_.healed_at = w_.now;
@@ -323,6 +329,10 @@ std::uint64_t store_fingerprint(const SiblingStore& store) {
 }
 
 bool Simulation::stores_agree() const {
+  // A node down (stopped by a disk I/O error, its restart queued) has not converged.
+  for (const auto& s : w_.nodes) {
+    if (!s->up()) return false;
+  }
   if (!w_.placement.every_node()) return replicas_agree();
   // The fingerprints first (cheap); the full text only when they match.
   const std::uint64_t first = store_fingerprint(w_.nodes[0]->node->store());
@@ -433,8 +443,9 @@ void Simulation::finish(SeedResult& result) {
   std::map<std::string, model::NodeState> final_states;
   const std::vector<std::string> ids = w_.node_ids();
   for (const auto& s : w_.nodes) {
-    w_.stats.replies_mismatched += s->node->replicator().stats().replies_mismatched;
     model::NodeState& state = final_states[s->id];
+    if (!s->up()) continue;  // down at the end (the recovery limit passed first): it holds nothing
+    w_.stats.replies_mismatched += s->node->replicator().stats().replies_mismatched;
     s->node->store().for_each([&](std::string_view key, Siblings siblings) {
       std::vector<model::StoredVersion>& versions = state[std::stoll(std::string(key))];
       for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i], ids));

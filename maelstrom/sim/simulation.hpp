@@ -82,6 +82,11 @@ struct SimConfig {
   // disk, at a seeded place among all its stored bytes, is flipped before it restarts; its
   // recovery finds the damaged record by its checksum (docs/protocol.md §15).
   std::uint32_t bit_flip_ppm = 0;
+  // --io-errors: this share of the disks' appends and fdatasyncs fail with EIO until the final
+  // heal (disk.append_error_per_million and sync_error_per_million). A node stops at its first
+  // (the binary exits 74 without releasing that turn's replies); the simulator takes it down as
+  // after a power loss and restarts it 0.1 to 1 virtual s later.
+  std::uint32_t io_error_ppm = 0;
   SimulatedDiskOptions disk;
   // Server-assigned clocks (docs/protocol.md §17; vckv-sim --clocks server, which also gives
   // the nodes --clocks=server): the clients plan dvv_get / dvv_update / dvv_delete, the first
@@ -143,6 +148,7 @@ struct SeedStats {
   // same msg_id): each would have been taken by a matcher of msg_id and sender alone.
   std::uint64_t replies_mismatched = 0;
   std::uint64_t bit_flips = 0;         // --bit-flips: bits flipped on killed nodes' disks
+  std::uint64_t io_stops = 0;          // --io-errors: nodes stopped by a disk I/O error
   std::uint64_t events = 0;            // deliveries, timer turns, client and fault events
   std::optional<Micros> convergence;   // heal to the first time every store agreed
   // At the final heal: the latest versions of a key (none of its versions over all nodes

@@ -36,6 +36,7 @@ enum class EventKind : std::uint8_t {
   kBounce,         // a later bounce of bounce period aux
   kHeal,           // the workload ends: every fault heals, the recovery begins
   kCheck,          // recovery: do the replicas agree yet?
+  kRestartStopped, // node `to`, stopped by a disk I/O error as incarnation aux, is started again
 };
 
 struct Event {
@@ -99,6 +100,9 @@ struct NodeSlot {
   std::string out;
   std::unique_ptr<Node> node;
   bool paused = false;
+  // Its process stopped on a disk I/O error (--io-errors) this turn: Faults::collect_stopped
+  // takes it down as a power loss and queues its restart.
+  bool stopped_by_io = false;
   std::vector<std::string> inbox;  // what arrived while paused, in order
   std::uint64_t lines = 0;
   std::uint32_t incarnation = 0;  // one more at every kill

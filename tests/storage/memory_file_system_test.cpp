@@ -219,6 +219,9 @@ TEST(MemoryFileSystemTest, ReportsSyncLatencyAndInjectsErrors) {
   auto g = bad.open_append("d/log");
   EXPECT_EQ(g.value()->append("abc").error(), "write d/log: Input/output error (simulated)");
   EXPECT_EQ(g.value()->sync().error(), "fdatasync d/log: Input/output error (simulated)");
+  bad.set_error_rates(0, 0);
+  EXPECT_TRUE(g.value()->append("def").ok());
+  EXPECT_TRUE(g.value()->sync().ok());
 }
 
 TEST(MemoryFileSystemTest, LocksNameTheirHolderAndDieWithIt) {

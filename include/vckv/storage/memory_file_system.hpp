@@ -120,6 +120,13 @@ class MemoryFileSystem : public FileSystem {
   // Flips a given bit (0-7) of a given byte; false if there is no such byte.
   bool flip_bit(const std::string& path, std::uint64_t offset, int bit);
 
+  // From now on appends and syncs fail with EIO at these rates (a simulator's disk stops failing
+  // when its run's faults end).
+  void set_error_rates(std::uint32_t append_per_million, std::uint32_t sync_per_million) {
+    options_.append_error_per_million = append_per_million;
+    options_.sync_error_per_million = sync_per_million;
+  }
+
   // The pid the next lock records (a new process after a crash, say).
   void set_process_id(int pid) { pid_ = pid; }
 

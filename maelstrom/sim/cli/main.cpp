@@ -64,6 +64,7 @@ struct Args {
   double power_loss_pct = 0;
   double torn_write_pct = 0;
   double bit_flip_pct = 0;
+  double io_error_pct = 0;
   double sync_latency_ms = 0;
   std::vector<std::string> node_args;
   double delete_share = 0;
@@ -107,6 +108,7 @@ std::string replay_prefix(const Args& a, const std::string& binary) {
     s << " --power-loss " << a.power_loss_pct << " --torn-writes " << a.torn_write_pct << " --sync-latency "
       << a.sync_latency_ms;
     if (a.bit_flip_pct > 0) s << " --bit-flips " << a.bit_flip_pct;
+    if (a.io_error_pct > 0) s << " --io-errors " << a.io_error_pct;
   }
   if (a.delete_share > 0) s << " --delete-share " << a.delete_share;
   if (a.clocks == "server") s << " --clocks server --blind-writers " << a.blind_writers;
@@ -201,6 +203,11 @@ int main(int argc, char** argv) {
                  "place among all its stored bytes) before it restarts; recovery finds the damaged record by its "
                  "checksum and keeps what precedes it (docs/protocol.md §15), anti-entropy refills the rest")
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--io-errors", a.io_error_pct,
+                 "With --data-dir: percent of the nodes' disk writes and fdatasyncs that fail with EIO until the final "
+                 "heal (e.g. 0.01); a node stops at its first, without releasing that turn's replies (the binary "
+                 "exits 74), and is restarted 0.1 to 1 virtual s later from what its disk kept, as after a power loss")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   app.add_option("--sync-latency", a.sync_latency_ms,
                  "With --data-dir: each fdatasync takes up to this many virtual ms (uniform), and the turn's output "
                  "waits for it")
@@ -267,6 +274,10 @@ int main(int argc, char** argv) {
     std::cerr << "vckv-sim: --fsync needs --data-dir\n";
     return kExitUsage;
   }
+  if (a.io_error_pct > 0 && !a.data_dir && a.clocks != "server") {
+    std::cerr << "vckv-sim: --io-errors needs --data-dir: without a disk there is nothing to fail\n";
+    return kExitUsage;
+  }
   if (a.bit_flip_pct > 0 && !a.data_dir && a.clocks != "server") {
     std::cerr << "vckv-sim: --bit-flips needs --data-dir: without a disk there is nothing to corrupt\n";
     return kExitUsage;
@@ -312,6 +323,8 @@ int main(int argc, char** argv) {
   }
   cfg.power_loss_ppm = ppm(a.power_loss_pct);
   cfg.bit_flip_ppm = ppm(a.bit_flip_pct);
+  cfg.io_error_ppm = ppm(a.io_error_pct);
+  cfg.disk.append_error_per_million = cfg.disk.sync_error_per_million = cfg.io_error_ppm;
   cfg.disk.torn_write_per_million = ppm(a.torn_write_pct);
   cfg.disk.sync_latency_max_us = micros(a.sync_latency_ms, 1e3);
   if (!configure(cfg, error)) {
