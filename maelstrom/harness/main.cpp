@@ -164,6 +164,10 @@ void add_test_options(CLI::App* test, TestArgs& a) {
   test->add_option("--probe-interval-ms", cfg.probe_interval_ms,
                    "During recovery, read everything this often to time convergence (0: do not)")
       ->capture_default_str()->check(CLI::Range(0.0, 600000.0));
+  test->add_option("--digest-interval-ms", cfg.digest_interval_ms,
+                   "During recovery, ask every node for its hash trees' roots (tree_roots) this often to time "
+                   "convergence cheaply, whatever the number of keys (0: do not)")
+      ->capture_default_str()->check(CLI::Range(0.0, 600000.0));
   test->add_option("--read-concurrency", cfg.read_concurrency, "Probe and final reads in flight per node")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   test->add_option("--final-read-attempts", cfg.final_read_attempts,

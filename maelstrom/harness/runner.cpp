@@ -19,6 +19,7 @@
 #include "harness/cluster/cluster.hpp"
 #include "harness/cluster/fault_recorder.hpp"
 #include "harness/cluster/journal.hpp"
+#include "harness/cluster/digest.hpp"
 #include "harness/cluster/sweep.hpp"
 #include "harness/progress.hpp"
 #include "model/check/checker.hpp"
@@ -134,6 +135,7 @@ class Runner {
   std::uint64_t next_op_index_ = 0;
   std::size_t ok_ = 0, fail_ = 0, info_ = 0;
   const ReadSweep* sweep_ = nullptr;  // the reads under way, for the progress line
+  std::unique_ptr<DigestPoller> digest_;  // during the recovery (--digest-interval-ms)
 };
 
 void Runner::nemesis_line(Micros t, const std::string& f, const std::string& value) {
@@ -187,6 +189,7 @@ void Runner::update_faults(Micros t) {
 
 void Runner::tick(Micros t) {
   update_faults(t);
+  if (digest_) digest_->tick(t);
   if (phase_ == Phase::kWorkload) {
     for (auto& c : clients_) {
       if (!c->busy && c->next_start <= t) start_client_op(*c, t);
@@ -210,6 +213,9 @@ std::optional<Micros> Runner::next_wake() const {
         if (b > t) consider(b);
       }
     }
+  }
+  if (digest_) {
+    if (const auto w = digest_->next_wake()) consider(*w);
   }
   // The progress line.
   consider(t + (cfg_.tty ? 250'000 : from_ms(std::max(cfg_.progress_interval_s, 0.25) * 1000)));
@@ -494,10 +500,17 @@ RunResult Runner::run() {
     history_->write(reports::nemesis_event("final-heal", "", to_ms(heal)));
     nemesis_line(heal, "final-heal", "");
     progress_.line("recovery: " + json(cfg_.recovery_time_s).dump() + " s without client writes" +
+                   (cfg_.digest_interval_ms > 0 ? ", every node's tree roots every " +
+                                                      json(cfg_.digest_interval_ms).dump() + " ms"
+                                                : "") +
                    (cfg_.probe_interval_ms > 0 ? ", every key read from every node every " +
                                                      json(cfg_.probe_interval_ms).dump() + " ms"
                                                : ""));
     const Micros recovery_end = heal + from_ms(cfg_.recovery_time_s * 1000);
+    if (cfg_.digest_interval_ms > 0) {
+      digest_ = std::make_unique<DigestPoller>(*cluster_, from_ms(cfg_.digest_interval_ms), from_ms(cfg_.timeout_ms));
+      digest_->tick(heal);
+    }
     if (cfg_.probe_interval_ms > 0) {
       while (!cluster_->failure() && cluster_->now() + from_ms(cfg_.probe_interval_ms) < recovery_end) {
         std::optional<ProbeRound> round = probe(recovery_end);
@@ -512,6 +525,14 @@ RunResult Runner::run() {
       return std::none_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->busy; });
     });
     rec_.recovery_end_s = to_s(cluster_->now());
+    if (digest_) {
+      digest_->stop();
+      rec_.digest_rounds = digest_->rounds();
+      rec_.digest_unsupported = digest_->unsupported();
+      if (!rec_.digest_unsupported.empty()) {
+        rec_.warnings.push_back(rec_.digest_unsupported + ": no digest rounds, convergence timed by the probes");
+      }
+    }
     if (!cluster_->failure()) {
       phase_ = Phase::kFinalReads;
       states = final_reads();

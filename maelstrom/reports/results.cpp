@@ -40,12 +40,27 @@ json quantiles(const std::vector<double>& samples) {
 struct Convergence {
   std::optional<double> converged_after_ms;
   std::optional<double> last_node_message_after_heal_ms;
+  bool by_digest = false;  // timed by the digest rounds, else by the probe rounds
 };
 
 Convergence convergence_of(const RunRecord& r) {
   Convergence c;
   const auto& rounds = r.rounds;
-  if (r.final_heal_s && !rounds.empty() && rounds.back().complete && rounds.back().disagreeing_keys == 0) {
+  // The final reads (the last probe round) must agree; then the first round of a run of
+  // agreeing ones reaching to the end: digest rounds when there are any, else probe rounds.
+  const bool final_agrees = !rounds.empty() && rounds.back().complete && rounds.back().disagreeing_keys == 0;
+  const auto& digests = r.digest_rounds;
+  if (r.final_heal_s && final_agrees && !digests.empty()) {
+    c.by_digest = true;
+    if (digests.back().agree) {
+      std::size_t first = digests.size() - 1;
+      while (first > 0 && digests[first - 1].agree) --first;
+      c.converged_after_ms = round3(std::max(0.0, digests[first].start_s - *r.final_heal_s) * 1000);
+    } else {
+      // Agreement came after the last digest round: the final reads' start bounds it.
+      c.converged_after_ms = round3((rounds.back().start_s - *r.final_heal_s) * 1000);
+    }
+  } else if (r.final_heal_s && final_agrees) {
     std::size_t first = rounds.size() - 1;
     while (first > 0 && rounds[first - 1].complete && rounds[first - 1].disagreeing_keys == 0) --first;
     c.converged_after_ms = round3((rounds[first].start_s - *r.final_heal_s) * 1000);
@@ -57,6 +72,18 @@ Convergence convergence_of(const RunRecord& r) {
 }
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json digest_rounds_json(const std::vector<DigestRound>& rounds) {
+  json out = json::array();
+  for (std::size_t i = 0; i < rounds.size(); ++i) {
+    if (rounds.size() > 200 && i >= 199 && i + 1 < rounds.size()) continue;
+    const DigestRound& d = rounds[i];
+    json j = {{"start_s", round3(d.start_s)}, {"end_s", round3(d.end_s)}, {"complete", d.complete}, {"agree", d.agree}};
+    if (!d.why.empty()) j["why"] = d.why;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
 
 // The probe rounds (the final read last), at most 200: when each started, whether every read
 // was answered, and on how many keys the nodes disagreed.
@@ -209,6 +236,7 @@ json results_json(const RunRecord& r) {
         {"conflict", c.conflict == model::ConflictMode::kLww ? "lww" : "siblings"},
         {"replicas", c.replicas}, {"vnodes", c.vnodes},
         {"timeout_ms", c.timeout_ms}, {"probe_interval_ms", c.probe_interval_ms},
+        {"digest_interval_ms", c.digest_interval_ms},
         {"read_concurrency", c.read_concurrency}, {"final_read_attempts", c.final_read_attempts},
         {"clock_slots", "client ci writes clock slot i-1 (c1 slot 0); clocks have concurrency slots"}}},
       {"verdict", model::verdict_name(r.verdict)},
@@ -226,8 +254,14 @@ json results_json(const RunRecord& r) {
         {"by_type", m.to_json()}, {"msgs_per_op", round3(msgs_per_op)},
         {"msgs_per_op_note", "node-to-node messages sent over the whole run (recovery included) / workload client requests"}}},
       {"convergence",
-       {{"method", "probe rounds: every key read from every node every probe_interval_ms after the final heal; "
-                   "converged_after_ms is the start of the first round from which all later rounds agreed"},
+       {{"method", conv.by_digest
+                       ? "digest rounds: every node's tree roots (tree_roots) every digest_interval_ms after the final "
+                         "heal; converged_after_ms is the start of the first digest round from which all later ones "
+                         "agreed, the final reads included"
+                       : "probe rounds: every key read from every node every probe_interval_ms after the final heal; "
+                         "converged_after_ms is the start of the first round from which all later rounds agreed"},
+        {"digest_interval_ms", c.digest_interval_ms}, {"digest_rounds", r.digest_rounds.size()},
+        {"digest", digest_rounds_json(r.digest_rounds)},
         {"converged_after_ms", opt(conv.converged_after_ms)},
         {"last_node_message_after_heal_ms", opt(conv.last_node_message_after_heal_ms)},
         {"probe_rounds", r.rounds.size()}, {"probe_interval_ms", c.probe_interval_ms}, {"rounds", rounds_json(r.rounds)},
@@ -354,10 +388,13 @@ void print_summary(const RunRecord& r, std::ostream& out) {
   out << std::setprecision(6);
   const Convergence conv = convergence_of(r);
   out << "\nconvergence after the final heal: "
-      << (conv.converged_after_ms ? "<= " + num(*conv.converged_after_ms) + " ms (probe every " +
-                                        num(r.config.probe_interval_ms) + " ms, " + std::to_string(r.rounds.size()) +
-                                        " rounds)"
-                                  : std::string("not observed"))
+      << (!conv.converged_after_ms ? std::string("not observed")
+          : conv.by_digest ? "<= " + num(*conv.converged_after_ms) + " ms (tree roots every " +
+                                 num(r.config.digest_interval_ms) + " ms, " + std::to_string(r.digest_rounds.size()) +
+                                 " rounds)"
+                           : "<= " + num(*conv.converged_after_ms) + " ms (probe every " +
+                                 num(r.config.probe_interval_ms) + " ms, " + std::to_string(r.rounds.size()) +
+                                 " rounds)")
       << "; last node-to-node delivery "
       << (conv.last_node_message_after_heal_ms ? num(*conv.last_node_message_after_heal_ms) + " ms after it"
                                                : std::string("none after it"));

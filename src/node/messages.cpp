@@ -27,6 +27,8 @@ const MessageTable& message_table() {
     {kTreeKeysType, "",             kFromPeers,   ClockSide::kEither, false, FastShape::kNone,          decode_tree_keys, &Node::handle_tree_keys},
     // §14: what this node holds itself (inspection; never forwarded), and hints for a replica.
     {kLocalGetType, "local_get_ok", kFromAnyone,  ClockSide::kEither, false, FastShape::kKey,           decode_get,   &Node::handle_local_get},
+    // §12: the roots of the trees anti-entropy compares (inspection; a cheap convergence test).
+    {kTreeRootsType, "tree_roots_ok", kFromAnyone, ClockSide::kEither, false, FastShape::kNone,       decode_nothing, &Node::handle_tree_roots},
     {kHintType,    kHintOkType,     kFromPeers,   ClockSide::kEither, false, FastShape::kNone,          decode_hint,  &Node::handle_hint},
     // §16: reaping a key that holds only tombstones (reap is one-way).
     {kReapCheckType, kReapCheckOkType, kFromPeers, ClockSide::kEither, false, FastShape::kNone,         decode_reap,  &Node::handle_reap_check},
@@ -64,9 +66,10 @@ const std::string& client_message_types(bool server_clocks) {
   auto list = [](ClockSide mode) {
     std::string types;
     for (const MessageType& row : message_table()) {
-      // (local_get is for inspection, not a client's request: not named to one. Nor is
+      // (local_get and tree_roots are for inspection, not a client's requests: not named to one. Nor is
       // kv_delete, §16: the course protocol's error texts, sections 1-10, stay as they are.)
-      if (!(row.senders & kFromClients) || row.type == kLocalGetType || row.type == "kv_delete" ||
+      if (!(row.senders & kFromClients) || row.type == kLocalGetType || row.type == kTreeRootsType ||
+          row.type == "kv_delete" ||
           (row.clocks != ClockSide::kEither && row.clocks != mode)) {
         continue;
       }

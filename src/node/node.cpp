@@ -808,6 +808,28 @@ void Node::handle_local_get(const Incoming& in, const MessageType& type) {
   outbox_.send(m);
 }
 
+void Node::handle_tree_roots(const Incoming& in, const MessageType& type) {
+  std::string roots = "{";
+  std::string counts = "{";
+  replicator_.for_each_tree([&](const std::string& peer, const HashTree& tree) {
+    if (roots.size() > 1) {
+      roots += kJsonItemSeparator;
+      counts += kJsonItemSeparator;
+    }
+    append_json_string(roots, peer);
+    roots += ": " + std::to_string(tree.root());
+    append_json_string(counts, peer);
+    counts += ": " + std::to_string(tree.key_count());
+  });
+  roots += '}';
+  counts += '}';
+  MessageBuilder m = outbox_.message(in.src, type.reply_type, in.msg_id);
+  m.field_json("roots", roots);
+  m.field_json("counts", counts);
+  m.field_json("hints", std::to_string(hints_.count()));
+  outbox_.send(m);
+}
+
 void Node::handle_hint(const Incoming& in, const MessageType& type) {
   const auto& hint = std::get<SyncRequest>(in.request);
   if (hint.hint_for == node_id_ || !is_member(hint.hint_for)) {

@@ -361,6 +361,12 @@ std::optional<Error> decode_fetch(std::string_view type, const JValue& body, con
   return read_key(type, body.find("key"), fetch.key);
 }
 
+std::optional<Error> decode_nothing(std::string_view, const JValue&, const CodecLimits&,
+                                    Request& request) {
+  request.emplace<std::monostate>();
+  return std::nullopt;
+}
+
 std::optional<Error> decode_reap(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request) {
   ReapRequest& reap = request.emplace<ReapRequest>();

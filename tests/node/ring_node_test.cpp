@@ -250,6 +250,53 @@ TEST(RingNodeTest, AForwardedQuorumWriteWaitsForTheStandIn) {
   EXPECT_EQ(local_get(c, "n2", "x")["hints"].size(), 1u);
 }
 
+// tree_roots (§12): per peer sharing keys, the root and key count of the tree anti-entropy
+// compares with it, and the hints held. While a replica is cut off the pairs with it differ and
+// a fallback holds a hint; after the heal every pair agrees both ways and no hint is left.
+TEST(RingNodeTest, TreeRootsShowTheReplicasAgreeOnlyAfterTheHeal) {
+  NodeOptions o = ring_options(3);
+  o.write_quorum = 2;
+  TestCluster c(5, o);
+  auto roots_of = [&](const std::string& node) { return c.request(node, {{"type", "tree_roots"}}); };
+  auto agree = [&] {
+    for (const std::string& a : c.ids()) {
+      const json ra = roots_of(a);
+      if (ra["hints"] != 0) return false;
+      for (const auto& [b, root] : ra["roots"].items()) {
+        const json rb = roots_of(b);
+        if (rb["roots"].value(a, json()) != root || rb["counts"].value(a, json()) != ra["counts"][b]) return false;
+      }
+    }
+    return true;
+  };
+  const json first = roots_of("n1");
+  EXPECT_EQ(first["type"], "tree_roots_ok");
+  EXPECT_EQ(first["hints"], 0);
+  EXPECT_TRUE(agree());
+  c.isolate("n4");
+  EXPECT_EQ(c.put("n5", "x", "a", {1}).value("status", ""), "written");
+  EXPECT_EQ(roots_of("n5")["counts"]["n1"], 1);  // x's replicas: n5, n1, n4
+  EXPECT_EQ(roots_of("n5")["counts"]["n4"], 1);
+  EXPECT_EQ(roots_of("n4")["counts"]["n5"], 0);
+  EXPECT_FALSE(agree());
+  c.heal();
+  c.run_for(3000);
+  EXPECT_TRUE(agree());
+  EXPECT_EQ(roots_of("n4")["counts"]["n5"], 1);
+}
+
+// Without a ring every peer is compared over the whole store: one tree, the same root for all.
+TEST(RingNodeTest, TreeRootsWithoutARingNameEveryPeerWithOneTree) {
+  TestCluster c(3, ring_options(0));
+  c.put("n1", "x", "a", {1});
+  c.run_for(1000);
+  const json r = c.request("n2", {{"type", "tree_roots"}});
+  ASSERT_EQ(r["roots"].size(), 2u);
+  EXPECT_EQ(r["roots"]["n1"], r["roots"]["n3"]);
+  EXPECT_EQ(r["counts"], json::parse(R"({"n1": 1, "n3": 1})"));
+  EXPECT_EQ(c.request("n1", {{"type", "tree_roots"}})["roots"]["n2"], r["roots"]["n1"]);
+}
+
 // The hint is delivered even when the replica's own anti-entropy cannot bring it: only n2
 // holds the version besides n5, which dies.
 TEST(RingNodeTest, AHintReachesItsReplicaWhenTheOtherReplicasAreGone) {

@@ -115,6 +115,15 @@ class Replicator {
   void give_up(std::uint64_t msg_id) { pending_.fail(msg_id); }
   std::uint64_t incarnation() const { return incarnation_; }
   bool is_peer(std::string_view id) const { return peers_.count(std::string(id)) > 0; }
+  // f(peer, tree) for each peer, in id order, with the hash tree anti-entropy compares with it:
+  // the whole store's, or with a ring the tree of the keys both replicate (peers sharing no
+  // key are skipped).
+  template <typename F>
+  void for_each_tree(F&& f) const {
+    for (const auto& [id, peer] : peers_) {
+      if (const HashTree* tree = tree_of(id)) f(id, *tree);
+    }
+  }
 
   // Whether a version of key can travel between nodes: whether the longest node-to-node line
   // that carries it alone (a sync, or a fetch_ok answering a read) fits the peers' line limit,

@@ -18,6 +18,8 @@ struct MessageType;
 
 // The node-local read (§14): what one node holds of a key, its own versions and its hints.
 inline constexpr std::string_view kLocalGetType = "local_get";
+// The replicas' digest (§12): the root of each hash tree anti-entropy compares, one per peer.
+inline constexpr std::string_view kTreeRootsType = "tree_roots";
 // Reaping (§16): "do you hold these tombstones and no hint they dominate?", and "I reaped them".
 inline constexpr std::string_view kReapCheckType = "reap_check";
 inline constexpr std::string_view kReapCheckOkType = "reap_check_ok";

@@ -117,6 +117,7 @@ class Node {
   void handle_tree(const Incoming& in, const MessageType& type);
   void handle_tree_keys(const Incoming& in, const MessageType& type);
   void handle_local_get(const Incoming& in, const MessageType& type);
+  void handle_tree_roots(const Incoming& in, const MessageType& type);
   void handle_hint(const Incoming& in, const MessageType& type);
   void handle_reap_check(const Incoming& in, const MessageType& type);
   void handle_reap(const Incoming& in, const MessageType& type);

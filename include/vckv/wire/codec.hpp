@@ -116,6 +116,9 @@ std::optional<Error> decode_fetch(std::string_view type, const JValue& body, con
 // reap_check and reap (§16): {incarnation, key, clocks: [C, ...]} (at least one clock).
 std::optional<Error> decode_reap(std::string_view type, const JValue& body,
                                  const CodecLimits& limits, Request& request);
+// A body with no fields of its own (tree_roots): anything besides type and msg_id is ignored.
+std::optional<Error> decode_nothing(std::string_view type, const JValue& body, const CodecLimits&,
+                                    Request& request);
 std::optional<Error> decode_tree(std::string_view type, const JValue& body, const CodecLimits&,
                                  Request& request);
 std::optional<Error> decode_tree_keys(std::string_view type, const JValue& body,

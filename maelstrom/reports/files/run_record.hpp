@@ -54,6 +54,7 @@ struct TestConfig {
   std::size_t keys = 10;
   double timeout_ms = 1000;
   double probe_interval_ms = 100;  // 0: no convergence probes during recovery
+  double digest_interval_ms = 10;  // 0: no digest rounds (tree_roots) during recovery
   std::size_t read_concurrency = 16;  // probe and final reads in flight per node
   int final_read_attempts = 5;
   double progress_interval_s = 5;     // progress lines when stdout is not a terminal; 0: none
@@ -106,6 +107,16 @@ struct ProbeRound {
   std::size_t keys_with_siblings = 0;  // keys with more than one sibling on some node
 };
 
+// One digest round after the final heal: every node asked for its trees' roots (tree_roots,
+// docs/protocol.md §12), model/check/tree_roots.hpp.
+struct DigestRound {
+  double start_s = 0;
+  double end_s = 0;
+  bool complete = false;  // every node answered
+  bool agree = false;     // complete, every pair's roots equal both ways, no hints
+  std::string why;        // when complete and not agreeing: the first difference
+};
+
 struct RunRecord {
   TestConfig config;
   std::string test_name;
@@ -124,6 +135,10 @@ struct RunRecord {
   std::optional<double> recovery_end_s;
   double ended_s = 0;
   std::vector<ProbeRound> rounds;
+  std::vector<DigestRound> digest_rounds;
+  // Set when a node answered tree_roots with error 10: no digest rounds, the probes time
+  // convergence.
+  std::string digest_unsupported;
   std::optional<double> last_node_delivery_s;
   std::size_t final_read_retries = 0;
   std::vector<KeySiblings> keys_with_siblings;  // in the final states
