@@ -41,6 +41,9 @@ struct Convergence {
   std::optional<double> converged_after_ms;
   std::optional<double> last_node_message_after_heal_ms;
   bool by_digest = false;  // timed by the digest rounds, else by the probe rounds
+  // How far before converged_after_ms the cluster may have converged: back to the start of the
+  // round before (or the heal).
+  std::optional<double> resolution_ms;
 };
 
 Convergence convergence_of(const RunRecord& r) {
@@ -56,9 +59,12 @@ Convergence convergence_of(const RunRecord& r) {
       std::size_t first = digests.size() - 1;
       while (first > 0 && digests[first - 1].agree) --first;
       c.converged_after_ms = round3(std::max(0.0, digests[first].start_s - *r.final_heal_s) * 1000);
+      const double before = first > 0 ? digests[first - 1].start_s : *r.final_heal_s;
+      c.resolution_ms = round3(std::max(0.0, digests[first].start_s - before) * 1000);
     } else {
       // Agreement came after the last digest round: the final reads' start bounds it.
       c.converged_after_ms = round3((rounds.back().start_s - *r.final_heal_s) * 1000);
+      c.resolution_ms = round3((rounds.back().start_s - digests.back().start_s) * 1000);
     }
   } else if (r.final_heal_s && final_agrees) {
     std::size_t first = rounds.size() - 1;
@@ -263,6 +269,7 @@ json results_json(const RunRecord& r) {
         {"digest_interval_ms", c.digest_interval_ms}, {"digest_rounds", r.digest_rounds.size()},
         {"digest", digest_rounds_json(r.digest_rounds)},
         {"converged_after_ms", opt(conv.converged_after_ms)},
+        {"resolution_ms", opt(conv.resolution_ms)},
         {"last_node_message_after_heal_ms", opt(conv.last_node_message_after_heal_ms)},
         {"probe_rounds", r.rounds.size()}, {"probe_interval_ms", c.probe_interval_ms}, {"rounds", rounds_json(r.rounds)},
         {"final_read_retries", r.final_read_retries}}},
@@ -391,7 +398,7 @@ void print_summary(const RunRecord& r, std::ostream& out) {
       << (!conv.converged_after_ms ? std::string("not observed")
           : conv.by_digest ? "<= " + num(*conv.converged_after_ms) + " ms (tree roots every " +
                                  num(r.config.digest_interval_ms) + " ms, " + std::to_string(r.digest_rounds.size()) +
-                                 " rounds)"
+                                 " rounds, resolution " + num(conv.resolution_ms.value_or(0)) + " ms)"
                            : "<= " + num(*conv.converged_after_ms) + " ms (probe every " +
                                  num(r.config.probe_interval_ms) + " ms, " + std::to_string(r.rounds.size()) +
                                  " rounds)")
