@@ -317,6 +317,9 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
     return dir_synced;
   }
   c.inputs = files_;
+  std::uint64_t input_bytes = 0;
+  for (const FileInfo& f : c.inputs) input_bytes += f.size;
+  c.whole = input_bytes <= options_.compaction_whole_bytes;
   log_ = std::move(c.new_log);
   log_id_ = file_id(FileKind::kLog, c.number);
   FileInfo info;
@@ -393,7 +396,9 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
     c.buffer.clear();
     c.unsynced = true;
   }
-  if (c.unsynced) {  // so the last step's fdatasync has one step's bytes to write, not all
+  // Synced each step so the seal's fdatasync has one step's bytes to write, not all; the
+  // step that finishes the copy goes on to the seal, which syncs it.
+  if (c.unsynced && !*done) {
     IoResult<SyncInfo> synced = c.out->sync();
     if (!synced.ok()) return synced.status();
     progress.sync_latency_us += synced.value().latency_us;
@@ -463,9 +468,10 @@ IoStatus DurableStore::compaction_install() {
 // (ext4 frees its extents, and with online discard trims them), so a file is first cut by at
 // most removal_chunk bytes a step, then unlinked. Recovery ignores these files meanwhile (they
 // are numbered below the snapshot) and removes what a crash leaves of them.
-void DurableStore::compaction_remove(CompactionProgress& progress) {
+void DurableStore::compaction_remove(std::size_t budget, CompactionProgress& progress) {
   Compaction& c = *compaction_;
-  const std::uint64_t chunk = std::uint64_t{options_.compaction_step_bytes} * 16;
+  const std::uint64_t chunk =
+      std::max<std::uint64_t>(std::uint64_t{options_.compaction_step_bytes} * 16, budget);
   if (c.input < c.inputs.size()) {
     const FileInfo& in = c.inputs[c.input];
     IoStatus done;
@@ -526,8 +532,14 @@ std::string file_name(FileKind kind, std::uint64_t number) {
   return (kind == FileKind::kLog ? "log-" : "snapshot-") + digits;
 }
 
+// A step's copy reads the fixed budget plus this many bytes of input for each byte the turn
+// logged: the input is about twice the live data when a compaction starts, so the log written
+// while it runs stays near a quarter of the live data, and the files it leaves near 1.25x.
+constexpr std::size_t kCopyPerLoggedByte = 8;
+
 CompactionProgress DurableStore::compact_step() {
-  return compact(options_.compaction_step_bytes + 2 * committed_since_step_, false);
+  return compact(options_.compaction_step_bytes + kCopyPerLoggedByte * committed_since_step_,
+                 false);
 }
 
 CompactionProgress DurableStore::compact(std::size_t budget, bool force) {
@@ -538,21 +550,24 @@ CompactionProgress DurableStore::compact(std::size_t budget, bool force) {
   }
   committed_since_step_ = 0;
   if (!compaction_ && !force && !compaction_due()) return progress;
-  // One phase a step, so a step costs at most about one fsync (two when the log needs one too,
-  // under interval or never); recovery (force) runs them all at once.
-  do {
+  // A step runs the phases in order until the copy has read its budget, removal has cut its
+  // piece, or a phase waits for the log's sync (interval); a whole compaction (small input)
+  // and recovery (force) run them all.
+  for (;;) {
     IoStatus status;
     bool done = false;
-    switch (compaction_ ? compaction_->phase : Compaction::kCreate) {
+    const Compaction::Phase phase = compaction_ ? compaction_->phase : Compaction::kCreate;
+    const bool unbounded = force || (compaction_ && compaction_->whole);
+    switch (phase) {
       case Compaction::kCreate: status = compaction_create(progress); break;
       case Compaction::kSwitch: status = compaction_switch(progress); break;
       case Compaction::kCopy:
-        status = copy_live_records(budget, progress, &done);
+        status = copy_live_records(unbounded ? SIZE_MAX : budget, progress, &done);
         if (status.ok() && done) compaction_->phase = Compaction::kSeal;
         break;
       case Compaction::kSeal: status = compaction_seal(progress); break;
       case Compaction::kInstall: status = compaction_install(); break;
-      case Compaction::kRemove: compaction_remove(progress); break;
+      case Compaction::kRemove: compaction_remove(budget, progress); break;
     }
     if (!status.ok()) {
       if (failed()) {
@@ -563,7 +578,11 @@ CompactionProgress DurableStore::compact(std::size_t budget, bool force) {
       }
       break;
     }
-  } while (force && compaction_);
+    if (!compaction_) break;  // finished
+    const bool moved_on = compaction_->phase != phase;
+    const bool more_removal = phase == Compaction::kRemove && (force || compaction_->whole);
+    if (!moved_on && !more_removal) break;
+  }
   progress.running = compaction_running();
   return progress;
 }

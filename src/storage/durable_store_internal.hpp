@@ -31,9 +31,10 @@ struct DurableStore::FileInfo {
 };
 
 struct DurableStore::Compaction {
-  // One phase a step (durable_store.hpp): create log M and the .tmp, switch to log M, copy,
-  // seal the snapshot, install it, remove the input.
+  // The phases, in order (durable_store.hpp): create log M and the .tmp, switch to log M,
+  // copy, seal the snapshot, install it, remove the input. A step runs as many as it can.
   enum Phase { kCreate, kSwitch, kCopy, kSeal, kInstall, kRemove } phase = kCreate;
+  bool whole = false;  // the input is at most compaction_whole_bytes: one step does it all
   std::uint64_t number = 0;
   std::uint32_t snapshot_id = 0;
   std::string tmp_name;

@@ -44,6 +44,7 @@ DurableStoreOptions small_options() {
   DurableStoreOptions o;
   o.compaction_min_bytes = 1024;
   o.compaction_step_bytes = 300;
+  o.compaction_whole_bytes = 0;  // incremental: a compaction spreads over turns
   o.read_chunk_bytes = 100;  // records straddle reads
   o.hash_seed = 99;
   return o;
@@ -265,7 +266,7 @@ TEST(DurableStoreTest, CompactsWhenTheLogPassesTwiceTheLiveData) {
       largest_disk = std::max(largest_disk, store.stats().disk_bytes);
     }
     EXPECT_GE(finished, 3);
-    EXPECT_GE(steps, 6 * finished);  // each took several turns: a phase, or a budget, a turn
+    EXPECT_GT(steps, finished);  // incremental: some took more than one turn
     // Compaction keeps up: the files stay within the trigger (twice the live data, and the
     // 1024-byte minimum) plus what a compaction's dozen turns log meanwhile (220 bytes a turn),
     // while the run writes 8.8 kB.
@@ -308,9 +309,10 @@ TEST(DurableStoreTest, CompactionLeavesTheLiveData) {
     EXPECT_LE(p.bytes_read, 300u + 40u);  // the budget, overrun by at most one record
     if (p.finished) break;
     // A step that copies syncs what it wrote, so the sealing step's fdatasync has a step's
-    // worth to write at most, not the whole snapshot.
-    if (p.bytes_written > 0) {
-      ASSERT_EQ(disk.synced_size(tmp), disk.file_size(tmp).value());
+    // worth to write at most, not the whole snapshot. (The step that finishes the copy goes on
+    // to seal and install it: no .tmp is left.)
+    if (p.bytes_written > 0 && disk.exists(tmp)) {
+      ASSERT_EQ(disk.synced_size(tmp), disk.file_size(tmp).value()) << "step " << steps;
     }
   }
   EXPECT_GT(steps, 50);
@@ -319,6 +321,90 @@ TEST(DurableStoreTest, CompactionLeavesTheLiveData) {
   EXPECT_LE(stats.disk_bytes, stats.live_bytes * 11 / 10) << stats.disk_bytes;
   EXPECT_EQ(files_of(disk), "LOCK log-0000000002 snapshot-0000000002");
   EXPECT_FALSE(store.compaction_due());
+}
+
+// A small store compacts in the step that finds it due: every phase in one step, so no turn's
+// records land in the new log first, and the files left are the live records and two file
+// headers and the snapshot's end. Syncs: log M's header, the directory at the switch, the
+// snapshot at the seal, the directory at the install (the copy's own sync is the seal's).
+TEST(DurableStoreTest, WholeCompactionIsOneStepAndLeavesTheLiveData) {
+  MemoryFileSystem disk{SplitMix64(21)};
+  DurableStoreOptions options = small_options();
+  options.compaction_whole_bytes = 1 << 20;
+  auto o = open_dir(disk, options);
+  DurableStore& store = *o->opened.store;
+  State model;
+  int finished = 0;
+  for (int round = 0; round < 60; ++round) {
+    for (int k = 0; k < 10; ++k) {
+      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
+                     {static_cast<std::uint64_t>(round + 1)});
+      c.record(store);
+      c.apply(model);
+    }
+    ASSERT_TRUE(store.commit(0).ok);
+    const bool due = store.compaction_due();
+    const std::uint64_t syncs_before = disk.stats().syncs + disk.stats().dir_syncs;
+    CompactionProgress p = store.compact_step();
+    ASSERT_TRUE(p.error.empty()) << p.error;
+    EXPECT_FALSE(p.running) << "round " << round;
+    EXPECT_EQ(p.finished, due) << "round " << round;
+    if (!p.finished) continue;
+    ++finished;
+    EXPECT_EQ(disk.stats().syncs + disk.stats().dir_syncs - syncs_before, 4u) << "round " << round;
+    std::string overhead;
+    append_file_header(overhead, FileKind::kLog, 1);
+    append_file_header(overhead, FileKind::kSnapshot, 1);
+    append_snapshot_end(overhead, 10);
+    EXPECT_EQ(store.stats().disk_bytes, store.stats().live_bytes + overhead.size())
+        << "round " << round;
+    const std::string files = files_of(disk);
+    EXPECT_EQ(files.find("log-"), files.rfind("log-")) << files;
+    EXPECT_EQ(files.find(".tmp"), std::string::npos) << files;
+  }
+  EXPECT_GE(finished, 5);
+  auto reopened = [&] {
+    o.reset();
+    return open_dir(disk, options);
+  }();
+  EXPECT_EQ(reopened->state.render(), model.render());
+}
+
+// A busy store too big for a whole compaction: each step copies eight times what its turn
+// logged (plus the fixed budget), so the log written while a compaction runs stays near a
+// quarter of the live data and the files it leaves within 1.5x of it, even when every turn
+// logs more than the fixed budget.
+TEST(DurableStoreTest, IncrementalCompactionKeepsUpWithABusyLog) {
+  MemoryFileSystem disk{SplitMix64(22)};
+  DurableStoreOptions options = small_options();
+  options.compaction_min_bytes = 4096;
+  auto o = open_dir(disk, options);
+  DurableStore& store = *o->opened.store;
+  State model;
+  int finished = 0;
+  int round = 0;
+  for (; round < 400 && finished < 4; ++round) {
+    for (int i = 0; i < 12; ++i) {  // about 500 bytes a turn against a 300-byte budget
+      const int k = (round * 12 + i) % 300;
+      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
+                     {static_cast<std::uint64_t>(round + 1)});
+      c.record(store);
+      c.apply(model);
+    }
+    ASSERT_TRUE(store.commit(0).ok);
+    CompactionProgress p = store.compact_step();
+    ASSERT_TRUE(p.error.empty()) << p.error;
+    if (!p.finished) continue;
+    ++finished;
+    const DurableStoreStats& stats = store.stats();
+    EXPECT_LE(stats.disk_bytes * 2, stats.live_bytes * 3)
+        << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
+        << " live";
+  }
+  EXPECT_EQ(finished, 4);
+  o.reset();
+  auto reopened = open_dir(disk, options);
+  EXPECT_EQ(reopened->state.render(), model.render());
 }
 
 // Removals, hints and counters made while a compaction runs come back exactly, and so does
@@ -358,56 +444,62 @@ TEST(DurableStoreTest, CompactionIsExactWhileChangesContinue) {
   }
 }
 
-// Crash at every I/O call of a run that compacts twice: whatever was committed comes back,
-// nothing that was not, and at most a prefix of the commit the crash interrupted.
+// Crash at every I/O call of a run that compacts twice, incremental and whole (every phase in
+// one step): whatever was committed comes back, nothing that was not, and at most a prefix of
+// the commit the crash interrupted.
 TEST(DurableStoreTest, CrashAtEveryStepOfCompaction) {
-  auto run = [](FileSystem& fs, std::vector<Change>& recorded, std::size_t& durable,
-                std::size_t& attempted) -> std::uint64_t {
-    auto o = open_dir(fs);
-    if (!o->opened.ok()) return 0;
-    DurableStore& store = *o->opened.store;
-    for (int turn = 0; turn < 50; ++turn) {
-      for (int i = 0; i < 3; ++i) {
-        Change c = put("\"k" + std::to_string((turn * 3 + i) % 7) + "\"", std::to_string(turn),
-                       {static_cast<std::uint64_t>(turn)});
-        if (i == 2 && turn % 4 == 0) c = removed(c.key);
-        c.record(store);
-        recorded.push_back(c);
+  for (const std::uint64_t whole : {std::uint64_t{0}, std::uint64_t{1} << 20}) {
+    DurableStoreOptions options = small_options();
+    options.compaction_whole_bytes = whole;
+    auto run = [&options](FileSystem& fs, std::vector<Change>& recorded, std::size_t& durable,
+                          std::size_t& attempted) -> std::uint64_t {
+      auto o = open_dir(fs, options);
+      if (!o->opened.ok()) return 0;
+      DurableStore& store = *o->opened.store;
+      for (int turn = 0; turn < 50; ++turn) {
+        for (int i = 0; i < 3; ++i) {
+          Change c = put("\"k" + std::to_string((turn * 3 + i) % 7) + "\"", std::to_string(turn),
+                         {static_cast<std::uint64_t>(turn)});
+          if (i == 2 && turn % 4 == 0) c = removed(c.key);
+          c.record(store);
+          recorded.push_back(c);
+        }
+        attempted = recorded.size();
+        if (!store.commit(0).ok) break;
+        durable = recorded.size();
+        store.compact_step();
+        if (store.failed()) break;
       }
-      attempted = recorded.size();
-      if (!store.commit(0).ok) break;
-      durable = recorded.size();
-      store.compact_step();
-      if (store.failed()) break;
-    }
-    return store.stats().compactions;
-  };
-  // A run without a crash, to count the calls.
-  MemoryFileSystem dry{SplitMix64(0)};
-  CrashingFileSystem counting(dry, std::numeric_limits<std::uint64_t>::max());
-  std::vector<Change> all;
-  std::size_t durable = 0;
-  std::size_t attempted = 0;
-  ASSERT_GE(run(counting, all, durable, attempted), 2u);
-  const std::uint64_t calls = counting.changes();
-  ASSERT_GT(calls, 80u);
-  for (std::uint64_t die_at = 0; die_at <= calls; ++die_at) {
-    for (CrashKind kind : {CrashKind::kProcess, CrashKind::kPowerLoss}) {
-      SimulatedDiskOptions options;
-      options.torn_write_per_million = 300000;
-      MemoryFileSystem disk(SplitMix64(die_at), options);
-      std::vector<Change> recorded;
-      durable = attempted = 0;
-      {
-        CrashingFileSystem dying(disk, die_at);
-        run(dying, recorded, durable, attempted);
+      return store.stats().compactions;
+    };
+    // A run without a crash, to count the calls.
+    MemoryFileSystem dry{SplitMix64(0)};
+    CrashingFileSystem counting(dry, std::numeric_limits<std::uint64_t>::max());
+    std::vector<Change> all;
+    std::size_t durable = 0;
+    std::size_t attempted = 0;
+    ASSERT_GE(run(counting, all, durable, attempted), 2u) << "whole " << whole;
+    const std::uint64_t calls = counting.changes();
+    ASSERT_GT(calls, 80u);
+    for (std::uint64_t die_at = 0; die_at <= calls; ++die_at) {
+      for (CrashKind kind : {CrashKind::kProcess, CrashKind::kPowerLoss}) {
+        SimulatedDiskOptions disk_options;
+        disk_options.torn_write_per_million = 300000;
+        MemoryFileSystem disk(SplitMix64(die_at), disk_options);
+        std::vector<Change> recorded;
+        durable = attempted = 0;
+        {
+          CrashingFileSystem dying(disk, die_at);
+          run(dying, recorded, durable, attempted);
+        }
+        disk.crash(kind);
+        auto o = open_dir(disk, options);
+        ASSERT_TRUE(o->opened.ok()) << o->opened.error;
+        const std::string wrong =
+            storage_test::check_recovered(State(), recorded, durable, attempted, o->state);
+        ASSERT_TRUE(wrong.empty()) << "whole " << whole << ", died at call " << die_at << ": "
+                                   << wrong;
       }
-      disk.crash(kind);
-      auto o = open_dir(disk);
-      ASSERT_TRUE(o->opened.ok()) << o->opened.error;
-      const std::string wrong =
-          storage_test::check_recovered(State(), recorded, durable, attempted, o->state);
-      ASSERT_TRUE(wrong.empty()) << "died at call " << die_at << ": " << wrong;
     }
   }
 }
@@ -425,6 +517,7 @@ TEST(DurableStoreTest, RandomRunsRecoverTheLastDurableCommit) {
     DurableStoreOptions options = small_options();
     options.compaction_min_bytes = 512 + random() % 2048;
     options.compaction_step_bytes = 64 + random() % 512;
+    options.compaction_whole_bytes = random() % 3 == 0 ? 4096 : 0;
     std::vector<Change> recorded;  // since the state the last recovery gave
     State base;                    // that state
     std::map<std::string, std::uint64_t> counters;
@@ -579,29 +672,43 @@ TEST(DurableStoreTest, RecoveredStateIsOnDisk) {
     EXPECT_EQ(open_dir(disk, never)->state.render(), seen) << "seed " << seed;
   }
   // The same when the unsynced records are not in the last log: a compaction had created its
-  // new log (one step) and not yet switched to it (the next) when the process was killed.
+  // new log and not yet switched to it (synced the current one) when the process was killed
+  // inside the step.
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
-    MemoryFileSystem disk{SplitMix64(seed)};
     DurableStoreOptions never = small_options();
     never.fsync = FsyncPolicy::kNever;
-    {
-      auto o = open_dir(disk, never);
+    const std::string log1 = kDir + "/log-0000000001";
+    auto run = [&](MemoryFileSystem& disk, std::uint64_t die_at) {
+      CrashingFileSystem fs(disk, die_at);
+      auto o = open_dir(fs, never);
       DurableStore& store = *o->opened.store;
       for (int k = 0; k < 60; ++k) put("\"k" + std::to_string(k % 5) + "\"", std::to_string(k), {1}).record(store);
-      ASSERT_TRUE(store.commit(0).ok);
-      ASSERT_TRUE(store.compaction_due());
-      ASSERT_TRUE(store.compact_step().running);  // log-0000000002 exists; log 1 still current
+      EXPECT_TRUE(store.commit(0).ok);
+      EXPECT_TRUE(store.compaction_due());
+      const std::uint64_t before_step = fs.changes();
+      store.compact_step();
+      return before_step;
+    };
+    MemoryFileSystem counting{SplitMix64(seed)};
+    const std::uint64_t first = run(counting, std::numeric_limits<std::uint64_t>::max());
+    std::unique_ptr<MemoryFileSystem> disk;
+    for (std::uint64_t die_at = first; die_at < first + 12 && !disk; ++die_at) {
+      auto d = std::make_unique<MemoryFileSystem>(SplitMix64(seed));
+      run(*d, die_at);
+      if (d->exists(kDir + "/log-0000000002") && d->synced_size(log1) < d->file_size(log1).value()) {
+        disk = std::move(d);
+      }
     }
-    ASSERT_TRUE(disk.exists(kDir + "/log-0000000002"));
-    disk.crash(CrashKind::kProcess);
+    ASSERT_TRUE(disk) << "no crash point leaves log 2 created and log 1 unsynced";
+    disk->crash(CrashKind::kProcess);
     std::string seen;
     {
-      auto o = open_dir(disk, never);
+      auto o = open_dir(*disk, never);
       seen = o->state.render();
       EXPECT_EQ(seen, "\"k0\"=55@[1] \"k1\"=56@[1] \"k2\"=57@[1] \"k3\"=58@[1] \"k4\"=59@[1] | |");
     }
-    disk.crash(CrashKind::kPowerLoss);
-    EXPECT_EQ(open_dir(disk, never)->state.render(), seen) << "seed " << seed;
+    disk->crash(CrashKind::kPowerLoss);
+    EXPECT_EQ(open_dir(*disk, never)->state.render(), seen) << "seed " << seed;
   }
 }
 
@@ -648,6 +755,7 @@ TEST(DurableStoreTest, CleanCrashesAreNeverDamage) {
     options.fsync = static_cast<FsyncPolicy>(seed % 3);
     options.fsync_interval_ms = 5;
     options.compaction_step_bytes = 64 + random() % 512;
+    options.compaction_whole_bytes = random() % 3 == 0 ? 4096 : 0;
     State base;
     for (int life = 0; life < 5; ++life) {
       std::vector<Change> recorded;

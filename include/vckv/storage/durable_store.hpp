@@ -22,16 +22,18 @@
 //              trusted). With --fsync interval, also call it from a timer at sync_due_ms() so a
 //              quiet node still syncs.
 //   compact_step  in the same hook, right after commit: while a compaction is due or under way
-//              it does a bounded amount of it (compaction_step_bytes plus twice what the turn
-//              committed). While compaction_running(), keep a short timer armed so turns keep
-//              coming when no input does.
+//              it does a bounded amount of it (compaction_step_bytes plus eight times what
+//              the turn committed; all of it when the input is small). While
+//              compaction_running(), keep a short timer armed so turns keep coming when no
+//              input does.
 //
 // Why records are states: each record is an entry's whole value after the change (a key's
 // version set, a hint's versions, a counter), so replay is "last record of each entry wins",
 // a record is idempotent, and any record with a later one for its entry is dead bytes.
 // Recovery and compaction need nothing else.
 //
-// Compaction, and why it is exact. One phase per step (compact_step):
+// Compaction, and why it is exact. The phases, in order; a step (compact_step) runs as many
+// as it can (below):
 //   create   log M (a new file number) with its header, synced, and snapshot-M.tmp;
 //   switch   the current log synced if it is not already, the directory synced (log M's name
 //            is durable), and every later record goes to log M. The "input" is the old
@@ -45,8 +47,9 @@
 //            every newer record that made the copy skip an older one is on disk before the
 //            older one's file goes);
 //   install  rename to snapshot-M, sync the directory;
-//   remove   the input, a piece a step (a file is cut by 16 budgets a step, then unlinked:
-//            unlinking a large file at once takes tens of ms on ext4, more with discard).
+//   remove   the input, a piece a step (a file is cut by the larger of 16 step budgets and
+//            the step's copy budget, then unlinked: unlinking a large file at once takes tens
+//            of ms on ext4, more with discard).
 // Recovery reads the newest snapshot, then the logs numbered at or above it, and gives each
 // entry its last record:
 // - an entry last written before the switch: its record is copied (it is last among the
@@ -61,9 +64,17 @@
 // (synced before the rename) and the input, numbered below M, is ignored and removed. Every
 // step's state is one of those two.
 //
-// The loop is held up by one step at a time: at most one fdatasync, a read of at most the
-// step's budget (from the page cache, usually: the input was just written) or the cutting of a
-// piece of an input file. The switch and the seal need the log synced: under batch it is, under
+// What a step costs the loop. A step goes on to the next phase until the copy has read its
+// budget, the removal has cut its piece, or a phase waits for the log's sync; so the step that
+// starts a compaction does create, switch and a first copy (three fdatasyncs, one of them the
+// directory's), and the step that finishes the copy does seal, install and a first removal
+// (two, plus the log's under never). A step in between reads at most its budget (from the
+// page cache, usually: the input was just written) and syncs once, or cuts a piece. The
+// budget grows with what the turn logged (kCopyPerLoggedByte), so a compaction finishes
+// while the log grows by about a quarter of the live data, however busy the node. A whole
+// compaction (input at most compaction_whole_bytes: a small store) runs every phase in one
+// step, so no turn's records land in log M before it is installed and the files it leaves
+// are the live records alone. The switch and the seal need the log synced: under batch it is, under
 // interval they wait for the commit that syncs it (up to fsync_interval_ms), under never they
 // sync it themselves (what the OS has not written back yet). Compaction syncs under every
 // --fsync policy, since it removes the files it replaces.
@@ -110,9 +121,13 @@ struct DurableStoreOptions {
   // A compaction starts when the files hold more than twice the bytes of the live records and
   // at least this many bytes.
   std::uint64_t compaction_min_bytes = std::uint64_t{4} << 20;
-  // Bytes of input a compaction step reads, plus twice what the turn's commit wrote (so a
-  // compaction finishes even while the log grows).
+  // Bytes of input a compaction step reads, plus eight times what the turn's commit wrote (so
+  // a compaction finishes while the log grows by a fraction of the live data).
   std::size_t compaction_step_bytes = std::size_t{256} << 10;
+  // A compaction whose input (the files it replaces) is at most this many bytes runs in one
+  // step: reading 8 MiB and copying the live records costs a few ms, and the files left are
+  // the live data alone rather than the live data and the log written over several turns.
+  std::uint64_t compaction_whole_bytes = std::uint64_t{8} << 20;
   // Recovery reads files in pieces of this size.
   std::size_t read_chunk_bytes = std::size_t{4} << 20;
   // Keys the hash that names entries in memory (see src/storage/key_directory.hpp). Give it
@@ -253,7 +268,7 @@ class DurableStore {
   IoStatus copy_live_records(std::size_t budget, CompactionProgress& progress, bool* done);
   IoStatus compaction_seal(CompactionProgress& progress);
   IoStatus compaction_install();
-  void compaction_remove(CompactionProgress& progress);
+  void compaction_remove(std::size_t budget, CompactionProgress& progress);
   void abandon_compaction(const std::string& why, CompactionProgress& progress);
   // A compaction step with this budget; force starts one even when none is due and runs it to
   // the end (recovery).
