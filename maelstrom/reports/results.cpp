@@ -53,7 +53,8 @@ Convergence convergence_of(const RunRecord& r) {
   // agreeing ones reaching to the end: digest rounds when there are any, else probe rounds.
   const bool final_agrees = !rounds.empty() && rounds.back().complete && rounds.back().disagreeing_keys == 0;
   const auto& digests = r.digest_rounds;
-  if (r.final_heal_s && final_agrees && !digests.empty()) {
+  // A node that answered tree_roots with error 10 ended the digest rounds: the probes time it.
+  if (r.final_heal_s && final_agrees && !digests.empty() && r.digest_unsupported.empty()) {
     c.by_digest = true;
     if (digests.back().agree) {
       std::size_t first = digests.size() - 1;

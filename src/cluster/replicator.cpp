@@ -35,6 +35,19 @@ std::size_t entry_bytes(std::string_view key, VersionView v) {
          clock_json_max_size(v.slots.size()) + (v.dot.empty() ? 0 : kDotBytes);
 }
 
+// What tells a version from the key's other versions (delta syncs): its clock (trailing zero
+// slots ignored, as they are in comparisons), its dot, and its value (tombstone included). Two
+// versions with one fingerprint are taken as the same; a collision (about 2^-64 per pair) can
+// only keep a version from one sync, which anti-entropy then finds and sends.
+std::uint64_t version_fingerprint(VersionView v) {
+  std::uint64_t h = mix64(stable_hash(v.value, 11) ^ (v.tombstone() ? 0x9e3779b97f4a7c15ULL : 0));
+  for (std::size_t i = 0; i < v.slots.size(); ++i) {
+    if (const std::uint64_t c = v.slots[i]; c != 0) h = mix64(mix64(h ^ i) ^ c);
+  }
+  if (!v.dot.empty()) h = mix64(mix64(h ^ (std::uint64_t{v.dot.node} + 1)) ^ v.dot.counter);
+  return h;
+}
+
 // A reply body's non-negative integer field, or nullopt.
 std::optional<std::uint64_t> uint_field(const JValue& body, std::string_view name) {
   const JValue* v = body.find(name);
@@ -281,14 +294,54 @@ void Replicator::enqueue(Peer& peer, const std::string& key) {
 }
 
 void Replicator::changed_by_client(const std::string& key) {
+  // A key left with one version needs no memory of what the peers hold of it.
+  const bool forget = store_.find(key).size() < 2;
   for (auto& [id, peer] : peers_) {
+    if (forget && !peer.holds.empty()) peer.holds.erase(key);
     if (replicates(id, key)) enqueue(peer, key);
   }
 }
 
 void Replicator::push(const std::string& peer_id, const std::string& key) {
   const auto it = peers_.find(peer_id);
-  if (it != peers_.end() && replicates(peer_id, key)) enqueue(it->second, key);
+  if (it == peers_.end() || !replicates(peer_id, key)) return;
+  // The peer was found to lack something of the key (anti-entropy, a read): whatever it was
+  // known to hold, it gets the key's whole sibling set.
+  it->second.holds.erase(key);
+  enqueue(it->second, key);
+}
+
+bool Replicator::known_to_hold(const Peer& peer, const std::string& key, std::uint64_t fp) {
+  const auto it = peer.holds.find(key);
+  return it != peer.holds.end() &&
+         std::find(it->second.begin(), it->second.end(), fp) != it->second.end();
+}
+
+void Replicator::learn_holds(Peer& peer, const SentVersions& sent) {
+  for (const auto& [key, fps] : sent) {
+    const Siblings siblings = store_.find(key);
+    if (siblings.size() < 2) {
+      peer.holds.erase(key);
+      continue;
+    }
+    // Keep the fingerprints of the versions the key holds now that the peer is known to hold:
+    // older ones, and these.
+    std::vector<std::uint64_t>& known = peer.holds[key];
+    std::vector<std::uint64_t> now;
+    now.reserve(siblings.size());
+    for (const VersionView v : siblings) {
+      const std::uint64_t fp = version_fingerprint(v);
+      if (std::find(fps.begin(), fps.end(), fp) != fps.end() ||
+          std::find(known.begin(), known.end(), fp) != known.end()) {
+        now.push_back(fp);
+      }
+    }
+    if (now.empty()) {
+      peer.holds.erase(key);
+    } else {
+      known = std::move(now);
+    }
+  }
 }
 
 bool Replicator::replicates(const std::string& peer, std::string_view key) const {
@@ -355,26 +408,49 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
                                                               : options_.max_message_bytes;
   std::vector<std::string> keys;
   std::vector<std::uint64_t> waiters;
+  std::vector<std::uint64_t> held_waiters;  // the peer holds what they wait for already
+  SentVersions sent;  // with delta syncs: what each key's versions were
   std::size_t versions = 0;
-  // Adds the key's siblings from index `from` on; returns how far it got.
+  // Adds the key's siblings from index `from` on, less those the peer is known to hold (delta
+  // syncs); returns how far it got.
   auto add_key = [&](const std::string& key, std::size_t from) {
     const Siblings siblings = store_.find(key);
+    const auto w = waiters_by_key_.find(key);
+    // The peer's acknowledgement will count for the quorum writes waiting on the key that this
+    // version covers; a version the peer holds already counts now.
+    auto note_waiters = [&](VersionView v, std::vector<std::uint64_t>& into) {
+      if (w == waiters_by_key_.end()) return;
+      for (std::uint64_t id : w->second) {
+        const Waiter& waiter = waiters_.at(id);
+        if (!waiter.holders.count(peer_id) && covers_awaited(v, waiter.version)) into.push_back(id);
+      }
+    };
+    // Only keys with siblings are tracked (Peer::holds).
+    const bool track = options_.delta_syncs && siblings.size() >= 2;
+    const bool delta = track && !peer.holds.empty() && peer.holds.count(key) > 0;
+    std::vector<std::uint64_t> fps;
+    std::size_t added = 0;
     std::size_t i = from;
     for (; i < siblings.size(); ++i) {
       const VersionView v = siblings[i];
+      const std::uint64_t fp = track ? version_fingerprint(v) : 0;
+      if (delta && known_to_hold(peer, key, fp)) {
+        ++stats_.versions_skipped;
+        note_waiters(v, held_waiters);
+        continue;
+      }
       if (versions > 0 && m.size() + entry_bytes(key, v) > target) break;
+      if (track) fps.push_back(fp);
       m.add_keyed_version(key, v);
       digest.add(key, v.slots, v.dot);
       ++versions;
-      // A quorum write waiting on this key counts this peer once this sync is acknowledged.
-      if (const auto w = waiters_by_key_.find(key); w != waiters_by_key_.end()) {
-        for (std::uint64_t id : w->second) {
-          const Waiter& waiter = waiters_.at(id);
-          if (!waiter.holders.count(peer_id) && covers_awaited(v, waiter.version)) waiters.push_back(id);
-        }
-      }
+      ++added;
+      note_waiters(v, waiters);
     }
-    keys.push_back(key);
+    if (added > 0) {
+      keys.push_back(key);
+      if (!fps.empty()) sent.emplace_back(key, std::move(fps));
+    }
     return i;
   };
   if (!peer.partial_key.empty()) {
@@ -397,6 +473,13 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
       }
     }
   }
+  for (std::uint64_t id : held_waiters) {
+    const auto it = waiters_.find(id);
+    if (it == waiters_.end()) continue;  // finished already
+    it->second.holders.insert(peer_id);
+    if (it->second.holders.size() >= it->second.needed) finish_waiter(id, true);
+  }
+  if (versions == 0) return false;  // the peer holds every version of the keys taken
   m.end_keyed_versions();
   stats_.sync_bytes += m.size() + 25;  // (the msg_id and the closing braces, at most)
   const std::uint64_t msg_id = outbox_.send(m);
@@ -415,8 +498,8 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
   const std::int64_t sent_at = scheduler_.now_ms();
   pending_.add(msg_id, peer_id, sent_at + peer.round_trip.rto(),
                [this, peer_id, msg_id, sent_at, keys = std::move(keys),
-                waiters = std::move(waiters)](const Incoming* reply) {
-                 sync_done(peer_id, msg_id, sent_at, keys, waiters, reply);
+                waiters = std::move(waiters), sent = std::move(sent)](const Incoming* reply) {
+                 sync_done(peer_id, msg_id, sent_at, keys, waiters, sent, reply);
                },
                // An acknowledgement restates what it acknowledges (an error, refusing the
                // sync, has nothing to restate).
@@ -430,7 +513,8 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
 
 void Replicator::sync_done(const std::string& peer_id, std::uint64_t msg_id, std::int64_t sent_at,
                            const std::vector<std::string>& keys,
-                           const std::vector<std::uint64_t>& waiters, const Incoming* reply) {
+                           const std::vector<std::uint64_t>& waiters, const SentVersions& sent,
+                           const Incoming* reply) {
   Peer& peer = peers_.at(peer_id);
   peer.in_flight.erase(msg_id);
   for (const std::string& key : keys) {
@@ -441,6 +525,7 @@ void Replicator::sync_done(const std::string& peer_id, std::uint64_t msg_id, std
     peer.round_trip.sample(scheduler_.now_ms() - sent_at);
     peer.window = std::min(peer.window + 1, kMaxWindow);
     peer.silent = false;
+    if (options_.delta_syncs) learn_holds(peer, sent);
     for (std::uint64_t id : waiters) {
       const auto it = waiters_.find(id);
       if (it == waiters_.end()) continue;  // finished already
@@ -458,6 +543,9 @@ void Replicator::sync_done(const std::string& peer_id, std::uint64_t msg_id, std
                                                          std::to_string(peer.round_trip.rto()) + " ms"));
   }
   stats_.syncs_resent_keys += keys.size();
+  // A refusal comes from a restarted peer (error 11 until its init), which may hold less than
+  // it acknowledged before: forget all it was known to hold.
+  if (reply) peer.holds.clear();
   for (const std::string& key : keys) enqueue(peer, key);
   if (reviving_) return;  // given up on because the peer is back: no backoff, no silence
   if (!reply) peer.round_trip.backoff();

@@ -183,6 +183,10 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
              "Cluster (with --replicas): on, a replica that has not acknowledged a write in half "
              "of --request-timeout-ms is stood in for by a fallback holding a hint, which counts "
              "toward --write-quorum; off, only the key's own replicas count"),
+      one_of("--delta-syncs", node.replication.delta_syncs, {{"on", true}, {"off", false}},
+             "Cluster: on, a sync carries only the versions of a key its peer is not known to "
+             "hold (from the peer's acknowledgements); off, every sync carries the key's whole "
+             "sibling set"),
       whole_number("--tombstone-grace-ms", node.tombstone_grace_ms, std::int64_t{1},
                    std::int64_t{86400000} * 365,
                    "Deletes: a key holding only tombstones is removed once every replica holds "

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -482,6 +484,115 @@ TEST(ReplicatorTest, DisabledSendsNothing) {
   r.clock.before_sleep();
   r.clock.advance_to(100000);
   EXPECT_EQ(r.out, "");
+}
+
+// The values a sync carries, in order.
+std::vector<std::string> values_in(const json& sync) {
+  std::vector<std::string> values;
+  for (const json& v : sync["body"]["versions"]) values.push_back(v["value"].dump());
+  return values;
+}
+
+// A key with three siblings, acknowledged: a write replacing one of them sends that version
+// alone (the peer is known to hold the other two); with --delta-syncs off, all three again.
+TEST(ReplicatorTest, ADeltaSyncCarriesOnlyWhatThePeerLacks) {
+  for (const bool delta : {true, false}) {
+    ReplicationOptions options;
+    options.delta_syncs = delta;
+    Rig r({"n1", "n2"}, options);
+    r.client_write("\"x\"", "\"a\"", {1, 0, 0});
+    r.client_write("\"x\"", "\"b\"", {0, 1, 0});
+    r.client_write("\"x\"", "\"c\"", {0, 0, 1});
+    r.clock.before_sleep();
+    auto syncs = r.take("sync");
+    ASSERT_EQ(syncs.size(), 1u);
+    EXPECT_EQ(values_in(syncs[0]).size(), 3u);
+    r.ack(syncs[0]);
+    r.client_write("\"x\"", "\"a2\"", {2, 0, 0});
+    r.clock.before_sleep();
+    syncs = r.take("sync");
+    ASSERT_EQ(syncs.size(), 1u);
+    if (delta) {
+      EXPECT_EQ(values_in(syncs[0]), (std::vector<std::string>{"\"a2\""}));
+      EXPECT_EQ(r.replicator.stats().versions_skipped, 2u);
+    } else {
+      EXPECT_EQ(values_in(syncs[0]).size(), 3u);
+      EXPECT_EQ(r.replicator.stats().versions_skipped, 0u);
+    }
+    r.ack(syncs[0]);
+    r.client_write("\"x\"", "\"b2\"", {0, 2, 0});
+    r.clock.before_sleep();
+    syncs = r.take("sync");
+    ASSERT_EQ(syncs.size(), 1u);
+    EXPECT_EQ(values_in(syncs[0]).size(), delta ? 1u : 3u) << syncs[0].dump();
+  }
+}
+
+// Versions with one clock and two values are two versions: the peer holding one of them is
+// sent the other.
+TEST(ReplicatorTest, ADeltaSyncTellsVersionsApartByValueToo) {
+  Rig r({"n1", "n2"});
+  r.client_write("\"x\"", "\"a\"", {1, 0});
+  r.client_write("\"x\"", "\"b\"", {0, 1});
+  r.clock.before_sleep();
+  r.ack(r.take("sync")[0]);
+  r.store.merge_version("\"x\"", Version{"\"b-other\"", VectorClock{0, 1}});  // a peer's, same clock
+  r.client_write("\"x\"", "\"c\"", {2, 0});
+  r.clock.before_sleep();
+  const auto syncs = r.take("sync");
+  ASSERT_EQ(syncs.size(), 1u);
+  std::vector<std::string> sent = values_in(syncs[0]);
+  std::sort(sent.begin(), sent.end());
+  EXPECT_EQ(sent, (std::vector<std::string>{"\"b-other\"", "\"c\""}));
+}
+
+// What the peer was known to hold is forgotten when it is found behind (anti-entropy or a
+// read repair push the key) and when it refuses a sync (a restarted peer answers error 11
+// until its init): the whole sibling set goes again.
+TEST(ReplicatorTest, APeerFoundBehindOrRestartedGetsTheWholeSiblingSet) {
+  Rig r({"n1", "n2"});
+  r.client_write("\"x\"", "\"a\"", {1, 0});
+  r.client_write("\"x\"", "\"b\"", {0, 1});
+  r.clock.before_sleep();
+  r.ack(r.take("sync")[0]);
+  r.replicator.push("n2", "\"x\"");
+  r.clock.before_sleep();
+  auto syncs = r.take("sync");
+  ASSERT_EQ(syncs.size(), 1u);
+  EXPECT_EQ(values_in(syncs[0]).size(), 2u);
+  r.ack(syncs[0]);
+
+  r.client_write("\"x\"", "\"a2\"", {2, 0});
+  r.clock.before_sleep();
+  syncs = r.take("sync");
+  ASSERT_EQ(values_in(syncs.at(0)), (std::vector<std::string>{"\"a2\""}));
+  r.reply("n2", syncs[0]["body"]["msg_id"], "error", json{{"code", 11}, {"text", "not initialised"}});
+  syncs.clear();
+  for (int i = 0; i < 100 && syncs.empty(); ++i) {  // the next probe
+    r.clock.advance_by(100);
+    syncs = r.take("sync");
+  }
+  ASSERT_EQ(syncs.size(), 1u);
+  EXPECT_EQ(values_in(syncs[0]).size(), 2u) << syncs[0].dump();
+}
+
+// A quorum write of a version a peer is known to hold already (a retry) counts that peer at
+// once: nothing needs sending for it.
+TEST(ReplicatorTest, AWriteQuorumCountsAPeerKnownToHoldTheVersion) {
+  Rig r({"n1", "n2", "n3"});
+  r.client_write("\"x\"", "\"a\"", {1, 0});
+  r.client_write("\"x\"", "\"b\"", {0, 1});
+  r.clock.before_sleep();
+  for (const json& s : r.take("sync")) r.ack(s);
+  std::vector<std::string> done;
+  r.replicator.await_replicas("\"x\"", Version{"\"b\"", VectorClock{0, 1}}, 2,
+                              [&](bool reached, std::size_t holders) {
+                                done.push_back(std::string(reached ? "reached" : "timed out") +
+                                               " with " + std::to_string(holders));
+                              });
+  r.clock.before_sleep();
+  EXPECT_EQ(done, (std::vector<std::string>{"reached with 2"}));
+  EXPECT_TRUE(r.take("sync").empty());
 }
 
 // The digest a sync_ok restates, as docs/protocol.md §11 defines it (its example's value).

@@ -104,6 +104,10 @@ TEST_P(CommandLineTest, TheRingOptionsReachTheirFields) {
   EXPECT_FALSE(c.options->node.replication.sloppy_quorum);
   EXPECT_TRUE(read({"--sloppy-quorum=on"}).options->node.replication.sloppy_quorum);
   EXPECT_EQ(read({"--sloppy-quorum", "maybe"}).exit_status, kExitBadValue);
+  EXPECT_TRUE(defaults.options->node.replication.delta_syncs);
+  EXPECT_FALSE(read({"--delta-syncs", "off"}).options->node.replication.delta_syncs);
+  EXPECT_TRUE(read({"--delta-syncs=on"}).options->node.replication.delta_syncs);
+  EXPECT_EQ(read({"--delta-syncs", "sometimes"}).exit_status, kExitBadValue);
   EXPECT_EQ(read({"--vnodes", "0"}).exit_status, kExitBadValue);
 }
 

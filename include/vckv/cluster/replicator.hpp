@@ -75,6 +75,11 @@ struct ReplicationOptions {
   // fallback holding a hint, which counts toward W. False (--sloppy-quorum off): only the key's
   // own replicas count toward W, and no hint is ever asked for.
   bool sloppy_quorum = true;
+  // Delta syncs: a sync carries only the versions of a key the peer is not known to hold
+  // (known from its acknowledgements of earlier syncs; forgotten when anti-entropy or a read
+  // finds the peer behind, or the peer restarts). False (--delta-syncs off): every sync
+  // carries the key's whole sibling set.
+  bool delta_syncs = true;
   // Testing only: a reply is matched to a request by msg_id and sender alone, whatever
   // incarnation it echoes and whatever it is about (a broken matcher the simulator must catch).
   bool debug_accept_any_reply = false;
@@ -192,6 +197,7 @@ class Replicator {
     std::uint64_t replies_mismatched = 0;
     std::uint64_t hints_sent = 0;       // stand-ins asked to hold a write (§14)
     std::uint64_t hints_taken = 0;      // ... and acknowledged
+    std::uint64_t versions_skipped = 0;  // left out of syncs: the peer was known to hold them
   };
   const Stats& stats() const { return stats_; }
   const AntiEntropy::Stats& anti_entropy_stats() const { return anti_entropy_->stats(); }
@@ -215,7 +221,13 @@ class Replicator {
     // When it was last seen to agree with this replica, and this replica's root then.
     std::uint64_t agreed_root = 0;
     std::int64_t agreed_at = 0;
+    // Delta syncs: for keys that had siblings when the peer acknowledged them, the
+    // fingerprints (version_fingerprint) of the versions it is known to hold. Only keys with
+    // two or more versions are kept: a key with one version is replaced whole by its next write.
+    std::unordered_map<std::string, std::vector<std::uint64_t>> holds;
   };
+  // What one sync carried of each key: the fingerprints its acknowledgement makes known.
+  using SentVersions = std::vector<std::pair<std::string, std::vector<std::uint64_t>>>;
   struct Waiter {
     std::string key;
     Version version;
@@ -236,7 +248,11 @@ class Replicator {
   bool send_sync(const std::string& peer_id, Peer& peer);
   void sync_done(const std::string& peer_id, std::uint64_t msg_id, std::int64_t sent_at,
                  const std::vector<std::string>& keys, const std::vector<std::uint64_t>& waiters,
-                 const Incoming* reply);
+                 const SentVersions& sent, const Incoming* reply);
+  // The peer acknowledged these versions: remember them for the keys that have siblings.
+  void learn_holds(Peer& peer, const SentVersions& sent);
+  // Whether the peer is known to hold the version of key (fingerprint fp).
+  static bool known_to_hold(const Peer& peer, const std::string& key, std::uint64_t fp);
   void finish_waiter(std::uint64_t id, bool reached);
   // Half the timeout has passed: a stand-in for each replica that has not acknowledged.
   void stand_in(std::uint64_t id);
