@@ -303,9 +303,9 @@ void Session::finish() {
     ReadSweep sweep(*cluster_, live_nodes(), keys_, {16, static_cast<Micros>(o_.timeout_ms * 1000), 2});
     sweep.start();
     cluster_->pump(std::numeric_limits<Micros>::max() / 2, [&] { return sweep.done(); });
-    std::ofstream(dir_ + "/final-state.json")
-        << reports::final_state_text(
-               reports::final_state_json(sweep.states(), live_nodes(), reports::round3(static_cast<double>(cluster_->now()) / 1000)));
+    std::ofstream final_state(dir_ + "/final-state.json");
+    reports::write_final_state(final_state, sweep.states(), live_nodes(),
+                               reports::round3(static_cast<double>(cluster_->now()) / 1000));
   }
   const Micros end = cluster_->now();
   const std::vector<FaultPeriod> faults = faults_->periods(end);

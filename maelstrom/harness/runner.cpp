@@ -553,10 +553,9 @@ void Runner::finish(const std::optional<FinalReads>& reads) {
     options.placement = &placement_;
     options.reads = &reads_;
     rec_.check = model::check(writes_, final_states, options, reports::node_hints(reads->hints));
-    std::ofstream(rec_.dir + "/final-state.json")
-        << reports::final_state_text(reports::final_state_json(reads->states, cluster_->node_ids(),
-                                                               reports::round3(to_ms(cluster_->now())), &placement_,
-                                                               reads->hints));
+    std::ofstream final_state(rec_.dir + "/final-state.json");
+    reports::write_final_state(final_state, reads->states, cluster_->node_ids(), reports::round3(to_ms(cluster_->now())),
+                               &placement_, reads->hints);
     rec_.keys_with_siblings = reports::keys_with_siblings(reads->states);
     rec_.keys_per_node = model::keys_per_node(final_states, cfg_.keys, placement_, cluster_->node_ids());
   }

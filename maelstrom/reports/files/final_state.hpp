@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,12 @@ nlohmann::json final_state_json(const ReadStates& states, const std::vector<std:
 
 // The file's text: one key per line.
 std::string final_state_text(const nlohmann::json& final_state);
+// The same text as final_state_text(final_state_json(...)), written a key at a time: only one
+// key's entry is held at once (the whole document, for 10k keys x 5 nodes, was most of the
+// harness's peak memory).
+void write_final_state(std::ostream& out, const ReadStates& states, const std::vector<std::string>& nodes,
+                       double taken_at_ms, const model::Placement* placement = nullptr,
+                       const HintStates& hints = {});
 
 // key (JSON text) -> node -> siblings, as read back from final-state.json.
 struct FinalStates {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 namespace vckv::reports {
 namespace {
@@ -95,6 +96,63 @@ TEST(FinalStateTest, ExampleRingRecordsPreferenceListAndHints) {
   EXPECT_FALSE(plain.contains("replicas"));
   EXPECT_FALSE(plain["keys"][0].contains("hints"));
   EXPECT_FALSE(plain["keys"][0].contains("preference_list"));
+}
+
+// The file written a key at a time is the document's text, byte for byte: plain, with a ring
+// and hints, and empty.
+TEST(FinalStateTest, WrittenAKeyAtATimeIsTheDocumentsText) {
+  const auto streamed = [](const ReadStates& s, const std::vector<std::string>& nodes, double at,
+                           const model::Placement* placement, const HintStates& hints) {
+    std::ostringstream out;
+    write_final_state(out, s, nodes, at, placement, hints);
+    return out.str();
+  };
+  EXPECT_EQ(streamed(Sample(), {"n1", "n2"}, 1234.5, nullptr, {}),
+            final_state_text(final_state_json(Sample(), {"n1", "n2"}, 1234.5)));
+  const std::vector<std::string> nodes = {"n1", "n2", "n3", "n4", "n5"};
+  const model::Placement ring(nodes, 3);
+  ReadStates s;
+  for (const char* n : {"n4", "n2", "n5"}) s[n]["0"] = {V("a", {1})};
+  s["n1"]["7"] = {V("b", {0, 2}), V("c", {1, 0})};
+  HintStates hints;
+  hints["n1"]["0"] = {model::HeldHint{"n5", V("a", {1})}};
+  hints["n3"]["9"] = {model::HeldHint{"n2", V("d", {3})}};
+  EXPECT_EQ(streamed(s, nodes, 5.5, &ring, hints), final_state_text(final_state_json(s, nodes, 5.5, &ring, hints)));
+  EXPECT_EQ(streamed({}, nodes, 0, nullptr, {}), final_state_text(final_state_json({}, nodes, 0)));
+  EXPECT_EQ(streamed({}, nodes, 0, nullptr, {}), "{\"taken_at_ms\": 0.0, \"nodes\": [\"n1\",\"n2\",\"n3\",\"n4\",\"n5\"], \"keys\": []}\n");
+}
+
+// Read back a key at a time (the layout the harness writes) or whole (any other layout): the
+// same states; a file cut short or with a line that is not a key's entry is an error naming it.
+TEST(FinalStateTest, ReadsBackEitherLayoutAndNamesWhatIsWrong) {
+  const nlohmann::json j = final_state_json(Sample(), {"n1", "n2"}, 7);
+  const std::string dir = ::testing::TempDir();
+  const auto read_text = [&](const std::string& name, const std::string& text, std::string& error) {
+    std::ofstream(dir + name) << text;
+    auto back = read_final_state(dir + name, error);
+    std::remove((dir + name).c_str());
+    return back;
+  };
+  std::string error;
+  const auto by_line = read_text("fs_lines.json", final_state_text(j), error);
+  ASSERT_TRUE(by_line) << error;
+  const auto whole = read_text("fs_whole.json", j.dump(2), error);
+  ASSERT_TRUE(whole) << error;
+  EXPECT_EQ(by_line->nodes, whole->nodes);
+  ASSERT_EQ(by_line->keys.size(), 3u);
+  for (const auto& [key, by_node] : by_line->keys) {
+    for (const auto& [node, versions] : by_node) {
+      EXPECT_EQ(model::canonical_set(versions), model::canonical_set(whole->keys.at(key).at(node))) << key << " " << node;
+    }
+  }
+  std::string text = final_state_text(j);
+  const std::string cut = text.substr(0, text.rfind("]}"));
+  EXPECT_FALSE(read_text("fs_cut.json", cut, error));
+  EXPECT_NE(error.find("ends before its keys array does"), std::string::npos) << error;
+  std::string garbled = text;
+  garbled.insert(garbled.find("\n  {") + 1, "  not json,\n");
+  EXPECT_FALSE(read_text("fs_garbled.json", garbled, error));
+  EXPECT_NE(error.find("line 2 is not a key's entry"), std::string::npos) << error;
 }
 
 }  // namespace
