@@ -24,8 +24,13 @@
 #include "vckv/node/node.hpp"
 #include "vckv/runtime/manual_scheduler.hpp"
 #include "vckv/storage/posix_file_system.hpp"
+#include "virtual_cluster.hpp"
 
 namespace {
+
+using vckv::bench::ByType;
+using vckv::bench::by_type_json;
+using vckv::bench::total;
 
 struct Options {
   std::string dir;
@@ -73,23 +78,6 @@ std::uint64_t dir_bytes(const std::string& dir) {
   return total;
 }
 
-using ByType = std::map<std::string, std::pair<std::size_t, std::size_t>>;  // messages, bytes
-
-std::string by_type_json(const ByType& by_type) {
-  std::string out = "{";
-  for (const auto& [type, mb] : by_type) {
-    out += (out.size() > 1 ? ", " : "") + std::string("\"") + type + "\": {\"messages\": " +
-           std::to_string(mb.first) + ", \"bytes\": " + std::to_string(mb.second) + "}";
-  }
-  return out + "}";
-}
-
-std::size_t total(const ByType& by_type) {
-  std::size_t n = 0;
-  for (const auto& [type, mb] : by_type) n += mb.second;
-  return n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,33 +102,8 @@ int main(int argc, char** argv) {
   for (const std::string& id : kIds) nodes[id] = std::make_unique<Member>(id, o);
   std::int64_t now = 0;
   std::size_t client_replies = 0;
-  // Moves every line written so far to its destination (at once: latency does not change bytes),
-  // counting node-to-node ones in `by_type`; replies to the client are counted apart.
-  const auto deliver = [&](ByType& by_type) {
-    bool moved = true;
-    bool any = false;
-    while (moved) {
-      moved = false;
-      for (auto& [from, m] : nodes) {
-        std::istringstream lines(std::exchange(m->out, std::string()));
-        for (std::string line; std::getline(lines, line);) {
-          moved = any = true;
-          const auto d = line.find("\"dest\": \"");
-          const std::string dest = line.substr(d + 9, line.find('"', d + 9) - d - 9);
-          if (!nodes.count(dest)) {
-            ++client_replies;
-            continue;
-          }
-          const auto t = line.find("\"type\": \"");
-          const std::string type = line.substr(t + 9, line.find('"', t + 9) - t - 9);
-          ++by_type[type].first;
-          by_type[type].second += line.size() + 1;
-          nodes[dest]->feed(line);
-        }
-      }
-    }
-    return any;
-  };
+  // Every line written so far, to its destination; replies to the client counted apart.
+  const auto deliver = [&](ByType& by_type) { return vckv::bench::deliver_all(nodes, by_type, &client_replies); };
   const auto run_until = [&](ByType& by_type, const auto& done) {
     std::int64_t quiet_since = now;
     while (!done(now - quiet_since) && now < 3'600'000) {

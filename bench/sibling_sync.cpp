@@ -26,8 +26,13 @@
 
 #include "vckv/node/node.hpp"
 #include "vckv/runtime/manual_scheduler.hpp"
+#include "virtual_cluster.hpp"
 
 namespace {
+
+using vckv::bench::ByType;
+using vckv::bench::by_type_json;
+using vckv::bench::total;
 
 struct Options {
   std::size_t siblings = 10;
@@ -66,23 +71,6 @@ struct Member {
   std::unique_ptr<vckv::Node> node;
 };
 
-using ByType = std::map<std::string, std::pair<std::size_t, std::size_t>>;  // messages, bytes
-
-std::string by_type_json(const ByType& by_type) {
-  std::string out = "{";
-  for (const auto& [type, mb] : by_type) {
-    out += (out.size() > 1 ? ", " : "") + std::string("\"") + type + "\": {\"messages\": " +
-           std::to_string(mb.first) + ", \"bytes\": " + std::to_string(mb.second) + "}";
-  }
-  return out + "}";
-}
-
-std::size_t total(const ByType& by_type) {
-  std::size_t n = 0;
-  for (const auto& [type, mb] : by_type) n += mb.second;
-  return n;
-}
-
 // A clock with `width` slots, slot `i` set to `n`.
 std::string clock_with(std::size_t width, std::size_t i, std::size_t n) {
   std::string c = "[";
@@ -104,30 +92,8 @@ Result run(const Options& o, std::size_t siblings) {
   for (const std::string& id : kIds) nodes[id] = std::make_unique<Member>(id, o.delta_syncs);
   std::int64_t now = 0;
   std::uint64_t msg_id = 2;
-  // Moves every line written so far to its destination (at once: latency does not change
-  // bytes), counting node-to-node ones in by_type; replies to the client are dropped.
-  const auto deliver = [&](ByType& by_type) {
-    bool moved = true;
-    bool any = false;
-    while (moved) {
-      moved = false;
-      for (auto& [from, m] : nodes) {
-        std::istringstream lines(std::exchange(m->out, std::string()));
-        for (std::string line; std::getline(lines, line);) {
-          moved = any = true;
-          const auto d = line.find("\"dest\": \"");
-          const std::string dest = line.substr(d + 9, line.find('"', d + 9) - d - 9);
-          if (!nodes.count(dest)) continue;
-          const auto t = line.find("\"type\": \"");
-          const std::string type = line.substr(t + 9, line.find('"', t + 9) - t - 9);
-          ++by_type[type].first;
-          by_type[type].second += line.size() + 1;
-          nodes[dest]->feed(line);
-        }
-      }
-    }
-    return any;
-  };
+  // Every line written so far, to its destination (replies to the client dropped).
+  const auto deliver = [&](ByType& by_type) { return vckv::bench::deliver_all(nodes, by_type); };
   const auto tick = [&](ByType& by_type) {
     ++now;
     for (auto& [id, m] : nodes) m->clock.advance_to(now);
