@@ -408,22 +408,27 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
                                                               : options_.max_message_bytes;
   std::vector<std::string> keys;
   std::vector<std::uint64_t> waiters;
-  std::vector<std::uint64_t> held_waiters;  // the peer holds what they wait for already
   SentVersions sent;  // with delta syncs: what each key's versions were
   std::size_t versions = 0;
   // Adds the key's siblings from index `from` on, less those the peer is known to hold (delta
-  // syncs); returns how far it got.
+  // syncs) and no quorum write waits on; returns how far it got.
   auto add_key = [&](const std::string& key, std::size_t from) {
     const Siblings siblings = store_.find(key);
     const auto w = waiters_by_key_.find(key);
-    // The peer's acknowledgement will count for the quorum writes waiting on the key that this
-    // version covers; a version the peer holds already counts now.
-    auto note_waiters = [&](VersionView v, std::vector<std::uint64_t>& into) {
-      if (w == waiters_by_key_.end()) return;
+    // The quorum writes waiting on the key that v covers, for which this peer has not yet
+    // acknowledged it. Such a version is always sent: a quorum counts acknowledgements of this
+    // process's syncs, never what the peer was known to hold (it may have restarted since).
+    auto awaiting = [&](VersionView v, std::vector<std::uint64_t>* into) {
+      bool any = false;
+      if (w == waiters_by_key_.end()) return any;
       for (std::uint64_t id : w->second) {
         const Waiter& waiter = waiters_.at(id);
-        if (!waiter.holders.count(peer_id) && covers_awaited(v, waiter.version)) into.push_back(id);
+        if (!waiter.holders.count(peer_id) && covers_awaited(v, waiter.version)) {
+          any = true;
+          if (into) into->push_back(id);
+        }
       }
+      return any;
     };
     // Only keys with siblings are tracked (Peer::holds).
     const bool track = options_.delta_syncs && siblings.size() >= 2;
@@ -434,9 +439,8 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
     for (; i < siblings.size(); ++i) {
       const VersionView v = siblings[i];
       const std::uint64_t fp = track ? version_fingerprint(v) : 0;
-      if (delta && known_to_hold(peer, key, fp)) {
+      if (delta && known_to_hold(peer, key, fp) && !awaiting(v, nullptr)) {
         ++stats_.versions_skipped;
-        note_waiters(v, held_waiters);
         continue;
       }
       if (versions > 0 && m.size() + entry_bytes(key, v) > target) break;
@@ -445,7 +449,7 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
       digest.add(key, v.slots, v.dot);
       ++versions;
       ++added;
-      note_waiters(v, waiters);
+      awaiting(v, &waiters);
     }
     if (added > 0) {
       keys.push_back(key);
@@ -472,12 +476,6 @@ bool Replicator::send_sync(const std::string& peer_id, Peer& peer) {
         peer.partial_from = reached;
       }
     }
-  }
-  for (std::uint64_t id : held_waiters) {
-    const auto it = waiters_.find(id);
-    if (it == waiters_.end()) continue;  // finished already
-    it->second.holders.insert(peer_id);
-    if (it->second.holders.size() >= it->second.needed) finish_waiter(id, true);
   }
   if (versions == 0) return false;  // the peer holds every version of the keys taken
   m.end_keyed_versions();
