@@ -294,10 +294,15 @@ void Replicator::enqueue(Peer& peer, const std::string& key) {
 }
 
 void Replicator::changed_by_client(const std::string& key) {
-  // A key left with one version needs no memory of what the peers hold of it.
-  const bool forget = store_.find(key).size() < 2;
+  // A key left with one version needs no memory of what the peers hold of it. (The store is
+  // asked only when some peer holds such memory: a lone node, and a cluster without siblings,
+  // pay nothing here.)
+  int forget = -1;  // not asked yet
   for (auto& [id, peer] : peers_) {
-    if (forget && !peer.holds.empty()) peer.holds.erase(key);
+    if (!peer.holds.empty()) {
+      if (forget < 0) forget = store_.find(key).size() < 2 ? 1 : 0;
+      if (forget == 1) peer.holds.erase(key);
+    }
     if (replicates(id, key)) enqueue(peer, key);
   }
 }
