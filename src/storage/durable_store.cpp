@@ -8,7 +8,6 @@
 
 #include "durable_store_internal.hpp"
 #include "key_directory.hpp"
-#include "record_stream.hpp"
 
 namespace vckv {
 
@@ -149,6 +148,7 @@ IoStatus DurableStore::sync_log(CommitResult* into) {
   stats_.sync_latency_us += synced.value().latency_us;
   if (into) into->sync_latency_us += synced.value().latency_us;
   unsynced_bytes_ = 0;
+  written_back_at_ = 0;
   return {};
 }
 
@@ -184,6 +184,13 @@ CommitResult DurableStore::commit(std::int64_t now_ms) {
       sync = unsynced_bytes_ > 0 && now_ms - unsynced_since_ms_ >= options_.fsync_interval_ms;
       break;
     case FsyncPolicy::kNever: break;
+  }
+  if (!sync && unsynced_bytes_ - written_back_at_ >= kWritebackBytes) {
+    // Under interval and never, the log's dirty pages start on their way to the disk a
+    // megabyte at a time, so the fdatasync that comes (the interval's, a compaction's switch)
+    // finds little left to write rather than stalling the loop on all of it.
+    log_->start_writeback();
+    written_back_at_ = unsynced_bytes_;
   }
   if (sync) {
     IoStatus synced = sync_log(&result);
@@ -248,6 +255,7 @@ IoStatus DurableStore::create_log(std::uint64_t number) {
   log_ = std::move(file);
   log_id_ = file_id(FileKind::kLog, number);
   unsynced_bytes_ = 0;
+  written_back_at_ = 0;
   FileInfo info;
   info.name = name;
   info.kind = FileKind::kLog;
@@ -317,6 +325,27 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
     return dir_synced;
   }
   c.inputs = files_;
+  // Every entry's last record is in the input now (nothing was logged to log M yet): the
+  // copy's list, in the input's order (its locations name the input's index, not the file id).
+  keys_->append_entries(c.live);
+  for (detail::KeyDirectory::Entry& e : c.live) {
+    std::uint32_t index = 0;
+    while (index < c.inputs.size() && c.inputs[index].id != detail::location_file(e.location)) {
+      ++index;
+    }
+    if (index == c.inputs.size()) {
+      c.live.clear();
+      return IoStatus::failure("the key directory names file " +
+                               std::to_string(detail::location_file(e.location)) +
+                               ", which is not among the files compaction replaces");
+    }
+    e.location = detail::record_location(index, detail::location_offset(e.location));
+  }
+  std::sort(c.live.begin(), c.live.end(),
+            [](const detail::KeyDirectory::Entry& a, const detail::KeyDirectory::Entry& b) {
+              return a.location < b.location;
+            });
+  c.next_live = 0;
   std::uint64_t input_bytes = 0;
   for (const FileInfo& f : c.inputs) input_bytes += f.size;
   c.whole = input_bytes <= options_.compaction_whole_bytes;
@@ -336,66 +365,67 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
 IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress& progress,
                                          bool* done) {
   Compaction& c = *compaction_;
-  *done = false;
   std::size_t consumed = 0;
-  while (consumed < budget) {
-    if (c.input >= c.inputs.size()) {
-      *done = true;
-      break;
+  // A read covers the next live record and the ones after it in the same file, up to this many
+  // bytes (dead records between them are read and skipped).
+  const std::size_t window = std::max<std::size_t>(options_.compaction_step_bytes, 4096);
+  while (consumed < budget && c.next_live < c.live.size()) {
+    const detail::KeyDirectory::Entry& first = c.live[c.next_live];
+    const std::uint32_t input = detail::location_file(first.location);  // index into inputs
+    const std::uint64_t start = detail::location_offset(first.location);
+    std::uint64_t end = start + first.size;
+    const std::size_t limit = std::min(window, budget - consumed);  // past it: the first alone
+    std::size_t last = c.next_live + 1;
+    for (; last < c.live.size(); ++last) {
+      const detail::KeyDirectory::Entry& e = c.live[last];
+      const std::uint64_t e_end = detail::location_offset(e.location) + e.size;
+      if (detail::location_file(e.location) != input || e_end - start > limit) break;
+      end = e_end;
     }
-    const FileInfo& in = c.inputs[c.input];
-    if (!c.stream) {
-      c.stream = std::make_unique<detail::RecordStream>(
-          fs_, path(in.name), in.valid,
-          std::min(budget, std::max<std::size_t>(options_.compaction_step_bytes, 4096)));
-    }
-    const detail::RecordStream::Result r =
-        c.stream->next_batch(c.frames, c.offsets, 32, budget - consumed);
-    if (r == detail::RecordStream::kEnd) {
-      c.stream.reset();
-      ++c.input;
-      continue;
-    }
-    if (r == detail::RecordStream::kIoError) return IoStatus::failure(c.stream->error());
-    if (r == detail::RecordStream::kDamaged) {
-      return IoStatus::failure(path(in.name) + ": " +
-                               frame_status_name(c.stream->damaged_status()) + " at offset " +
-                               std::to_string(c.stream->offset()) + " (found by compaction)");
-    }
-    // Name the batch's records and prefetch their slots, then copy those still last.
-    c.names.assign(c.frames.size(), detail::Fingerprint{});
-    for (std::size_t i = 0; i < c.frames.size(); ++i) {
-      const Frame& frame = c.frames[i];
-      const RecordType type = static_cast<RecordType>(frame.type);
-      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
-      if (!c.scratch.decode_entry(frame.type, frame.payload)) {
-        return IoStatus::failure(path(in.name) + ": malformed record at offset " +
-                                 std::to_string(c.offsets[i]) + " (found by compaction)");
+    const FileInfo* in = &c.inputs[input];
+    IoResult<std::string> read =
+        fs_.read_range(path(in->name), start, static_cast<std::size_t>(end - start));
+    if (!read.ok()) return read.status();
+    const std::string& bytes = read.value();
+    consumed += bytes.size();
+    progress.bytes_read += bytes.size();
+    for (std::size_t i = c.next_live; i < last; ++i) {
+      const detail::KeyDirectory::Entry& e = c.live[i];
+      const detail::Fingerprint fp{e.high, e.low};
+      const std::uint64_t offset = detail::location_offset(e.location);
+      const std::uint64_t location = detail::record_location(in->id, offset);
+      const detail::KeyDirectory::Entry* now = keys_->find(fp);
+      if (now == nullptr || now->location != location) continue;  // replaced since the switch
+      const std::size_t at = static_cast<std::size_t>(offset - start);
+      const Frame frame =
+          at < bytes.size() ? read_frame(std::string_view(bytes).substr(at)) : Frame{};
+      if (frame.status != Frame::kRecord || frame.size != e.size) {
+        const std::string what = frame.status == Frame::kRecord
+                                     ? "a record of " + std::to_string(frame.size) +
+                                           " bytes where " + std::to_string(e.size) +
+                                           " were logged"
+                                     : std::string(frame_status_name(frame.status));
+        return IoStatus::failure(path(in->name) + ": " + what + " at offset " +
+                                 std::to_string(offset) + " (found by compaction)");
       }
-      c.names[i] = hasher_->of(entry_space(type), c.scratch.target, c.scratch.key);
-      keys_->prefetch(c.names[i]);
+      keys_->relocate(fp, location,
+                      detail::record_location(c.snapshot_id, c.out->size() + c.buffer.size()));
+      c.buffer.append(frame.bytes.data(), frame.bytes.size());
+      ++c.records;
     }
-    for (std::size_t i = 0; i < c.frames.size(); ++i) {
-      const Frame& frame = c.frames[i];
-      consumed += frame.size;
-      progress.bytes_read += frame.size;
-      const RecordType type = static_cast<RecordType>(frame.type);
-      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
-      const std::uint64_t to = record_location(c.snapshot_id, c.out->size() + c.buffer.size());
-      if (keys_->relocate(c.names[i], record_location(in.id, c.offsets[i]), to)) {
-        c.buffer.append(frame.bytes.data(), frame.bytes.size());
-        ++c.records;
-      }
+    c.next_live = last;
+    if (c.buffer.size() >= window) {  // written as it grows: one window's bytes in memory
+      IoStatus written = flush_copied(progress);
+      if (!written.ok()) return written;
     }
   }
-  if (!c.buffer.empty()) {
-    IoStatus written = c.out->append(c.buffer);
-    if (!written.ok()) return written;
-    progress.bytes_written += c.buffer.size();
-    stats_.compaction_bytes_written += c.buffer.size();
-    c.buffer.clear();
-    c.unsynced = true;
+  *done = c.next_live >= c.live.size();
+  if (*done) {
+    c.live.clear();
+    c.live.shrink_to_fit();
   }
+  IoStatus written = flush_copied(progress);
+  if (!written.ok()) return written;
   // Synced each step so the seal's fdatasync has one step's bytes to write, not all; the
   // step that finishes the copy goes on to the seal, which syncs it.
   if (c.unsynced && !*done) {
@@ -404,6 +434,18 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
     progress.sync_latency_us += synced.value().latency_us;
     c.unsynced = false;
   }
+  return {};
+}
+
+IoStatus DurableStore::flush_copied(CompactionProgress& progress) {
+  Compaction& c = *compaction_;
+  if (c.buffer.empty()) return {};
+  IoStatus written = c.out->append(c.buffer);
+  if (!written.ok()) return written;
+  progress.bytes_written += c.buffer.size();
+  stats_.compaction_bytes_written += c.buffer.size();
+  c.buffer.clear();
+  c.unsynced = true;
   return {};
 }
 

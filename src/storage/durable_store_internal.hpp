@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "key_directory.hpp"
-#include "record_stream.hpp"
 #include "vckv/storage/durable_store.hpp"
 
 namespace vckv {
@@ -43,14 +42,14 @@ struct DurableStore::Compaction {
   std::vector<FileInfo> inputs;  // oldest first
   std::size_t input = 0;         // the one being read (kCopy) or removed (kRemove)
   std::uint64_t remaining = 0;   // kRemove: bytes left in that one
-  std::unique_ptr<detail::RecordStream> stream;
+  // kCopy: the key directory's entries at the switch (each entry's last record, all in the
+  // input then), their locations naming the input's index instead of the file id, in that
+  // order; the copy reads them front to back and copies those still last when it gets there.
+  std::vector<detail::KeyDirectory::Entry> live;
+  std::size_t next_live = 0;
   std::string buffer;  // records copied in this step, not yet written
   std::uint64_t records = 0;
   bool unsynced = false;  // out holds bytes not yet synced
-  LogRecord scratch;
-  std::vector<Frame> frames;  // the batch being read
-  std::vector<std::uint64_t> offsets;
-  std::vector<detail::Fingerprint> names;
 };
 
 }  // namespace vckv

@@ -187,6 +187,13 @@ void KeyDirectory::erase(Fingerprint fp) {
   slots_[hole] = Entry{0, 0, 0, 0};
 }
 
+void KeyDirectory::append_entries(std::vector<Entry>& out) const {
+  out.reserve(out.size() + size_);
+  for (const Entry& e : slots_) {
+    if (e.size != 0) out.push_back(e);
+  }
+}
+
 bool KeyDirectory::relocate(Fingerprint fp, std::uint64_t from, std::uint64_t to) {
   const std::size_t i = find_slot(fp);
   if (i >= slots_.size() || slots_[i].location != from) return false;

@@ -42,6 +42,12 @@ class EntryHasher {
 inline std::uint64_t record_location(std::uint32_t file_id, std::uint64_t offset) {
   return std::uint64_t{file_id} << 40 | offset;
 }
+inline std::uint32_t location_file(std::uint64_t location) {
+  return static_cast<std::uint32_t>(location >> 40);
+}
+inline std::uint64_t location_offset(std::uint64_t location) {
+  return location & ((std::uint64_t{1} << 40) - 1);
+}
 inline constexpr std::uint32_t kMaxFileId = (1u << 24) - 1;
 inline constexpr std::uint64_t kMaxFileOffset = (std::uint64_t{1} << 40) - 1;
 
@@ -61,6 +67,8 @@ class KeyDirectory {
   const Entry* find(Fingerprint fp) const;
   // If the entry's last record is at from, it is now at to (same size): true. Else false.
   bool relocate(Fingerprint fp, std::uint64_t from, std::uint64_t to);
+  // Every entry, appended to out in no particular order (compaction copies what they name).
+  void append_entries(std::vector<Entry>& out) const;
   // Room for this many entries without growing (recovery knows about how many are coming).
   void reserve(std::size_t entries);
   // A lookup of fp is coming: start loading its slot (a hint; changes nothing). Recovery

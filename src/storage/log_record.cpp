@@ -1,5 +1,8 @@
 #include "vckv/storage/log_record.hpp"
 
+#include <cstring>
+#include <initializer_list>
+
 #include "encoding.hpp"
 #include "vckv/storage/crc32c.hpp"
 
@@ -31,27 +34,80 @@ void finish_record(std::string& out, std::size_t start) {
   set_u32(&out[start], crc32c(std::string_view(out).substr(start + 4)));
 }
 
-void put_version(std::string& out, const VersionRef& v) {
-  out.push_back(static_cast<char>(v.kind));
-  out.push_back(static_cast<char>(v.tombstone ? kTombstoneFlag : 0));
+// Writes through a pointer into room reserved beforehand (version_bound): a record's versions
+// are most of what the log writes, and appending them a byte at a time checked the string's
+// capacity at every byte.
+class BoundedWriter {
+ public:
+  explicit BoundedWriter(char* p) : p_(p) {}
+  char* end() const { return p_; }
+  void byte(std::uint8_t b) { *p_++ = static_cast<char>(b); }
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void string(std::string_view s) {
+    varint(s.size());
+    if (!s.empty()) std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+
+ private:
+  char* p_;
+};
+
+constexpr std::size_t kMaxVarintBytes = 10;
+
+std::size_t string_bound(std::string_view s) { return kMaxVarintBytes + s.size(); }
+
+// The most bytes put_version writes for v.
+std::size_t version_bound(const VersionRef& v) {
+  std::size_t n = 2 + (v.tombstone ? 0 : string_bound(v.value));
   if (v.kind == VersionKind::kDotted) {
-    put_string(out, v.dot.node);
-    put_varint(out, v.dot.counter);
-    put_varint(out, v.version_vector_size);
+    n += string_bound(v.dot.node) + 2 * kMaxVarintBytes;
     for (std::size_t i = 0; i < v.version_vector_size; ++i) {
-      put_string(out, v.version_vector[i].node);
-      put_varint(out, v.version_vector[i].counter);
+      n += string_bound(v.version_vector[i].node) + kMaxVarintBytes;
     }
   } else {
-    put_varint(out, v.clock.size());
-    for (std::size_t i = 0; i < v.clock.size(); ++i) put_varint(out, v.clock[i]);
+    n += kMaxVarintBytes * (1 + v.clock.size());
   }
-  if (!v.tombstone) put_string(out, v.value);
+  return n;
 }
 
-void put_versions(std::string& out, const VersionRef* versions, std::size_t count) {
-  put_varint(out, count);
-  for (std::size_t i = 0; i < count; ++i) put_version(out, versions[i]);
+void put_version(BoundedWriter& out, const VersionRef& v) {
+  out.byte(static_cast<std::uint8_t>(v.kind));
+  out.byte(v.tombstone ? kTombstoneFlag : 0);
+  if (v.kind == VersionKind::kDotted) {
+    out.string(v.dot.node);
+    out.varint(v.dot.counter);
+    out.varint(v.version_vector_size);
+    for (std::size_t i = 0; i < v.version_vector_size; ++i) {
+      out.string(v.version_vector[i].node);
+      out.varint(v.version_vector[i].counter);
+    }
+  } else {
+    out.varint(v.clock.size());
+    for (std::size_t i = 0; i < v.clock.size(); ++i) out.varint(v.clock[i]);
+  }
+  if (!v.tombstone) out.string(v.value);
+}
+
+// The strings (a key state's key; a hint's target and key), then the versions.
+void put_strings_and_versions(std::string& out, std::initializer_list<std::string_view> strings,
+                              const VersionRef* versions, std::size_t count) {
+  std::size_t bound = kMaxVarintBytes;
+  for (std::string_view s : strings) bound += string_bound(s);
+  for (std::size_t i = 0; i < count; ++i) bound += version_bound(versions[i]);
+  const std::size_t at = out.size();
+  out.resize(at + bound);
+  BoundedWriter w(&out[at]);
+  for (std::string_view s : strings) w.string(s);
+  w.varint(count);
+  for (std::size_t i = 0; i < count; ++i) put_version(w, versions[i]);
+  out.resize(static_cast<std::size_t>(w.end() - out.data()));
 }
 
 }  // namespace
@@ -90,8 +146,7 @@ void append_file_header(std::string& out, FileKind kind, std::uint64_t number) {
 void append_key_state(std::string& out, std::string_view key, const VersionRef* versions,
                       std::size_t count) {
   const std::size_t start = begin_record(out, RecordType::kKeyState);
-  put_string(out, key);
-  put_versions(out, versions, count);
+  put_strings_and_versions(out, {key}, versions, count);
   finish_record(out, start);
 }
 
@@ -104,9 +159,7 @@ void append_key_removed(std::string& out, std::string_view key) {
 void append_hint_state(std::string& out, std::string_view target, std::string_view key,
                        const VersionRef* versions, std::size_t count) {
   const std::size_t start = begin_record(out, RecordType::kHintState);
-  put_string(out, target);
-  put_string(out, key);
-  put_versions(out, versions, count);
+  put_strings_and_versions(out, {target, key}, versions, count);
   finish_record(out, start);
 }
 

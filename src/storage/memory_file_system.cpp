@@ -58,6 +58,10 @@ class MemoryFileSystem::AppendHandle : public AppendFile {
 
   std::uint64_t size() const override { return inode_->data.size(); }
 
+  // Counted only: a real disk may or may not have written the range when a crash comes, so
+  // the simulated one keeps treating it as unsynced.
+  void start_writeback() override { ++disk_->stats_.writebacks; }
+
  private:
   MemoryFileSystem* disk_;
   std::shared_ptr<Inode> inode_;

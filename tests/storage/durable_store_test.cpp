@@ -300,8 +300,11 @@ TEST(DurableStoreTest, CompactionLeavesTheLiveData) {
   int steps = 1;
   const std::string tmp = kDir + "/snapshot-0000000002.tmp";
   std::uint64_t on_disk = store.stats().disk_bytes;
+  const std::uint64_t live = store.stats().live_bytes;
+  std::uint64_t read = 0;
   for (; steps < 1000; ++steps) {
     CompactionProgress p = store.compact_step();
+    read += p.bytes_read;
     // The input goes a piece at a time (16 steps' budget a step), not in one unlink.
     EXPECT_LE(on_disk, store.stats().disk_bytes + 16 * 300) << "step " << steps;
     on_disk = store.stats().disk_bytes;
@@ -315,12 +318,90 @@ TEST(DurableStoreTest, CompactionLeavesTheLiveData) {
       ASSERT_EQ(disk.synced_size(tmp), disk.file_size(tmp).value()) << "step " << steps;
     }
   }
-  EXPECT_GT(steps, 50);
+  // The copy reads where the key directory says the live records are (the last round's, here),
+  // not the 19 dead rounds before them: the live bytes, a budget a step.
+  EXPECT_EQ(read, live);
+  EXPECT_GT(steps, static_cast<int>(live / 340));
   const DurableStoreStats& stats = store.stats();
   EXPECT_EQ(stats.entries, 50u);
   EXPECT_LE(stats.disk_bytes, stats.live_bytes * 11 / 10) << stats.disk_bytes;
   EXPECT_EQ(files_of(disk), "LOCK log-0000000002 snapshot-0000000002");
   EXPECT_FALSE(store.compaction_due());
+}
+
+// Compaction reads the records the key directory names as live, checksums included: a bit
+// flipped in one since the store opened stops the compaction with an error naming the file
+// and offset, and nothing is lost (the input stays; later records still commit). A flipped bit
+// in a dead record is never read: it goes with its file.
+TEST(DurableStoreTest, CompactionChecksTheLiveRecordsItCopies) {
+  for (const bool in_live_record : {true, false}) {
+    SCOPED_TRACE(in_live_record ? "live record damaged" : "dead record damaged");
+    MemoryFileSystem disk{SplitMix64(16)};
+    const std::string log = kDir + "/log-0000000001";
+    std::uint64_t dead_at = 0;
+    std::uint64_t live_at = 0;
+    auto o = open_dir(disk);
+    DurableStore& store = *o->opened.store;
+    for (int round = 0; round < 20; ++round) {
+      if (round == 0) dead_at = disk.file_size(log).value();
+      if (round == 19) live_at = disk.file_size(log).value();
+      record_and_commit(store, {put("\"a\"", std::to_string(round), {static_cast<std::uint64_t>(round + 1)}),
+                                put("\"b\"", "\"0123456789abcdefghij\"", {static_cast<std::uint64_t>(round + 1)})});
+    }
+    ASSERT_TRUE(store.compaction_due());
+    const std::uint64_t at = in_live_record ? live_at : dead_at;
+    ASSERT_TRUE(disk.flip_bit(log, at + 12, 1));
+    std::string error;
+    bool finished = false;
+    for (int step = 0; step < 100 && !finished && error.empty(); ++step) {
+      const CompactionProgress p = store.compact_step();
+      error = p.error;
+      finished = p.finished;
+    }
+    if (in_live_record) {
+      EXPECT_NE(error.find("compaction abandoned: " + log + ": checksum mismatch at offset " +
+                           std::to_string(at) + " (found by compaction)"),
+                std::string::npos)
+          << error;
+      EXPECT_FALSE(store.compaction_due());  // until the next start rebuilds the directory
+      EXPECT_NE(files_of(disk).find("log-0000000001"), std::string::npos) << files_of(disk);
+      record_and_commit(store, {put("\"c\"", "1", {1})});
+    } else {
+      EXPECT_TRUE(error.empty()) << error;
+      EXPECT_TRUE(finished);
+      EXPECT_EQ(files_of(disk).find("log-0000000001"), std::string::npos) << files_of(disk);
+      o.reset();
+      auto again = open_dir(disk);
+      EXPECT_TRUE(again->opened.report.errors.empty());
+      EXPECT_TRUE(again->opened.report.warnings.empty());
+      EXPECT_EQ(again->state.render(), "\"a\"=19@[20] \"b\"=\"0123456789abcdefghij\"@[20] | |");
+    }
+  }
+}
+
+// Under interval and never the log's dirty pages are started on their way to the disk a
+// megabyte at a time (so a later fdatasync has little left to write); under batch every
+// commit syncs, and nothing is started.
+TEST(DurableStoreTest, UnsyncedLogIsWrittenBackAMegabyteAtATime) {
+  for (const FsyncPolicy policy : {FsyncPolicy::kNever, FsyncPolicy::kInterval, FsyncPolicy::kBatch}) {
+    SCOPED_TRACE(fsync_policy_name(policy));
+    MemoryFileSystem disk{SplitMix64(17)};
+    DurableStoreOptions options = small_options();
+    options.fsync = policy;
+    options.fsync_interval_ms = 1000000;
+    options.compaction_min_bytes = std::uint64_t{1} << 40;  // no compaction, no sync from it
+    auto o = open_dir(disk, options);
+    DurableStore& store = *o->opened.store;
+    const std::string value = "\"" + std::string(1000, 'v') + "\"";
+    for (int i = 0; i < 3500; ++i) {  // about 3.5 MB, 35 records a commit
+      put("\"k" + std::to_string(i % 100) + "\"", value, {static_cast<std::uint64_t>(i + 1)})
+          .record(store);
+      if (i % 35 == 34) {
+        ASSERT_TRUE(store.commit(0).ok);
+      }
+    }
+    EXPECT_EQ(disk.stats().writebacks, policy == FsyncPolicy::kBatch ? 0u : 3u);
+  }
 }
 
 // A small store compacts in the step that finds it due: every phase in one step, so no turn's

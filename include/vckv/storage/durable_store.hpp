@@ -38,11 +38,13 @@
 //   switch   the current log synced if it is not already, the directory synced (log M's name
 //            is durable), and every later record goes to log M. The "input" is the old
 //            snapshot and every log numbered below M;
-//   copy     a budget of bytes a step: read the input in order and append to the .tmp each
-//            record that the key directory says is still the last record of its entry (the
-//            directory names an entry's last record by file and offset; a record made after
-//            the switch points into log M or later, so the entry's older records stop being
-//            copied); fdatasync what was appended;
+//   copy     a budget of bytes a step: the key directory's entries at the switch (each entry's
+//            last record, all in the input then), in file order; read where they are (dead
+//            records between close ones are read and skipped, long dead stretches never) and
+//            append to the .tmp each record, its checksum and length checked, that the
+//            directory still names as its entry's last (a record made after the switch points
+//            into log M or later, so the entry's older record is no longer copied); fdatasync
+//            what was appended;
 //   seal     snapshot_end, fdatasync; and the current log synced if it is not already (so
 //            every newer record that made the copy skip an older one is on disk before the
 //            older one's file goes);
@@ -266,6 +268,7 @@ class DurableStore {
   IoStatus compaction_create(CompactionProgress& progress);
   IoStatus compaction_switch(CompactionProgress& progress);
   IoStatus copy_live_records(std::size_t budget, CompactionProgress& progress, bool* done);
+  IoStatus flush_copied(CompactionProgress& progress);  // the copy buffer, appended to the .tmp
   IoStatus compaction_seal(CompactionProgress& progress);
   IoStatus compaction_install();
   void compaction_remove(std::size_t budget, CompactionProgress& progress);
@@ -297,6 +300,8 @@ class DurableStore {
   };
   std::vector<RecordedEntry> recorded_;
   std::uint64_t unsynced_bytes_ = 0;  // written to the log, not yet synced
+  std::uint64_t written_back_at_ = 0;  // unsynced_bytes_ at the last start_writeback
+  static constexpr std::uint64_t kWritebackBytes = std::uint64_t{1} << 20;
   std::int64_t unsynced_since_ms_ = 0;
   std::uint64_t committed_since_step_ = 0;
   std::unique_ptr<Compaction> compaction_;

@@ -64,6 +64,9 @@ class AppendFile {
   virtual IoResult<SyncInfo> sync() = 0;
   // The file's size: what it held when opened plus what was appended since.
   virtual std::uint64_t size() const = 0;
+  // Starts writing back what was appended since the last call, without waiting for it and
+  // without any promise (a later sync() has less left to write). A file system may do nothing.
+  virtual void start_writeback() {}
 };
 
 // An exclusive lock on a file, held while this object lives (or until the process dies).

@@ -140,6 +140,7 @@ class MemoryFileSystem : public FileSystem {
     std::uint64_t syncs = 0;  // file syncs (not directory syncs)
     std::int64_t sync_latency_us = 0;  // summed
     std::uint64_t dir_syncs = 0;
+    std::uint64_t writebacks = 0;  // start_writeback calls
   };
   const Stats& stats() const { return stats_; }
 
