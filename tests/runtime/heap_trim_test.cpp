@@ -87,7 +87,13 @@ TEST_F(HeapTrimmerTest, LeavesAHeapWithLittleFreedAlone) {
 
 TEST_F(HeapTrimmerTest, TrimsTheTailOfAWaveOfFreesOnceTheHeapIsQuiet) {
   const HeapTrimmer& trimmer = start(16u << 20);
+  const std::size_t free_before = HeapTrimmer::free_bytes();
   const auto kept = fragment(32768);  // about 8.5 MiB freed with malloc's headers: under min_free_bytes
+  if (HeapTrimmer::free_bytes() < free_before + (std::size_t{4} << 20)) {
+    // Run after other tests in one process, malloc served the blocks from memory they freed, so
+    // freeing them adds little: the wave this test needs did not happen (ctest runs it alone).
+    GTEST_SKIP() << "the heap already held the freed memory this test needs to make";
+  }
   scheduler.advance_by(100);  // still changing since the last look
   EXPECT_EQ(trimmer.trims(), 0u);
   scheduler.advance_by(100);  // quiet now, and over a quarter of min_free_bytes
