@@ -20,9 +20,11 @@
 #include <vector>
 
 #include "vckv/node/node.hpp"
-#include "vckv/runtime/manual_scheduler.hpp"
+#include "virtual_cluster.hpp"
 
 namespace {
+
+using vckv::bench::ByType;
 
 struct Options {
   std::size_t keys = 100000;
@@ -53,23 +55,6 @@ std::string entry(std::size_t key, const std::string& value, const std::string& 
   return "{\"key\": " + std::to_string(key) + ", \"value\": " + value + ", \"clock\": " + clock + "}";
 }
 
-struct Member {
-  explicit Member(const std::string& id) : log(logs, vckv::LogLevel::kError) {
-    node = std::make_unique<vckv::Node>(vckv::NodeOptions{}, out, clock, log);
-    feed("{\"src\": \"c0\", \"dest\": \"" + id + "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, "
-         "\"node_id\": \"" + id + "\", \"node_ids\": [\"n1\", \"n2\"]}}");
-    out.clear();
-  }
-  void feed(const std::string& line) {
-    node->handle_line(line, 0);
-    clock.before_sleep();
-  }
-  vckv::ManualScheduler clock;
-  std::ostringstream logs;
-  vckv::Logger log;
-  std::string out;
-  std::unique_ptr<vckv::Node> node;
-};
 
 }  // namespace
 
@@ -90,9 +75,7 @@ int main(int argc, char** argv) {
   if (o.mode != "new" && o.mode != "newer") usage("--mode is new or newer");
   if (o.mode == "newer" && o.differ > o.keys) usage("--differ is at most --keys with --mode newer");
 
-  std::map<std::string, std::unique_ptr<Member>> nodes;
-  nodes["n1"] = std::make_unique<Member>("n1");
-  nodes["n2"] = std::make_unique<Member>("n2");
+  vckv::bench::VirtualCluster nodes = vckv::bench::virtual_cluster({"n1", "n2"});
   // The same keys on both, as a peer's syncs (1000 versions a message).
   const std::string clock1 = "[1, 0]";
   for (std::size_t first = 0; first < o.keys; first += 1000) {
@@ -100,8 +83,8 @@ int main(int argc, char** argv) {
     for (std::size_t k = first; k < std::min(o.keys, first + 1000); ++k) {
       versions += (versions.empty() ? "" : ", ") + entry(k, value_of(k, o.value_bytes), clock1);
     }
-    nodes["n1"]->feed("{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"sync\", \"versions\": [" + versions + "]}}");
-    nodes["n2"]->feed("{\"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"sync\", \"versions\": [" + versions + "]}}");
+    nodes["n1"]->feed("{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"sync\", \"incarnation\": 1, \"versions\": [" + versions + "]}}");
+    nodes["n2"]->feed("{\"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"sync\", \"incarnation\": 1, \"versions\": [" + versions + "]}}");
   }
   // What only n1 holds: spread over the key space.
   std::string differing;
@@ -112,8 +95,18 @@ int main(int argc, char** argv) {
     differing_bytes += e.size() + 2;
     differing += (differing.empty() ? "" : ", ") + e;
   }
-  nodes["n1"]->feed("{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"sync\", \"versions\": [" + differing + "]}}");
-  for (auto& [id, m] : nodes) m->out.clear();
+  nodes["n1"]->feed("{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"sync\", \"incarnation\": 1, \"versions\": [" + differing + "]}}");
+  for (auto& [id, m] : nodes) {
+    // (Replies to the feeding: init_ok, and sync_ok to the peer named as sender.)
+    const auto refused = m->out.find("\"type\": \"error\"");
+    if (refused != std::string::npos) {
+      const auto line = m->out.rfind('\n', refused) + 1;
+      std::fprintf(stderr, "vckv-catchup: %s refused the versions it was fed: %s\n", id.c_str(),
+                   m->out.substr(line, m->out.find('\n', refused) - line).c_str());
+      return 1;
+    }
+    m->out.clear();
+  }
 
   // The whole store as syncs, for comparison: what sending everything would cost.
   std::size_t whole_store_bytes = 0;
@@ -124,45 +117,28 @@ int main(int argc, char** argv) {
   });
 
   // Run the two until nothing has been sent for two anti-entropy intervals.
-  std::map<std::string, std::pair<std::size_t, std::size_t>> by_type;  // messages, bytes
+  ByType by_type;
   std::int64_t now = 0, last_sent = 0;
   while (now - last_sent < 2500 && now < 600000) {
     now += 1;
     for (auto& [id, m] : nodes) m->clock.advance_to(now);
-    bool moved = true;
-    while (moved) {  // deliver at once (latency does not change bytes)
-      moved = false;
-      for (auto& [from, m] : nodes) {
-        std::istringstream lines(std::exchange(m->out, std::string()));
-        for (std::string line; std::getline(lines, line);) {
-          moved = true;
-          last_sent = now;
-          const auto t = line.find("\"type\": \"");
-          const std::string type = line.substr(t + 9, line.find('"', t + 9) - t - 9);
-          ++by_type[type].first;
-          by_type[type].second += line.size() + 1;
-          nodes[from == "n1" ? "n2" : "n1"]->feed(line);
-        }
-      }
-    }
+    if (vckv::bench::deliver_all(nodes, by_type)) last_sent = now;
   }
   const auto& s1 = nodes["n1"]->node->store();
   const auto& s2 = nodes["n2"]->node->store();
   const bool converged = s1.hash_tree()->root() == s2.hash_tree()->root();
-  std::size_t walk = 0, syncs = 0, total = 0;
-  std::string types;
+  std::size_t walk = 0, syncs = 0;
   for (const auto& [type, mb] : by_type) {
-    total += mb.second;
     if (type == "tree" || type == "tree_keys") walk += mb.second;
     if (type == "sync" || type == "sync_ok") syncs += mb.second;
-    types += (types.empty() ? "" : ", ") + std::string("\"") + type + "\": {\"messages\": " +
-             std::to_string(mb.first) + ", \"bytes\": " + std::to_string(mb.second) + "}";
   }
+  const std::size_t total = vckv::bench::total(by_type);
+  const std::string types = vckv::bench::by_type_json(by_type);
   std::printf(
       "{\"keys\": %zu, \"differ\": %zu, \"mode\": \"%s\", \"converged\": %s, \"virtual_ms\": %lld, "
       "\"differing_version_bytes\": %zu, \"tree_walk_bytes\": %zu, \"sync_bytes\": %zu, "
       "\"total_bytes\": %zu, \"whole_store_bytes\": %zu, \"sync_over_differing\": %.2f, "
-      "\"total_over_whole_store\": %.4f, \"by_type\": {%s}}\n",
+      "\"total_over_whole_store\": %.4f, \"by_type\": %s}\n",
       o.keys, o.differ, o.mode.c_str(), converged ? "true" : "false",
       static_cast<long long>(last_sent), differing_bytes, walk, syncs, total, whole_store_bytes,
       static_cast<double>(syncs) / static_cast<double>(differing_bytes),

@@ -48,27 +48,6 @@ struct Options {
 
 const std::vector<std::string> kIds = {"n1", "n2", "n3"};
 
-struct Member {
-  Member(const std::string& id, const Options& o) : log(logs, vckv::LogLevel::kError) {
-    vckv::NodeOptions options;
-    options.tombstone_grace_ms = o.grace_ms;
-    options.durability.data_dir = o.dir;
-    options.durability.store.fsync = vckv::FsyncPolicy::kNever;
-    node = std::make_unique<vckv::Node>(options, out, clock, log, &fs);
-    feed("{\"src\": \"c0\", \"dest\": \"" + id + "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, "
-         "\"node_id\": \"" + id + "\", \"node_ids\": [\"n1\", \"n2\", \"n3\"]}}");
-  }
-  void feed(const std::string& line) {
-    node->handle_line(line, 0);
-    clock.before_sleep();
-  }
-  vckv::ManualScheduler clock;
-  vckv::PosixFileSystem fs;
-  std::ostringstream logs;
-  vckv::Logger log;
-  std::string out;
-  std::unique_ptr<vckv::Node> node;
-};
 
 std::uint64_t dir_bytes(const std::string& dir) {
   std::uint64_t total = 0;
@@ -98,8 +77,12 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(o.dir);
   std::filesystem::create_directories(o.dir);
 
-  std::map<std::string, std::unique_ptr<Member>> nodes;
-  for (const std::string& id : kIds) nodes[id] = std::make_unique<Member>(id, o);
+  vckv::NodeOptions options;
+  options.tombstone_grace_ms = o.grace_ms;
+  options.durability.data_dir = o.dir;
+  options.durability.store.fsync = vckv::FsyncPolicy::kNever;
+  vckv::PosixFileSystem fs;
+  vckv::bench::VirtualCluster nodes = vckv::bench::virtual_cluster(kIds, options, &fs);
   std::int64_t now = 0;
   std::size_t client_replies = 0;
   // Every line written so far, to its destination; replies to the client counted apart.

@@ -52,24 +52,6 @@ struct Options {
 
 const std::vector<std::string> kIds = {"n1", "n2", "n3"};
 
-struct Member {
-  Member(const std::string& id, bool delta_syncs) : log(logs, vckv::LogLevel::kError) {
-    vckv::NodeOptions options;
-    options.replication.delta_syncs = delta_syncs;
-    node = std::make_unique<vckv::Node>(options, out, clock, log);
-    feed("{\"src\": \"c0\", \"dest\": \"" + id + "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, "
-         "\"node_id\": \"" + id + "\", \"node_ids\": [\"n1\", \"n2\", \"n3\"]}}");
-  }
-  void feed(const std::string& line) {
-    node->handle_line(line, 0);
-    clock.before_sleep();
-  }
-  vckv::ManualScheduler clock;
-  std::ostringstream logs;
-  vckv::Logger log;
-  std::string out;
-  std::unique_ptr<vckv::Node> node;
-};
 
 // A clock with `width` slots, slot `i` set to `n`.
 std::string clock_with(std::size_t width, std::size_t i, std::size_t n) {
@@ -88,8 +70,9 @@ struct Result {
 };
 
 Result run(const Options& o, std::size_t siblings) {
-  std::map<std::string, std::unique_ptr<Member>> nodes;
-  for (const std::string& id : kIds) nodes[id] = std::make_unique<Member>(id, o.delta_syncs);
+  vckv::NodeOptions options;
+  options.replication.delta_syncs = o.delta_syncs;
+  vckv::bench::VirtualCluster nodes = vckv::bench::virtual_cluster(kIds, options);
   std::int64_t now = 0;
   std::uint64_t msg_id = 2;
   // Every line written so far, to its destination (replies to the client dropped).

@@ -1,6 +1,7 @@
-// What the benches that run several nodes in one process on virtual time share
-// (delete_cost.cpp, sibling_sync.cpp): node-to-node bytes counted by message type, and the
-// delivery of every line the nodes wrote, at once (latency does not change bytes).
+// What the benches that run several nodes in one process on virtual time share (catchup.cpp,
+// delete_cost.cpp, sibling_sync.cpp): the nodes themselves, node-to-node bytes counted by
+// message type, and the delivery of every line the nodes wrote, at once (latency does not
+// change bytes).
 #pragma once
 
 #include <cstddef>
@@ -9,8 +10,46 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "vckv/node/node.hpp"
+#include "vckv/runtime/manual_scheduler.hpp"
 
 namespace vckv::bench {
+
+// One node on its own virtual clock, initialised as id in a cluster of ids (init's reply is
+// left in out). Each line fed is a turn of its own; what the node writes collects in out.
+struct VirtualNode {
+  VirtualNode(const std::string& id, const std::vector<std::string>& ids,
+              const NodeOptions& options = NodeOptions{}, FileSystem* fs = nullptr)
+      : log(logs, LogLevel::kError) {
+    node = std::make_unique<Node>(options, out, clock, log, fs);
+    std::string names;
+    for (const std::string& n : ids) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+    feed("{\"src\": \"c0\", \"dest\": \"" + id + "\", \"body\": {\"type\": \"init\", "
+         "\"msg_id\": 1, \"node_id\": \"" + id + "\", \"node_ids\": [" + names + "]}}");
+  }
+  void feed(const std::string& line) {
+    node->handle_line(line, 0);
+    clock.before_sleep();
+  }
+  ManualScheduler clock;
+  std::ostringstream logs;
+  Logger log;
+  std::string out;
+  std::unique_ptr<Node> node;
+};
+
+using VirtualCluster = std::map<std::string, std::unique_ptr<VirtualNode>>;
+
+// A node for each of ids, all with the same options (and file system, if any).
+inline VirtualCluster virtual_cluster(const std::vector<std::string>& ids,
+                                      const NodeOptions& options = NodeOptions{},
+                                      FileSystem* fs = nullptr) {
+  VirtualCluster nodes;
+  for (const std::string& id : ids) nodes[id] = std::make_unique<VirtualNode>(id, ids, options, fs);
+  return nodes;
+}
 
 using ByType = std::map<std::string, std::pair<std::size_t, std::size_t>>;  // messages, bytes
 

@@ -294,7 +294,8 @@ int main(int argc, char** argv) {
     } else {
       // One sync per as_sync versions: {"key": K, "value": V, "clock": C} entries.
       if (op % o.as_sync == 0) {
-        out += R"({"src":"n2","dest":"n1","body":{"type":"sync","msg_id":)";
+        // (The incarnation names the sending process, docs/protocol.md 11: any fixed number.)
+        out += R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":1,"msg_id":)";
         append_u64(out, msg_id);
         out += R"(,"versions":[{"key":)";
       } else {
