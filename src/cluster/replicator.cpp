@@ -293,18 +293,34 @@ void Replicator::enqueue(Peer& peer, const std::string& key) {
   }
 }
 
-void Replicator::changed_by_client(const std::string& key) {
-  // A key left with one version needs no memory of what the peers hold of it. (The store is
-  // asked only when some peer holds such memory: a lone node, and a cluster without siblings,
-  // pay nothing here.)
-  int forget = -1;  // not asked yet
+void Replicator::forget_holds_if_settled(const std::string& key) {
+  // A key left with one version (or none) needs no memory of what the peers hold of it. The
+  // store is asked only when some peer holds such memory: a lone node, and a cluster without
+  // siblings, pay nothing here.
+  bool asked = false;
   for (auto& [id, peer] : peers_) {
-    if (!peer.holds.empty()) {
-      if (forget < 0) forget = store_.find(key).size() < 2 ? 1 : 0;
-      if (forget == 1) peer.holds.erase(key);
+    if (peer.holds.empty()) continue;
+    if (!asked) {
+      if (store_.find(key).size() >= 2) return;
+      asked = true;
     }
+    peer.holds.erase(key);
+  }
+}
+
+void Replicator::changed_by_client(const std::string& key) {
+  forget_holds_if_settled(key);
+  for (auto& [id, peer] : peers_) {
     if (replicates(id, key)) enqueue(peer, key);
   }
+}
+
+void Replicator::merged_from_peer(const std::string& key) { forget_holds_if_settled(key); }
+
+std::size_t Replicator::keys_with_known_holdings() const {
+  std::size_t n = 0;
+  for (const auto& [id, peer] : peers_) n += peer.holds.size();
+  return n;
 }
 
 void Replicator::push(const std::string& peer_id, const std::string& key) {

@@ -575,7 +575,10 @@ std::size_t Node::merge_from_peer(const std::string& peer, const std::string& ke
     views.push_back(view);
   }
   const std::size_t changed = views.empty() ? 0 : store_.merge_versions(key, views).size();
-  if (changed) this->changed(key);
+  if (changed) {
+    this->changed(key);
+    replicator_.merged_from_peer(key);
+  }
   if (log_.enabled(LogLevel::kDebug)) {
     log_.debug("fetched " + key + " from " + peer + " " + at() + ": " +
                std::to_string(versions.size()) + (versions.size() == 1 ? " version, " : " versions, ") +
@@ -622,7 +625,10 @@ void Node::handle_sync(const Incoming& in, const MessageType& type) {
       ++changed;
       key_changed = true;
     }
-    if (key_changed) this->changed(key);
+    if (key_changed) {
+      this->changed(key);
+      replicator_.merged_from_peer(key);
+    }
     first = end;
   }
   std::string listed;  // key@clock of each version (debug)

@@ -546,6 +546,27 @@ TEST(ReplicatorTest, ADeltaSyncTellsVersionsApartByValueToo) {
   EXPECT_EQ(sent, (std::vector<std::string>{"\"b-other\"", "\"c\""}));
 }
 
+// What a peer is known to hold of a key is kept only while the key has siblings: a peer's
+// versions merged here that leave it one version drop it, as a client's write does.
+TEST(ReplicatorTest, AKeyMergedBackToOneVersionForgetsWhatPeersHeld) {
+  Rig r({"n1", "n2", "n3"});
+  r.client_write("\"x\"", "\"a\"", {1, 0});
+  r.client_write("\"x\"", "\"b\"", {0, 1});
+  r.client_write("\"y\"", "\"a\"", {1, 0});
+  r.client_write("\"y\"", "\"b\"", {0, 1});
+  r.clock.before_sleep();
+  for (const json& s : r.take("sync")) r.ack(s);
+  EXPECT_EQ(r.replicator.keys_with_known_holdings(), 4u);  // x and y, at n2 and n3
+  r.store.merge_version("\"x\"", Version{"\"c\"", VectorClock{2, 2}});  // dominates both
+  r.replicator.merged_from_peer("\"x\"");
+  EXPECT_EQ(r.replicator.keys_with_known_holdings(), 2u);  // y's
+  r.store.merge_version("\"y\"", Version{"\"c\"", VectorClock{2, 0}});  // y keeps two
+  r.replicator.merged_from_peer("\"y\"");
+  EXPECT_EQ(r.replicator.keys_with_known_holdings(), 2u);
+  r.client_write("\"y\"", "\"d\"", {3, 2});
+  EXPECT_EQ(r.replicator.keys_with_known_holdings(), 0u);
+}
+
 // What the peer was known to hold is forgotten when it is found behind (anti-entropy or a
 // read repair push the key) and when it refuses a sync (a restarted peer answers error 11
 // until its init): the whole sibling set goes again.

@@ -36,6 +36,31 @@ TEST(ClusterTest, ARestartedNodeGetsEveryKeyBackWithinTwoAntiEntropyIntervals) {
   EXPECT_EQ(c.siblings("n3", "1999"), "\"v\"@[1]");
 }
 
+// Delta syncs' memory follows the keys with siblings: a key whose siblings a peer's version
+// resolves (merged here from its sync) no longer keeps what the peers were known to hold.
+TEST(ClusterTest, AKeyResolvedByAPeerDropsItsDeltaSyncMemory) {
+  TestCluster c(2, NodeOptions{});
+  const auto count = [&](const std::string& id) { return c.node(id)->store().find("\"x\"").size(); };
+  c.cut("n1", "n2");
+  ASSERT_EQ(c.put("n1", "x", "a", {1, 0, 0})["status"], "written");
+  ASSERT_EQ(c.put("n2", "x", "b", {0, 1, 0})["status"], "written");
+  c.heal();
+  c.run_for(3000);  // each gets the other's version
+  ASSERT_EQ(count("n1"), 2u);
+  ASSERT_EQ(count("n2"), 2u);
+  // A third sibling written at n1 goes to n2 with the other two; n2 acknowledges all three.
+  ASSERT_EQ(c.put("n1", "x", "c", {0, 0, 1})["status"], "conflict");
+  c.run_for(500);
+  ASSERT_EQ(count("n2"), 3u);
+  EXPECT_EQ(c.node("n1")->replicator().keys_with_known_holdings(), 1u);
+  ASSERT_EQ(c.put("n2", "x", "resolved", {2, 2, 2})["status"], "written");
+  c.run_for(500);
+  EXPECT_EQ(c.siblings("n1", "\"x\""), "\"resolved\"@[2, 2, 2]");
+  EXPECT_EQ(c.node("n1")->replicator().keys_with_known_holdings(), 0u);
+}
+
+
+
 // Isolate n1, write through it, kill it, heal: at W = 1 the write was acknowledged and is on
 // no node; at W = 2 it is never acknowledged (error 0: the client knows it may be lost).
 TEST(ClusterTest, AWriteAcknowledgedByADyingIsolatedNodeIsLostOnlyAtWriteQuorumOne) {

@@ -153,6 +153,11 @@ class Replicator {
   // The key changed through a client's write: every peer may lack it now (sent before the
   // loop next waits).
   void changed_by_client(const std::string& key);
+  // The key changed through versions merged from a peer (a sync, a fetch's answer): nothing is
+  // sent for it, but a key left with one version drops what the peers were known to hold of it.
+  void merged_from_peer(const std::string& key);
+  // Delta syncs' memory: (peer, key) pairs with versions the peer is known to hold.
+  std::size_t keys_with_known_holdings() const;
   // The peer lacks the key's current versions (anti-entropy, read repair): send them.
   void push(const std::string& peer, const std::string& key);
   // A reply from a peer: completes the request it answers. False when it completes nothing:
@@ -251,6 +256,7 @@ class Replicator {
                  const SentVersions& sent, const Incoming* reply);
   // The peer acknowledged these versions: remember them for the keys that have siblings.
   void learn_holds(Peer& peer, const SentVersions& sent);
+  void forget_holds_if_settled(const std::string& key);
   // Whether the peer is known to hold the version of key (fingerprint fp).
   static bool known_to_hold(const Peer& peer, const std::string& key, std::uint64_t fp);
   void finish_waiter(std::uint64_t id, bool reached);
