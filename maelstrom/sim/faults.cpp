@@ -17,6 +17,12 @@ void Faults::boot(std::size_t i) {
   // A process's incarnation is new at each start: its own stream, one per (node, start).
   options.incarnation = model::Rng(w_.seed, 4 + i * 1000003 + s.incarnation).next();
   options.durability.store.hash_seed = options.incarnation;
+  if (w_.cfg.compaction_bytes > 0) {
+    DurableStoreOptions& store = options.durability.store;
+    store.compaction_min_bytes = w_.cfg.compaction_bytes;
+    store.compaction_step_bytes = std::max<std::size_t>(256, w_.cfg.compaction_bytes / 8);
+    store.compaction_whole_bytes = options.incarnation % 2 == 0 ? 2 * w_.cfg.compaction_bytes : 0;
+  }
   s.node = std::make_unique<Node>(options, s.out, *s.clock, s.log, s.disk.get());
   std::string init = "{\"src\": \"c0\", \"dest\": \"" + s.id +
                      "\", \"body\": {\"type\": \"init\", \"msg_id\": 1, \"node_id\": \"" + s.id +
@@ -126,7 +132,7 @@ void Faults::kill(const std::string& node) {
 void Faults::take_down(std::size_t i, bool power_loss, bool bit_flip, bool disk_loss, const std::string& how) {
   NodeSlot& s = *w_.nodes[i];
   const std::string& node = s.id;
-  if (s.node) w_.stats.replies_mismatched += s.node->replicator().stats().replies_mismatched;
+  s.count_process(w_.stats);
   // What a kill may take from the cluster, for the explanation of lost writes: everything in
   // memory without a disk; with one, what a power loss takes when not every turn is synced,
   // and all of it when the disk is lost next (disk-loss, replica-loss); a flipped bit may take

@@ -38,6 +38,7 @@ void add(SeedStats& into, const SeedStats& s) {
   into.duplicated += s.duplicated;
   into.replies_mismatched += s.replies_mismatched;
   into.bit_flips += s.bit_flips;
+  into.compactions += s.compactions;
   into.io_stops += s.io_stops;
   into.events += s.events;
   into.missing_versions += s.missing_versions;
@@ -159,6 +160,10 @@ std::string costs_text(const SeedStats& t, std::uint64_t seeds, const std::vecto
   if (t.bit_flips > 0) {
     out += "disk corruption: " + std::to_string(t.bit_flips) + " bits flipped in killed nodes' logs and snapshots (" +
            fixed(ratio(t.bit_flips, seeds), 2) + " per seed)\n";
+  }
+  if (t.compactions > 0) {
+    out += "compactions: " + std::to_string(t.compactions) + " of the nodes' data directories finished (" +
+           fixed(ratio(t.compactions, seeds), 2) + " per seed)\n";
   }
   if (t.io_stops > 0) {
     out += "disk I/O errors: " + std::to_string(t.io_stops) + " node processes stopped by an EIO and restarted (" +

@@ -445,7 +445,7 @@ void Simulation::finish(SeedResult& result) {
   for (const auto& s : w_.nodes) {
     model::NodeState& state = final_states[s->id];
     if (!s->up()) continue;  // down at the end (the recovery limit passed first): it holds nothing
-    w_.stats.replies_mismatched += s->node->replicator().stats().replies_mismatched;
+    s->count_process(w_.stats);
     s->node->store().for_each([&](std::string_view key, Siblings siblings) {
       std::vector<model::StoredVersion>& versions = state[std::stoll(std::string(key))];
       for (std::size_t i = 0; i < siblings.size(); ++i) versions.push_back(stored_version(siblings[i], ids));

@@ -87,6 +87,11 @@ struct SimConfig {
   // (the binary exits 74 without releasing that turn's replies); the simulator takes it down as
   // after a power loss and restarts it 0.1 to 1 virtual s later.
   std::uint32_t io_error_ppm = 0;
+  // With disks, > 0: the nodes compact their data directories once the files pass this many
+  // bytes (and twice the live data), a copy step reading an eighth of it; at each start a node
+  // draws whether a compaction of up to twice it runs whole in one turn or over several. A few
+  // KiB makes every run compact, under every fault. 0: the node's defaults (4 MiB: never here).
+  std::uint64_t compaction_bytes = 0;
   SimulatedDiskOptions disk;
   // Server-assigned clocks (docs/protocol.md §17; vckv-sim --clocks server, which also gives
   // the nodes --clocks=server): the clients plan dvv_get / dvv_update / dvv_delete, the first
@@ -149,6 +154,7 @@ struct SeedStats {
   std::uint64_t replies_mismatched = 0;
   std::uint64_t bit_flips = 0;         // --bit-flips: bits flipped on killed nodes' disks
   std::uint64_t io_stops = 0;          // --io-errors: nodes stopped by a disk I/O error
+  std::uint64_t compactions = 0;       // the nodes' data directories' finished compactions
   std::uint64_t events = 0;            // deliveries, timer turns, client and fault events
   std::optional<Micros> convergence;   // heal to the first time every store agreed
   // At the final heal: the latest versions of a key (none of its versions over all nodes

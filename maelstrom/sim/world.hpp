@@ -119,6 +119,13 @@ struct NodeSlot {
   std::ostream log_stream{&log_sink};
   Logger log{log_stream, LogLevel::kInfo};
   bool up() const { return node != nullptr; }
+  // Adds what the running process counted to the seed's totals: called as it stops (a kill, an
+  // I/O stop) and at the end of the run.
+  void count_process(SeedStats& stats) const {
+    if (!node) return;
+    stats.replies_mismatched += node->replicator().stats().replies_mismatched;
+    if (const DurableStore* d = node->durability().store()) stats.compactions += d->stats().compactions;
+  }
 };
 
 class NullBuffer : public std::streambuf {

@@ -65,6 +65,7 @@ struct Args {
   double torn_write_pct = 0;
   double bit_flip_pct = 0;
   double io_error_pct = 0;
+  std::uint64_t compaction_bytes = 0;
   double sync_latency_ms = 0;
   std::vector<std::string> node_args;
   double delete_share = 0;
@@ -109,6 +110,7 @@ std::string replay_prefix(const Args& a, const std::string& binary) {
       << a.sync_latency_ms;
     if (a.bit_flip_pct > 0) s << " --bit-flips " << a.bit_flip_pct;
     if (a.io_error_pct > 0) s << " --io-errors " << a.io_error_pct;
+    if (a.compaction_bytes > 0) s << " --compaction-bytes " << a.compaction_bytes;
   }
   if (a.delete_share > 0) s << " --delete-share " << a.delete_share;
   if (a.clocks == "server") s << " --clocks server --blind-writers " << a.blind_writers;
@@ -208,6 +210,12 @@ int main(int argc, char** argv) {
                  "heal (e.g. 0.01); a node stops at its first, without releasing that turn's replies (the binary "
                  "exits 74), and is restarted 0.1 to 1 virtual s later from what its disk kept, as after a power loss")
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  app.add_option("--compaction-bytes", a.compaction_bytes,
+                 "With --data-dir: the nodes compact their data directories once the files pass this many bytes (and "
+                 "twice the live data), a copy step at a time; each node process draws whether a compaction runs whole "
+                 "in one turn or over several. A few KiB (4096) makes every run compact under every fault; 0 (default): "
+                 "the node's own threshold (4 MiB), which a simulated run never reaches")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
   app.add_option("--sync-latency", a.sync_latency_ms,
                  "With --data-dir: each fdatasync takes up to this many virtual ms (uniform), and the turn's output "
                  "waits for it")
@@ -278,6 +286,10 @@ int main(int argc, char** argv) {
     std::cerr << "vckv-sim: --io-errors needs --data-dir: without a disk there is nothing to fail\n";
     return kExitUsage;
   }
+  if (a.compaction_bytes > 0 && !a.data_dir && a.clocks != "server") {
+    std::cerr << "vckv-sim: --compaction-bytes needs --data-dir: without a disk there is nothing to compact\n";
+    return kExitUsage;
+  }
   if (a.bit_flip_pct > 0 && !a.data_dir && a.clocks != "server") {
     std::cerr << "vckv-sim: --bit-flips needs --data-dir: without a disk there is nothing to corrupt\n";
     return kExitUsage;
@@ -324,6 +336,7 @@ int main(int argc, char** argv) {
   cfg.power_loss_ppm = ppm(a.power_loss_pct);
   cfg.bit_flip_ppm = ppm(a.bit_flip_pct);
   cfg.io_error_ppm = ppm(a.io_error_pct);
+  cfg.compaction_bytes = a.compaction_bytes;
   cfg.disk.append_error_per_million = cfg.disk.sync_error_per_million = cfg.io_error_ppm;
   cfg.disk.torn_write_per_million = ppm(a.torn_write_pct);
   cfg.disk.sync_latency_max_us = micros(a.sync_latency_ms, 1e3);
