@@ -8,6 +8,7 @@
 
 #include "durable_store_internal.hpp"
 #include "key_directory.hpp"
+#include "record_stream.hpp"
 
 namespace vckv {
 
@@ -325,9 +326,13 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
     return dir_synced;
   }
   c.inputs = files_;
-  // Every entry's last record is in the input now (nothing was logged to log M yet): the
-  // copy's list, in the input's order (its locations name the input's index, not the file id).
-  keys_->append_entries(c.live);
+  // Every entry's last record is in the input now (nothing was logged to log M yet). With at
+  // most compaction_list_entries of them, the copy works from their list, in the input's order
+  // (its locations name the input's index, not the file id): taking and sorting it costs a few
+  // ms at most in this step. A larger directory is copied by scanning the input instead, whose
+  // cost per step is bounded by the step's budget.
+  c.by_list = keys_->size() <= options_.compaction_list_entries;
+  if (c.by_list) keys_->append_entries(c.live);
   for (detail::KeyDirectory::Entry& e : c.live) {
     std::uint32_t index = 0;
     while (index < c.inputs.size() && c.inputs[index].id != detail::location_file(e.location)) {
@@ -362,8 +367,7 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
   return {};
 }
 
-IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress& progress,
-                                         bool* done) {
+IoStatus DurableStore::copy_by_list(std::size_t budget, CompactionProgress& progress, bool* done) {
   Compaction& c = *compaction_;
   std::size_t consumed = 0;
   // A read covers the next live record and the ones after it in the same file, up to this many
@@ -424,6 +428,71 @@ IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress&
     c.live.clear();
     c.live.shrink_to_fit();
   }
+  return {};
+}
+
+IoStatus DurableStore::copy_by_scan(std::size_t budget, CompactionProgress& progress, bool* done) {
+  Compaction& c = *compaction_;
+  *done = false;
+  std::size_t consumed = 0;
+  while (consumed < budget) {
+    if (c.input >= c.inputs.size()) {
+      *done = true;
+      break;
+    }
+    const FileInfo& in = c.inputs[c.input];
+    if (!c.stream) {
+      c.stream = std::make_unique<detail::RecordStream>(
+          fs_, path(in.name), in.valid,
+          std::min(budget, std::max<std::size_t>(options_.compaction_step_bytes, 4096)));
+    }
+    const detail::RecordStream::Result r =
+        c.stream->next_batch(c.frames, c.offsets, 32, budget - consumed);
+    if (r == detail::RecordStream::kEnd) {
+      c.stream.reset();
+      ++c.input;
+      continue;
+    }
+    if (r == detail::RecordStream::kIoError) return IoStatus::failure(c.stream->error());
+    if (r == detail::RecordStream::kDamaged) {
+      return IoStatus::failure(path(in.name) + ": " +
+                               frame_status_name(c.stream->damaged_status()) + " at offset " +
+                               std::to_string(c.stream->offset()) + " (found by compaction)");
+    }
+    // Name the batch's records and prefetch their slots, then copy those still last.
+    c.names.assign(c.frames.size(), detail::Fingerprint{});
+    for (std::size_t i = 0; i < c.frames.size(); ++i) {
+      const Frame& frame = c.frames[i];
+      const RecordType type = static_cast<RecordType>(frame.type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      if (!c.scratch.decode_entry(frame.type, frame.payload)) {
+        return IoStatus::failure(path(in.name) + ": malformed record at offset " +
+                                 std::to_string(c.offsets[i]) + " (found by compaction)");
+      }
+      c.names[i] = hasher_->of(entry_space(type), c.scratch.target, c.scratch.key);
+      keys_->prefetch(c.names[i]);
+    }
+    for (std::size_t i = 0; i < c.frames.size(); ++i) {
+      const Frame& frame = c.frames[i];
+      consumed += frame.size;
+      progress.bytes_read += frame.size;
+      const RecordType type = static_cast<RecordType>(frame.type);
+      if (entry_space(type) == EntrySpace::kNone || removes_entry(type)) continue;
+      const std::uint64_t to = record_location(c.snapshot_id, c.out->size() + c.buffer.size());
+      if (keys_->relocate(c.names[i], record_location(in.id, c.offsets[i]), to)) {
+        c.buffer.append(frame.bytes.data(), frame.bytes.size());
+        ++c.records;
+      }
+    }
+  }
+  return {};
+}
+
+IoStatus DurableStore::copy_live_records(std::size_t budget, CompactionProgress& progress,
+                                         bool* done) {
+  Compaction& c = *compaction_;
+  IoStatus copied = c.by_list ? copy_by_list(budget, progress, done) : copy_by_scan(budget, progress, done);
+  if (!copied.ok()) return copied;
   IoStatus written = flush_copied(progress);
   if (!written.ok()) return written;
   // Synced each step so the seal's fdatasync has one step's bytes to write, not all; the

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "key_directory.hpp"
+#include "record_stream.hpp"
 #include "vckv/storage/durable_store.hpp"
 
 namespace vckv {
@@ -47,6 +48,13 @@ struct DurableStore::Compaction {
   // order; the copy reads them front to back and copies those still last when it gets there.
   std::vector<detail::KeyDirectory::Entry> live;
   std::size_t next_live = 0;
+  bool by_list = false;  // false: the copy scans the input (a directory too large to list)
+  // The scan: the input file being read, its records a batch at a time, their names.
+  std::unique_ptr<detail::RecordStream> stream;
+  LogRecord scratch;
+  std::vector<Frame> frames;
+  std::vector<std::uint64_t> offsets;
+  std::vector<detail::Fingerprint> names;
   std::string buffer;  // records copied in this step, not yet written
   std::uint64_t records = 0;
   bool unsynced = false;  // out holds bytes not yet synced

@@ -530,8 +530,11 @@ TEST(DurableStoreTest, CompactionIsExactWhileChangesContinue) {
 // the commit the crash interrupted.
 TEST(DurableStoreTest, CrashAtEveryStepOfCompaction) {
   for (const std::uint64_t whole : {std::uint64_t{0}, std::uint64_t{1} << 20}) {
+  for (const std::size_t list_entries : {std::size_t{0}, std::size_t{65536}}) {  // scan, list
+    SCOPED_TRACE(list_entries == 0 ? "copy by scanning the input" : "copy from the directory's list");
     DurableStoreOptions options = small_options();
     options.compaction_whole_bytes = whole;
+    options.compaction_list_entries = list_entries;
     auto run = [&options](FileSystem& fs, std::vector<Change>& recorded, std::size_t& durable,
                           std::size_t& attempted) -> std::uint64_t {
       auto o = open_dir(fs, options);
@@ -583,6 +586,7 @@ TEST(DurableStoreTest, CrashAtEveryStepOfCompaction) {
       }
     }
   }
+  }
 }
 
 // The property: random changes, commits, compaction steps, and crashes of every kind at random
@@ -598,6 +602,7 @@ TEST(DurableStoreTest, RandomRunsRecoverTheLastDurableCommit) {
     DurableStoreOptions options = small_options();
     options.compaction_min_bytes = 512 + random() % 2048;
     options.compaction_step_bytes = 64 + random() % 512;
+    options.compaction_list_entries = seed % 2 == 0 ? 65536 : 0;  // list or scan
     options.compaction_whole_bytes = random() % 3 == 0 ? 4096 : 0;
     std::vector<Change> recorded;  // since the state the last recovery gave
     State base;                    // that state

@@ -38,13 +38,15 @@
 //   switch   the current log synced if it is not already, the directory synced (log M's name
 //            is durable), and every later record goes to log M. The "input" is the old
 //            snapshot and every log numbered below M;
-//   copy     a budget of bytes a step: the key directory's entries at the switch (each entry's
-//            last record, all in the input then), in file order; read where they are (dead
-//            records between close ones are read and skipped, long dead stretches never) and
-//            append to the .tmp each record, its checksum and length checked, that the
-//            directory still names as its entry's last (a record made after the switch points
-//            into log M or later, so the entry's older record is no longer copied); fdatasync
-//            what was appended;
+//   copy     a budget of bytes a step: append to the .tmp each record that the key directory
+//            still names as its entry's last (a record made after the switch points into log M
+//            or later, so the entry's older record is no longer copied); fdatasync what was
+//            appended. With at most compaction_list_entries entries, from the directory's
+//            entries at the switch (each entry's last record, all in the input then) in file
+//            order, reading where they are (dead records between close ones are read and
+//            skipped, long dead stretches never), each checksum and length checked; with more,
+//            by reading the input in order and naming each record (no sort of the whole
+//            directory in one step);
 //   seal     snapshot_end, fdatasync; and the current log synced if it is not already (so
 //            every newer record that made the copy skip an older one is on disk before the
 //            older one's file goes);
@@ -130,6 +132,10 @@ struct DurableStoreOptions {
   // step: reading 8 MiB and copying the live records costs a few ms, and the files left are
   // the live data alone rather than the live data and the log written over several turns.
   std::uint64_t compaction_whole_bytes = std::uint64_t{8} << 20;
+  // A compaction of at most this many entries copies from the key directory's list of their
+  // last records (sorted at the switch: a few ms at most), reading only where they are; a larger
+  // one scans its input, naming each record, a budget a step.
+  std::size_t compaction_list_entries = 65536;
   // Recovery reads files in pieces of this size.
   std::size_t read_chunk_bytes = std::size_t{4} << 20;
   // Keys the hash that names entries in memory (see src/storage/key_directory.hpp). Give it
@@ -268,6 +274,8 @@ class DurableStore {
   IoStatus compaction_create(CompactionProgress& progress);
   IoStatus compaction_switch(CompactionProgress& progress);
   IoStatus copy_live_records(std::size_t budget, CompactionProgress& progress, bool* done);
+  IoStatus copy_by_list(std::size_t budget, CompactionProgress& progress, bool* done);
+  IoStatus copy_by_scan(std::size_t budget, CompactionProgress& progress, bool* done);
   IoStatus flush_copied(CompactionProgress& progress);  // the copy buffer, appended to the .tmp
   IoStatus compaction_seal(CompactionProgress& progress);
   IoStatus compaction_install();
