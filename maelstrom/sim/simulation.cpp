@@ -298,8 +298,10 @@ void Simulation::count_missing() {
         }
         if (has) continue;
         ++w_.stats.missing_versions;
-        // As a sync's versions carry it: {"key": K, "value": V, "clock": C} and a separator.
-        w_.stats.missing_bytes += 33 + key.size() + want.value.size() + model::clock_text(want.clock).size();
+        // As a sync's versions carry it: [K,V,[C]] and a separator, the clock without spaces.
+        const std::size_t slots = want.clock.size();
+        w_.stats.missing_bytes += 4 + key.size() + want.value.size() +
+                                  model::clock_text(want.clock).size() - (slots > 1 ? slots - 1 : 0);
       }
     }
   }

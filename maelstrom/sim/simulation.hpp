@@ -159,7 +159,7 @@ struct SeedStats {
   std::optional<Micros> convergence;   // heal to the first time every store agreed
   // At the final heal: the latest versions of a key (none of its versions over all nodes
   // dominates them) that one of its replicas lacks, counted once per replica lacking it, and
-  // their bytes as a sync's versions carry them ({"key": K, "value": V, "clock": C}, ", ");
+  // their bytes as a sync's versions carry them ([K,V,C] and ",", the clock without spaces);
   // then the node-to-node bytes sent from the heal to convergence (0 when it never came).
   std::uint64_t missing_versions = 0;
   std::uint64_t missing_bytes = 0;

@@ -276,18 +276,37 @@ std::optional<Error> decode_sync(std::string_view type, const JValue& body,
   std::uint64_t incarnation = 0;
   if (auto e = read_uint(type, body, "incarnation", incarnation)) return e;
   const JValue* versions = body.find("versions");
-  constexpr std::string_view what = "an array of {key, value, clock} objects";
+  constexpr std::string_view what = "an array of [key, value, clock] arrays or {key, ...} objects";
   if (!versions) return missing(type, "versions", what);
   if (versions->kind != JValue::Kind::Array) return ill_typed(type, "versions", what, *versions);
   sync.versions.reserve(versions->items.size());
   for (std::size_t i = 0; i < versions->items.size(); ++i) {
     const JValue& item = versions->items[i];
     const std::string field = "versions[" + std::to_string(i) + "]";
-    if (item.kind != JValue::Kind::Object) return ill_typed(type, field, "an object", item);
     WriteRequest w;
     const std::string where = prefixed(type, field);
-    if (auto e = read_key(where, item.find("key"), w.key)) return e;
-    if (auto e = read_node_version(where, item, limits, w.version)) return e;
+    if (item.kind == JValue::Kind::Array && item.items.size() == 3) {
+      // A plain version, as this node writes one: [key, value, clock].
+      if (auto e = read_key(where, &item.items[0], w.key)) return e;
+      if (auto e = read_value(where, &item.items[1], w.version.value)) return e;
+      if (auto e = read_clock(where, &item.items[2], limits.max_clock_entries, w.version.clock)) {
+        return e;
+      }
+      if (limits.cluster && limits.server_clocks) {  // (as read_node_version finds an object)
+        const std::size_t nodes = limits.cluster->size();
+        if (w.version.clock.size() > nodes) {
+          return malformed(prefixed(where, "clock has " + std::to_string(w.version.clock.size()) +
+                                               " entries, more than the " +
+                                               std::to_string(nodes) + " nodes of the cluster"));
+        }
+        return missing(where, "dot", "[node index, counter]");
+      }
+    } else if (item.kind == JValue::Kind::Object) {
+      if (auto e = read_key(where, item.find("key"), w.key)) return e;
+      if (auto e = read_node_version(where, item, limits, w.version)) return e;
+    } else {
+      return ill_typed(type, field, "[key, value, clock] or an object", item);
+    }
     sync.versions.push_back(KeyedVersion{std::move(w.key), std::move(w.version)});
   }
   return std::nullopt;

@@ -195,8 +195,8 @@ inline bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64
   return true;
 }
 
-// A sync's versions: [{"key": K, "value": V, "clock": C}, ...], each member once and no other,
-// into out's first `count` entries (reusing the strings an earlier line left there). In the
+// A sync's versions: [[K, V, C], {"key": K, "value": V, "clock": C}, ...] (an object with each
+// member once and no other), into out's first `count` entries (reusing the strings an earlier line left there). In the
 // one-file build, a function of its own with the scanner inlined: not part of the client path.
 VCKV_NOINLINE VCKV_FLATTEN
 bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVersion>& out,
@@ -211,6 +211,24 @@ bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVers
     kv.key.clear();
     kv.version.value.clear();
     kv.version.dot = Dot{};  // (a dotted version is the general path's)
+    auto key = [&] {
+      std::string_view text;
+      const bool quoted = s.peek() == '"';
+      if (!(quoted ? s.plain_string(text) : s.plain_integer(text))) return false;
+      if (quoted) kv.key += '"';
+      kv.key += text;
+      if (quoted) kv.key += '"';
+      return true;
+    };
+    if (s.eat('[')) {  // [key, value, clock]: a plain version, as nodes write them
+      if (!key() || !s.eat(',') || !s.value(kv.version.value, 1) || !s.eat(',') ||
+          !clock(s, limits, kv.version.clock.mutable_slots()) || !s.eat(']')) {
+        return false;
+      }
+      if (s.eat(']')) return true;
+      if (!s.eat(',')) return false;
+      continue;
+    }
     if (!s.eat('{')) return false;
     Seen seen;
     for (bool first = true;; first = false) {
@@ -219,16 +237,7 @@ bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVers
       if (!s.plain_string(name) || !s.eat(':')) return false;
       bool ok = false;
       if (is(name, "key")) {
-        std::string_view text;
-        const bool quoted = s.peek() == '"';
-        ok = seen.first(1) && (quoted ? s.plain_string(text) : s.plain_integer(text));
-        if (ok && quoted) {
-          kv.key += '"';
-          kv.key += text;
-          kv.key += '"';
-        } else if (ok) {
-          kv.key += text;
-        }
+        ok = seen.first(1) && key();
       } else if (is(name, "value")) {
         ok = seen.first(2) && s.value(kv.version.value, 1);
       } else if (is(name, "clock")) {

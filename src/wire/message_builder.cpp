@@ -187,8 +187,30 @@ MessageBuilder& MessageBuilder::begin_keyed_versions(std::string_view n) {
   return *this;
 }
 
+VCKV_HOT
 MessageBuilder& MessageBuilder::add_keyed_version(std::string_view key_json, VersionView v) {
-  version(&key_json, v, array_empty_);
+  if (v.tombstone() || !v.dot.empty()) {
+    if (!array_empty_) raw(",");
+    version(&key_json, v, true);
+  } else {
+    // A plain version, the bulk of node-to-node bytes, as a tuple without spaces:
+    // [","][KEY,VALUE,[1,0,2]]
+    char* p = room(5 + key_json.size() + v.value.size() + clock_json_max_size(v.slots.size()));
+    if (!array_empty_) *p++ = ',';
+    *p++ = '[';
+    p = std::copy(key_json.begin(), key_json.end(), p);
+    *p++ = ',';
+    p = std::copy(v.value.begin(), v.value.end(), p);
+    *p++ = ',';
+    *p++ = '[';
+    for (std::size_t i = 0; i < v.slots.size(); ++i) {
+      if (i) *p++ = ',';
+      p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(v.slots[i])).ptr;
+    }
+    *p++ = ']';
+    *p++ = ']';
+    wrote(p);
+  }
   array_empty_ = false;
   return *this;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vckv/runtime/manual_scheduler.hpp"
+#include "../wire/keyed_versions_view.hpp"
 
 namespace vckv {
 namespace {
@@ -37,7 +38,10 @@ struct Rig {
   std::vector<json> take() {
     std::vector<json> messages;
     std::istringstream lines(std::exchange(out, std::string()));
-    for (std::string line; std::getline(lines, line);) messages.push_back(json::parse(line));
+    for (std::string line; std::getline(lines, line);) {
+      messages.push_back(json::parse(line));
+      test::versions_as_objects(messages.back()["body"]);  // (raw text: see r.out)
+    }
     return messages;
   }
   std::vector<json> take(const std::string& type) {
@@ -90,8 +94,8 @@ TEST(ReplicatorTest, AClientWriteGoesToEveryPeerBeforeTheLoopWaits) {
   EXPECT_EQ(r.out, "");  // nothing until the loop is about to wait
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 0}}
-{"src": "n1", "dest": "n3", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 1}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [["x","v",[1]]], "msg_id": 0}}
+{"src": "n1", "dest": "n3", "body": {"type": "sync", "incarnation": 7, "versions": [["x","v",[1]]], "msg_id": 1}}
 )");
   EXPECT_EQ(r.replicator.requests_in_flight(), 2u);
 }
@@ -467,12 +471,12 @@ TEST(ReplicatorTest, KeysAreBatchedInSortedOrder) {
   for (const char* key : {"\"c\"", "\"a\"", "\"b\""}) r.client_write(key, "0", {1});
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "a", "value": 0, "clock": [1]}, {"key": "b", "value": 0, "clock": [1]}], "msg_id": 0}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [["a",0,[1]],["b",0,[1]]], "msg_id": 0}}
 )");
   r.ack(r.take("sync")[0]);  // the last, partial batch waits for the first one's answer
   r.clock.before_sleep();
   EXPECT_EQ(r.out,
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [{"key": "c", "value": 0, "clock": [1]}], "msg_id": 1}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 7, "versions": [["c",0,[1]]], "msg_id": 1}}
 )");
 }
 

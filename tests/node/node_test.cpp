@@ -173,7 +173,7 @@ TEST(NodeTest, ClientWriteIsSentToThePeersAndAcknowledgedSyncsEnd) {
   a.feed({init_line("n1", {"n1", "n2"})});
   EXPECT_EQ(a.feed({R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"v","clock":[1]}})"}),
             R"({"src": "n1", "dest": "c1", "body": {"type": "kv_put_ok", "in_reply_to": 2, "status": "written", "msg_id": 1}}
-{"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 0, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 2}}
+{"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 0, "versions": [["x","v",[1]]], "msg_id": 2}}
 )");
   EXPECT_EQ(a.node.replicator().requests_in_flight(), 1u);
   EXPECT_EQ(a.feed({sync_ok(2, 0, "\"x\"", {1})}), "");
@@ -253,7 +253,7 @@ TEST(NodeTest, RepliesMeantForAnEarlierIncarnationOrAnotherRequestAreIgnored) {
   Harness a(options, LogLevel::kDebug);
   a.feed({init_line("n1", {"n1", "n2"})});
   EXPECT_EQ(a.feed({R"({"src":"c1","dest":"n1","body":{"type":"kv_put","msg_id":2,"key":"x","value":"v","clock":[1]}})"}),
-            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 11, "versions": [{"key": "x", "value": "v", "clock": [1]}], "msg_id": 1}}
+            R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "incarnation": 11, "versions": [["x","v",[1]]], "msg_id": 1}}
 )");
   // The earlier process's sync 1 was acknowledged (it carried the same version, even): not ours.
   EXPECT_EQ(a.feed({sync_ok(1, 10, "\"x\"", {1})}), "");

@@ -701,15 +701,18 @@ class Node:
         sender's incarnation and restates what it acknowledges."""
         incarnation = read_incarnation("sync", body)
         versions = body.get("versions")
-        what = "an array of {key, value, clock} objects"
+        what = "an array of [key, value, clock] arrays or {key, ...} objects"
         if "versions" not in body:
             raise missing("sync", "versions", what)
         if not isinstance(versions, list):
             raise ill_typed("sync", "versions", what, versions)
         read = []
         for i, item in enumerate(versions):
-            if not isinstance(item, dict):
-                raise ill_typed("sync", f"versions[{i}]", "an object", item)
+            if isinstance(item, list) and len(item) == 3:
+                # A plain version as nodes write one: [key, value, clock].
+                item = {"key": item[0], "value": item[1], "clock": item[2]}
+            elif not isinstance(item, dict):
+                raise ill_typed("sync", f"versions[{i}]", "[key, value, clock] or an object", item)
             where = f"sync: versions[{i}]"
             key = read_key(where, item)
             if "deleted" in item and not isinstance(item["deleted"], bool):

@@ -180,6 +180,8 @@ TEST(CodecTest, FastPathTakesTheCommonLines) {
       R"({"src": "c1", "dest": "n1", "body": {"type": "kv_resolve", "msg_id": 5, "key": "x", "value": "v1+v2", "clock": [1, 1]}})",
       R"({"src":"c1","dest":"n1","body":{"type":"kv_put","key":"x","value":[],"clock":[]}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":17,"msg_id":9,"versions":[{"key":"k1","value":"v","clock":[1,0,0,0]},{"key":2,"value":[true],"clock":[0,1]}]}})",
+      // As nodes write them: a plain version as [key,value,clock].
+      R"({"src": "n2", "dest": "n1", "body": {"type": "sync", "incarnation": 17, "versions": [["k1","v",[1,0,0,0]],[2,[true],[0,1]]], "msg_id": 9}})",
   };
   for (const char* line : kCommon) {
     Incoming in;
@@ -255,6 +257,17 @@ TEST(CodecTest, FastPathAgreesWithTheGeneralPath) {
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":[{"key":"x","value":1,"clock":[1]}],"key":"x"}})",
       R"({"src":"n2","dest":"n1","body":{"type":"kv_put","versions":[],"key":"x","value":1,"clock":[1]}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","versions":{"key":"x"}}})",
+      // Tuples, [key, value, clock], mixed with objects; and malformed ones.
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",{"b":[1,{"c":null}],"a":true},[1,0]],{"key":"x","value":2,"clock":[0,1]},[7, null, []]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1,[1]],{"key":"x","clock":[2],"deleted":true}]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1,[1],2]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[[1.5,1,[1]]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1,[-1]]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1,7]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1,[1]],]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[[]]}})",
+      R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[["x",1,[1]] ]}})",
       // Tombstones (§16): the general path's business.
       R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[{"key":"x","clock":[1],"deleted":true},{"key":"x","value":1,"clock":[2]}]}})",
       R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":3,"versions":[{"key":"x","value":1,"clock":[1],"deleted":true}]}})",

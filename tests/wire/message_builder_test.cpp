@@ -88,7 +88,7 @@ TEST(MessageBuilderTest, KeyedVersionsComeStraightFromTheStore) {
       .add_keyed_versions("7", store.find("7"))
       .end_keyed_versions();
   m.finish(9);
-  EXPECT_EQ(out, R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "x", "value": 1, "clock": [1, 0]}, {"key": "x", "value": 2, "clock": [0, 1]}, {"key": 7, "value": [], "clock": []}], "msg_id": 9}})"
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [["x",1,[1,0]],["x",2,[0,1]],[7,[],[]]], "msg_id": 9}})"
                  "\n");
 }
 
@@ -106,7 +106,7 @@ TEST(MessageBuilderTest, TombstonesBetweenNodesAndAsAClientReadsThem) {
     m.begin_keyed_versions("versions").add_keyed_versions("\"k\"", store.find("\"k\"")).end_keyed_versions();
     m.finish(1);
   }
-  EXPECT_EQ(out, R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [{"key": "k", "value": "a", "clock": [1, 0]}, {"key": "k", "clock": [0, 1], "deleted": true}, {"key": "k", "value": null, "clock": [0, 0, 1]}], "msg_id": 1}})"
+  EXPECT_EQ(out, R"({"src": "n1", "dest": "n2", "body": {"type": "sync", "versions": [["k","a",[1,0]],{"key": "k", "clock": [0, 1], "deleted": true},["k",null,[0,0,1]]], "msg_id": 1}})"
                  "\n");
   out.clear();
   {

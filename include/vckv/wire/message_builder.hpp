@@ -37,9 +37,11 @@ class MessageBuilder {
   // only when there are tombstones, "deleted": [C, ...], their clocks, oldest first.
   MessageBuilder& field_client_versions(std::string_view name, Siblings versions);
   MessageBuilder& field_versions(std::string_view name, const std::vector<VersionView>& versions);
-  // name: [{"key": K, "value": V, "clock": C}, ...] (a tombstone {"key": K, "clock": C,
-  // "deleted": true}), filled between begin and end with the
-  // versions of one key after another (rendered straight from the store).
+  // name: [[K,V,[1,0]],...], a plain version as a tuple without spaces (the bulk of
+  // node-to-node bytes); a tombstone or a dotted version (§16, §17) as an object,
+  // {"key": K, "clock": C, "deleted": true} or {"key": K, "value": V, "clock": C, "dot": D};
+  // filled between begin and end with the versions of one key after another (rendered
+  // straight from the store).
   MessageBuilder& begin_keyed_versions(std::string_view name);
   MessageBuilder& add_keyed_versions(std::string_view key_json, Siblings versions);
   MessageBuilder& add_keyed_version(std::string_view key_json, VersionView version);
