@@ -50,9 +50,9 @@ std::string value_of(std::size_t i, std::size_t bytes) {
   return v;
 }
 
-// {"key": K, "value": V, "clock": C} as one entry of a sync's versions.
+// [K,V,C] as one entry of a sync's versions, as a node writes a plain version.
 std::string entry(std::size_t key, const std::string& value, const std::string& clock) {
-  return "{\"key\": " + std::to_string(key) + ", \"value\": " + value + ", \"clock\": " + clock + "}";
+  return "[" + std::to_string(key) + "," + value + "," + clock + "]";
 }
 
 
@@ -77,11 +77,11 @@ int main(int argc, char** argv) {
 
   vckv::bench::VirtualCluster nodes = vckv::bench::virtual_cluster({"n1", "n2"});
   // The same keys on both, as a peer's syncs (1000 versions a message).
-  const std::string clock1 = "[1, 0]";
+  const std::string clock1 = "[1,0]";
   for (std::size_t first = 0; first < o.keys; first += 1000) {
     std::string versions;
     for (std::size_t k = first; k < std::min(o.keys, first + 1000); ++k) {
-      versions += (versions.empty() ? "" : ", ") + entry(k, value_of(k, o.value_bytes), clock1);
+      versions += (versions.empty() ? "" : ",") + entry(k, value_of(k, o.value_bytes), clock1);
     }
     nodes["n1"]->feed("{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"sync\", \"incarnation\": 1, \"versions\": [" + versions + "]}}");
     nodes["n2"]->feed("{\"src\": \"n1\", \"dest\": \"n2\", \"body\": {\"type\": \"sync\", \"incarnation\": 1, \"versions\": [" + versions + "]}}");
@@ -91,9 +91,9 @@ int main(int argc, char** argv) {
   std::size_t differing_bytes = 0;
   for (std::size_t i = 0; i < o.differ; ++i) {
     const std::size_t key = o.mode == "new" ? o.keys + i : i * (o.keys / std::max<std::size_t>(1, o.differ));
-    const std::string e = entry(key, value_of(key + 7, o.value_bytes), "[1, 1]");
-    differing_bytes += e.size() + 2;
-    differing += (differing.empty() ? "" : ", ") + e;
+    const std::string e = entry(key, value_of(key + 7, o.value_bytes), "[1,1]");
+    differing_bytes += e.size() + 1;
+    differing += (differing.empty() ? "" : ",") + e;
   }
   nodes["n1"]->feed("{\"src\": \"n2\", \"dest\": \"n1\", \"body\": {\"type\": \"sync\", \"incarnation\": 1, \"versions\": [" + differing + "]}}");
   for (auto& [id, m] : nodes) {
@@ -108,11 +108,13 @@ int main(int argc, char** argv) {
     m->out.clear();
   }
 
-  // The whole store as syncs, for comparison: what sending everything would cost.
+  // The whole store as syncs' versions, for comparison: what sending everything would cost
+  // ([K,V,[C]] and a separator each).
   std::size_t whole_store_bytes = 0;
   nodes["n1"]->node->store().for_each([&](std::string_view key, vckv::Siblings siblings) {
     for (vckv::VersionView v : siblings) {
-      whole_store_bytes += 32 + key.size() + v.value.size() + 2 + 3 * v.slots.size();
+      whole_store_bytes += 6 + key.size() + v.value.size() + (v.slots.size() ? v.slots.size() - 1 : 0);
+      for (std::size_t i = 0; i < v.slots.size(); ++i) whole_store_bytes += std::to_string(v.slots[i]).size();
     }
   });
 

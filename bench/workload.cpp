@@ -292,14 +292,14 @@ int main(int argc, char** argv) {
       append_u64(out, msg_id);
       out += R"(,"key":)";
     } else {
-      // One sync per as_sync versions: {"key": K, "value": V, "clock": C} entries.
+      // One sync per as_sync versions: [K,V,C] entries, as a node writes plain versions.
       if (op % o.as_sync == 0) {
         // (The incarnation names the sending process, docs/protocol.md 11: any fixed number.)
         out += R"({"src":"n2","dest":"n1","body":{"type":"sync","incarnation":1,"msg_id":)";
         append_u64(out, msg_id);
-        out += R"(,"versions":[{"key":)";
+        out += R"(,"versions":[[)";
       } else {
-        out += R"(,{"key":)";
+        out += ",[";
       }
     }
     append_key(out, key, digits);
@@ -334,16 +334,16 @@ int main(int argc, char** argv) {
       }
       if (ks.history.size() == kHistory) ks.history.erase(ks.history.begin());
       ks.history.push_back(write.clock);
-      out += R"(,"value":)";
+      out += o.as_sync ? "," : R"(,"value":)";
       append_value(out, write.value_id, o.value_bytes);
-      out += R"(,"clock":)";
+      out += o.as_sync ? "," : R"(,"clock":)";
       append_clock(out, write.clock);
       apply(sibs, write, kind == kResolve, st);
     }
     if (o.as_sync == 0) {
       out += "}}\n";
     } else {
-      out += '}';
+      out += ']';
       if (op % o.as_sync == o.as_sync - 1 || op + 1 == o.ops) out += "]}}\n";
     }
     w.maybe_flush();
