@@ -158,21 +158,43 @@ std::optional<StoreStories> load_stories(const std::string& dir, const std::set<
                    "no completion", false, std::nullopt, tombstone};
     writes[inv["key"].dump()].emplace_back(std::move(w), std::nullopt);
   }
+  // The stories take what they need by move (a run's history is large, and this runs at its
+  // end beside everything else the harness holds): each read goes to the last write that took
+  // it as its basis, reads no write took are dropped now, and each key's final state and
+  // writes leave their tables as its story is built.
+  std::map<std::uint64_t, std::size_t> basis_uses;
+  for (const auto& [key, key_writes] : writes) {
+    for (const auto& [w, basis] : key_writes) {
+      if (basis && reads.count(*basis)) ++basis_uses[*basis];
+    }
+  }
+  for (auto r = reads.begin(); r != reads.end();) r = basis_uses.count(r->first) ? std::next(r) : reads.erase(r);
   std::vector<std::string> ordered(keys.begin(), keys.end());
   std::sort(ordered.begin(), ordered.end(), key_text_less);
   for (const std::string& key : ordered) {
     KeyStory story;
     story.key = key;
     if (auto f = finals->keys.find(key); f != finals->keys.end()) {
-      story.final_by_node = f->second;
+      story.final_by_node = std::move(f->second);  // (each key is visited once)
     } else {
       for (const std::string& n : finals->nodes) story.final_by_node[n];  // no node holds the key
     }
-    for (auto& [w, basis] : writes[key]) {
-      if (basis) {
-        if (auto r = reads.find(*basis); r != reads.end()) w.basis = r->second;
+    if (auto kw = writes.find(key); kw != writes.end()) {
+      story.writes.reserve(kw->second.size());
+      for (auto& [w, basis] : kw->second) {
+        if (basis) {
+          if (auto r = reads.find(*basis); r != reads.end()) {
+            if (--basis_uses[*basis] == 0) {
+              w.basis = std::move(r->second);
+              reads.erase(r);
+            } else {
+              w.basis = r->second;
+            }
+          }
+        }
+        story.writes.push_back(std::move(w));
       }
-      story.writes.push_back(std::move(w));
+      writes.erase(kw);
     }
     std::sort(story.writes.begin(), story.writes.end(),
               [](const ExplainWrite& a, const ExplainWrite& b) { return a.invoke_ms < b.invoke_ms; });
