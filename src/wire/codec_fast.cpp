@@ -196,8 +196,9 @@ inline bool clock(Scanner& s, const CodecLimits& limits, std::vector<std::uint64
 }
 
 // A sync's versions: [[K, V, C], {"key": K, "value": V, "clock": C}, ...] (an object with each
-// member once and no other), into out's first `count` entries (reusing the strings an earlier line left there). In the
-// one-file build, a function of its own with the scanner inlined: not part of the client path.
+// member once and no other), into out's first `count` entries (reusing the strings an earlier
+// line left there). In the one-file build, a function of its own with the scanner inlined: not
+// part of the client path.
 VCKV_NOINLINE VCKV_FLATTEN
 bool keyed_versions(Scanner& s, const CodecLimits& limits, std::vector<KeyedVersion>& out,
                     std::size_t& count) {
