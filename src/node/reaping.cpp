@@ -73,8 +73,8 @@ std::vector<std::string> Node::other_nodes() const {
   return out;
 }
 
-void Node::note_tombstones(std::string_view key) {
-  if (!all_tombstones(store_.find(key))) {
+void Node::note_tombstones(std::string_view key, Siblings siblings) {
+  if (!all_tombstones(siblings)) {
     if (!tombstoned_.empty()) tombstoned_.erase(std::string(key));
     return;
   }

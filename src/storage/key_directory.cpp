@@ -97,14 +97,33 @@ EntryHasher::EntryHasher(std::uint64_t seed) {
 }
 
 Fingerprint EntryHasher::of(EntrySpace space, std::string_view target, std::string_view key) const {
-  // The map, then the target with its length (so ("ab", "c") and ("a", "bc") differ), then the key.
-  scratch_.clear();
-  scratch_.push_back(static_cast<char>(space));
-  storage_encoding::put_string(scratch_, target);
-  scratch_.append(key.data(), key.size());
+  // The map, then the target with its length (so ("ab", "c") and ("a", "bc") differ), then the
+  // key: built on the stack when short (every record names its entry, so this runs once per
+  // change), in scratch_ otherwise.
+  constexpr std::size_t kShort = 64;
+  const std::size_t size = 1 + storage_encoding::varint_size(target.size()) + target.size() + key.size();
+  char stack[kShort];
+  char* p = stack;
+  if (size > kShort) {
+    scratch_.resize(size);
+    p = scratch_.data();
+  }
+  char* w = p;
+  *w++ = static_cast<char>(space);
+  for (std::uint64_t n = target.size(); ; n >>= 7) {  // put_string's varint
+    if (n < 0x80) {
+      *w++ = static_cast<char>(n);
+      break;
+    }
+    *w++ = static_cast<char>((n & 0x7f) | 0x80);
+  }
+  if (!target.empty()) std::memcpy(w, target.data(), target.size());
+  w += target.size();
+  if (!key.empty()) std::memcpy(w, key.data(), key.size());
+  const std::string_view bytes(p, size);
   Fingerprint fp;
-  fp.high = siphash24(keys_[0], keys_[1], scratch_);
-  fp.low = static_cast<std::uint32_t>(mix_hash(keys_[2], scratch_));
+  fp.high = siphash24(keys_[0], keys_[1], bytes);
+  fp.low = static_cast<std::uint32_t>(mix_hash(keys_[2], bytes));
   return fp;
 }
 

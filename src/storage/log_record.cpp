@@ -34,7 +34,7 @@ void finish_record(std::string& out, std::size_t start) {
   set_u32(&out[start], crc32c(std::string_view(out).substr(start + 4)));
 }
 
-// Writes through a pointer into room reserved beforehand (version_bound): a record's versions
+// Writes through a pointer into room reserved beforehand (record_bound): a record's versions
 // are most of what the log writes, and appending them a byte at a time checked the string's
 // capacity at every byte.
 class BoundedWriter {
@@ -53,6 +53,11 @@ class BoundedWriter {
     varint(s.size());
     if (!s.empty()) std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
+  }
+  template <typename Slot>
+  void slots(const void* data, std::size_t n) {
+    const auto* slot = static_cast<const Slot*>(data);
+    for (std::size_t i = 0; i < n; ++i) varint(slot[i]);
   }
 
  private:
@@ -90,24 +95,36 @@ void put_version(BoundedWriter& out, const VersionRef& v) {
     }
   } else {
     out.varint(v.clock.size());
-    for (std::size_t i = 0; i < v.clock.size(); ++i) out.varint(v.clock[i]);
+    switch (v.clock.width()) {  // a loop per slot width, not a switch per slot
+      case 1: out.slots<std::uint8_t>(v.clock.data(), v.clock.size()); break;
+      case 2: out.slots<std::uint16_t>(v.clock.data(), v.clock.size()); break;
+      case 4: out.slots<std::uint32_t>(v.clock.data(), v.clock.size()); break;
+      default: out.slots<std::uint64_t>(v.clock.data(), v.clock.size()); break;
+    }
   }
   if (!v.tombstone) out.string(v.value);
 }
 
-// The strings (a key state's key; a hint's target and key), then the versions.
-void put_strings_and_versions(std::string& out, std::initializer_list<std::string_view> strings,
-                              const VersionRef* versions, std::size_t count) {
-  std::size_t bound = kMaxVarintBytes;
+// One whole record of the type whose payload is the strings (a key state's key; a hint's target
+// and key), then the versions: its room reserved once, written through a pointer, then framed.
+void append_versions_record(std::string& out, RecordType type,
+                            std::initializer_list<std::string_view> strings,
+                            const VersionRef* versions, std::size_t count) {
+  std::size_t bound = kRecordHeaderBytes + kMaxVarintBytes;
   for (std::string_view s : strings) bound += string_bound(s);
   for (std::size_t i = 0; i < count; ++i) bound += version_bound(versions[i]);
-  const std::size_t at = out.size();
-  out.resize(at + bound);
-  BoundedWriter w(&out[at]);
+  const std::size_t start = out.size();
+  out.resize(start + bound);
+  char* record = &out[start];
+  BoundedWriter w(record + kRecordHeaderBytes);
   for (std::string_view s : strings) w.string(s);
   w.varint(count);
   for (std::size_t i = 0; i < count; ++i) put_version(w, versions[i]);
-  out.resize(static_cast<std::size_t>(w.end() - out.data()));
+  const auto size = static_cast<std::size_t>(w.end() - record);
+  record[kRecordHeaderBytes - 1] = static_cast<char>(type);
+  set_u32(record + 4, static_cast<std::uint32_t>(size - kRecordHeaderBytes));
+  set_u32(record, crc32c(std::string_view(record + 4, size - 4)));
+  out.resize(start + size);
 }
 
 }  // namespace
@@ -145,9 +162,7 @@ void append_file_header(std::string& out, FileKind kind, std::uint64_t number) {
 
 void append_key_state(std::string& out, std::string_view key, const VersionRef* versions,
                       std::size_t count) {
-  const std::size_t start = begin_record(out, RecordType::kKeyState);
-  put_strings_and_versions(out, {key}, versions, count);
-  finish_record(out, start);
+  append_versions_record(out, RecordType::kKeyState, {key}, versions, count);
 }
 
 void append_key_removed(std::string& out, std::string_view key) {
@@ -158,9 +173,7 @@ void append_key_removed(std::string& out, std::string_view key) {
 
 void append_hint_state(std::string& out, std::string_view target, std::string_view key,
                        const VersionRef* versions, std::size_t count) {
-  const std::size_t start = begin_record(out, RecordType::kHintState);
-  put_strings_and_versions(out, {target, key}, versions, count);
-  finish_record(out, start);
+  append_versions_record(out, RecordType::kHintState, {target, key}, versions, count);
 }
 
 void append_hint_removed(std::string& out, std::string_view target, std::string_view key) {

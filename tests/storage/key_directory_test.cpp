@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "vckv/storage/memory_file_system.hpp"
 
@@ -28,6 +29,37 @@ TEST(KeyDirectoryTest, FingerprintsSeparateMapsAndTargets) {
   EXPECT_FALSE(same(h.of(EntrySpace::kStore, "", "\"a\""), h.of(EntrySpace::kDotCounter, "", "\"a\"")));
   EXPECT_FALSE(same(h.of(EntrySpace::kHint, "ab", "c"), h.of(EntrySpace::kHint, "a", "bc")));
   EXPECT_FALSE(same(h.of(EntrySpace::kStore, "", "x"), EntryHasher(2).of(EntrySpace::kStore, "", "x")));
+}
+
+// An entry's name is SipHash-2-4 and the mix hash of (map, target length, target, key), built
+// on the stack up to 64 bytes and in a reused buffer past that: both give the values this layout
+// gave when it was always built in the buffer (recorded from that build), in any order.
+TEST(KeyDirectoryTest, FingerprintsKeepTheirByteLayoutOnEveryPath) {
+  struct Case {
+    EntrySpace space;
+    std::string target;
+    std::string key;
+    std::uint64_t high;
+    std::uint32_t low;
+  };
+  const std::vector<Case> cases = {
+      {EntrySpace::kStore, "", "\"a\"", 2657399051376669265ull, 711219294u},
+      {EntrySpace::kHint, "n2", "\"k\"", 12230565490900601898ull, 3954680056u},
+      {EntrySpace::kDotCounter, "", "", 16745443352270833990ull, 662895411u},
+      {EntrySpace::kStore, "", std::string(62, 'k'), 6683561309159649116ull, 842262309u},  // 64 bytes: the stack's last size
+      {EntrySpace::kStore, "", std::string(63, 'k'), 7123448457286932794ull, 4150181982u},  // 65: the buffer's first
+      {EntrySpace::kHint, std::string(200, 't'), "x", 6434508203392731526ull, 1174685517u},  // a two-byte target length
+      {EntrySpace::kHint, std::string(127, 't'), "x", 27300253914919585ull, 353103744u},  // the last one-byte length
+  };
+  const EntryHasher h(7);
+  for (int round = 0; round < 2; ++round) {  // the second round in reverse: the buffer is reused
+    for (std::size_t n = 0; n < cases.size(); ++n) {
+      const Case& c = cases[round == 0 ? n : cases.size() - 1 - n];
+      const Fingerprint fp = h.of(c.space, c.target, c.key);
+      EXPECT_EQ(fp.high, c.high) << c.target.size() << "/" << c.key.size();
+      EXPECT_EQ(fp.low, c.low) << c.target.size() << "/" << c.key.size();
+    }
+  }
 }
 
 // Random puts, erases and relocations agree with a std::map, through growth and the

@@ -183,14 +183,16 @@ class Node {
   // Records the key's siblings in the data directory, if there is one, and notes whether it
   // holds only tombstones now (reaping, §16).
   void changed(std::string_view key) {
-    if (durability_.opened()) durability_.record_key(key, store_.find(key));
-    note_tombstones(key);
+    const Siblings siblings = store_.find(key);  // one lookup for both
+    if (durability_.opened()) durability_.record_key(key, siblings);
+    note_tombstones(key, siblings);
   }
 
   // --- §16 reaping (src/node/reaping.cpp; the argument is docs/design.md's) ---
   using Clocks = std::vector<std::vector<std::uint64_t>>;
   // After a change of key: whether it holds only tombstones now, and since when.
-  void note_tombstones(std::string_view key);
+  void note_tombstones(std::string_view key) { note_tombstones(key, store_.find(key)); }
+  void note_tombstones(std::string_view key, Siblings siblings);  // siblings: the key's now
   void ensure_reap_timer();
   std::int64_t reap_period() const;  // between scans for due keys
   void reap_timer_by(std::int64_t at);
