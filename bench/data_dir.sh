@@ -8,7 +8,8 @@
 #   bench/data_dir.sh [BUILD_DIR] [DATA_DIR]   (defaults: build, BUILD_DIR/data-dir-bench)
 #
 # Builds nothing (targets vclock-kv, vckv-workload). DATA_DIR must be on the disk to measure
-# and is emptied. Knobs: OPS [1000000], KEYS [10000], SEED [42], RUNS [5].
+# and is emptied. Knobs: OPS [1000000], KEYS [10000], SEED [42], RUNS [5], PAIRS [10] (rounds of
+# bench/in_turn.py: the three throughput commands in turn, ratios taken round by round).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +20,7 @@ OPS=${OPS:-1000000}
 KEYS=${KEYS:-10000}
 SEED=${SEED:-42}
 RUNS=${RUNS:-5}
+PAIRS=${PAIRS:-10}
 NODE=$BUILD/vclock-kv
 GEN=$BUILD/bench/vckv-workload
 for tool in "$NODE" "$GEN"; do [[ -x $tool ]] || { echo "no $tool: build it first" >&2; exit 1; }; done
@@ -43,6 +45,12 @@ hyperfine --runs "$RUNS" --warmup 1 --style basic --export-markdown "$WORK/throu
   -n 'data-dir batch' "$NODE --data-dir $WORK/d --fsync batch < $MIXED > /dev/null" \
   -n 'data-dir never' "$NODE --data-dir $WORK/d --fsync never < $MIXED > /dev/null"
 cat "$WORK/throughput.md"
+echo
+echo "## The same, in turn (each round: memory, batch, never; an emptied directory and sync before each run)"
+python3 "$ROOT/bench/in_turn.py" --runs "$PAIRS" --input "$MIXED" --prepare "rm -rf $WORK/d && sync" \
+  -n memory "$NODE" \
+  -n 'data-dir batch' "$NODE --data-dir $WORK/d --fsync batch" \
+  -n 'data-dir never' "$NODE --data-dir $WORK/d --fsync never"
 
 echo
 echo "## Bytes logged per accepted write (--fsync batch)"
