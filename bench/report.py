@@ -21,7 +21,7 @@ MEANING = {
     "floor-pipe": "frame lines + fixed reply; no parse",
     "floor-nlohmann-dom": "nlohmann DOM parse + ordered_json reply dump; no store",
     "floor-nlohmann-sax": "nlohmann SAX parse (type/msg_id), hand-built reply; no store",
-    "floor-simdjson": "simdjson on-demand, 4 fields only (src/type/msg_id/key; value and "
+    "floor-simdjson": "simdjson on-demand, 4 fields only (src, type, msg_id and key; value and "
                       "clock skipped), hand-built reply; no store",
     "floor-simdjson-full": "**parse-only floor**: simdjson on-demand over every field the node "
                            "reads (src, dest, type, msg_id, key, value, each clock entry), "
