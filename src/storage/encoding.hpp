@@ -29,15 +29,19 @@ inline void set_u32(char* p, std::uint32_t v) {
   p[3] = static_cast<char>(v >> 24);
 }
 
-inline void put_varint(std::string& out, std::uint64_t v) {
-  char b[10];
-  std::size_t n = 0;
+// Writes v's varint at p, which has room for it (at most 10 bytes); returns the end.
+inline char* put_varint(char* p, std::uint64_t v) {
   while (v >= 0x80) {
-    b[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  b[n++] = static_cast<char>(v);
-  out.append(b, n);
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+inline void put_varint(std::string& out, std::uint64_t v) {
+  char b[10];
+  out.append(b, static_cast<std::size_t>(put_varint(b, v) - b));
 }
 
 inline std::size_t varint_size(std::uint64_t v) {

@@ -108,15 +108,8 @@ Fingerprint EntryHasher::of(EntrySpace space, std::string_view target, std::stri
     scratch_.resize(size);
     p = scratch_.data();
   }
-  char* w = p;
-  *w++ = static_cast<char>(space);
-  for (std::uint64_t n = target.size(); ; n >>= 7) {  // put_string's varint
-    if (n < 0x80) {
-      *w++ = static_cast<char>(n);
-      break;
-    }
-    *w++ = static_cast<char>((n & 0x7f) | 0x80);
-  }
+  *p = static_cast<char>(space);
+  char* w = storage_encoding::put_varint(p + 1, target.size());  // as put_string writes it
   if (!target.empty()) std::memcpy(w, target.data(), target.size());
   w += target.size();
   if (!key.empty()) std::memcpy(w, key.data(), key.size());

@@ -34,21 +34,15 @@ void finish_record(std::string& out, std::size_t start) {
   set_u32(&out[start], crc32c(std::string_view(out).substr(start + 4)));
 }
 
-// Writes through a pointer into room reserved beforehand (record_bound): a record's versions
-// are most of what the log writes, and appending them a byte at a time checked the string's
-// capacity at every byte.
+// Writes through a pointer into room reserved beforehand (append_versions_record's bound, from
+// string_bound and version_bound): a record's versions are most of what the log writes, and
+// appending them a byte at a time checked the string's capacity at every byte.
 class BoundedWriter {
  public:
   explicit BoundedWriter(char* p) : p_(p) {}
   char* end() const { return p_; }
   void byte(std::uint8_t b) { *p_++ = static_cast<char>(b); }
-  void varint(std::uint64_t v) {
-    while (v >= 0x80) {
-      *p_++ = static_cast<char>((v & 0x7f) | 0x80);
-      v >>= 7;
-    }
-    *p_++ = static_cast<char>(v);
-  }
+  void varint(std::uint64_t v) { p_ = storage_encoding::put_varint(p_, v); }
   void string(std::string_view s) {
     varint(s.size());
     if (!s.empty()) std::memcpy(p_, s.data(), s.size());
