@@ -22,10 +22,12 @@ import time
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10, help="rounds (default 10)")
     ap.add_argument("--prepare", default="", help="shell command run before every run, untimed")
-    ap.add_argument("--pause", type=float, default=0.3, help="seconds to wait after --prepare (default 0.3)")
+    ap.add_argument("--pause", type=float, default=0.3,
+                    help="seconds to wait after --prepare (default 0.3)")
     ap.add_argument("--input", required=True, help="file given to every command on stdin")
     ap.add_argument("-n", nargs=2, action="append", metavar=("LABEL", "CMD"), required=True,
                     help="a command and its label; the first is the yardstick")
@@ -54,7 +56,8 @@ def main():
                 sys.exit(f"in_turn.py: {label!r} exited with {os.waitstatus_to_exitcode(status)}")
             times[label].append((wall, usage.ru_utime, usage.ru_stime))
     first = commands[0][0]
-    print(f"| command | median wall s (min–max) | median user s | median sys s | throughput vs {first}: median of {args.runs} rounds (min–max) |")
+    print(f"| command | median wall s (min–max) | median user s | median sys s "
+          f"| throughput vs {first}: median of {args.runs} rounds (min–max) |")
     print("|---|---:|---:|---:|---:|")
     for label, _ in commands:
         runs = times[label]

@@ -101,7 +101,8 @@ Fingerprint EntryHasher::of(EntrySpace space, std::string_view target, std::stri
   // key: built on the stack when short (every record names its entry, so this runs once per
   // change), in scratch_ otherwise.
   constexpr std::size_t kShort = 64;
-  const std::size_t size = 1 + storage_encoding::varint_size(target.size()) + target.size() + key.size();
+  const std::size_t size =
+      1 + storage_encoding::varint_size(target.size()) + target.size() + key.size();
   char stack[kShort];
   char* p = stack;
   if (size > kShort) {

@@ -46,10 +46,12 @@ TEST(KeyDirectoryTest, FingerprintsKeepTheirByteLayoutOnEveryPath) {
       {EntrySpace::kStore, "", "\"a\"", 2657399051376669265ull, 711219294u},
       {EntrySpace::kHint, "n2", "\"k\"", 12230565490900601898ull, 3954680056u},
       {EntrySpace::kDotCounter, "", "", 16745443352270833990ull, 662895411u},
-      {EntrySpace::kStore, "", std::string(62, 'k'), 6683561309159649116ull, 842262309u},  // 64 bytes: the stack's last size
-      {EntrySpace::kStore, "", std::string(63, 'k'), 7123448457286932794ull, 4150181982u},  // 65: the buffer's first
-      {EntrySpace::kHint, std::string(200, 't'), "x", 6434508203392731526ull, 1174685517u},  // a two-byte target length
-      {EntrySpace::kHint, std::string(127, 't'), "x", 27300253914919585ull, 353103744u},  // the last one-byte length
+      // 64 bytes, the stack's last size; then 65, the buffer's first
+      {EntrySpace::kStore, "", std::string(62, 'k'), 6683561309159649116ull, 842262309u},
+      {EntrySpace::kStore, "", std::string(63, 'k'), 7123448457286932794ull, 4150181982u},
+      // a two-byte target length; the last one-byte length
+      {EntrySpace::kHint, std::string(200, 't'), "x", 6434508203392731526ull, 1174685517u},
+      {EntrySpace::kHint, std::string(127, 't'), "x", 27300253914919585ull, 353103744u},
   };
   const EntryHasher h(7);
   for (int round = 0; round < 2; ++round) {  // the second round in reverse: the buffer is reused

@@ -91,6 +91,24 @@ TEST(LogRecordTest, EveryTypeRoundTrips) {
   EXPECT_EQ(decode_one(out), "type 7 number 3");
 }
 
+// The store keeps a clock's slots 1, 2, 4 or 8 bytes wide (the narrowest that holds them); the
+// record writes the values, whatever the width.
+TEST(LogRecordTest, ClocksOfEveryStoredWidthRoundTrip) {
+  const std::uint8_t w1[] = {0, 1, 255};
+  const std::uint16_t w2[] = {256, 0, 65535};
+  const std::uint32_t w4[] = {65536, 7, 4294967295u};
+  const std::uint64_t w8[] = {4294967296ull, 0, 18446744073709551615ull};
+  const std::vector<VersionRef> versions{VersionRef::with_clock("1", ClockSlots(w1, 3, 1)),
+                                         VersionRef::with_clock("2", ClockSlots(w2, 3, 2)),
+                                         VersionRef::with_clock("4", ClockSlots(w4, 3, 4)),
+                                         VersionRef::tombstone_with_clock(ClockSlots(w8, 3, 8))};
+  std::string out;
+  append_key_state(out, "\"k\"", versions.data(), versions.size());
+  EXPECT_EQ(decode_one(out),
+            "type 2 key \"k\" 1@[0,1,255] 2@[256,0,65535] 4@[65536,7,4294967295] "
+            "~@[4294967296,0,18446744073709551615]");
+}
+
 // The size the issue asks about: a client write of a 16-byte value with a 4-slot clock.
 TEST(LogRecordTest, AWriteOfSixteenBytesWithFourSlotsIsFortyOneBytes) {
   const std::vector<OwnedVersion> v{OwnedVersion::clocked("\"0123456789abcd\"", {3, 1, 4, 1})};
