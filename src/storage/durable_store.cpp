@@ -58,8 +58,14 @@ void DurableStore::fail(std::string why) {
   recorded_.clear();
 }
 
-void DurableStore::record_entry(RecordType type, std::string_view target, std::string_view key,
-                                std::size_t start, std::uint64_t offset) {
+// A record was appended to pending_ from start. The key directory learns of it at commit, in a
+// batch: its name (SipHash-2-4 and the mix hash of its entry's name, read back from the record)
+// in name_recorded, its place once its offset in the log is known in apply_recorded. Only its
+// place is kept now, so the code a change runs between a request and its reply stays small:
+// the node runs request after request through the same instructions, and every hash and probe
+// run in between evicts some of them from the instruction cache (a simulated 32 KiB one misses
+// about half as often with the naming here at commit: docs/performance.md).
+void DurableStore::record_entry(std::string_view key, std::size_t start) {
   const std::size_t size = pending_.size() - start;
   if (size - kRecordHeaderBytes > std::numeric_limits<std::uint32_t>::max()) {
     pending_.resize(start);
@@ -67,32 +73,39 @@ void DurableStore::record_entry(RecordType type, std::string_view target, std::s
          " is over the log format's limit of 4 GiB");
     return;
   }
-  if (offset + size > detail::kMaxFileOffset) {
-    pending_.resize(start);
-    fail(path(files_.back().name) + " would pass the log format's limit of 1 TiB");
-    return;
-  }
-  // The key directory learns of the record at commit, in a batch (see apply_recorded).
-  const detail::Fingerprint fp = hasher_->of(entry_space(type), target, key);
-  recorded_.push_back(RecordedEntry{fp.high, fp.low, record_location(log_id_, offset),
-                                    static_cast<std::uint32_t>(size), removes_entry(type)});
+  recorded_.push_back(RecordedEntry{start, static_cast<std::uint32_t>(size)});
   ++stats_.records;
 }
 
-void DurableStore::apply_recorded() {
-  // Prefetch a few entries ahead: the directory is larger than the caches, and a turn's
+bool DurableStore::name_recorded() {
+  names_.resize(recorded_.size());
+  for (std::size_t i = 0; i < recorded_.size(); ++i) {
+    const RecordedEntry& r = recorded_[i];
+    const char* record = pending_.data() + r.start;
+    const auto type = static_cast<std::uint8_t>(record[kRecordHeaderBytes - 1]);
+    const std::string_view payload(record + kRecordHeaderBytes, r.size - kRecordHeaderBytes);
+    if (!named_.decode_entry(type, payload)) {
+      fail("a record of type " + std::to_string(type) + " written at offset " +
+           std::to_string(r.start) + " of the turn's records names no entry (a bug)");
+      return false;
+    }
+    names_[i] = hasher_->of(entry_space(named_.type), named_.target, named_.key);
+  }
+  return true;
+}
+
+void DurableStore::apply_recorded(std::uint64_t base) {
+  // Prefetching a few entries ahead: the directory is larger than the caches, and a turn's
   // records go to slots all over it.
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < recorded_.size(); ++i) {
-    if (i + kAhead < recorded_.size()) {
-      keys_->prefetch(detail::Fingerprint{recorded_[i + kAhead].high, recorded_[i + kAhead].low});
-    }
+    if (i + kAhead < recorded_.size()) keys_->prefetch(names_[i + kAhead]);
     const RecordedEntry& r = recorded_[i];
-    const detail::Fingerprint fp{r.high, r.low};
-    if (r.removes) {
-      keys_->erase(fp);
+    const auto type = static_cast<RecordType>(pending_[r.start + kRecordHeaderBytes - 1]);
+    if (removes_entry(type)) {
+      keys_->erase(names_[i]);
     } else {
-      keys_->put(fp, r.location, r.size);
+      keys_->put(names_[i], record_location(log_id_, base + r.start), r.size);
     }
   }
   recorded_.clear();
@@ -102,44 +115,39 @@ void DurableStore::record_key(std::string_view key, const VersionRef* versions,
                               std::size_t count) {
   if (failed()) return;
   if (count == 0) return record_key_removed(key);
-  const std::uint64_t offset = log_->size() + pending_.size();
   const std::size_t start = pending_.size();
   append_key_state(pending_, key, versions, count);
-  record_entry(RecordType::kKeyState, {}, key, start, offset);
+  record_entry(key, start);
 }
 
 void DurableStore::record_key_removed(std::string_view key) {
   if (failed()) return;
-  const std::uint64_t offset = log_->size() + pending_.size();
   const std::size_t start = pending_.size();
   append_key_removed(pending_, key);
-  record_entry(RecordType::kKeyRemoved, {}, key, start, offset);
+  record_entry(key, start);
 }
 
 void DurableStore::record_hint(std::string_view target, std::string_view key,
                                const VersionRef* versions, std::size_t count) {
   if (failed()) return;
   if (count == 0) return record_hint_removed(target, key);
-  const std::uint64_t offset = log_->size() + pending_.size();
   const std::size_t start = pending_.size();
   append_hint_state(pending_, target, key, versions, count);
-  record_entry(RecordType::kHintState, target, key, start, offset);
+  record_entry(key, start);
 }
 
 void DurableStore::record_hint_removed(std::string_view target, std::string_view key) {
   if (failed()) return;
-  const std::uint64_t offset = log_->size() + pending_.size();
   const std::size_t start = pending_.size();
   append_hint_removed(pending_, target, key);
-  record_entry(RecordType::kHintRemoved, target, key, start, offset);
+  record_entry(key, start);
 }
 
 void DurableStore::record_dot_counter(std::string_view key, std::uint64_t counter) {
   if (failed()) return;
-  const std::uint64_t offset = log_->size() + pending_.size();
   const std::size_t start = pending_.size();
   append_dot_counter(pending_, key, counter);
-  record_entry(RecordType::kDotCounter, {}, key, start, offset);
+  record_entry(key, start);
 }
 
 IoStatus DurableStore::sync_log(CommitResult* into) {
@@ -161,6 +169,15 @@ CommitResult DurableStore::commit(std::int64_t now_ms) {
     return result;
   }
   if (!pending_.empty()) {
+    const std::uint64_t base = log_->size();
+    if (base + pending_.size() > detail::kMaxFileOffset) {
+      fail(path(files_.back().name) + " would pass the log format's limit of 1 TiB");
+    }
+    if (failed() || !name_recorded()) {
+      result.ok = false;
+      result.error = failure_;
+      return result;
+    }
     IoStatus written = log_->append(pending_);
     files_.back().size = files_.back().valid = log_->size();
     if (!written.ok()) {
@@ -169,7 +186,7 @@ CommitResult DurableStore::commit(std::int64_t now_ms) {
       result.error = failure_;
       return result;
     }
-    apply_recorded();
+    apply_recorded(base);
     result.bytes_written = pending_.size();
     if (unsynced_bytes_ == 0) unsynced_since_ms_ = now_ms;
     unsynced_bytes_ += pending_.size();

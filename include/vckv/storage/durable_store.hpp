@@ -106,6 +106,7 @@ namespace vckv {
 namespace detail {
 class KeyDirectory;
 class EntryHasher;
+struct Fingerprint;
 class RecordStream;
 }  // namespace detail
 
@@ -265,9 +266,9 @@ class DurableStore {
   DurableStore(FileSystem& fs, std::string dir, const DurableStoreOptions& options);
 
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  void record_entry(RecordType type, std::string_view target, std::string_view key,
-                    std::size_t start, std::uint64_t offset);
-  void apply_recorded();
+  void record_entry(std::string_view key, std::size_t start);  // pending_ from start on
+  bool name_recorded();  // names_ of recorded_ (false: a record names no entry, failed)
+  void apply_recorded(std::uint64_t base);  // pending_ is in the log from offset base on
   void fail(std::string why);
   IoStatus sync_log(CommitResult* into);
   IoStatus create_log(std::uint64_t number);
@@ -300,13 +301,12 @@ class DurableStore {
   std::string pending_;
   // The records in pending_, for the key directory (applied at commit).
   struct RecordedEntry {
-    std::uint64_t high;
-    std::uint32_t low;
-    std::uint64_t location;
+    std::size_t start;  // in pending_
     std::uint32_t size;
-    bool removes;
   };
   std::vector<RecordedEntry> recorded_;
+  std::vector<detail::Fingerprint> names_;  // name_recorded's, kept for its capacity
+  LogRecord named_;                          // name_recorded's decoder of entry names
   std::uint64_t unsynced_bytes_ = 0;  // written to the log, not yet synced
   std::uint64_t written_back_at_ = 0;  // unsynced_bytes_ at the last start_writeback
   static constexpr std::uint64_t kWritebackBytes = std::uint64_t{1} << 20;
