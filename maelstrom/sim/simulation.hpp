@@ -90,7 +90,7 @@ struct SimConfig {
   // With disks, > 0: the nodes compact their data directories once the files pass this many
   // bytes (and twice the live data), a copy step reading an eighth of it; at each start a node
   // draws whether a compaction of up to twice it runs whole in one turn or over several. A few
-  // KiB makes every run compact, under every fault. 0: the node's defaults (4 MiB: never here).
+  // KiB makes every run compact, under every fault. 0: the node's defaults (16 MiB: never here).
   std::uint64_t compaction_bytes = 0;
   SimulatedDiskOptions disk;
   // Server-assigned clocks (docs/protocol.md §17; vckv-sim --clocks server, which also gives

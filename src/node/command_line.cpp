@@ -205,6 +205,11 @@ std::vector<OptionRow> option_rows(RunOptions& run) {
       whole_number("--fsync-interval-ms", node.durability.store.fsync_interval_ms,
                    std::int64_t{1}, std::int64_t{3600000},
                    "With --fsync interval: the most a written change waits for its fdatasync"),
+      whole_number("--compaction-min-mb", node.durability.compaction_min_mb, std::uint64_t{1},
+                   std::uint64_t{65536},
+                   "With --data-dir: compact the log into a snapshot once the files hold twice "
+                   "the live data and at least this many MiB (more: fewer compactions, each "
+                   "with its fdatasyncs; a longer replay at restart for a small store)"),
       flag("--debug-no-replication", node.replication.enabled, false,
            "Testing only: never send versions to peers (shows the cluster checker failing)"),
       flag("--debug-drop-concurrent-on-merge", node.conflict.debug_drop_concurrent_on_merge, true,
@@ -242,6 +247,7 @@ void finish_options(RunOptions& run) {
   // 4 MiB of input that is already waiting (bulk input pays one fdatasync per 4 MiB, a few
   // milliseconds of requests; interactive input, one short read a turn, is unaffected). Never
   // more than a quarter of the output budget: a turn's replies stay well inside it.
+  run.node.durability.store.compaction_min_bytes = run.node.durability.compaction_min_mb << 20;
   const DurableStoreOptions& store = run.node.durability.store;
   if (!run.node.durability.data_dir.empty() && store.fsync == FsyncPolicy::kBatch) {
     run.loop.max_turn_input_bytes =

@@ -111,6 +111,22 @@ TEST_P(CommandLineTest, TheRingOptionsReachTheirFields) {
   EXPECT_EQ(read({"--vnodes", "0"}).exit_status, kExitBadValue);
 }
 
+TEST_P(CommandLineTest, TheCompactionFloorIsGivenInMebibytes) {
+  const CommandLine defaults = read({});
+  ASSERT_TRUE(defaults.options);
+  EXPECT_EQ(defaults.options->node.durability.compaction_min_mb, 16u);
+  EXPECT_EQ(defaults.options->node.durability.store.compaction_min_bytes, 16u << 20);
+  const CommandLine c = read({"--data-dir", "/tmp/x", "--compaction-min-mb", "64"});
+  ASSERT_TRUE(c.options) << c.text;
+  EXPECT_EQ(c.options->node.durability.store.compaction_min_bytes, std::uint64_t{64} << 20);
+  EXPECT_EQ(read({"--compaction-min-mb=1"}).options->node.durability.store.compaction_min_bytes,
+            1u << 20);
+  const CommandLine zero = read({"--compaction-min-mb", "0"});
+  EXPECT_EQ(zero.exit_status, kExitBadValue);
+  EXPECT_NE(zero.text.find("--compaction-min-mb"), std::string::npos) << zero.text;
+  EXPECT_EQ(read({"--compaction-min-mb", "65537"}).exit_status, kExitBadValue);
+}
+
 TEST_P(CommandLineTest, ABadArgumentIsAnErrorThatSaysWhatWasWrong) {
   const CommandLine c = read({"--max-siblings", "zero"});
   EXPECT_FALSE(c.options);

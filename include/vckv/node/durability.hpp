@@ -47,6 +47,8 @@ struct DurabilityOptions {
   // --fsync (store.fsync), --fsync-interval-ms (store.fsync_interval_ms), and the compaction
   // thresholds (the store's defaults; tests make them small). The embedder sets hash_seed.
   DurableStoreOptions store;
+  // --compaction-min-mb: store.compaction_min_bytes in MiB (finish_options sets it).
+  std::uint64_t compaction_min_mb = DurableStoreOptions().compaction_min_bytes >> 20;
 };
 
 class Durability {

@@ -124,8 +124,9 @@ struct DurableStoreOptions {
   FsyncPolicy fsync = FsyncPolicy::kBatch;
   std::int64_t fsync_interval_ms = 1000;
   // A compaction starts when the files hold more than twice the bytes of the live records and
-  // at least this many bytes.
-  std::uint64_t compaction_min_bytes = std::uint64_t{4} << 20;
+  // at least this many bytes (--compaction-min-mb). A small store compacts once per this much
+  // logging, each compaction paying its fdatasyncs; and restarts by replaying up to this much.
+  std::uint64_t compaction_min_bytes = std::uint64_t{16} << 20;
   // Bytes of input a compaction step reads, plus eight times what the turn's commit wrote (so
   // a compaction finishes while the log grows by a fraction of the live data).
   std::size_t compaction_step_bytes = std::size_t{256} << 10;

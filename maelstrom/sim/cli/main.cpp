@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
                  "With --data-dir: the nodes compact their data directories once the files pass this many bytes (and "
                  "twice the live data), a copy step at a time; each node process draws whether a compaction runs whole "
                  "in one turn or over several. A few KiB (4096) makes every run compact under every fault; 0 (default): "
-                 "the node's own threshold (4 MiB), which a simulated run never reaches")
+                 "the node's own threshold (16 MiB), which a simulated run never reaches")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
   app.add_option("--sync-latency", a.sync_latency_ms,
                  "With --data-dir: each fdatasync takes up to this many virtual ms (uniform), and the turn's output "
