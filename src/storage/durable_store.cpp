@@ -14,6 +14,14 @@ namespace vckv {
 
 using detail::record_location;
 
+// A step's copy reads the fixed budget plus at least this many bytes of input for each byte
+// the turn logged: the input is about twice the live data when a compaction starts, so the log
+// written while it runs stays near a quarter of the live data, and the files it leaves near
+// 1.25x. A small store's input is the floor (compaction_min_bytes), many times its live data:
+// from the switch on, a step copies four times the input over the live data per logged byte,
+// so the log written meanwhile stays near a quarter of the live data there too.
+constexpr std::uint64_t kCopyPerLoggedByte = 8;
+
 std::optional<FsyncPolicy> parse_fsync_policy(std::string_view name) {
   if (name == "batch") return FsyncPolicy::kBatch;
   if (name == "interval") return FsyncPolicy::kInterval;
@@ -370,7 +378,16 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
   c.next_live = 0;
   std::uint64_t input_bytes = 0;
   for (const FileInfo& f : c.inputs) input_bytes += f.size;
-  c.whole = input_bytes <= options_.compaction_whole_bytes;
+  // Whole: a small input; or a small store (live data at most half of compaction_whole_bytes,
+  // copied from the directory's list) whose input is the floor: reading it back costs a few ms,
+  // and the files it leaves are the live records alone (a turn of --fsync batch can log more
+  // than such a store holds, so a compaction spread over turns would leave several times it).
+  c.whole = input_bytes <= options_.compaction_whole_bytes ||
+            (c.by_list && keys_->live_bytes() * 2 <= options_.compaction_whole_bytes &&
+             input_bytes <= 2 * options_.compaction_min_bytes);
+  const std::uint64_t live = std::max<std::uint64_t>(keys_->live_bytes(), 1);
+  c.copy_per_logged = std::max(kCopyPerLoggedByte,
+                               std::min<std::uint64_t>(input_bytes / live, std::uint64_t{1} << 24) * 4);
   log_ = std::move(c.new_log);
   log_id_ = file_id(FileKind::kLog, c.number);
   FileInfo info;
@@ -660,14 +677,15 @@ std::string file_name(FileKind kind, std::uint64_t number) {
   return (kind == FileKind::kLog ? "log-" : "snapshot-") + digits;
 }
 
-// A step's copy reads the fixed budget plus this many bytes of input for each byte the turn
-// logged: the input is about twice the live data when a compaction starts, so the log written
-// while it runs stays near a quarter of the live data, and the files it leaves near 1.25x.
-constexpr std::size_t kCopyPerLoggedByte = 8;
-
 CompactionProgress DurableStore::compact_step() {
-  return compact(options_.compaction_step_bytes + kCopyPerLoggedByte * committed_since_step_,
-                 false);
+  const std::uint64_t per_byte = compaction_ && compaction_->copy_per_logged > 0
+                                     ? compaction_->copy_per_logged
+                                     : kCopyPerLoggedByte;
+  const std::uint64_t most = std::numeric_limits<std::size_t>::max() - options_.compaction_step_bytes;
+  const std::uint64_t extra = committed_since_step_ > most / per_byte
+                                  ? most
+                                  : per_byte * committed_since_step_;
+  return compact(options_.compaction_step_bytes + static_cast<std::size_t>(extra), false);
 }
 
 CompactionProgress DurableStore::compact(std::size_t budget, bool force) {

@@ -35,6 +35,9 @@ struct DurableStore::Compaction {
   // copy, seal the snapshot, install it, remove the input. A step runs as many as it can.
   enum Phase { kCreate, kSwitch, kCopy, kSeal, kInstall, kRemove } phase = kCreate;
   bool whole = false;  // the input is at most compaction_whole_bytes: one step does it all
+  // Bytes of input a step copies per byte its turn logged (compact_step): from the switch on,
+  // four times the input over the live data, at least kCopyPerLoggedByte.
+  std::uint64_t copy_per_logged = 0;
   std::uint64_t number = 0;
   std::uint32_t snapshot_id = 0;
   std::string tmp_name;

@@ -526,6 +526,79 @@ TEST(DurableStoreTest, IncrementalCompactionKeepsUpWithABusyLog) {
   EXPECT_EQ(reopened->state.render(), model.render());
 }
 
+// A small store under a large floor: the compaction's input is the floor, many times the live
+// data, and copying it at eight times the turn's logging would let the log written meanwhile
+// grow to several times the live data. Each step's copy is scaled to the input against the
+// live data, so the files a compaction leaves stay within 1.5x of the live data here too.
+TEST(DurableStoreTest, AFloorManyTimesTheLiveDataIsCopiedFastEnough) {
+  MemoryFileSystem disk{SplitMix64(23)};
+  DurableStoreOptions options = small_options();
+  options.compaction_min_bytes = 64 << 10;  // about forty times the live data below
+  auto o = open_dir(disk, options);
+  DurableStore& store = *o->opened.store;
+  State model;
+  int finished = 0;
+  for (int round = 0; round < 4000 && finished < 3; ++round) {
+    for (int i = 0; i < 4; ++i) {  // about 170 bytes a turn, over 40 keys
+      const int k = (round * 4 + i) % 40;
+      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
+                     {static_cast<std::uint64_t>(round + 1)});
+      c.record(store);
+      c.apply(model);
+    }
+    ASSERT_TRUE(store.commit(0).ok);
+    CompactionProgress p = store.compact_step();
+    ASSERT_TRUE(p.error.empty()) << p.error;
+    if (!p.finished) continue;
+    ++finished;
+    const DurableStoreStats& stats = store.stats();
+    EXPECT_LE(stats.disk_bytes * 2, stats.live_bytes * 3)
+        << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
+        << " live";
+  }
+  EXPECT_EQ(finished, 3);
+  o.reset();
+  auto reopened = open_dir(disk, options);
+  EXPECT_EQ(reopened->state.render(), model.render());
+}
+
+// The same small store with whole compactions allowed (live data at most half of
+// compaction_whole_bytes): an input of the floor, eight times compaction_whole_bytes, is
+// still compacted within the step that starts it, leaving the live records alone.
+TEST(DurableStoreTest, ASmallStoreIsCompactedWholeWhateverTheFloor) {
+  MemoryFileSystem disk{SplitMix64(24)};
+  DurableStoreOptions options = small_options();
+  options.compaction_min_bytes = 64 << 10;
+  options.compaction_whole_bytes = 8 << 10;
+  auto o = open_dir(disk, options);
+  DurableStore& store = *o->opened.store;
+  State model;
+  int finished = 0;
+  for (int round = 0; round < 4000 && finished < 3; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      const int k = (round * 4 + i) % 40;
+      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
+                     {static_cast<std::uint64_t>(round + 1)});
+      c.record(store);
+      c.apply(model);
+    }
+    ASSERT_TRUE(store.commit(0).ok);
+    CompactionProgress p = store.compact_step();
+    ASSERT_TRUE(p.error.empty()) << p.error;
+    ASSERT_FALSE(store.compaction_running()) << "round " << round << ": spread over turns";
+    if (!p.finished) continue;
+    ++finished;
+    const DurableStoreStats& stats = store.stats();
+    EXPECT_LE(stats.disk_bytes, stats.live_bytes + 200)  // the live records and two headers
+        << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
+        << " live";
+  }
+  EXPECT_EQ(finished, 3);
+  o.reset();
+  auto reopened = open_dir(disk, options);
+  EXPECT_EQ(reopened->state.render(), model.render());
+}
+
 // Removals, hints and counters made while a compaction runs come back exactly, and so does
 // everything after a restart in the middle of one.
 TEST(DurableStoreTest, CompactionIsExactWhileChangesContinue) {

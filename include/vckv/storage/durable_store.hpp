@@ -74,7 +74,8 @@
 // directory's), and the step that finishes the copy does seal, install and a first removal
 // (two, plus the log's under never). A step in between reads at most its budget (from the
 // page cache, usually: the input was just written) and syncs once, or cuts a piece. The
-// budget grows with what the turn logged (kCopyPerLoggedByte), so a compaction finishes
+// budget grows with what the turn logged (kCopyPerLoggedByte, or four times the input over
+// the live data when the input is the floor of a small store), so a compaction finishes
 // while the log grows by about a quarter of the live data, however busy the node. A whole
 // compaction (input at most compaction_whole_bytes: a small store) runs every phase in one
 // step, so no turn's records land in log M before it is installed and the files it leaves
@@ -130,8 +131,9 @@ struct DurableStoreOptions {
   // Bytes of input a compaction step reads, plus eight times what the turn's commit wrote (so
   // a compaction finishes while the log grows by a fraction of the live data).
   std::size_t compaction_step_bytes = std::size_t{256} << 10;
-  // A compaction whose input (the files it replaces) is at most this many bytes runs in one
-  // step: reading 8 MiB and copying the live records costs a few ms, and the files left are
+  // A compaction whose input (the files it replaces) is at most this many bytes, or a small
+  // store's (live data at most half of this, input at most twice compaction_min_bytes), runs in
+  // one step: reading 8 MiB and copying the live records costs a few ms, and the files left are
   // the live data alone rather than the live data and the log written over several turns.
   std::uint64_t compaction_whole_bytes = std::uint64_t{8} << 20;
   // A compaction of at most this many entries copies from the key directory's list of their
