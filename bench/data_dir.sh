@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What --data-dir costs (docs/protocol.md §15), on this machine's disk: the 1M-line mixed
 # workload of run.sh through the node in memory, with --data-dir --fsync batch and with
-# --fsync never (hyperfine, each run on an empty directory); the bytes logged per accepted
-# write; and the recovery of 1M distinct keys (time to init_ok after a restart) against the
-# time to ingest them from stdin.
+# --fsync never (hyperfine, each run on an empty directory; then in turn, with the default
+# compaction floor and with --compaction-min-mb 4); the bytes on disk after the run and the
+# bytes written per accepted write; and the recovery of 1M distinct keys (time to init_ok
+# after a restart) against the time to ingest them from stdin.
 #
 #   bench/data_dir.sh [BUILD_DIR] [DATA_DIR]   (defaults: build, BUILD_DIR/data-dir-bench)
 #
@@ -50,7 +51,9 @@ echo "## The same, in turn (each round: memory, batch, never; an emptied directo
 python3 "$ROOT/bench/in_turn.py" --runs "$PAIRS" --input "$MIXED" --prepare "rm -rf $WORK/d && sync" \
   -n memory "$NODE" \
   -n 'data-dir batch' "$NODE --data-dir $WORK/d --fsync batch" \
-  -n 'data-dir never' "$NODE --data-dir $WORK/d --fsync never"
+  -n 'data-dir never' "$NODE --data-dir $WORK/d --fsync never" \
+  -n 'batch, --compaction-min-mb 4' "$NODE --data-dir $WORK/d --fsync batch --compaction-min-mb 4" \
+  -n 'never, --compaction-min-mb 4' "$NODE --data-dir $WORK/d --fsync never --compaction-min-mb 4"
 
 echo
 echo "## Bytes logged per accepted write (--fsync batch)"
@@ -60,6 +63,14 @@ accepted=$(grep -c '"status": "\(written\|conflict\|resolved\)"' "$WORK/replies.
 bytes=$(du -sb "$WORK/d/n1" | cut -f1)
 echo "accepted writes: $accepted; directory after the run: $bytes bytes ($(ls "$WORK/d/n1" | tr '\n' ' '))"
 echo "bytes on disk per accepted write: $(awk -v b="$bytes" -v a="$accepted" 'BEGIN { printf "%.1f", b / a }')"
+if [[ -x /usr/bin/time ]]; then
+  # What the run wrote to the disk (the kernel's count of blocks the process wrote out, 512
+  # bytes each: the log and the compactions; stdout goes to /dev/null and is not counted).
+  rm -rf "$WORK/d"
+  /usr/bin/time -o "$WORK/time.txt" -f '%O' "$NODE" --data-dir "$WORK/d" < "$MIXED" > /dev/null 2> /dev/null
+  blocks=$(tail -1 "$WORK/time.txt")
+  echo "bytes written to the disk per accepted write: $(awk -v b="$blocks" -v a="$accepted" 'BEGIN { printf "%.1f", b * 512 / a }') ($((blocks * 512)) bytes)"
+fi
 
 echo
 echo "## Recovery of $OPS distinct keys vs their ingest"
