@@ -384,7 +384,8 @@ IoStatus DurableStore::compaction_switch(CompactionProgress& progress) {
   // than such a store holds, so a compaction spread over turns would leave several times it).
   c.whole = input_bytes <= options_.compaction_whole_bytes ||
             (c.by_list && keys_->live_bytes() * 2 <= options_.compaction_whole_bytes &&
-             input_bytes <= 2 * options_.compaction_min_bytes);
+             input_bytes <= 2 * options_.compaction_min_bytes &&
+             input_bytes <= options_.compaction_max_step_bytes);
   const std::uint64_t live = std::max<std::uint64_t>(keys_->live_bytes(), 1);
   c.copy_per_logged = std::max(kCopyPerLoggedByte,
                                std::min<std::uint64_t>(input_bytes / live, std::uint64_t{1} << 24) * 4);
@@ -678,14 +679,19 @@ std::string file_name(FileKind kind, std::uint64_t number) {
 }
 
 CompactionProgress DurableStore::compact_step() {
-  const std::uint64_t per_byte = compaction_ && compaction_->copy_per_logged > 0
-                                     ? compaction_->copy_per_logged
-                                     : kCopyPerLoggedByte;
-  const std::uint64_t most = std::numeric_limits<std::size_t>::max() - options_.compaction_step_bytes;
-  const std::uint64_t extra = committed_since_step_ > most / per_byte
-                                  ? most
-                                  : per_byte * committed_since_step_;
-  return compact(options_.compaction_step_bytes + static_cast<std::size_t>(extra), false);
+  // step + per_byte * logged, saturating.
+  auto budget = [&](std::uint64_t per_byte) -> std::uint64_t {
+    const std::uint64_t most =
+        std::numeric_limits<std::size_t>::max() - options_.compaction_step_bytes;
+    return options_.compaction_step_bytes +
+           (committed_since_step_ > most / per_byte ? most : per_byte * committed_since_step_);
+  };
+  std::uint64_t bytes = budget(kCopyPerLoggedByte);
+  if (compaction_ && compaction_->copy_per_logged > kCopyPerLoggedByte) {
+    bytes = std::max(bytes, std::min(budget(compaction_->copy_per_logged),
+                                     options_.compaction_max_step_bytes));
+  }
+  return compact(static_cast<std::size_t>(bytes), false);
 }
 
 CompactionProgress DurableStore::compact(std::size_t budget, bool force) {

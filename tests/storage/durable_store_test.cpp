@@ -599,6 +599,41 @@ TEST(DurableStoreTest, ASmallStoreIsCompactedWholeWhateverTheFloor) {
   EXPECT_EQ(reopened->state.render(), model.render());
 }
 
+// compaction_max_step_bytes bounds both: with it below the floor, the small store above is
+// compacted over several turns, none of whose steps reads more than the cap plus a window.
+TEST(DurableStoreTest, NoStepReadsMoreThanTheCapWhateverTheFloor) {
+  MemoryFileSystem disk{SplitMix64(25)};
+  DurableStoreOptions options = small_options();
+  options.compaction_min_bytes = 64 << 10;
+  options.compaction_whole_bytes = 8 << 10;
+  options.compaction_max_step_bytes = 8 << 10;
+  auto o = open_dir(disk, options);
+  DurableStore& store = *o->opened.store;
+  State model;
+  int finished = 0;
+  int spread = 0;  // steps that left a compaction running
+  for (int round = 0; round < 4000 && finished < 2; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      const int k = (round * 4 + i) % 40;
+      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
+                     {static_cast<std::uint64_t>(round + 1)});
+      c.record(store);
+      c.apply(model);
+    }
+    ASSERT_TRUE(store.commit(0).ok);
+    CompactionProgress p = store.compact_step();
+    ASSERT_TRUE(p.error.empty()) << p.error;
+    EXPECT_LE(p.bytes_read, options.compaction_max_step_bytes + 4096) << "round " << round;
+    if (store.compaction_running()) ++spread;
+    if (p.finished) ++finished;
+  }
+  EXPECT_EQ(finished, 2);
+  EXPECT_GE(spread, 2 * 7);  // 64 KiB and more of input, 8 KiB a step
+  o.reset();
+  auto reopened = open_dir(disk, options);
+  EXPECT_EQ(reopened->state.render(), model.render());
+}
+
 // Removals, hints and counters made while a compaction runs come back exactly, and so does
 // everything after a restart in the middle of one.
 TEST(DurableStoreTest, CompactionIsExactWhileChangesContinue) {

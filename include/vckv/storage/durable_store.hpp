@@ -140,6 +140,12 @@ struct DurableStoreOptions {
   // last records (sorted at the switch: a few ms at most), reading only where they are; a larger
   // one scans its input, naming each record, a budget a step.
   std::size_t compaction_list_entries = 65536;
+  // What a step may read beyond the budget eight times the turn's logging gives it: a small
+  // store's whole compaction reads an input of at most this many bytes (twice the floor, up to
+  // this), and a copy scaled to an input many times the live data reads at most this a step.
+  // Reading it back from the page cache takes a few ms; a floor raised far above it makes a
+  // small store's compactions slower to finish rather than any turn longer.
+  std::uint64_t compaction_max_step_bytes = std::uint64_t{32} << 20;
   // Recovery reads files in pieces of this size.
   std::size_t read_chunk_bytes = std::size_t{4} << 20;
   // Keys the hash that names entries in memory (see src/storage/key_directory.hpp). Give it
