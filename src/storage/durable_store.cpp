@@ -18,8 +18,9 @@ using detail::record_location;
 // the turn logged: the input is about twice the live data when a compaction starts, so the log
 // written while it runs stays near a quarter of the live data, and the files it leaves near
 // 1.25x. A small store's input is the floor (compaction_min_bytes), many times its live data:
-// from the switch on, a step copies four times the input over the live data per logged byte,
-// so the log written meanwhile stays near a quarter of the live data there too.
+// from the switch on, a step copies four times the input over the live data per logged byte
+// (at most compaction_max_step_bytes), so the log written meanwhile stays near a quarter of
+// the live data there too.
 constexpr std::uint64_t kCopyPerLoggedByte = 8;
 
 std::optional<FsyncPolicy> parse_fsync_policy(std::string_view name) {

@@ -34,7 +34,7 @@ struct DurableStore::Compaction {
   // The phases, in order (durable_store.hpp): create log M and the .tmp, switch to log M,
   // copy, seal the snapshot, install it, remove the input. A step runs as many as it can.
   enum Phase { kCreate, kSwitch, kCopy, kSeal, kInstall, kRemove } phase = kCreate;
-  bool whole = false;  // the input is at most compaction_whole_bytes: one step does it all
+  bool whole = false;  // a small input or a small store's (compaction_switch): one step does it all
   // Bytes of input a step copies per byte its turn logged (compact_step): from the switch on,
   // four times the input over the live data, at least kCopyPerLoggedByte.
   std::uint64_t copy_per_logged = 0;

@@ -77,9 +77,9 @@
 // budget grows with what the turn logged (kCopyPerLoggedByte, or four times the input over
 // the live data when the input is the floor of a small store), so a compaction finishes
 // while the log grows by about a quarter of the live data, however busy the node. A whole
-// compaction (input at most compaction_whole_bytes: a small store) runs every phase in one
-// step, so no turn's records land in log M before it is installed and the files it leaves
-// are the live records alone. The switch and the seal need the log synced: under batch it is, under
+// compaction (input at most compaction_whole_bytes, or a small store's: see the option) runs
+// every phase in one step, so no turn's records land in log M before it is installed and the
+// files it leaves are the live records alone. The switch and the seal need the log synced: under batch it is, under
 // interval they wait for the commit that syncs it (up to fsync_interval_ms), under never they
 // sync it themselves (what the OS has not written back yet). Compaction syncs under every
 // --fsync policy, since it removes the files it replaces.
