@@ -489,6 +489,30 @@ TEST(DurableStoreTest, WholeCompactionIsOneStepAndLeavesTheLiveData) {
   EXPECT_EQ(reopened->state.render(), model.render());
 }
 
+// A small store's turn: four puts over 40 keys (about 170 bytes; about 1 KB live in all),
+// the commit and a compaction step.
+CompactionProgress small_store_turn(DurableStore& store, State& model, int round) {
+  for (int i = 0; i < 4; ++i) {
+    const int k = (round * 4 + i) % 40;
+    Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
+                   {static_cast<std::uint64_t>(round + 1)});
+    c.record(store);
+    c.apply(model);
+  }
+  EXPECT_TRUE(store.commit(0).ok);
+  CompactionProgress p = store.compact_step();
+  EXPECT_TRUE(p.error.empty()) << p.error;
+  return p;
+}
+
+// Within 1.5x of the live data after a compaction.
+void expect_compact(const DurableStore& store, int round) {
+  const DurableStoreStats& stats = store.stats();
+  EXPECT_LE(stats.disk_bytes * 2, stats.live_bytes * 3)
+      << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
+      << " live";
+}
+
 // A busy store too big for a whole compaction: each step copies eight times what its turn
 // logged (plus the fixed budget), so the log written while a compaction runs stays near a
 // quarter of the live data and the files it leaves within 1.5x of it, even when every turn
@@ -515,10 +539,7 @@ TEST(DurableStoreTest, IncrementalCompactionKeepsUpWithABusyLog) {
     ASSERT_TRUE(p.error.empty()) << p.error;
     if (!p.finished) continue;
     ++finished;
-    const DurableStoreStats& stats = store.stats();
-    EXPECT_LE(stats.disk_bytes * 2, stats.live_bytes * 3)
-        << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
-        << " live";
+    expect_compact(store, round);
   }
   EXPECT_EQ(finished, 4);
   o.reset();
@@ -532,34 +553,19 @@ TEST(DurableStoreTest, IncrementalCompactionKeepsUpWithABusyLog) {
 // live data, so the files a compaction leaves stay within 1.5x of the live data here too.
 TEST(DurableStoreTest, AFloorManyTimesTheLiveDataIsCopiedFastEnough) {
   MemoryFileSystem disk{SplitMix64(23)};
-  DurableStoreOptions options = small_options();
-  options.compaction_min_bytes = 64 << 10;  // about forty times the live data below
+  DurableStoreOptions options = small_options();  // incremental: no whole compactions
+  options.compaction_min_bytes = 64 << 10;        // about sixty times the live data
   auto o = open_dir(disk, options);
-  DurableStore& store = *o->opened.store;
   State model;
   int finished = 0;
-  for (int round = 0; round < 4000 && finished < 3; ++round) {
-    for (int i = 0; i < 4; ++i) {  // about 170 bytes a turn, over 40 keys
-      const int k = (round * 4 + i) % 40;
-      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
-                     {static_cast<std::uint64_t>(round + 1)});
-      c.record(store);
-      c.apply(model);
-    }
-    ASSERT_TRUE(store.commit(0).ok);
-    CompactionProgress p = store.compact_step();
-    ASSERT_TRUE(p.error.empty()) << p.error;
-    if (!p.finished) continue;
+  for (int round = 0; round < 4000 && finished < 3 && !HasFailure(); ++round) {
+    if (!small_store_turn(*o->opened.store, model, round).finished) continue;
     ++finished;
-    const DurableStoreStats& stats = store.stats();
-    EXPECT_LE(stats.disk_bytes * 2, stats.live_bytes * 3)
-        << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
-        << " live";
+    expect_compact(*o->opened.store, round);
   }
   EXPECT_EQ(finished, 3);
   o.reset();
-  auto reopened = open_dir(disk, options);
-  EXPECT_EQ(reopened->state.render(), model.render());
+  EXPECT_EQ(open_dir(disk, options)->state.render(), model.render());
 }
 
 // The same small store with whole compactions allowed (live data at most half of
@@ -574,29 +580,17 @@ TEST(DurableStoreTest, ASmallStoreIsCompactedWholeWhateverTheFloor) {
   DurableStore& store = *o->opened.store;
   State model;
   int finished = 0;
-  for (int round = 0; round < 4000 && finished < 3; ++round) {
-    for (int i = 0; i < 4; ++i) {
-      const int k = (round * 4 + i) % 40;
-      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
-                     {static_cast<std::uint64_t>(round + 1)});
-      c.record(store);
-      c.apply(model);
-    }
-    ASSERT_TRUE(store.commit(0).ok);
-    CompactionProgress p = store.compact_step();
-    ASSERT_TRUE(p.error.empty()) << p.error;
+  for (int round = 0; round < 4000 && finished < 3 && !HasFailure(); ++round) {
+    const CompactionProgress p = small_store_turn(store, model, round);
     ASSERT_FALSE(store.compaction_running()) << "round " << round << ": spread over turns";
     if (!p.finished) continue;
     ++finished;
-    const DurableStoreStats& stats = store.stats();
-    EXPECT_LE(stats.disk_bytes, stats.live_bytes + 200)  // the live records and two headers
-        << "round " << round << ": " << stats.disk_bytes << " on disk, " << stats.live_bytes
-        << " live";
+    EXPECT_LE(store.stats().disk_bytes, store.stats().live_bytes + 200)  // and two headers
+        << "round " << round;
   }
   EXPECT_EQ(finished, 3);
   o.reset();
-  auto reopened = open_dir(disk, options);
-  EXPECT_EQ(reopened->state.render(), model.render());
+  EXPECT_EQ(open_dir(disk, options)->state.render(), model.render());
 }
 
 // compaction_max_step_bytes bounds both: with it below the floor, the small store above is
@@ -612,17 +606,8 @@ TEST(DurableStoreTest, NoStepReadsMoreThanTheCapWhateverTheFloor) {
   State model;
   int finished = 0;
   int spread = 0;  // steps that left a compaction running
-  for (int round = 0; round < 4000 && finished < 2; ++round) {
-    for (int i = 0; i < 4; ++i) {
-      const int k = (round * 4 + i) % 40;
-      Change c = put("\"k" + std::to_string(k) + "\"", std::to_string(round),
-                     {static_cast<std::uint64_t>(round + 1)});
-      c.record(store);
-      c.apply(model);
-    }
-    ASSERT_TRUE(store.commit(0).ok);
-    CompactionProgress p = store.compact_step();
-    ASSERT_TRUE(p.error.empty()) << p.error;
+  for (int round = 0; round < 4000 && finished < 2 && !HasFailure(); ++round) {
+    const CompactionProgress p = small_store_turn(store, model, round);
     EXPECT_LE(p.bytes_read, options.compaction_max_step_bytes + 4096) << "round " << round;
     if (store.compaction_running()) ++spread;
     if (p.finished) ++finished;
@@ -630,8 +615,7 @@ TEST(DurableStoreTest, NoStepReadsMoreThanTheCapWhateverTheFloor) {
   EXPECT_EQ(finished, 2);
   EXPECT_GE(spread, 2 * 7);  // 64 KiB and more of input, 8 KiB a step
   o.reset();
-  auto reopened = open_dir(disk, options);
-  EXPECT_EQ(reopened->state.render(), model.render());
+  EXPECT_EQ(open_dir(disk, options)->state.render(), model.render());
 }
 
 // Removals, hints and counters made while a compaction runs come back exactly, and so does
